@@ -1,0 +1,35 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CPU build of torch (a plain `torch` may pull a multi-GB CUDA build).
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: demo test venv bench clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip setuptools wheel
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install "$(TORCH_SPEC)"
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(BIN)/hyperlab train --dataset digits --model mlp --epochs 10 --out runs/demo
+
+# Services the tests use for real (PostgreSQL, Chromium) come from Debian packages.
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: venv system-deps
+	$(BIN)/python -m pytest -n 2 tests
+
+bench: venv
+	$(BIN)/python bench/trainer_overhead.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

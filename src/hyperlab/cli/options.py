@@ -1,0 +1,93 @@
+"""Options every command shares (--dataset, --model, the four knobs, --seed, --out, --lang, --json,
+--quiet) and the one function that turns flags plus a YAML file into validated settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from hyperlab.errors import ConfigError, did_you_mean
+from hyperlab.hparams import HParams, load_yaml
+from hyperlab.i18n import check_lang
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings; flags override it.")]
+DatasetOpt = Annotated[str | None, typer.Option(help="Built-in name (see `hyperlab datasets`) or a .csv/.npz file.")]
+LabelOpt = Annotated[str | None, typer.Option(help="Label column of a CSV file (default: the last).")]
+ModelOpt = Annotated[str | None, typer.Option(help="logistic, mlp, cnn, or module:function.")]
+WidthOpt = Annotated[int | None, typer.Option(help="Hidden units (mlp) or channels (cnn).")]
+DepthOpt = Annotated[int | None, typer.Option(help="Hidden layers of the mlp.")]
+BatchOpt = Annotated[str | None, typer.Option("--batch-size", help="Samples per optimizer step.")]
+LrOpt = Annotated[str | None, typer.Option("--lr", help="Learning rate (step size).")]
+EpochsOpt = Annotated[str | None, typer.Option(help="Full passes over the training set.")]
+OptimizerOpt = Annotated[str | None, typer.Option(help="sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw.")]
+SeedOpt = Annotated[str | None, typer.Option(help="Random seed (same seed, same numbers).")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Any other setting as key=value, e.g. --set momentum=0.8.")]
+OutOpt = Annotated[Path | None, typer.Option(help="Output directory.")]
+LangOpt = Annotated[str, typer.Option(help="Language of the text: en or ko.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar or tables.")]
+
+SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
+
+
+@dataclass
+class Setup:
+    """What a command trains: data and model choice plus the validated hyperparameters."""
+
+    dataset: str
+    label: str | None
+    model: str
+    width: int | None
+    depth: int | None
+    hparams: HParams
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "label": self.label, "model": self.model,
+                "width": self.width, "depth": self.depth}
+
+
+def resolve(config: Path | None = None, *, settings: list[str] | None = None,
+            defaults: dict[str, Any] | None = None, **flags: Any) -> Setup:
+    """Merge defaults < YAML file < --set < flags, then validate everything through HParams."""
+    merged: dict[str, Any] = dict(defaults or {})
+    if config is not None:
+        merged.update(load_yaml(config))
+    for item in settings or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError("set", item, "must be key=value, e.g. momentum=0.8")
+        merged[key.strip().replace("-", "_")] = value.strip()
+    merged.update({k: v for k, v in flags.items() if v is not None})
+    known = set(SETUP_KEYS) | set(HParams.model_fields)
+    for key in merged:
+        if key not in known:
+            raise ConfigError(key, merged[key], "is not a known setting" + did_you_mean(key, sorted(known)))
+    setup = {k: merged.pop(k, None) for k in SETUP_KEYS}
+    for key in ("width", "depth"):
+        if setup[key] is not None:
+            try:
+                setup[key] = int(setup[key])
+            except (TypeError, ValueError):
+                raise ConfigError(key, setup[key], "must be a positive integer") from None
+    return Setup(dataset=str(setup["dataset"] or "digits"), label=setup["label"],
+                 model=str(setup["model"] or "mlp"), width=setup["width"], depth=setup["depth"],
+                 hparams=HParams(**merged))
+
+
+def console(quiet: bool = False, json_out: bool = False) -> Console:
+    """Human output goes to stderr when stdout carries JSON, and nowhere with --quiet."""
+    return Console(stderr=json_out, quiet=quiet)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+def lang_of(lang: str) -> str:
+    return check_lang(lang)

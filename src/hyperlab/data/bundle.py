@@ -1,0 +1,167 @@
+"""``Data``: train/validation/test splits plus what a model and loss need to know."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, Subset, TensorDataset
+
+from hyperlab.errors import ConfigError, DataError
+
+Task = Literal["classification", "regression"]
+TASKS = ("classification", "regression")
+
+
+@dataclass
+class Data:
+    """Splits of one data set. In-memory sets are ``TensorDataset`` (fast slicing in the trainer)."""
+
+    name: str
+    task: Task
+    train: Dataset
+    val: Dataset | None
+    test: Dataset | None
+    n_features: int
+    n_outputs: int  # classes for classification, targets for regression
+    input_shape: tuple[int, ...] = ()
+    classes: list[str] = field(default_factory=list)
+
+    @property
+    def n_train(self) -> int:
+        return len(self.train)  # type: ignore[arg-type]
+
+    @property
+    def in_memory(self) -> bool:
+        return isinstance(self.train, TensorDataset)
+
+    def subsample_train(self, n: int, seed: int = 0) -> Data:
+        """A copy whose training split keeps n samples (for showing overfitting)."""
+        if not 1 <= n <= self.n_train:
+            raise ConfigError("train_size", n, f"must be between 1 and {self.n_train}")
+        idx = torch.randperm(self.n_train, generator=torch.Generator().manual_seed(seed))[:n]
+        if isinstance(self.train, TensorDataset):
+            train: Dataset = TensorDataset(*(t[idx] for t in self.train.tensors))
+        else:
+            train = Subset(self.train, idx.tolist())
+        return Data(self.name, self.task, train, self.val, self.test, self.n_features,
+                    self.n_outputs, self.input_shape, self.classes)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "task": self.task, "n_train": self.n_train,
+                "n_val": len(self.val) if self.val is not None else 0,  # type: ignore[arg-type]
+                "n_test": len(self.test) if self.test is not None else 0,  # type: ignore[arg-type]
+                "n_features": self.n_features, "n_outputs": self.n_outputs}
+
+
+def infer_task(y: np.ndarray) -> Task:
+    """Classification for integer-like labels with few distinct values, else regression."""
+    if y.dtype.kind in "OUSb":
+        return "classification"
+    if y.ndim == 1 and np.all(np.isfinite(y)) and np.all(np.equal(np.mod(y, 1), 0)):
+        if len(np.unique(y)) <= max(2, min(100, len(y) // 5)):
+            return "classification"
+    return "regression"
+
+
+def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Task | None = None,
+                seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
+                input_shape: tuple[int, ...] = ()) -> Data:
+    """Split arrays by seed (stratified for classes) and standardise on the training part only."""
+    from sklearn.model_selection import train_test_split
+
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise DataError(f"X must be a 2-D array of samples x features, got shape {X.shape}")
+    if len(X) != len(y):
+        raise DataError(f"X has {len(X)} rows but y has {len(y)}")
+    if X.dtype.kind not in "biuf":
+        raise DataError("X must be numeric")
+    X = X.astype(np.float32)
+    if not np.all(np.isfinite(X)):
+        raise DataError("X has missing or non-finite values")
+    if task is None:
+        task = infer_task(y)
+    if task not in TASKS:
+        raise ConfigError("task", task, f"must be one of {', '.join(TASKS)}")
+    classes: list[str] = []
+    if task == "classification":
+        values, y = np.unique(y, return_inverse=True)
+        classes = [str(v) for v in values]
+        if len(classes) < 2:
+            raise DataError("a classification label needs at least 2 distinct values")
+        y = y.astype(np.int64)
+    else:
+        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y.astype(np.float64))):
+            raise DataError("a regression target must be numeric with no missing values")
+        y = y.astype(np.float32)
+        if y.ndim == 1:
+            y = y[:, None]
+    for fraction_name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if not 0 <= fraction < 1:
+            raise ConfigError(fraction_name, fraction, "must be in [0, 1)")
+    if val_fraction + test_fraction >= 0.9:
+        raise ConfigError("val_fraction", val_fraction, "with test_fraction must leave >= 10% for training")
+
+    idx = np.arange(len(X))
+    stratify = y if task == "classification" and np.bincount(y).min() >= 3 else None
+    held = val_fraction + test_fraction
+    if held > 0:
+        train_idx, rest = train_test_split(idx, test_size=held, random_state=seed, stratify=stratify)
+        if test_fraction > 0 and val_fraction > 0:
+            rest_strat = y[rest] if stratify is not None else None
+            val_idx, test_idx = train_test_split(rest, test_size=test_fraction / held,
+                                                 random_state=seed, stratify=rest_strat)
+        else:
+            val_idx, test_idx = (rest, rest[:0]) if val_fraction > 0 else (rest[:0], rest)
+    else:
+        train_idx, val_idx, test_idx = idx, idx[:0], idx[:0]
+
+    Xs = _standardise(X, train_idx)
+    if task == "regression":  # targets too, so losses and learning rates are on a common scale
+        y = _standardise(y, train_idx)
+
+    def split(ix: np.ndarray) -> TensorDataset | None:
+        if len(ix) == 0:
+            return None
+        return TensorDataset(torch.from_numpy(Xs[ix]).contiguous(), torch.from_numpy(y[ix]).contiguous())
+
+    n_outputs = len(classes) if task == "classification" else y.shape[1]
+    return Data(name, task, split(train_idx), split(val_idx), split(test_idx),  # type: ignore[arg-type]
+                n_features=X.shape[1], n_outputs=n_outputs,
+                input_shape=input_shape or (X.shape[1],), classes=classes)
+
+
+def _standardise(a: np.ndarray, train_idx: np.ndarray) -> np.ndarray:
+    mean = a[train_idx].mean(axis=0)
+    std = a[train_idx].std(axis=0)
+    std[std == 0] = 1.0
+    return ((a - mean) / std).astype(np.float32)
+
+
+def from_datasets(train: Dataset, val: Dataset | None = None, test: Dataset | None = None, *,
+                  task: Task | None = None, n_outputs: int | None = None, name: str = "dataset") -> Data:
+    """Wrap user torch Datasets whose items are (x, y) pairs."""
+    try:
+        n = len(train)  # type: ignore[arg-type]
+        x0, y0 = train[0]
+    except Exception as exc:  # noqa: BLE001 - any failure means the Dataset is not usable
+        raise DataError(f"train must be a sized Dataset of (x, y) pairs: {exc}") from None
+    if n == 0:
+        raise DataError("train Dataset is empty")
+    x0 = torch.as_tensor(x0)
+    y0 = torch.as_tensor(y0)
+    if task is None:
+        task = "regression" if y0.is_floating_point() else "classification"
+    if n_outputs is None:
+        if task == "classification":
+            n_outputs = int(max(int(torch.as_tensor(train[i][1])) for i in range(n))) + 1
+        else:
+            n_outputs = int(y0.numel())
+    return Data(name, task, train, val, test, n_features=int(x0.numel()), n_outputs=n_outputs,
+                input_shape=tuple(x0.shape))

@@ -1,0 +1,276 @@
+"""The four hyperparameters (batch size, learning rate, epochs, optimizer) and their options.
+
+Every entry point (CLI flags, YAML file, Python, web form, sweep sample) builds an
+``HParams``, so a bad value gets the same one-line error everywhere::
+
+    >>> HParams(batch_size=32, lr=0.01, epochs=20, optimizer="adam").optimizer
+    'adam'
+    >>> HParams(lr=-1)
+    Traceback (most recent call last):
+    hyperlab.errors.ConfigError: lr=-1 is invalid: must be a finite number > 0
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from hyperlab.errors import ConfigError, check_choice, did_you_mean
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
+SCHEDULES = ("constant", "step", "cosine", "warmup", "onecycle")
+
+# Which options each optimizer accepts (anything else is an error, not silently ignored).
+_OPTIONS = {
+    "sgd": {"weight_decay"},
+    "momentum": {"momentum", "weight_decay"},
+    "nesterov": {"momentum", "weight_decay"},
+    "rmsprop": {"momentum", "alpha", "eps", "weight_decay"},
+    "adagrad": {"eps", "weight_decay"},
+    "adam": {"betas", "eps", "weight_decay"},
+    "adamw": {"betas", "eps", "weight_decay"},
+}
+_OPTIONAL_OPTIONS = ("momentum", "alpha", "betas", "eps")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_int(value: Any, minimum: int, what: str) -> int:
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ValueError(what) from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(what)
+    return value
+
+
+def _as_float(value: Any, what: str, low: float | None = None, high: float | None = None,
+              low_open: bool = True, high_open: bool = True) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise ValueError(what) from None
+    if not _is_number(value) or not math.isfinite(value):
+        raise ValueError(what)
+    value = float(value)
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(what)
+    if high is not None and (value >= high if high_open else value > high):
+        raise ValueError(what)
+    return value
+
+
+class HParams(BaseModel):
+    """Batch size, learning rate, epochs and optimizer, with their options, validated up front."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+    batch_size: int = 32
+    lr: float = 0.01
+    epochs: int = 10
+    optimizer: str = "adam"
+    # optimizer options (None = torch.optim's default, or 0.9 momentum for momentum/nesterov)
+    momentum: float | None = None
+    alpha: float | None = None
+    betas: tuple[float, float] | None = None
+    eps: float | None = None
+    weight_decay: float = 0.0
+    # learning-rate schedule
+    schedule: str = "constant"
+    step_size: int = 10
+    gamma: float = 0.1
+    warmup_steps: int = 0
+    # early stopping (off unless patience is set)
+    early_stopping: bool = False
+    patience: int = 5
+    min_delta: float = 0.0
+    restore_best: bool = True
+    # reproducibility and batching
+    seed: int = 0
+    drop_last: bool = False
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _config_error(exc) from None
+
+    # ---- field checks: each message says what is allowed --------------------------------
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _batch_size(cls, v: Any) -> int:
+        return _as_int(v, 1, "must be a positive integer")
+
+    @field_validator("epochs", mode="before")
+    @classmethod
+    def _epochs(cls, v: Any) -> int:
+        return _as_int(v, 1, "must be an integer >= 1")
+
+    @field_validator("step_size", mode="before")
+    @classmethod
+    def _step_size(cls, v: Any) -> int:
+        return _as_int(v, 1, "must be an integer >= 1 (epochs between lr drops)")
+
+    @field_validator("warmup_steps", "patience", mode="before")
+    @classmethod
+    def _non_negative_int(cls, v: Any) -> int:
+        return _as_int(v, 0, "must be an integer >= 0")
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _seed(cls, v: Any) -> int:
+        return _as_int(v, 0, "must be an integer >= 0")
+
+    @field_validator("lr", mode="before")
+    @classmethod
+    def _lr(cls, v: Any) -> float:
+        return _as_float(v, "must be a finite number > 0", low=0.0)
+
+    @field_validator("optimizer", mode="before")
+    @classmethod
+    def _optimizer(cls, v: Any) -> str:
+        if not isinstance(v, str):
+            raise ValueError(f"must be one of {', '.join(OPTIMIZERS)}")
+        name = v.strip().lower()
+        if name not in OPTIMIZERS:
+            raise ValueError(f"must be one of {', '.join(OPTIMIZERS)}" + did_you_mean(name, OPTIMIZERS))
+        return name
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule(cls, v: Any) -> str:
+        if not isinstance(v, str) or v.strip().lower() not in SCHEDULES:
+            raise ValueError(f"must be one of {', '.join(SCHEDULES)}" + did_you_mean(str(v), SCHEDULES))
+        return v.strip().lower()
+
+    @field_validator("momentum", "alpha", mode="before")
+    @classmethod
+    def _unit_interval(cls, v: Any) -> float | None:
+        return None if v is None else _as_float(v, "must be a number in [0, 1)", 0.0, 1.0, low_open=False)
+
+    @field_validator("betas", mode="before")
+    @classmethod
+    def _betas(cls, v: Any) -> tuple[float, float] | None:
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = [p for p in v.replace("(", "").replace(")", "").split(",") if p.strip()]
+        if not isinstance(v, (list, tuple)) or len(v) != 2:
+            raise ValueError("must be two numbers in [0, 1), e.g. 0.9,0.999")
+        return tuple(_as_float(b, "must be two numbers in [0, 1), e.g. 0.9,0.999", 0.0, 1.0, low_open=False)
+                     for b in v)  # type: ignore[return-value]
+
+    @field_validator("eps", mode="before")
+    @classmethod
+    def _eps(cls, v: Any) -> float | None:
+        return None if v is None else _as_float(v, "must be a finite number > 0", low=0.0)
+
+    @field_validator("weight_decay", "min_delta", mode="before")
+    @classmethod
+    def _non_negative(cls, v: Any) -> float:
+        return _as_float(v, "must be a finite number >= 0", low=0.0, low_open=False)
+
+    @field_validator("gamma", mode="before")
+    @classmethod
+    def _gamma(cls, v: Any) -> float:
+        return _as_float(v, "must be a number in (0, 1]", 0.0, 1.0, high_open=False)
+
+    @field_validator("early_stopping", "restore_best", "drop_last", mode="before")
+    @classmethod
+    def _bool(cls, v: Any) -> bool:
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str) and v.strip().lower() in {"true", "yes", "1", "on", "false", "no", "0", "off"}:
+            return v.strip().lower() in {"true", "yes", "1", "on"}
+        raise ValueError("must be true or false")
+
+    @model_validator(mode="after")
+    def _options_fit_optimizer(self) -> HParams:
+        allowed = _OPTIONS[self.optimizer]
+        for option in _OPTIONAL_OPTIONS:
+            if getattr(self, option) is not None and option not in allowed:
+                fits = sorted(o for o, opts in _OPTIONS.items() if option in opts)
+                raise _FieldProblem(option, getattr(self, option),
+                                    f"does not apply to optimizer {self.optimizer!r} "
+                                    f"(it applies to {', '.join(fits)})")
+        if self.schedule == "warmup" and self.warmup_steps == 0:
+            raise _FieldProblem("warmup_steps", 0, "must be >= 1 with schedule 'warmup'")
+        return self
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def replace(self, **changes: Any) -> HParams:
+        """A copy with some fields changed, validated again."""
+        return HParams(**{**self.to_dict(), **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, YAML/JSON-safe values (betas as a list)."""
+        data = self.model_dump()
+        if data["betas"] is not None:
+            data["betas"] = list(data["betas"])
+        return data
+
+    def check_data_size(self, n_train: int) -> None:
+        """Raise ConfigError if the batch is larger than the training set."""
+        if self.batch_size > n_train:
+            raise ConfigError("batch_size", self.batch_size,
+                              f"must be at most the training set size ({n_train})")
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        """ceil(N / B), or floor(N / B) with drop_last: 2,000 samples at B=100 is 20 steps."""
+        return n_train // self.batch_size if self.drop_last else math.ceil(n_train / self.batch_size)
+
+
+class _FieldProblem(ValueError):
+    """Raised from a model validator to name a field other than the one being checked."""
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        super().__init__(allowed)
+        self.field, self.value = field, value
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"]) or "hparams"
+    value = error.get("input")
+    ctx_error = (error.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, _FieldProblem):
+        return ConfigError(ctx_error.field, ctx_error.value, str(ctx_error))
+    if error["type"] == "extra_forbidden":
+        keys = list(HParams.model_fields)
+        return ConfigError(field, value, "is not a known setting"
+                           + (did_you_mean(field, keys) or f"; known: {', '.join(keys)}"))
+    message = error["msg"].removeprefix("Value error, ")
+    return ConfigError(field, value, message)
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config into a dict (keys may use dashes or underscores)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("config", str(path), "must be an existing YAML file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError("config", str(path), f"must be valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ConfigError("config", str(path), "must be a mapping of setting: value")
+    return {str(k).replace("-", "_"): v for k, v in data.items()}
+
+
+def optimizer_name(name: str) -> str:
+    """Validate an optimizer name alone (for lists of optimizers on the CLI)."""
+    return check_choice("optimizer", name.strip().lower(), OPTIMIZERS)
+
+
+Schedule = Literal["constant", "step", "cosine", "warmup", "onecycle"]

@@ -1,0 +1,75 @@
+"""Human-facing text in English and Korean. Numbers are formatted into both from the same values.
+
+    >>> t("batch_size", "ko")
+    '배치 크기'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hyperlab.errors import check_choice
+
+LANGS = ("en", "ko")
+
+TEXT: dict[str, dict[str, str]] = {
+    # the four knobs
+    "batch_size": {"en": "batch size", "ko": "배치 크기"},
+    "lr": {"en": "learning rate", "ko": "학습률"},
+    "epochs": {"en": "epochs", "ko": "에폭"},
+    "epoch": {"en": "epoch", "ko": "에폭"},
+    "optimizer": {"en": "optimizer", "ko": "옵티마이저"},
+    # measurements
+    "step": {"en": "step", "ko": "스텝"},
+    "loss": {"en": "loss", "ko": "손실"},
+    "train": {"en": "train", "ko": "훈련"},
+    "val": {"en": "validation", "ko": "검증"},
+    "accuracy": {"en": "accuracy", "ko": "정확도"},
+    "r2": {"en": "R²", "ko": "결정계수 R²"},
+    "status": {"en": "status", "ko": "상태"},
+    "completed": {"en": "completed", "ko": "완료"},
+    "diverged": {"en": "diverged", "ko": "발산"},
+    "stopped_early": {"en": "stopped early", "ko": "조기 종료"},
+    "interrupted": {"en": "interrupted", "ko": "중단됨"},
+    "pruned": {"en": "pruned", "ko": "가지치기됨"},
+    "failed": {"en": "failed", "ko": "실패"},
+    "steps_per_epoch": {"en": "steps per epoch", "ko": "에폭당 스텝"},
+    "peak_memory": {"en": "peak memory", "ko": "최대 메모리"},
+    "seconds": {"en": "seconds", "ko": "초"},
+    "best_epoch": {"en": "best epoch", "ko": "최고 에폭"},
+    "final": {"en": "final", "ko": "최종"},
+    "best": {"en": "best", "ko": "최고"},
+    "learning_curves": {"en": "Learning curves", "ko": "학습 곡선"},
+    "results_in": {"en": "Results in {path}", "ko": "결과 위치: {path}"},
+    "steps_arith": {"en": "{n} samples / batch size {b} = {s} steps per epoch",
+                    "ko": "샘플 {n}개 / 배치 크기 {b} = 에폭당 {s} 스텝"},
+    "diverged_at": {"en": "diverged at step {step} (epoch {epoch}): loss {reason}",
+                    "ko": "스텝 {step}(에폭 {epoch})에서 발산: 손실 {reason}"},
+    "early_stopped_at": {"en": "stopped early after epoch {epoch}; best epoch {best}",
+                         "ko": "에폭 {epoch} 후 조기 종료; 최고 에폭 {best}"},
+    "restored": {"en": "weights restored from epoch {epoch}", "ko": "에폭 {epoch}의 가중치로 복원"},
+    "non-finite": {"en": "became non-finite", "ko": "값이 유한하지 않음(NaN/inf)"},
+    "exploded": {"en": "exploded far above its start", "ko": "시작값보다 훨씬 크게 폭증"},
+}
+
+
+def t(key: str, lang: str = "en", **values: Any) -> str:
+    """The text for ``key`` in ``lang`` with ``values`` filled in (English if no translation)."""
+    entry = TEXT.get(key)
+    if entry is None:
+        return key.format(**values) if values else key
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def check_lang(lang: str) -> str:
+    """Validate a --lang value."""
+    return check_choice("lang", lang, LANGS)
+
+
+def register(entries: dict[str, dict[str, str]]) -> None:
+    """Add texts from another module (lessons, tuners) so one table serves every view."""
+    for key, entry in entries.items():
+        if "en" not in entry or "ko" not in entry:
+            raise ValueError(f"text {key!r} needs both 'en' and 'ko'")
+        TEXT[key] = entry
