@@ -21,7 +21,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/hyperlab train --dataset digits --model mlp --epochs 10 --out runs/demo
 
-# Services the tests use for real (PostgreSQL, Chromium) come from Debian packages.
+# Services the tests use for real (PostgreSQL) come from Debian packages.
 system-deps:
 	@bash scripts/system-deps.sh
 

@@ -1,8 +1,13 @@
-"""The `hyperlab` command. Bad input prints one line and exits 2, with no traceback."""
+"""The `hyperlab` command. Bad input prints one line and exits 2, with no traceback.
+
+Each command module under ``hyperlab.cli`` exposes ``register(command)``; ``_register`` loads the
+modules named in ``COMMAND_MODULES`` so adding a command never edits a shared list elsewhere.
+"""
 
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +20,11 @@ from hyperlab.errors import HyperlabError
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="See and choose batch size, learning rate, epochs and optimizer with real training runs.")
 
+COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps")
 
-def command(func: Callable[..., Any], name: str | None = None) -> None:
-    """Register ``func`` as a subcommand whose user errors exit 2 with one line."""
+
+def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so user errors print one line and exit 2 (Ctrl-C exits 130)."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -26,18 +33,26 @@ def command(func: Callable[..., Any], name: str | None = None) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         except TrainingInterrupted as stop:
-            typer.echo(f"interrupted; results so far are saved{f' in {stop.result.run_dir}' if stop.result.run_dir else ''}",
-                       err=True)
+            where = f" in {stop.result.run_dir}" if stop.result.run_dir else ""
+            typer.echo(f"interrupted; results so far are saved{where}", err=True)
             raise typer.Exit(130) from None
-    app.command(name)(wrapper)
+    return wrapper
+
+
+def command(func: Callable[..., Any], name: str | None = None, target: typer.Typer | None = None) -> None:
+    """Register ``func`` as a subcommand (of ``target``, default the top level), guarded."""
+    (target or app).command(name)(guarded(func))
 
 
 def _register() -> None:
-    from hyperlab.cli import catalog, train
-    command(train.train)
-    command(catalog.datasets)
-    command(catalog.models)
-    command(catalog.optimizers)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"hyperlab.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"hyperlab.cli.{name}":
+                continue  # that command is not built yet
+            raise
+        module.register(command)
 
 
 _register()

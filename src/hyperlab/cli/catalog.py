@@ -33,3 +33,9 @@ def models(json_out: o.JsonOpt = False) -> None:
 def optimizers(json_out: o.JsonOpt = False) -> None:
     """Optimizers by name (all torch.optim)."""
     _show([{"name": k, "description": v} for k, v in DESCRIPTIONS.items()], json_out)
+
+
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    command(datasets)
+    command(models)
+    command(optimizers)

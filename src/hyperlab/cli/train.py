@@ -78,3 +78,7 @@ def train(
                       "history": result.history.to_dict()})
     console.print(summary_table(result, lang))
     console.print(t("results_in", lang, path=out))
+
+
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    command(train)

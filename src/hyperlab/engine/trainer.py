@@ -216,7 +216,8 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     run = Run(model, optimizer, scheduler, hp, data, history, device, callbacks=callbacks)
     if resume_from is not None:
         restore_state(run, resume_from)
-    train_var = _target_variance(data.train) if data.task == "regression" else None
+    # train R^2 from the epoch's mean MSE (exact for the default loss; a custom loss gets none)
+    train_var = _target_variance(data.train) if loss_fn is F.mse_loss else None
     first_loss = next((v for v in history.step_loss if v is not None), None)
     memory.reset_process_peak()
     started = time.perf_counter() - history.seconds
