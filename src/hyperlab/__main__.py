@@ -1,0 +1,5 @@
+"""`python -m hyperlab` runs the CLI."""
+
+from hyperlab.cli import main
+
+main()

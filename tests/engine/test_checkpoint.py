@@ -1,0 +1,57 @@
+"""Checkpoints: an interrupted run resumed from epoch k ends with exactly the weights of an
+uninterrupted one; checkpoints load with weights_only=True."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import hyperlab
+from hyperlab.engine import Callback, load_checkpoint
+from hyperlab.engine.trainer import TrainingInterrupted
+from hyperlab.errors import HyperlabError
+
+
+class _InterruptAfter(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_step_end(self, run, loss):
+        if run.epoch == self.epoch:
+            raise KeyboardInterrupt  # like Ctrl-C during epoch k+1, after the checkpoint of epoch k
+
+
+@pytest.mark.parametrize("settings", [
+    {"optimizer": "adam", "schedule": "cosine"},
+    {"optimizer": "momentum", "schedule": "onecycle", "lr": 0.05},
+    {"optimizer": "adamw", "schedule": "step", "step_size": 1, "early_stopping": True, "patience": 10},
+])
+def test_resume_after_epoch_k_gives_identical_weights(tmp_path, small_digits, settings):
+    hp = hyperlab.HParams(epochs=5, batch_size=32, **{"lr": 0.01, **settings})
+    full = hyperlab.train("mlp", small_digits, hp, width=32, out=tmp_path / "full")
+    # the checkpoint is plain tensors and data
+    state = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)
+    assert state["epoch"] == 5
+
+    with pytest.raises(TrainingInterrupted):
+        hyperlab.train("mlp", small_digits, hp, width=32, out=tmp_path / "part", callbacks=[_InterruptAfter(2)])
+    assert load_checkpoint(tmp_path / "part" / "checkpoint.pt")["epoch"] == 2
+    resumed = hyperlab.train("mlp", small_digits, hp, width=32, out=tmp_path / "part", resume=True)
+
+    a, b = full.model.state_dict(), resumed.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert resumed.history.step_loss == full.history.step_loss
+    assert [e.epoch for e in resumed.history.epochs] == [1, 2, 3, 4, 5]
+
+
+def test_resume_with_other_settings_is_refused(tmp_path, small_digits):
+    hyperlab.train("logistic", small_digits, epochs=2, out=tmp_path / "r")
+    with pytest.raises(HyperlabError, match=r"different settings \(lr\)"):
+        hyperlab.train("logistic", small_digits, epochs=2, lr=0.5, out=tmp_path / "r", resume=True)
+
+
+def test_damaged_checkpoint_is_a_clear_error(tmp_path):
+    bad = tmp_path / "checkpoint.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(HyperlabError, match="not a readable hyperlab checkpoint"):
+        load_checkpoint(bad)

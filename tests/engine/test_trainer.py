@@ -1,0 +1,201 @@
+"""The one trainer: real (small) training, divergence, early stopping, reproducibility, events."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+import hyperlab
+from hyperlab.engine import Callback, StopTraining, fit
+from hyperlab.engine.trainer import TrainingInterrupted
+from hyperlab.errors import HyperlabError
+from hyperlab.hparams import OPTIMIZERS, HParams
+from hyperlab.models import build_model
+
+
+def _fit(data, model="mlp", **hp):
+    hparams = HParams(**{"epochs": 3, "batch_size": 32, "lr": 0.01, **hp})
+    return fit(build_model(model, data, width=32, seed=hparams.seed), data, hparams)
+
+
+def test_training_learns_and_records_history(small_digits):
+    result = _fit(small_digits)
+    h = result.history
+    assert result.status == "completed"
+    assert h.steps_per_epoch == math.ceil(300 / 32) == 10
+    assert len(h.step_loss) == len(h.step_lr) == len(h.step_grad_norm) == h.total_steps == 30
+    assert [e.epoch for e in h.epochs] == [1, 2, 3]
+    assert h.epochs[-1].val_metric > 0.7  # digits is learnable in 3 epochs
+    assert h.epochs[-1].train_loss < h.epochs[0].train_loss
+    assert all(e.samples_per_second > 0 and e.seconds > 0 for e in h.epochs)
+    assert h.peak_memory["peak_bytes"] > 0 and "MemTracker" in h.peak_memory["method"]
+    json.dumps(h.to_dict(), allow_nan=False)
+
+
+def test_peak_memory_is_measured_and_grows_with_batch(digits):
+    small = _fit(digits, epochs=1, batch_size=8).history.peak_memory["peak_bytes"]
+    large = _fit(digits, epochs=1, batch_size=1024).history.peak_memory["peak_bytes"]
+    assert large > small  # activations scale with the batch
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_optimizer_trains(optimizer, small_digits):
+    lr = 0.1 if optimizer in ("sgd", "momentum", "nesterov", "adagrad") else 0.003
+    h = _fit(small_digits, optimizer=optimizer, lr=lr, epochs=2).history
+    assert h.status == "completed"
+    assert h.epochs[-1].val_loss < 0.97 * h.step_loss[0] and h.epochs[-1].val_metric > 0.2  # chance is 0.1
+
+
+@pytest.mark.parametrize("schedule, extra", [("step", {"step_size": 1, "gamma": 0.5}), ("cosine", {}),
+                                             ("warmup", {"warmup_steps": 5}), ("onecycle", {})])
+def test_schedules_change_the_recorded_lr(schedule, extra, small_digits):
+    h = _fit(small_digits, schedule=schedule, **extra).history
+    assert len(set(h.step_lr)) > 1
+    if schedule == "step":
+        assert h.step_lr[0] == pytest.approx(0.01) and h.step_lr[10] == pytest.approx(0.005)
+    if schedule == "warmup":
+        assert h.step_lr[0] < h.step_lr[5] == pytest.approx(0.01)
+
+
+def test_divergence_is_recorded_with_step_and_is_json_safe(small_digits):
+    result = _fit(small_digits, optimizer="sgd", lr=1e4)
+    h = result.history
+    assert result.status == "diverged"
+    assert h.diverged["step"] >= 1 and h.diverged["epoch"] == 1
+    assert h.diverged["reason"] in ("non-finite", "exploded")
+    assert len(h.step_loss) == h.diverged["step"]
+    text = json.dumps(h.to_dict(), allow_nan=False)  # no NaN/inf in JSON
+    assert "NaN" not in text
+
+
+def test_sensible_lr_does_not_diverge(small_digits):
+    assert _fit(small_digits, optimizer="sgd", lr=0.1).status == "completed"
+
+
+def test_same_seed_same_history_bit_for_bit(small_digits):
+    a = _fit(small_digits, seed=7).history
+    b = _fit(small_digits, seed=7).history
+    c = _fit(small_digits, seed=8).history
+    assert a.step_loss == b.step_loss and a.step_grad_norm == b.step_grad_norm
+    assert a.column("val_loss") == b.column("val_loss")
+    assert a.step_loss != c.step_loss
+
+
+def test_early_stopping_stops_and_restores_best(small_digits):
+    data = small_digits.subsample_train(60)
+    result = fit(build_model("mlp", data, width=256, seed=0), data,
+                 HParams(epochs=200, batch_size=16, lr=0.01, early_stopping=True, patience=3))
+    h = result.history
+    assert result.status == "stopped_early" and h.stopped_epoch < 200
+    assert h.stopped_epoch - h.best_epoch == 3
+    best_val = min(h.column("val_loss"))
+    assert h.epochs[h.best_epoch - 1].val_loss == best_val
+    assert result.restored_epoch == h.best_epoch
+    # the returned model holds the best epoch's weights
+    loss, _ = hyperlab.evaluate(result.model, data.val, data.task, torch.nn.functional.cross_entropy,
+                                torch.device("cpu"))
+    assert loss == pytest.approx(best_val, rel=1e-5)
+
+
+def test_regression_task_uses_mse_and_r2(diabetes):
+    result = _fit(diabetes, epochs=10, optimizer="adam", lr=0.01)
+    assert result.history.metric == "r2"
+    assert result.history.epochs[-1].val_metric > 0.2
+
+
+class _ListDataset(Dataset):
+    """A map-style Dataset that is not a TensorDataset: goes through a DataLoader."""
+
+    def __init__(self, data):
+        self.X, self.y = data.train.tensors
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], self.y[i]
+
+
+def test_generic_dataset_goes_through_dataloader(small_digits):
+    data = hyperlab.from_datasets(_ListDataset(small_digits), small_digits.val)
+    result = fit(build_model("mlp", data, width=32, seed=0), data, HParams(epochs=2))
+    assert result.status == "completed" and result.history.epochs[-1].val_metric > 0.5
+
+
+class _Counter(Callback):
+    def __init__(self):
+        self.steps, self.epochs, self.started, self.ended = 0, 0, 0, 0
+
+    def on_train_start(self, run):
+        self.started += 1
+
+    def on_step_end(self, run, loss):
+        self.steps += 1
+        assert math.isfinite(loss)
+
+    def on_epoch_end(self, run):
+        self.epochs += 1
+
+    def on_train_end(self, run):
+        self.ended += 1
+
+
+def test_events_fire_at_step_and_epoch_end(small_digits):
+    counter = _Counter()
+    fit(build_model("logistic", small_digits), small_digits, HParams(epochs=2), callbacks=[counter])
+    assert (counter.started, counter.steps, counter.epochs, counter.ended) == (1, 20, 2, 1)
+
+
+def test_callback_can_stop_with_a_status(small_digits):
+    class Pruner(Callback):
+        def on_epoch_end(self, run):
+            raise StopTraining("pruned")
+
+    result = fit(build_model("logistic", small_digits), small_digits, HParams(epochs=5), callbacks=[Pruner()])
+    assert result.status == "pruned" and len(result.history.epochs) == 1
+
+
+def test_ctrl_c_keeps_what_was_measured(small_digits):
+    class CtrlC(Callback):
+        def on_step_end(self, run, loss):
+            if run.step == 15:
+                raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted) as stop:
+        fit(build_model("logistic", small_digits), small_digits, HParams(epochs=5), callbacks=[CtrlC()])
+    h = stop.value.result.history
+    assert h.status == "interrupted" and len(h.step_loss) == len(h.step_lr) == 15 and len(h.epochs) == 1
+
+
+def test_model_that_does_not_fit_the_data_gets_a_clear_error(small_digits):
+    with pytest.raises(HyperlabError, match=r"output of shape \(32, 3\) does not fit targets"):
+        fit(nn.Linear(64, 3), small_digits, HParams(epochs=1))  # 3 outputs, labels up to 9
+    with pytest.raises(HyperlabError, match="failed on a batch of shape"):
+        fit(nn.Linear(10, 10), small_digits, HParams(epochs=1))
+
+    class NoTensor(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(64, 10)
+
+        def forward(self, x):
+            return {"logits": self.lin(x)}
+
+    with pytest.raises(HyperlabError, match="must return a tensor"):
+        fit(NoTensor(), small_digits, HParams(epochs=1))
+
+
+def test_python_api_with_own_module_and_regression_loss(tmp_path):
+    X = torch.randn(300, 3)
+    y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.05 * torch.randn(300, 1)
+    model = nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Linear(16, 1))
+    result = hyperlab.train(model, (X.numpy(), y.numpy().ravel()), lr=0.01, epochs=15, optimizer="adam",
+                            loss_fn=nn.functional.l1_loss, out=tmp_path / "run")
+    assert result.history.task == "regression" and result.summary()["final_val_metric"] > 0.8
+    for name in ("config.yaml", "history.json", "summary.json", "curves.png", "checkpoint.pt"):
+        assert (tmp_path / "run" / name).is_file()

@@ -1,0 +1,53 @@
+"""Models: built-in names, factories by module:function, clear errors."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import torch
+from torch import nn
+
+from hyperlab.errors import ConfigError
+from hyperlab.models import build_model
+
+
+@pytest.mark.parametrize("name", ["logistic", "mlp", "cnn"])
+def test_builtin_models_fit_digits(name, digits):
+    model = build_model(name, digits, seed=0)
+    out = model(digits.train.tensors[0][:5])
+    assert out.shape == (5, 10)
+
+
+def test_seed_makes_initial_weights_reproducible(digits):
+    a = build_model("mlp", digits, seed=1).state_dict()
+    b = build_model("mlp", digits, seed=1).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_cnn_on_tabular_data_is_refused(diabetes):
+    with pytest.raises(ConfigError, match="cnn.*needs image data"):
+        build_model("cnn", diabetes)
+
+
+def test_module_function_factory(tmp_path, monkeypatch, digits):
+    (tmp_path / "mynets.py").write_text(
+        "from torch import nn\n"
+        "def make(n_features, n_outputs):\n    return nn.Linear(n_features, n_outputs)\n"
+        "def not_a_model():\n    return 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert isinstance(build_model("mynets:make", digits), nn.Linear)
+    with pytest.raises(ConfigError, match="must return an nn.Module"):
+        build_model("mynets:not_a_model", digits)
+    with pytest.raises(ConfigError, match="has no callable 'missing'"):
+        build_model("mynets:missing", digits)
+    with pytest.raises(ConfigError, match="could not be imported"):
+        build_model("no_such_module_xyz:make", digits)
+    sys.modules.pop("mynets", None)
+
+
+def test_unknown_name_and_bad_width(digits):
+    with pytest.raises(ConfigError, match=r"model='mpl' .*did you mean 'mlp'"):
+        build_model("mpl", digits)
+    with pytest.raises(ConfigError, match="width=0"):
+        build_model("mlp", digits, width=0)
