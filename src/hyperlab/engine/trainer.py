@@ -57,7 +57,7 @@ class Run:
     callbacks: list[Callback] = field(default_factory=list)
     stop_status: str | None = None  # set by a callback to end the run after this epoch
     pending_losses: list[Tensor] = field(default_factory=list)  # this epoch's steps, not yet in history
-    pending_norms: list[Tensor] = field(default_factory=list)
+    pending_norms: list[list[Tensor]] = field(default_factory=list)
 
 
 @dataclass
@@ -122,20 +122,23 @@ def loss_for(task: str) -> LossFn:
     return F.cross_entropy if task == "classification" else F.mse_loss
 
 
-def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn,
-               xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor, Tensor | None]:
-    """One update ``W <- W - lr * update``: returns (loss, outputs, gradient norm), or no update
-    and no norm when the loss is not finite."""
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn, xb: Tensor, yb: Tensor,
+               params: Sequence[Tensor] | None = None) -> tuple[float, Tensor, Tensor, list[Tensor] | None]:
+    """One update ``W <- W - lr * update``: returns (loss value, loss, outputs, per-tensor gradient
+    norms; their 2-norm is the total gradient norm). A non-finite loss makes no update and has no norm. ``params`` (the trainable parameters,
+    cached by the caller) saves walking the module tree at every step."""
     out = model(xb)
     loss = loss_fn(out, yb)
-    if not torch.isfinite(loss):
-        return loss.detach(), out.detach(), None
+    value = loss.item()
+    if not math.isfinite(value):
+        return value, loss.detach(), out.detach(), None
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    grads = [p.grad for p in model.parameters() if p.grad is not None]
-    grad_norm = torch.nn.utils.get_total_norm(grads) if grads else torch.zeros(())
+    params = params if params is not None else [p for p in model.parameters() if p.requires_grad]
+    grads = [p.grad for p in params if p.grad is not None]
+    grad_norms = torch._foreach_norm(grads) if grads else [torch.zeros(())]  # per tensor; combined at epoch end
     optimizer.step()
-    return loss.detach(), out.detach(), grad_norm
+    return value, loss.detach(), out.detach(), grad_norms
 
 
 def is_diverged(loss: float, first_loss: float | None, factor: float = DIVERGE_FACTOR) -> str | None:
@@ -203,6 +206,7 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     torch.manual_seed(hp.seed)
     model.to(device)
     train_set, val_set = _to_device(data.train, device), _to_device(data.val, device)
+    params = [p for p in model.parameters() if p.requires_grad]
     loss_fn = loss_fn or loss_for(data.task)
     steps_per_epoch = hp.steps_per_epoch(data.n_train)
     optimizer = build_optimizer(model.parameters(), hp)
@@ -229,17 +233,14 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
             model.train()
             epoch_start, seen = time.perf_counter(), 0
             losses, norms = run.pending_losses, run.pending_norms
-            correct = torch.zeros((), device=device)
+            predictions: list[Tensor] = []
+            labels: list[Tensor] = []
             for xb, yb in batches(train_set, hp.batch_size, hp.drop_last, epoch_generator(hp.seed, epoch), device):
                 history.step_lr.append(optimizer.param_groups[0]["lr"])
                 if run.step == 0:
-                    check_model_fits(model, loss_fn, xb, yb)
-                if run.step == 0 and measure_memory:
-                    with memory.track_step_memory(model, optimizer, device, history.peak_memory):
-                        loss, out, grad_norm = train_step(model, optimizer, loss_fn, xb, yb)
+                    value, loss, out, grad_norm = _first_step(run, loss_fn, xb, yb, params, measure_memory)
                 else:
-                    loss, out, grad_norm = train_step(model, optimizer, loss_fn, xb, yb)
-                value = loss.item()
+                    value, loss, out, grad_norm = train_step(model, optimizer, loss_fn, xb, yb, params)
                 first_loss = value if first_loss is None else first_loss
                 reason = is_diverged(value, first_loss, diverge_factor)
                 if reason:
@@ -256,13 +257,15 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
                 losses.append(loss)
                 norms.append(grad_norm)  # type: ignore[arg-type]
                 if data.task == "classification":
-                    correct += (out.argmax(1) == yb).sum()
+                    predictions.append(out.argmax(1))
+                    labels.append(yb)
                 for cb in callbacks:
                     cb.on_step_end(run, value)
             seconds = time.perf_counter() - epoch_start
             train_loss = float(torch.stack(losses).mean())
             _flush_steps(run)
-            train_metric = (float(correct) / seen if data.task == "classification"
+            train_metric = (float((torch.cat(predictions) == torch.cat(labels)).sum()) / seen
+                            if data.task == "classification"
                             else 1.0 - train_loss / train_var if train_var else None)
             if eval_train:
                 train_loss, train_metric = evaluate(model, train_set, data.task, loss_fn, device)
@@ -296,30 +299,45 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     return result
 
 
+def _first_step(run: Run, loss_fn: LossFn, xb: Tensor, yb: Tensor, params: list[Tensor],
+                measure_memory: bool) -> tuple[float, Tensor, Tensor, list[Tensor] | None]:
+    """The first step, measured for peak memory; a model that does not fit the data gets a clear error."""
+    state = torch.get_rng_state()
+    try:
+        if not measure_memory:
+            return train_step(run.model, run.optimizer, loss_fn, xb, yb, params)
+        with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory):
+            return train_step(run.model, run.optimizer, loss_fn, xb, yb, params)
+    except Exception as exc:  # noqa: BLE001 - explained below, then re-raised as the cause
+        torch.set_rng_state(state)
+        check_model_fits(run.model, loss_fn, xb, yb)  # raises the specific explanation
+        raise HyperlabError(f"the first training step failed: {exc.__class__.__name__}: {exc}") from exc
+
+
 def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) -> None:
-    """Raise a clear error when the model and data do not fit together (run before the first
-    step, with the RNG put back so the run itself is unchanged)."""
-    with torch.random.fork_rng(devices=[]):
-        try:
-            out = model(xb)
-        except Exception as exc:  # noqa: BLE001 - any failure here is a model/data mismatch
-            raise HyperlabError(f"the model failed on a batch of shape {tuple(xb.shape)}: {exc}") from None
-        if not isinstance(out, Tensor):
-            raise HyperlabError(f"the model must return a tensor of outputs, got {type(out).__name__}")
-        try:
-            loss = loss_fn(out, yb)
-        except Exception as exc:  # noqa: BLE001
-            raise HyperlabError(f"the model's output of shape {tuple(out.shape)} does not fit targets of "
-                                f"shape {tuple(yb.shape)}: {exc}") from None
-        if not isinstance(loss, Tensor) or loss.dim() != 0 or not loss.requires_grad:
-            raise HyperlabError("the loss must be a scalar tensor that depends on the model's parameters")
+    """Raise a clear error when the model and data do not fit together."""
+    try:
+        out = model(xb)
+    except Exception as exc:  # noqa: BLE001 - any failure here is a model/data mismatch
+        raise HyperlabError(f"the model failed on a batch of shape {tuple(xb.shape)}: {exc}") from None
+    if not isinstance(out, Tensor):
+        raise HyperlabError(f"the model must return a tensor of outputs, got {type(out).__name__}")
+    try:
+        loss = loss_fn(out, yb)
+    except Exception as exc:  # noqa: BLE001
+        raise HyperlabError(f"the model's output of shape {tuple(out.shape)} does not fit targets of "
+                            f"shape {tuple(yb.shape)}: {exc}") from None
+    if not isinstance(loss, Tensor) or loss.dim() != 0 or not loss.requires_grad:
+        raise HyperlabError("the loss must be a scalar tensor that depends on the model's parameters")
 
 
 def _flush_steps(run: Run) -> None:
     """Move the buffered per-step tensors of the current epoch into the history (one sync per epoch)."""
     if run.pending_losses:
         run.history.step_loss.extend(finite_or_none(v) for v in torch.stack(run.pending_losses).tolist())
-        run.history.step_grad_norm.extend(finite_or_none(g) for g in torch.stack(run.pending_norms).tolist())
+        per_tensor = torch.stack([n for step in run.pending_norms for n in step])  # one stack per epoch
+        norms = torch.linalg.vector_norm(per_tensor.view(len(run.pending_norms), -1), dim=1)
+        run.history.step_grad_norm.extend(finite_or_none(g) for g in norms.tolist())
         run.pending_losses.clear()
         run.pending_norms.clear()
 
