@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -86,3 +87,21 @@ def test_catalog_commands(command, expected):
     result = run(command, "--json")
     assert result.exit_code == 0
     assert expected in [row["name"] for row in json.loads(result.stdout)]
+
+
+def test_user_csv_and_module_function_model_from_the_working_directory(tmp_path, monkeypatch):
+    """As a user runs it: their CSV and their model factory, in their own folder."""
+    (tmp_path / "mynet.py").write_text(
+        "from torch import nn\n"
+        "def make(n_features, n_outputs):\n"
+        "    return nn.Sequential(nn.Linear(n_features, 8), nn.Tanh(), nn.Linear(8, n_outputs))\n")
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{int(i % 7 > 3)}" for i in range(120))
+    (tmp_path / "points.csv").write_text("x1,x2,label\n" + rows)
+    monkeypatch.chdir(tmp_path)
+    script = Path(sys.executable).parent / "hyperlab"  # the installed console script, not `python -m`
+    proc = subprocess.run([str(script), "train", "--dataset", "points.csv", "--label", "label",
+                           "--model", "mynet:make", "--epochs", "3", "--batch-size", "8", "--quiet", "--json",
+                           "--out", "run"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)["summary"]
+    assert summary["status"] == "completed" and summary["n_train"] == 72

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +94,8 @@ def _import_factory(text: str) -> Callable[..., nn.Module]:
         raise ConfigError("model", text, f"must be one of {', '.join(MODELS)} or 'module:function'"
                           + did_you_mean(text, MODELS))
     module_name, _, attr = text.partition(":")
+    if os.getcwd() not in sys.path:  # like `python -m`: a module in the working directory is found
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
