@@ -77,7 +77,7 @@ class HParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 
     batch_size: int = 32
-    lr: float = 0.01
+    lr: float = 0.001  # torch.optim.Adam's default, as the default optimizer is adam
     epochs: int = 10
     optimizer: str = "adam"
     # optimizer options (None = torch.optim's default, or 0.9 momentum for momentum/nesterov)
