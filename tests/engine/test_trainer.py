@@ -123,7 +123,7 @@ class _ListDataset(Dataset):
 
 def test_generic_dataset_goes_through_dataloader(small_digits):
     data = hyperlab.from_datasets(_ListDataset(small_digits), small_digits.val)
-    result = fit(build_model("mlp", data, width=32, seed=0), data, HParams(epochs=2))
+    result = fit(build_model("mlp", data, width=32, seed=0), data, HParams(epochs=2, lr=0.01))
     assert result.status == "completed" and result.history.epochs[-1].val_metric > 0.5
 
 
