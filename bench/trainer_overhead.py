@@ -25,38 +25,14 @@ from hyperlab.hparams import HParams
 from hyperlab.models import build_model
 
 
-def hand_written(model, data, batch_size, epochs, lr, seed):
-    """What a careful user writes: index slicing, no DataLoader."""
-    X, y = data.train.tensors
+def baseline_loop(model, data, epochs, lr, epoch_batches):
+    """A plain PyTorch loop over ``epoch_batches(epoch)``: train, then validation loss and accuracy."""
     Xv, yv = data.val.tensors
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     for epoch in range(epochs):
         model.train()
-        order = torch.randperm(len(X), generator=epoch_generator(seed, epoch))
         total = 0.0
-        for i in range(0, len(X), batch_size):
-            idx = order[i:i + batch_size]
-            loss = F.cross_entropy(model(X[idx]), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += loss.item()
-        model.eval()
-        with torch.no_grad():
-            out = model(Xv)
-            F.cross_entropy(out, yv).item(), (out.argmax(1) == yv).float().mean().item()
-    return model
-
-
-def dataloader_loop(model, data, batch_size, epochs, lr, seed):
-    """The tutorial loop: a shuffling DataLoader over the TensorDataset."""
-    loader = DataLoader(data.train, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
-    Xv, yv = data.val.tensors
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(epochs):
-        model.train()
-        total = 0.0
-        for xb, yb in loader:
+        for xb, yb in epoch_batches(epoch):
             loss = F.cross_entropy(model(xb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -67,6 +43,25 @@ def dataloader_loop(model, data, batch_size, epochs, lr, seed):
             out = model(Xv)
             F.cross_entropy(out, yv).item(), (out.argmax(1) == yv).float().mean().item()
     return model
+
+
+def hand_written(model, data, batch_size, epochs, lr, seed):
+    """What a careful user writes: index slicing of a shuffled order, no DataLoader."""
+    X, y = data.train.tensors
+
+    def epoch_batches(epoch):
+        order = torch.randperm(len(X), generator=epoch_generator(seed, epoch))
+        for i in range(0, len(X), batch_size):
+            idx = order[i:i + batch_size]
+            yield X[idx], y[idx]
+
+    return baseline_loop(model, data, epochs, lr, epoch_batches)
+
+
+def dataloader_loop(model, data, batch_size, epochs, lr, seed):
+    """The tutorial loop: a shuffling DataLoader over the TensorDataset."""
+    loader = DataLoader(data.train, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    return baseline_loop(model, data, epochs, lr, lambda epoch: loader)
 
 
 def ours(model, data, batch_size, epochs, lr, seed):
