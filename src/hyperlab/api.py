@@ -1,7 +1,7 @@
 """The Python entry point: ``hyperlab.train(model, data, hparams)``.
 
     >>> import hyperlab
-    >>> result = hyperlab.train("mlp", "digits", hyperlab.HParams(epochs=2), )
+    >>> result = hyperlab.train("mlp", "digits", hyperlab.HParams(epochs=2))
     >>> result.status
     'completed'
 """

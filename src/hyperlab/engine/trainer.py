@@ -306,7 +306,7 @@ def _first_step(run: Run, loss_fn: LossFn, xb: Tensor, yb: Tensor, params: list[
     try:
         if not measure_memory:
             return train_step(run.model, run.optimizer, loss_fn, xb, yb, params)
-        with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory):
+        with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, (xb, yb)):
             return train_step(run.model, run.optimizer, loss_fn, xb, yb, params)
     except Exception as exc:  # noqa: BLE001 - explained below, then re-raised as the cause
         torch.set_rng_state(state)
