@@ -29,7 +29,7 @@ test: venv system-deps
 	$(BIN)/python -m pytest -n 2 tests
 
 bench: venv
-	$(BIN)/python bench/trainer_overhead.py
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
