@@ -1,0 +1,259 @@
+"""`hyperlab lr-find`, `batch-find`, `noise-scale`, `lr-scale`, `epoch-find`, `optimizer-check`, `advise`:
+choose the four for a model and data, each with its evidence, a plot and a short explanation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hyperlab.api import as_data
+from hyperlab.cli import options as o
+from hyperlab.i18n import register, t
+from hyperlab.tuners import (advise as advise_fn, batch_find as batch_find_fn, epoch_find as epoch_find_fn,
+                             lr_find as lr_find_fn, noise_scale as noise_scale_fn,
+                             optimizer_check as optimizer_check_fn, scale_lr)
+from hyperlab.tuners.advise import compute_rows, summary_rows
+from hyperlab.tuners.common import Subject
+
+register({
+    "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
+    "cli.suggestion": {"en": "suggestion", "ko": "제안"},
+    "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
+})
+
+StrOpt = Annotated[str | None, typer.Option()]
+
+
+def _opt(help_text: str, name: str | None = None) -> Any:
+    return typer.Option(name, help=help_text) if name else typer.Option(help=help_text)
+
+
+def _prepare(command: str, config: Path | None, settings: list[str] | None, out: Path | None, lang: str,
+             **flags: Any) -> tuple[o.Setup, Subject, Path, str]:
+    """Validated settings, the Subject (data + model), the output directory and the language."""
+    lang = o.lang_of(lang)
+    setup = o.resolve(config, settings=settings, **flags)
+    data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label)
+    subject = Subject(data, setup.model, width=setup.width, depth=setup.depth)
+    out = out or Path("runs") / f"{command}-{data.name}-{setup.model.replace(':', '.')}"
+    return setup, subject, out, lang
+
+
+def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, Any], lines: list[str],
+            rows: dict[str, Any], plot: Path | None, lang: str) -> None:
+    """JSON on stdout with --json; a table of suggestions, the explanation and the plot path otherwise."""
+    if json_out:
+        o.print_json({"setup": setup.as_dict(), **result})
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in rows.items():
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    console.print(table)
+    for line in lines:
+        console.print(line)
+    if plot is not None:
+        console.print(t("cli.plot", lang, path=plot))
+
+
+SetupOpts = dict  # (documentation only) the shared data/model/knob flags below
+
+
+def lr_find(
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
+    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    min_lr: Annotated[str, _opt("Smallest learning rate of the sweep.")] = "1e-6",
+    max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
+    steps: Annotated[str | None, _opt("Steps of the sweep (default: one epoch, at most 100; never more than one epoch).")] = None,
+    repeats: Annotated[str, _opt("Rerun with this many seeds and report the spread of the suggestion.")] = "1",
+    rule: Annotated[str, _opt("Rule of the recommendation: min_div_10, valley or steepest.")] = "min_div_10",
+    stop_factor: Annotated[str, _opt("Stop when the smoothed loss passes this many times its lowest value.")] = "4",
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """LR range test: grow the learning rate over at most one epoch and suggest one by three rules."""
+    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
+                                         model=model, width=width, depth=depth, batch_size=batch_size,
+                                         optimizer=optimizer, seed=seed)
+    result = lr_find_fn(subject, hparams=setup.hparams, min_lr=min_lr, max_lr=max_lr, steps=steps,
+                        repeats=repeats, rule=rule, stop_factor=stop_factor, out=out, lang=lang)
+    rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.3g} ({result.recommended_rule})",
+            **{name: value for name, value in result.suggestions.items() if value is not None}}
+    _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
+
+
+def batch_find(
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
+    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB or 512KiB (GPU: the device's memory).")] = None,
+    safety_margin: Annotated[str | None, _opt("Share of the budget kept free (default 0.1 on CPU, 0.2 on GPU).")] = None,
+    start: Annotated[str, _opt("First batch size probed (then doubled).")] = "4",
+    max_batch: Annotated[str | None, _opt("Largest batch size probed (default: the training set size).")] = None,
+    probe_steps: Annotated[str, _opt("Timed steps per batch size.")] = "8",
+    noise: Annotated[bool, typer.Option("--noise-scale/--no-noise-scale",
+                                        help="Also measure the critical batch size from the gradient noise scale.")] = True,
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
+    throughput stops rising, and the critical batch size."""
+    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, dataset=dataset, label=label,
+                                         model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
+                                         optimizer=optimizer, seed=seed)
+    result = batch_find_fn(subject, hparams=setup.hparams, start=start, max_batch=max_batch,
+                           memory_limit=memory_limit, safety_margin=safety_margin, probe_steps=probe_steps,
+                           noise=noise, out=out, lang=lang)
+    rows = {t("cli.suggestion", lang): result.suggested_batch_size, "largest_fitting": result.largest_fitting,
+            "throughput_plateau": result.throughput_plateau, "critical_batch_size": result.critical_batch_size}
+    _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
+
+
+def noise_scale(
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
+    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    small_batch: Annotated[str | None, _opt("Small batch size measured (default: --batch-size).")] = None,
+    big_batch: Annotated[str | None, _opt("Big batch size measured (default: the training set, at most 1024).")] = None,
+    pairs: Annotated[str, _opt("Gradients measured at each of the two batch sizes.")] = "32",
+    train_steps: Annotated[str | None, _opt("Training steps before measuring (default: one epoch).")] = None,
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
+    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, dataset=dataset, label=label,
+                                         model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
+                                         optimizer=optimizer, seed=seed)
+    result = noise_scale_fn(subject, hparams=setup.hparams, small_batch=small_batch, big_batch=big_batch,
+                            pairs=pairs, train_steps=train_steps, out=out, lang=lang)
+    rows = {"critical_batch_size": result.b_simple, "|G|^2": result.true_grad_sq, "tr(Sigma)": result.trace_sigma}
+    _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
+
+
+def lr_scale(
+    lr: Annotated[str, _opt("Learning rate tuned at --from-batch.", "--lr")],
+    from_batch: Annotated[str, _opt("Batch size the learning rate was tuned at.")],
+    to_batch: Annotated[str, _opt("New batch size.")],
+    optimizer: o.OptimizerOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None,
+    epochs: o.EpochsOpt = None,
+    critical_batch: Annotated[str | None, _opt("Critical batch size (from noise-scale), to warn above it.")] = None,
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Learning rate for a new batch size: linear and square-root scaling, with a warmup suggestion."""
+    lang = o.lang_of(lang)
+    n_train = as_data(dataset, label=label).n_train if dataset else None
+    out = out or Path("runs") / "lr-scale"
+    result = scale_lr(lr, from_batch, to_batch, optimizer=(optimizer or "sgd").strip().lower(), n_train=n_train,
+                      epochs=epochs, critical_batch_size=critical_batch, out=out, lang=lang)
+    rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.4g} ({result.rule})", "linear_lr": result.linear_lr,
+            "sqrt_lr": result.sqrt_lr, "warmup_epochs": result.warmup_epochs,
+            "warmup_steps": result.warmup_steps if result.warmup_steps is not None else "–"}
+    setup_dict = {"dataset": dataset}
+    console = o.console(quiet, json_out)
+    if json_out:
+        o.print_json({"setup": setup_dict, **result.to_dict()})
+    table = Table(show_header=False)
+    for key, value in rows.items():
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    console.print(table)
+    for line in result.explanation:
+        console.print(line)
+    console.print(t("cli.plot", lang, path=result.plot))
+
+
+def epoch_find(
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
+    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    max_epochs: Annotated[str, _opt("Epoch budget; early stopping usually ends sooner.")] = "50",
+    patience: Annotated[str | None, _opt("Epochs without validation improvement before stopping (default 5).")] = None,
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Epochs: train with early stopping and read where validation stopped improving."""
+    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, dataset=dataset, label=label,
+                                         model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
+                                         optimizer=optimizer, seed=seed)
+    result = epoch_find_fn(subject, hparams=setup.hparams, max_epochs=max_epochs, patience=patience, out=out,
+                           lang=lang)
+    rows = {t("cli.suggestion", lang): result.suggested_epochs, "verdict": result.verdict,
+            "next_budget": result.next_budget}
+    data = result.to_dict()
+    _finish(o.console(quiet, json_out), json_out, setup, data, result.explanation, rows, result.plot, lang)
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+def optimizer_check(
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, seed: o.SeedOpt = None,
+    settings: o.SetOpt = None,
+    optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.")] = "sgd,momentum,adam",
+    epochs: Annotated[str, _opt("Epochs of each short run.")] = "5",
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Optimizer check: a few optimizers, each at its own range-test learning rate, side by side."""
+    setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, dataset=dataset,
+                                         label=label, model=model, width=width, depth=depth, batch_size=batch_size,
+                                         seed=seed)
+    result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
+                                epochs=epochs, out=out, lang=lang)
+    rows = {t("cli.suggestion", lang): f"{result.suggested_optimizer} (lr {result.suggested_lr:.3g})"}
+    for r in result.runs:
+        rows[r.optimizer] = "–" if r.best_val_metric is None else f"lr {r.lr:.3g}: {r.best_val_metric:.4f}"
+    _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
+
+
+def advise(
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
+    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    budget_seconds: Annotated[str, _opt("Time budget for all measurements, in seconds.")] = "120",
+    optimizers: Annotated[str, _opt("Comma-separated optimizers to check (the --optimizer one first).")] = "sgd,momentum,adam",
+    check_epochs: Annotated[str, _opt("Epochs of each optimizer's short run.")] = "5",
+    max_epochs: Annotated[str, _opt("Epoch budget of the early-stopping run.")] = "50",
+    patience: Annotated[str | None, _opt("Early-stopping patience (default 5).")] = None,
+    memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB (GPU: the device's memory).")] = None,
+    out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Advise all four: batch size, then learning rate, then optimizer, then epochs, within a time
+    budget; a table with the evidence for each, plots and one HTML report."""
+    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, dataset=dataset, label=label,
+                                         model=model, width=width, depth=depth, batch_size=batch_size,
+                                         optimizer=optimizer, seed=seed)
+    console = o.console(quiet, json_out)
+    stages = {"batch_size": 1, "lr": 2, "optimizer": 3, "epochs": 4}
+    advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
+                       optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
+                       patience=patience, memory_limit=memory_limit, out=out, lang=lang,
+                       on_stage=lambda name: console.print(t("cli.stage", lang, i=stages[name], name=t(name, lang))))
+    if json_out:
+        o.print_json({"setup": setup.as_dict(), **advice.to_dict()})
+    for title, rows in ((t("adv.title", lang), summary_rows(advice, lang)),
+                        (t("adv.section.compute", lang), compute_rows(advice, lang))):
+        table = Table(title=title)
+        for key in rows[0]:
+            table.add_column(key, overflow="fold")
+        for row in rows:
+            cells = []
+            for key, value in row.items():
+                if key == t("adv.plot", lang) and value != "–":
+                    path = (out / value).resolve()
+                    value = f"[link=file://{path}]{out / value}[/link]"
+                cells.append(str(value))
+            table.add_row(*cells)
+        console.print(table)
+    console.print(t("adv.report", lang, path=advice.report))
+
+
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    command(lr_find, name="lr-find")
+    command(batch_find, name="batch-find")
+    command(noise_scale, name="noise-scale")
+    command(lr_scale, name="lr-scale")
+    command(epoch_find, name="epoch-find")
+    command(optimizer_check, name="optimizer-check")
+    command(advise, name="advise")

@@ -1,0 +1,328 @@
+"""``advise``: the four values for a user's model and data, in order, within a time budget.
+
+1. batch size: throughput and memory probes plus the gradient noise scale (``batch_find``);
+2. learning rate: the LR range test at that batch size (``lr_find``);
+3. optimizer: a short run of each candidate at its own range-test learning rate (``optimizer_check``);
+4. epochs: early stopping on the validation split, judged by the tuning playbook (``epoch_find``).
+
+Each stage gets a share of the time left (leftovers roll forward); every training run goes through
+``hyperlab.engine.fit``. The result is a table of the four values, each with its evidence and a
+plot, one HTML report, and an account of the compute spent (steps and samples).
+
+    >>> advice = advise("logistic", "wine", budget_seconds=30, optimizers=["sgd", "adam"], max_epochs=4)
+    >>> sorted(advice.values)
+    ['batch_size', 'epochs', 'lr', 'optimizer']
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hyperlab.api import DataSpec, as_hparams
+from hyperlab.engine import Callback, fit
+from hyperlab.engine.trainer import LossFn
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import HParams, optimizer_name
+from hyperlab.i18n import register, t
+from hyperlab.models import ModelSpec
+from hyperlab.records import write_json
+from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
+from hyperlab.tuners.common import StopAfter, Subject, as_subject, check_float, check_int, preserved
+from hyperlab.tuners.epochs import EpochAdvice, epoch_find
+from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
+from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
+from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, OptimizerCheckResult, optimizer_check
+
+STAGES = ("batch_size", "lr", "optimizer", "epochs")
+SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
+TIMING_STEPS = 4
+PROBE_STEPS = 4
+
+register({
+    "adv.title": {"en": "Advice: batch size, learning rate, optimizer, epochs",
+                  "ko": "추천: 배치 크기, 학습률, 옵티마이저, 에폭"},
+    "adv.intro": {"en": "{model} on {data} ({n} training samples, {task}); measured in {seconds:.1f} s of a "
+                        "{budget:g} s budget.",
+                  "ko": "{data}의 {model}({n}개 훈련 샘플, {task}); {budget:g}초 예산 중 {seconds:.1f}초 동안 측정."},
+    "adv.knob": {"en": "setting", "ko": "항목"},
+    "adv.value": {"en": "value", "ko": "값"},
+    "adv.evidence": {"en": "evidence", "ko": "근거"},
+    "adv.plot": {"en": "plot", "ko": "그림"},
+    "adv.ev.batch": {
+        "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
+              "{critical}{capped}",
+        "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, 임계 배치 크기 {critical}{capped}"},
+    "adv.ev.capped": {"en": "; capped at {b} so one epoch has at least {k} steps for the range test",
+                      "ko": "; 범위 테스트에 에폭당 {k} 스텝 이상이 필요해 {b}로 제한"},
+    "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
+                  "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
+    "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
+                         "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
+    "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
+                      "ko": "검증 {metric}가 {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
+    "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
+    "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
+    "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
+    "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
+    "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
+    "adv.stage": {"en": "stage", "ko": "단계"},
+    "adv.steps": {"en": "steps", "ko": "스텝"},
+    "adv.samples": {"en": "samples", "ko": "샘플"},
+    "adv.total": {"en": "total", "ko": "합계"},
+    "adv.timing": {"en": "timing probe", "ko": "시간 측정"},
+    "adv.report": {"en": "Report: {path}", "ko": "보고서: {path}"},
+    "adv.compute_note": {
+        "en": "Steps count optimizer steps plus gradient evaluations of the noise-scale measurement; samples "
+              "count every sample passed forward and backward.",
+        "ko": "스텝은 옵티마이저 스텝과 노이즈 스케일 측정의 그래디언트 계산 횟수를, 샘플은 순전파·역전파한 모든 "
+              "샘플 수를 셉니다."},
+})
+
+
+@dataclass
+class Compute:
+    """Work done by one stage: wall seconds, steps (optimizer steps and gradient evaluations), samples."""
+
+    seconds: float = 0.0
+    steps: int = 0
+    samples: int = 0
+
+    def add(self, other: Compute) -> Compute:
+        return Compute(self.seconds + other.seconds, self.steps + other.steps, self.samples + other.samples)
+
+
+@dataclass
+class Advice:
+    """The four recommended values, the evidence behind each, and what it cost."""
+
+    values: dict[str, Any]
+    evidence: dict[str, str]
+    plots: dict[str, Path | None]
+    batch: BatchFindResult
+    lr: LRFindResult
+    optimizers: OptimizerCheckResult
+    epochs: EpochAdvice
+    scaling: list[LRScaling]
+    compute: dict[str, Compute]
+    budget_seconds: float
+    hparams: HParams
+    notes: list[str] = field(default_factory=list)
+    report: Path | None = None
+
+    @property
+    def total(self) -> Compute:
+        total = Compute()
+        for part in self.compute.values():
+            total = total.add(part)
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        total = self.total
+        return {**self.values,
+                "hparams": self.hparams.to_dict(),
+                "evidence": self.evidence, "plots": {k: str(v) if v else None for k, v in self.plots.items()},
+                "compute": {k: vars(v) for k, v in self.compute.items()} | {"total": vars(total)},
+                "budget_seconds": self.budget_seconds, "notes": self.notes,
+                "batch_find": self.batch.to_dict(), "lr_find": self.lr.to_dict(),
+                "optimizer_check": self.optimizers.to_dict(), "epoch_find": self.epochs.to_dict(),
+                "lr_scaling": [s.to_dict() for s in self.scaling],
+                "report": str(self.report) if self.report else None}
+
+
+class _Budget:
+    """Hands each stage its share of the time left; unused time rolls on to later stages."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.perf_counter() + seconds
+
+    def deadline(self, stage: str) -> float:
+        later = STAGES[STAGES.index(stage):]
+        share = SHARES[stage] / sum(SHARES[s] for s in later)
+        now = time.perf_counter()
+        return now + max(self.end - now, 0.0) * share
+
+
+def time_one_step(subject: Subject, hp: HParams) -> tuple[float, Compute]:
+    """Seconds per training step at ``hp`` (median of a few steps after the first), and its cost."""
+    timer = StepTimer()
+    started = time.perf_counter()
+    net = subject.model(hp.seed)
+    steps = TIMING_STEPS + 1
+    with preserved(net):
+        result = fit(net, subject.data, hp.replace(epochs=math.ceil(steps / hp.steps_per_epoch(subject.data.n_train)),
+                                                   early_stopping=False),
+                     callbacks=[timer, StopAfter(steps)], device=subject.device, loss_fn=subject.loss_fn,
+                     measure_memory=False, diverge_factor=math.inf)
+    per_step = sorted(timer.seconds)[len(timer.seconds) // 2] if timer.seconds else result.history.seconds
+    done = result.history.steps_done
+    return per_step, Compute(time.perf_counter() - started, done, done * hp.batch_size)
+
+
+def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
+           hparams: HParams | dict[str, Any] | None = None, *, budget_seconds: float = 120.0,
+           optimizers: Sequence[str] | None = None, check_epochs: int = 5, max_epochs: int = 50,
+           patience: int | None = None, memory_limit: str | int | None = None, out: str | Path | None = None,
+           lang: str = "en", loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
+           depth: int | None = None, on_stage: Callable[[str], None] | None = None,
+           callbacks: Sequence[Callback] = ()) -> Advice:
+    """Recommend batch size, learning rate, optimizer and epochs for ``model`` on ``data`` within
+    ``budget_seconds``. ``hparams`` gives the starting point (its optimizer is checked first; its
+    other options are kept). With ``out``: plots, ``advice.json`` and ``advice.html``.
+    Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
+    hp = as_hparams(hparams)
+    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    budget_seconds = check_float("budget_seconds", budget_seconds)
+    check_epochs = check_int("check_epochs", check_epochs, 1)
+    max_epochs = check_int("max_epochs", max_epochs, 2)
+    patience = hp.patience if patience is None else check_int("patience", patience, 1)
+    names = [hp.optimizer] + [optimizer_name(o) for o in (optimizers or DEFAULT_OPTIMIZERS)]
+    names = list(dict.fromkeys(names))
+    n = subject.data.n_train
+    largest_for_range_test = n // MIN_STEPS
+    if largest_for_range_test < 1:
+        raise ConfigError("data", subject.data.name, f"has {n} training samples; advice needs at least {MIN_STEPS}")
+    if hp.batch_size > largest_for_range_test:
+        hp = hp.replace(batch_size=largest_for_range_test)
+    stage = on_stage or (lambda name: None)
+    compute: dict[str, Compute] = {}
+    notes: list[str] = []
+    started = time.perf_counter()
+
+    # Is there time to measure anything? One timed step, against the smallest useful advice.
+    step_seconds, compute["timing"] = time_one_step(subject, hp)
+    spe = hp.steps_per_epoch(n)
+    smallest = 3 * (PROBE_STEPS + 1) + min(spe, 100) + spe
+    needed = smallest * step_seconds * 1.5 + compute["timing"].seconds
+    if budget_seconds < needed:
+        raise ConfigError("budget_seconds", budget_seconds,
+                          f"is too small to measure anything for this model and data: a training step takes "
+                          f"{step_seconds * 1000:.2f} ms here and the smallest useful advice (3 batch-size probes, "
+                          f"one range test and one epoch, about {smallest} steps) needs about {needed:.1f} s")
+    budget = _Budget(budget_seconds - (time.perf_counter() - started))
+
+    stage("batch_size")
+    t0 = time.perf_counter()
+    batch = batch_find(subject, hparams=hp, memory_limit=memory_limit, probe_steps=PROBE_STEPS,
+                       deadline=budget.deadline("batch_size"), callbacks=callbacks,
+                       out=out, lang=lang)
+    noise = batch.noise
+    compute["batch_size"] = Compute(time.perf_counter() - t0,
+                                    batch.steps_run + (noise.train_steps + 2 * len(noise.small_sq_norms)
+                                                       if noise else 0),
+                                    batch.samples_run + (noise.train_steps * hp.batch_size + noise.samples
+                                                         if noise else 0))
+    b = batch.suggested_batch_size
+    capped = ""
+    if b > largest_for_range_test:
+        b = 2 ** int(math.log2(largest_for_range_test))
+        capped = t("adv.ev.capped", lang, b=b, k=MIN_STEPS)
+    hp_b = hp.replace(batch_size=b)
+
+    stage("lr")
+    t0 = time.perf_counter()
+    lr_result = lr_find(subject, hparams=hp_b, deadline=budget.deadline("lr"), callbacks=callbacks, out=out,
+                        lang=lang)
+    compute["lr"] = Compute(time.perf_counter() - t0, lr_result.steps_run, lr_result.steps_run * b)
+
+    stage("optimizer")
+    t0 = time.perf_counter()
+    check = optimizer_check(subject, hparams=hp_b, optimizers=names, epochs=check_epochs,
+                            lrs={hp.optimizer: lr_result.suggested_lr}, deadline=budget.deadline("optimizer"),
+                            callbacks=callbacks, out=out, lang=lang)
+    finds = sum(f.steps_run for f in check.lr_finds.values())
+    compute["optimizer"] = Compute(time.perf_counter() - t0, sum(r.steps for r in check.runs) + finds,
+                                   sum(r.samples for r in check.runs) + finds * b)
+    winner = check.suggested_optimizer
+    hp_o = hp_b.replace(optimizer=winner, lr=check.suggested_lr, momentum=None, alpha=None, betas=None, eps=None)
+
+    stage("epochs")
+    t0 = time.perf_counter()
+    epochs = epoch_find(subject, hparams=hp_o, max_epochs=max_epochs, patience=patience,
+                        deadline=budget.end, callbacks=callbacks, out=out, lang=lang)
+    h = epochs.history
+    compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done,
+                                h.steps_done // h.steps_per_epoch * n + min(h.steps_done % h.steps_per_epoch * b, n))
+    final = hp_o.replace(epochs=epochs.suggested_epochs)
+
+    scaling = [scale_lr(final.lr, b, other, optimizer=winner, n_train=n, epochs=final.epochs,
+                        critical_batch_size=batch.critical_batch_size, lang=lang)
+               for other in (max(1, b // 2), min(n, 2 * b)) if other != b]
+    metric = t(h.metric, lang)
+    rules = ", ".join(f"{k} {v:.2g}" for k, v in lr_result.suggestions.items() if v is not None)
+    scores = ", ".join(f"{r.optimizer} {r.best_val_metric:.4f}" for r in check.runs if r.best_val_metric is not None)
+    critical = batch.critical_batch_size
+    evidence = {
+        "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
+                        critical="–" if critical is None else f"{critical:.0f}", capped=capped),
+        "lr": t("adv.ev.lr", lang, rule=lr_result.recommended_rule, optimizer=hp.optimizer, batch=b,
+                lr=lr_result.suggested_lr, rules=rules)
+              + ("" if winner == hp.optimizer else f"; {winner}: {check.suggested_lr:.3g}"),
+        "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check_epochs, scores=scores),
+        "epochs": t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=max_epochs,
+                    value=epochs.best_record.val_metric or math.nan,
+                    verdict=t(f"adv.verdict.{epochs.verdict}", lang)),
+    }
+    plots = {"batch_size": batch.plot, "lr": check.lr_finds[winner].plot if winner in check.lr_finds else lr_result.plot,
+             "optimizer": check.plot, "epochs": epochs.plot}
+    advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
+                    evidence=evidence, plots=plots, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
+                    scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, notes=notes)
+    if out is not None:
+        out = Path(out)
+        advice.report = write_advice_report(advice, subject, out / "advice.html", lang=lang,
+                                            seconds=time.perf_counter() - started)
+        write_json(out / "advice.json", advice.to_dict())
+    return advice
+
+
+def summary_rows(advice: Advice, lang: str = "en") -> list[dict[str, Any]]:
+    """The table of the four values: setting, value, evidence, plot."""
+    rows = []
+    for key in STAGES:
+        value = advice.values[key]
+        plot = advice.plots.get(key)
+        rows.append({t("adv.knob", lang): t(key, lang), t("adv.value", lang): f"{value:.3g}" if key == "lr" else value,
+                     t("adv.evidence", lang): advice.evidence[key],
+                     t("adv.plot", lang): plot.name if plot else "–"})
+    return rows
+
+
+def compute_rows(advice: Advice, lang: str = "en") -> list[dict[str, Any]]:
+    rows = [{t("adv.stage", lang): t("adv.timing", lang) if name == "timing" else t(name, lang),
+             t("seconds", lang): round(c.seconds, 2), t("adv.steps", lang): c.steps,
+             t("adv.samples", lang): c.samples} for name, c in advice.compute.items()]
+    total = advice.total
+    rows.append({t("adv.stage", lang): t("adv.total", lang), t("seconds", lang): round(total.seconds, 2),
+                 t("adv.steps", lang): total.steps, t("adv.samples", lang): total.samples})
+    return rows
+
+
+def write_advice_report(advice: Advice, subject: Subject, path: Path, *, lang: str, seconds: float) -> Path:
+    """One self-contained HTML page: the table of four, each stage's explanation and plot, the cost."""
+    import html
+
+    from hyperlab.views.report import Section, write_report
+
+    links = " · ".join(f'<a href="{html.escape(p.name)}">{html.escape(t(k, lang))}: {html.escape(p.name)}</a>'
+                       for k, p in advice.plots.items() if p is not None)
+    sections = [
+        Section(t("adv.title", lang), table=summary_rows(advice, lang), html=f"<p>{links}</p>"),
+        Section(t("batch_size", lang), paragraphs=advice.batch.explanation,
+                images=[p for p in (advice.batch.plot, advice.batch.noise.plot if advice.batch.noise else None) if p]),
+        Section(t("lr", lang), paragraphs=advice.lr.explanation, images=[p for p in (advice.lr.plot,) if p]),
+        Section(t("optimizer", lang), paragraphs=advice.optimizers.explanation,
+                images=[p for p in (advice.optimizers.plot,) if p]),
+        Section(t("epochs", lang), paragraphs=advice.epochs.explanation,
+                images=[p for p in (advice.epochs.plot,) if p]),
+        Section(t("adv.section.scaling", lang), paragraphs=[line for s in advice.scaling for line in s.explanation]),
+        Section(t("adv.section.compute", lang), paragraphs=[t("adv.compute_note", lang)],
+                table=compute_rows(advice, lang)),
+    ]
+    intro = t("adv.intro", lang, model=subject.name, data=subject.data.name, n=subject.data.n_train,
+              task=subject.data.task, seconds=seconds, budget=advice.budget_seconds)
+    return write_report(path, t("adv.title", lang), sections, lang=lang, intro=intro)

@@ -1,0 +1,383 @@
+"""Batch-size finder: throughput and measured peak memory for growing batch sizes, the largest batch
+within a memory budget, the point where throughput stops rising, and the critical batch size.
+
+Each batch size is probed with a few real steps through ``hyperlab.engine.fit`` (a callback stops
+after k steps and times them); the trainer measures peak memory (``history.peak_memory``: torch's
+MemTracker on CPU, the CUDA allocator's peak on a GPU). Batch sizes double until one does not fit
+(or the training set is reached), then a binary search narrows the limit.
+
+    >>> result = batch_find("logistic", "wine", memory_limit="1MB", probe_steps=2, noise=False)
+    >>> result.suggested_batch_size <= result.largest_fitting
+    True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from hyperlab.api import DataSpec, as_hparams
+from hyperlab.engine import Callback, Run, fit
+from hyperlab.engine.trainer import LossFn
+from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.hparams import HParams
+from hyperlab.i18n import register, t
+from hyperlab.models import ModelSpec
+from hyperlab.tuners.common import (Deadline, StopAfter, Subject, as_subject, check_float, check_int, log_axis,
+                                    plot_path, preserved)
+from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
+
+GPU_SAFETY_MARGIN = 0.2  # a batch that fits a few probe steps can still run out in real training
+CPU_SAFETY_MARGIN = 0.1
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "k": 2**10, "m": 2**20, "g": 2**30}
+
+register({
+    "bf.title": {"en": "Batch-size finder", "ko": "배치 크기 찾기"},
+    "bf.throughput": {"en": "samples per second", "ko": "초당 샘플 수"},
+    "bf.memory": {"en": "peak memory (MiB)", "ko": "최대 메모리 (MiB)"},
+    "bf.limit": {"en": "memory budget", "ko": "메모리 예산"},
+    "bf.fits": {"en": "largest that fits", "ko": "들어가는 최대"},
+    "bf.plateau": {"en": "throughput plateau", "ko": "처리량 정체점"},
+    "bf.critical": {"en": "critical batch size", "ko": "임계 배치 크기"},
+    "bf.recommended": {"en": "recommended", "ko": "추천"},
+    "bf.measured": {
+        "en": "Probed {n} batch sizes from {lo} to {hi} with {k} timed steps each: throughput rose from {tp_lo:,.0f} "
+              "to a best of {tp_best:,.0f} samples/s (at batch size {best_b}); measured peak memory grew from "
+              "{mem_lo} to {mem_hi} ({method}).",
+        "ko": "배치 크기 {n}개({lo}~{hi})를 각각 {k} 스텝씩 시간을 재며 시험했습니다: 처리량은 초당 {tp_lo:,.0f}에서 "
+              "최고 {tp_best:,.0f} 샘플(배치 크기 {best_b})까지 올랐고, 측정한 최대 메모리는 {mem_lo}에서 {mem_hi}로 "
+              "늘었습니다({method})."},
+    "bf.fit_limit": {
+        "en": "Memory budget {limit} with a {margin:.0%} safety margin leaves {usable}: the largest batch within it "
+              "is {b} (peak {peak}){beyond}.",
+        "ko": "메모리 예산 {limit}에서 안전 여유 {margin:.0%}를 빼면 {usable}입니다: 그 안에 드는 가장 큰 배치는 "
+              "{b}(최대 {peak}){beyond}입니다."},
+    "bf.beyond": {"en": "; batch size {b} needed {peak}", "ko": "; 배치 크기 {b}는 {peak}가 필요"},
+    "bf.oom": {"en": "; batch size {b} ran out of memory", "ko": "; 배치 크기 {b}는 메모리 부족"},
+    "bf.no_limit": {
+        "en": "No memory budget was given (CPU; use --memory-limit), so every batch up to {b} counts as fitting.",
+        "ko": "메모리 예산이 주어지지 않아(CPU; --memory-limit 사용) {b}까지의 모든 배치를 들어가는 것으로 봅니다."},
+    "bf.plateau_at": {
+        "en": "Throughput stops rising at batch size {b}: it reaches {share:.0%} of the best measured throughput "
+              "(within {tol:.0%}), so larger batches buy little speed per sample.",
+        "ko": "처리량은 배치 크기 {b}에서 더 오르지 않습니다: 측정한 최고 처리량의 {share:.0%}에 이르러(차이 "
+              "{tol:.0%} 이내) 더 큰 배치는 샘플당 속도를 거의 높이지 못합니다."},
+    "bf.critical_at": {"en": "The gradient noise scale puts the critical batch size at {b:.0f}.",
+                       "ko": "그래디언트 노이즈 스케일로 본 임계 배치 크기는 {b:.0f}입니다."},
+    "bf.critical_none": {"en": "The gradient noise scale set no limit (signal not measurable above the noise).",
+                         "ko": "그래디언트 노이즈 스케일은 한계를 주지 않았습니다(신호가 노이즈에 묻힘)."},
+    "bf.verdict": {
+        "en": "Recommended batch size {b}: the smallest of the three limits ({binding} = {value}), rounded down "
+              "to a power of two.",
+        "ko": "추천 배치 크기 {b}: 세 한계 중 가장 작은 값({binding} = {value})을 2의 거듭제곱으로 내림한 값."},
+})
+
+
+def parse_bytes(text: str | int | float | None, field_name: str = "memory_limit") -> int | None:
+    """'64MB', '512KiB', '1.5GB' or a number of bytes -> bytes (KB/MB/GB decimal, KiB/MiB/GiB binary)."""
+    if text is None:
+        return None
+    allowed = "must be a positive size such as 64MB, 512KiB, 2GiB or a number of bytes"
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value, unit = float(text), ""
+    else:
+        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
+        if not match or match.group(2).lower() not in _UNITS:
+            raise ConfigError(field_name, text, allowed)
+        value, unit = float(match.group(1)), match.group(2).lower()
+    size = value * _UNITS[unit]
+    if not math.isfinite(size) or size < 1:
+        raise ConfigError(field_name, text, allowed)
+    return int(size)
+
+
+def human_bytes(n: float | None) -> str:
+    if n is None:
+        return "?"
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+@dataclass
+class Probe:
+    """One batch size: throughput of its timed steps and its measured peak memory."""
+
+    batch_size: int
+    samples_per_second: float | None
+    peak_bytes: int | None
+    fits: bool
+    out_of_memory: bool
+    timed_steps: int
+    seconds: float
+
+
+@dataclass
+class BatchFindResult:
+    """Probes and the three limits; ``suggested_batch_size`` is the smallest, as a power of two."""
+
+    probes: list[Probe]
+    largest_fitting: int
+    throughput_plateau: int | None
+    critical_batch_size: float | None
+    suggested_batch_size: int
+    binding: str  # which limit decided: fits, plateau or critical
+    memory_limit: int | None
+    safety_margin: float
+    device: str
+    noise: NoiseScaleResult | None = None
+    plot: Path | None = None
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def steps_run(self) -> int:
+        return sum(p.timed_steps + 1 for p in self.probes)
+
+    @property
+    def samples_run(self) -> int:
+        return sum((p.timed_steps + 1) * p.batch_size for p in self.probes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suggested_batch_size": self.suggested_batch_size, "largest_fitting": self.largest_fitting,
+                "throughput_plateau": self.throughput_plateau, "critical_batch_size": self.critical_batch_size,
+                "binding": self.binding, "memory_limit_bytes": self.memory_limit,
+                "safety_margin": self.safety_margin, "device": self.device,
+                "probes": [asdict(p) for p in self.probes],
+                "noise_scale": self.noise.to_dict() if self.noise else None,
+                "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
+
+
+class StepTimer(Callback):
+    """Wall time and samples of every step after the first (the first includes memory tracking)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.samples: list[int] = []
+        self._last: float | None = None
+
+    def on_step_end(self, run: Run, loss: float) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            position = (run.step - 1) % run.history.steps_per_epoch
+            b = run.hparams.batch_size
+            self.seconds.append(now - self._last)
+            self.samples.append(b if run.hparams.drop_last else min(b, run.history.n_train - position * b))
+        self._last = now
+
+    def on_epoch_end(self, run: Run) -> None:
+        self._last = time.perf_counter()  # the validation pass is not part of a step
+
+
+def is_out_of_memory(exc: BaseException | None) -> bool:
+    """True if ``exc`` or what caused it is a CUDA out-of-memory error."""
+    while exc is not None:
+        if isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def gpu_memory_budget(device: torch.device) -> int:
+    """What this process may use on the GPU: free memory plus what it already holds."""
+    free, _total = torch.cuda.mem_get_info(device)
+    return int(free + torch.cuda.memory_allocated(device))
+
+
+def probe(subject: Subject, hp: HParams, batch_size: int, steps: int, usable: int | None,
+          deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> Probe:
+    """Run ``steps`` timed steps (plus a first, memory-measured one) at ``batch_size``."""
+    spe = math.ceil(subject.data.n_train / batch_size)
+    hp = hp.replace(batch_size=batch_size, epochs=math.ceil((steps + 1) / spe), early_stopping=False,
+                    schedule="constant", warmup_steps=0)
+    timer = StepTimer()
+    model = subject.model(hp.seed)
+    started = time.perf_counter()
+    with preserved(model):
+        try:
+            result = fit(model, subject.data, hp, callbacks=[timer, StopAfter(steps + 1), Deadline(deadline),
+                                                             *callbacks],
+                         device=subject.device, loss_fn=subject.loss_fn, measure_memory=True,
+                         diverge_factor=math.inf)
+        except (torch.cuda.OutOfMemoryError, HyperlabError, RuntimeError) as exc:
+            if not is_out_of_memory(exc):
+                raise
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            return Probe(batch_size, None, None, False, True, 0, time.perf_counter() - started)
+    peak = result.history.peak_memory.get("peak_bytes")
+    throughput = sum(timer.samples) / sum(timer.seconds) if timer.seconds and sum(timer.seconds) > 0 else None
+    fits = usable is None or (peak is not None and peak <= usable)
+    return Probe(batch_size, throughput, peak, fits, False, len(timer.seconds), time.perf_counter() - started)
+
+
+def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
+               hparams: HParams | dict[str, Any] | None = None, *, start: int = 4, max_batch: int | None = None,
+               memory_limit: str | int | None = None, safety_margin: float | None = None, probe_steps: int = 8,
+               plateau_tolerance: float = 0.1, resolution: float = 0.125, noise: bool = True,
+               noise_options: dict[str, Any] | None = None, out: str | Path | None = None, lang: str = "en",
+               loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
+               depth: int | None = None, deadline: float | None = None,
+               callbacks: Sequence[Callback] = ()) -> BatchFindResult:
+    """Find the batch size: what fits the memory budget, where throughput stops rising, and the
+    critical batch size from the gradient noise scale; recommend the smallest of the three.
+
+    ``memory_limit`` ('64MB', bytes) is the budget on CPU; on a GPU the device's free memory is
+    used. ``safety_margin`` (default 10% on CPU, 20% on GPU) is kept free of the measured peak.
+    Example: ``batch_find("mlp", "digits", memory_limit="2MB").suggested_batch_size``.
+    """
+    hp = as_hparams(hparams)
+    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    n = subject.data.n_train
+    max_batch = n if max_batch is None else check_int("max_batch", max_batch, 1, n, "at most the training set size")
+    start = check_int("start", start, 1, max_batch, f"at most max_batch ({max_batch})")
+    probe_steps = check_int("probe_steps", probe_steps, 1, 1000)
+    plateau_tolerance = check_float("plateau_tolerance", plateau_tolerance, low=0.0, high=0.9)
+    resolution = check_float("resolution", resolution, low=0.0, high=1.0)
+    gpu = subject.torch_device.type == "cuda"
+    margin = check_float("safety_margin", GPU_SAFETY_MARGIN if gpu else CPU_SAFETY_MARGIN
+                         if safety_margin is None else safety_margin, low=0.0, low_open=False, high=0.9)
+    limit = parse_bytes(memory_limit)
+    if gpu and limit is None:
+        limit = gpu_memory_budget(subject.torch_device)
+    usable = None if limit is None else int(limit * (1 - margin))
+
+    probes: dict[int, Probe] = {}
+
+    def run(b: int) -> Probe:
+        probes[b] = probe(subject, hp, b, probe_steps, usable, deadline, callbacks)
+        return probes[b]
+
+    b, ok, failed = start, None, None
+    while True:  # doubling
+        if not run(b).fits:
+            failed = b
+            break
+        ok = b
+        if b == max_batch or (deadline is not None and time.perf_counter() > deadline):
+            break
+        b = min(2 * b, max_batch)
+    if ok is None:
+        first = probes[start]
+        what = "ran out of memory" if first.out_of_memory else f"needs {human_bytes(first.peak_bytes)}"
+        raise ConfigError("memory_limit", memory_limit if memory_limit is not None else human_bytes(limit),
+                          f"is too small to measure anything: batch size {start} {what}, more than the "
+                          f"{human_bytes(usable)} left after the {margin:.0%} safety margin")
+    while failed is not None and failed - ok > max(1, int(ok * resolution)):  # binary search at the limit
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        mid = (ok + failed) // 2
+        if run(mid).fits:
+            ok = mid
+        else:
+            failed = mid
+
+    measured = sorted((p for p in probes.values() if p.fits and p.samples_per_second), key=lambda p: p.batch_size)
+    plateau = None
+    if measured:
+        best = max(p.samples_per_second for p in measured)  # type: ignore[type-var]
+        plateau = next(p.batch_size for p in measured if p.samples_per_second >= (1 - plateau_tolerance) * best)
+    noise_result = None
+    if noise:
+        noise_result = noise_scale(subject, hparams=hp, deadline=deadline, callbacks=callbacks,
+                                   **(noise_options or {}))
+    critical = noise_result.b_simple if noise_result else None
+    limits = {"fits": float(ok)}
+    if plateau is not None:
+        limits["plateau"] = float(plateau)
+    if critical is not None:
+        limits["critical"] = max(critical, 1.0)
+    binding = min(limits, key=limits.get)  # type: ignore[arg-type]
+    suggested = max(1, 2 ** int(math.floor(math.log2(limits[binding]))))
+    result = BatchFindResult(sorted(probes.values(), key=lambda p: p.batch_size), ok, plateau, critical,
+                             suggested, binding, limit, margin, str(subject.torch_device), noise_result)
+    result.explanation = explain(result, plateau_tolerance, lang)
+    path = plot_path(out, "batch_find.png")
+    if path is not None:
+        result.plot = plot_batch_find(result, path, lang=lang)
+    return result
+
+
+def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list[str]:
+    """Sentences computed from the probes."""
+    timed = [p for p in result.probes if p.samples_per_second]
+    lines = []
+    if timed:
+        best = max(timed, key=lambda p: p.samples_per_second)  # type: ignore[arg-type, return-value]
+        peaks = [p.peak_bytes for p in result.probes if p.peak_bytes is not None]
+        lines.append(t("bf.measured", lang, n=len(result.probes), lo=result.probes[0].batch_size,
+                       hi=result.probes[-1].batch_size, k=max(p.timed_steps for p in result.probes),
+                       tp_lo=timed[0].samples_per_second, tp_best=best.samples_per_second, best_b=best.batch_size,
+                       mem_lo=human_bytes(min(peaks) if peaks else None),
+                       mem_hi=human_bytes(max(peaks) if peaks else None),
+                       method="CUDA allocator" if result.device.startswith("cuda") else "MemTracker"))
+    if result.memory_limit is None:
+        lines.append(t("bf.no_limit", lang, b=result.largest_fitting))
+    else:
+        fitting = next(p for p in result.probes if p.batch_size == result.largest_fitting)
+        too_big = [p for p in result.probes if not p.fits]
+        beyond = ""
+        if too_big:
+            first = min(too_big, key=lambda p: p.batch_size)
+            beyond = t("bf.oom", lang, b=first.batch_size) if first.out_of_memory else \
+                t("bf.beyond", lang, b=first.batch_size, peak=human_bytes(first.peak_bytes))
+        lines.append(t("bf.fit_limit", lang, limit=human_bytes(result.memory_limit), margin=result.safety_margin,
+                       usable=human_bytes(result.memory_limit * (1 - result.safety_margin)),
+                       b=result.largest_fitting, peak=human_bytes(fitting.peak_bytes), beyond=beyond))
+    if result.throughput_plateau is not None and timed:
+        best_tp = max(p.samples_per_second for p in timed)  # type: ignore[type-var]
+        at = next(p for p in timed if p.batch_size == result.throughput_plateau)
+        lines.append(t("bf.plateau_at", lang, b=result.throughput_plateau, share=at.samples_per_second / best_tp,
+                       tol=tolerance))
+    if result.noise is not None:
+        lines += result.noise.explanation
+        lines.append(t("bf.critical_none", lang) if result.critical_batch_size is None
+                     else t("bf.critical_at", lang, b=result.critical_batch_size))
+    value = {"fits": result.largest_fitting, "plateau": result.throughput_plateau,
+             "critical": result.critical_batch_size}[result.binding]
+    lines.append(t("bf.verdict", lang, b=result.suggested_batch_size, binding=t(f"bf.{result.binding}", lang),
+                   value=f"{value:.0f}" if isinstance(value, float) else value))
+    return lines
+
+
+def plot_batch_find(result: BatchFindResult, path: Path, *, lang: str = "en") -> Path:
+    """Throughput and peak memory against batch size (log axis), with the three limits marked."""
+    import matplotlib.pyplot as plt
+
+    from hyperlab.views.plots import save, use_font
+
+    use_font(lang)
+    fig, (ax_tp, ax_mem) = plt.subplots(1, 2, figsize=(11, 4))
+    timed = [p for p in result.probes if p.samples_per_second]
+    ax_tp.plot([p.batch_size for p in timed], [p.samples_per_second for p in timed], "o-")
+    ax_tp.set_ylabel(t("bf.throughput", lang))
+    with_mem = [p for p in result.probes if p.peak_bytes is not None]
+    ax_mem.plot([p.batch_size for p in with_mem], [p.peak_bytes / 2**20 for p in with_mem], "o-", color="C4")
+    for p in result.probes:
+        if p.out_of_memory:
+            ax_mem.axvline(p.batch_size, color="red", ls=":", label="OOM")
+    if result.memory_limit is not None:
+        ax_mem.axhline(result.memory_limit / 2**20, color="red", label=t("bf.limit", lang))
+        ax_mem.axhline(result.memory_limit * (1 - result.safety_margin) / 2**20, color="red", ls="--", lw=0.8)
+    ax_mem.set_ylabel(t("bf.memory", lang))
+    marks = [("fits", result.largest_fitting, "C2"), ("plateau", result.throughput_plateau, "C1"),
+             ("critical", result.critical_batch_size, "C3"), ("recommended", result.suggested_batch_size, "k")]
+    for ax in (ax_tp, ax_mem):
+        for key, value, color in marks:
+            if value is not None:
+                ax.axvline(value, color=color, lw=2 if key == "recommended" else 1,
+                           ls="-" if key == "recommended" else "--", label=f"{t(f'bf.{key}', lang)}: {value:.0f}")
+        log_axis(ax, "x", 2)
+        ax.set_xlabel(t("batch_size", lang))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(t("bf.title", lang))
+    return save(fig, path)

@@ -1,0 +1,183 @@
+"""Pieces every tuner shares: the model and data being tuned (``Subject``), leaving a user's model
+exactly as it was found (``preserved``), callbacks that end a probe run after k steps or at a
+deadline, up-front checks of numeric arguments, and where plots go."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import statistics
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from hyperlab.api import DataSpec, as_data
+from hyperlab.data import Data
+from hyperlab.engine import Callback, Run, StopTraining
+from hyperlab.engine.trainer import LossFn, loss_for
+from hyperlab.errors import ConfigError
+from hyperlab.models import ModelSpec, build_model
+
+
+@dataclass
+class Subject:
+    """What is being tuned: the data, how to get the model at its starting weights, loss and device.
+
+    A built-in name, ``module:function`` or factory is built afresh (weights from ``seed``); a
+    user's ``nn.Module`` is reset to the weights it had when the Subject was made, so every probe
+    starts from the same place and the module ends as it was found (see ``preserved``).
+    """
+
+    data: Data
+    spec: ModelSpec
+    width: int | None = None
+    depth: int | None = None
+    loss_fn: LossFn | None = None
+    device: str | None = None
+    name: str = ""
+    _initial: dict[str, Any] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.spec, nn.Module):
+            self._initial = copy.deepcopy(self.spec.state_dict())
+        if not self.name:
+            self.name = self.spec if isinstance(self.spec, str) else type(self.spec).__name__
+
+    @property
+    def user_module(self) -> nn.Module | None:
+        return self.spec if isinstance(self.spec, nn.Module) else None
+
+    @property
+    def loss(self) -> LossFn:
+        return self.loss_fn or loss_for(self.data.task)
+
+    def model(self, seed: int = 0) -> nn.Module:
+        """The model at its starting weights (fresh from ``seed`` unless it is the user's module)."""
+        if self.user_module is not None:
+            self.user_module.load_state_dict(self._initial)  # type: ignore[arg-type]
+            return self.user_module
+        return build_model(self.spec, self.data, width=self.width, depth=self.depth, seed=seed)
+
+    @property
+    def torch_device(self) -> torch.device:
+        return torch.device(self.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+
+
+def as_subject(model: ModelSpec | Subject, data: DataSpec | None = None, *, seed: int = 0,
+               width: int | None = None, depth: int | None = None, loss_fn: LossFn | None = None,
+               device: str | None = None, label: str | None = None) -> Subject:
+    """A Subject from any model spec (name, ``module:function``, factory, nn.Module) and data spec."""
+    if isinstance(model, Subject):
+        return model
+    bundle = as_data("digits" if data is None else data, seed=seed, label=label)
+    return Subject(bundle, model, width=width, depth=depth, loss_fn=loss_fn, device=device)
+
+
+@contextlib.contextmanager
+def preserved(module: nn.Module | None) -> Iterator[None]:
+    """Run the block, then put back the module's weights, buffers, gradients, train/eval mode and
+    device, and torch's global random state: the tool leaves the model exactly as it found it."""
+    with torch.random.fork_rng(devices=[]):
+        if module is None:
+            yield
+            return
+        state = copy.deepcopy(module.state_dict())
+        grads = [None if p.grad is None else p.grad.detach().clone() for p in module.parameters()]
+        training = module.training
+        try:
+            yield
+        finally:
+            module.load_state_dict(state)
+            for p, g in zip(module.parameters(), grads, strict=True):
+                p.grad = g
+            module.train(training)
+
+
+class StopAfter(Callback):
+    """End the run (status ``status``) once ``steps`` optimizer steps are done."""
+
+    def __init__(self, steps: int, status: str = "probe_done") -> None:
+        self.steps, self.status = steps, status
+
+    def on_step_end(self, run: Run, loss: float) -> None:
+        if run.step >= self.steps:
+            raise StopTraining(self.status)
+
+
+class Deadline(Callback):
+    """End the run (status ``budget``) once the wall clock passes ``deadline`` (time.perf_counter)."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+
+    def _check(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise StopTraining("budget")
+
+    def on_step_end(self, run: Run, loss: float) -> None:
+        self._check()
+
+
+def check_int(field_name: str, value: Any, minimum: int, maximum: int | None = None, why: str = "") -> int:
+    """``value`` as an int in [minimum, maximum], else ConfigError naming the field."""
+    allowed = f"must be an integer >= {minimum}" if maximum is None else \
+        f"must be an integer from {minimum} to {maximum}"
+    allowed += f" ({why})" if why else ""
+    try:
+        number = int(value) if not isinstance(value, bool) and float(value) == int(float(value)) else None
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        raise ConfigError(field_name, value, allowed)
+    return number
+
+
+def check_float(field_name: str, value: Any, *, low: float | None = 0.0, high: float | None = None,
+                low_open: bool = True, why: str = "") -> float:
+    """``value`` as a finite float above ``low`` (and at most ``high``), else ConfigError."""
+    parts = ["must be a finite number"]
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {low:g}")
+    if high is not None:
+        parts.append(f"and <= {high:g}")
+    allowed = " ".join(parts) + (f" ({why})" if why else "")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(field_name, value, allowed) from None
+    if isinstance(value, bool) or not math.isfinite(number) or \
+            (low is not None and (number <= low if low_open else number < low)) or \
+            (high is not None and number > high):
+        raise ConfigError(field_name, value, allowed)
+    return number
+
+
+def plot_path(out: str | Path | None, name: str) -> Path | None:
+    """``out/name`` with the directory created, or None when no output directory is wanted."""
+    if out is None:
+        return None
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out / name
+
+
+def geometric_median(values: list[float]) -> float:
+    """The median taken on a log scale (learning rates and batch sizes vary by factors)."""
+    return math.exp(statistics.median(math.log(v) for v in values))
+
+
+def log_axis(ax: Any, which: str = "x", base: int = 10) -> None:
+    """A log-scaled axis with plain tick labels (1e-05, 0.01, 64): mathtext labels need a minus glyph
+    that the Korean font lacks."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log", base=base)
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())

@@ -1,0 +1,203 @@
+"""How many epochs: train with early stopping on the validation split and read where validation
+stopped improving, judged as the Deep Learning Tuning Playbook does: a best epoch in the first
+10% of the budget means the budget is far too long; one in the last 25% means train longer.
+
+    >>> result = epoch_find("logistic", "wine", {"lr": 0.05, "batch_size": 16}, max_epochs=6, patience=2)
+    >>> 1 <= result.suggested_epochs <= 6
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hyperlab.api import DataSpec, as_hparams
+from hyperlab.engine import Callback, EpochRecord, History, fit
+from hyperlab.engine.trainer import LossFn
+from hyperlab.errors import HyperlabError
+from hyperlab.hparams import HParams
+from hyperlab.i18n import register, t
+from hyperlab.models import ModelSpec
+from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+
+TOO_EARLY = 0.10  # best epoch within the first 10% of the budget: far too long
+TOO_LATE = 0.75  # best epoch within the last 25%: train longer
+VERDICTS = ("too_long", "ok", "train_longer")
+
+register({
+    "ep.title": {"en": "Epochs with early stopping", "ko": "조기 종료로 정한 에폭 수"},
+    "ep.ran": {
+        "en": "Trained up to {max_epochs} epochs with early stopping (patience {patience}): {run} epochs ran "
+              "({status}). Validation {metric} was best at epoch {best} ({value:.4f}); validation loss was lowest "
+              "at epoch {best_loss} ({loss:.4f}).",
+        "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다({status}). 검증 "
+              "{metric}는 에폭 {best}에서 가장 좋았고({value:.4f}), 검증 손실은 에폭 {best_loss}에서 가장 낮았습니다"
+              "({loss:.4f})."},
+    "ep.too_long": {
+        "en": "The best epoch, {best}, is in the first {early:.0%} of the {budget}-epoch budget ({share:.0%}): the "
+              "budget is far too long; about {next} epochs are enough.",
+        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
+              "약 {next} 에폭이면 충분합니다."},
+    "ep.train_longer": {
+        "en": "The best epoch, {best}, is in the last {late:.0%} of the {budget}-epoch budget ({share:.0%}): "
+              "validation was still improving, so train longer (try {next} epochs).",
+        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 마지막 {late:.0%} 안({share:.0%})에 있습니다: 검증 성능이 아직 "
+              "나아지고 있었으니 더 길게 훈련하세요({next} 에폭 시도)."},
+    "ep.ok": {
+        "en": "The best epoch, {best}, is at {share:.0%} of the {budget}-epoch budget: between the first {early:.0%} "
+              "and the last {late:.0%}, so the budget fits; train {best} epochs.",
+        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}와 마지막 {late:.0%} "
+              "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
+    "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
+               "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}였습니다."},
+    "ep.budget_cut": {"en": "The time budget ended the run after epoch {run} of {max_epochs}.",
+                      "ko": "시간 예산 때문에 {max_epochs} 에폭 중 {run} 에폭 후 멈췄습니다."},
+    "ep.diverged": {"en": "Training diverged at step {step} (epoch {epoch}); lower the learning rate first.",
+                    "ko": "훈련이 스텝 {step}(에폭 {epoch})에서 발산했습니다; 먼저 학습률을 낮추세요."},
+})
+
+
+@dataclass
+class EpochAdvice:
+    """The early-stopped run, the recommended number of epochs and the playbook's verdict."""
+
+    history: History
+    max_epochs: int
+    patience: int
+    best_epoch: int  # by validation metric (ties: lower validation loss)
+    best_loss_epoch: int | None  # by validation loss (what early stopping watched)
+    verdict: str  # too_long, ok, train_longer
+    next_budget: int
+    hparams: HParams
+    plot: Path | None = None
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def suggested_epochs(self) -> int:
+        return self.best_epoch
+
+    @property
+    def best_record(self) -> EpochRecord:
+        return self.history.epochs[self.best_epoch - 1]
+
+    def to_dict(self) -> dict[str, Any]:
+        best = self.best_record
+        return {"suggested_epochs": self.suggested_epochs, "best_epoch": self.best_epoch,
+                "best_loss_epoch": self.best_loss_epoch, "verdict": self.verdict, "next_budget": self.next_budget,
+                "max_epochs": self.max_epochs, "patience": self.patience, "epochs_run": len(self.history.epochs),
+                "status": self.history.status, "best_val_metric": best.val_metric, "best_val_loss": best.val_loss,
+                "metric": self.history.metric, "steps": self.history.steps_done,
+                "history": self.history.to_dict(), "plot": str(self.plot) if self.plot else None,
+                "explanation": self.explanation}
+
+
+def best_epoch_of(history: History) -> int | None:
+    """The epoch with the best validation metric; ties go to the lower validation loss, then the earlier."""
+    scored = [e for e in history.epochs if e.val_metric is not None]
+    if not scored:
+        return None
+    return min(scored, key=lambda e: (-e.val_metric, math.inf if e.val_loss is None else e.val_loss,  # type: ignore[operator]
+                                      e.epoch)).epoch
+
+
+def judge(best: int, budget: int) -> tuple[str, int]:
+    """The playbook's verdict on where the best epoch lies in the budget, and the budget to try next."""
+    share = best / budget
+    if share <= TOO_EARLY:
+        return "too_long", max(2 * best, 2)
+    if share > TOO_LATE:
+        return "train_longer", 2 * budget
+    return "ok", budget
+
+
+def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
+               hparams: HParams | dict[str, Any] | None = None, *, max_epochs: int | None = None,
+               patience: int | None = None, out: str | Path | None = None, lang: str = "en",
+               loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
+               depth: int | None = None, deadline: float | None = None,
+               callbacks: Sequence[Callback] = ()) -> EpochAdvice:
+    """Train with early stopping (``max_epochs``, default ``hparams.epochs``; ``patience``, default
+    ``hparams.patience``) and recommend the epoch where validation stopped improving.
+    Example: ``epoch_find("mlp", "digits", {"lr": 3e-3}, max_epochs=40).suggested_epochs``."""
+    hp = as_hparams(hparams)
+    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    max_epochs = hp.epochs if max_epochs is None else check_int("max_epochs", max_epochs, 2)
+    if max_epochs < 2:
+        raise HyperlabError("epochs must be at least 2 to see where validation stops improving")
+    patience = hp.patience if patience is None else check_int("patience", patience, 1)
+    if subject.data.val is None or len(subject.data.val) == 0:  # type: ignore[arg-type]
+        raise HyperlabError("epoch advice needs a validation split, and this data has none")
+    hp = hp.replace(epochs=max_epochs, early_stopping=True, patience=patience, restore_best=True)
+    net = subject.model(hp.seed)
+    with preserved(subject.user_module):
+        result = fit(net, subject.data, hp, callbacks=[Deadline(deadline), *callbacks], device=subject.device,
+                     loss_fn=subject.loss_fn, measure_memory=False)
+    history = result.history
+    best = best_epoch_of(history)
+    if best is None:
+        d = history.diverged or {}
+        raise HyperlabError(f"no epoch finished with a finite validation score (status {history.status}"
+                            + (f", diverged at step {d.get('step')}" if d else "") + "); lower the learning rate")
+    losses = [e for e in history.epochs if e.val_loss is not None]
+    best_loss = min(losses, key=lambda e: e.val_loss).epoch if losses else None  # type: ignore[arg-type, return-value]
+    budget = max_epochs if history.status != "budget" else len(history.epochs)
+    verdict, next_budget = judge(best, budget)
+    if history.status == "budget" and verdict == "train_longer":
+        next_budget = max(next_budget, max_epochs)
+    advice = EpochAdvice(history, max_epochs, patience, best, best_loss, verdict, next_budget, hp)
+    advice.explanation = explain(advice, lang)
+    path = plot_path(out, "epochs.png")
+    if path is not None:
+        advice.plot = plot_epochs(advice, path, lang=lang)
+    return advice
+
+
+def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
+    """Sentences computed from the early-stopped history."""
+    h, best = advice.history, advice.best_record
+    loss_epoch = advice.best_loss_epoch or advice.best_epoch
+    metric = t(h.metric, lang)
+    lines = [t("ep.ran", lang, max_epochs=advice.max_epochs, patience=advice.patience, run=len(h.epochs),
+               status=t(h.status, lang), metric=metric, best=advice.best_epoch, value=best.val_metric,
+               best_loss=loss_epoch, loss=h.epochs[loss_epoch - 1].val_loss or math.nan)]
+    if h.status == "budget":
+        lines.append(t("ep.budget_cut", lang, run=len(h.epochs), max_epochs=advice.max_epochs))
+    if h.diverged:
+        lines.append(t("ep.diverged", lang, step=h.diverged["step"], epoch=h.diverged["epoch"]))
+    budget = advice.max_epochs if h.status != "budget" else len(h.epochs)
+    lines.append(t(f"ep.{advice.verdict}", lang, best=advice.best_epoch, budget=budget, early=TOO_EARLY,
+                   late=1 - TOO_LATE, share=advice.best_epoch / budget, next=advice.next_budget))
+    if best.train_metric is not None and best.val_metric is not None:
+        lines.append(t("ep.gap", lang, metric=metric, gap=best.train_metric - best.val_metric))
+    return lines
+
+
+def plot_epochs(advice: EpochAdvice, path: Path, *, lang: str = "en") -> Path:
+    """Train and validation loss and metric per epoch, the best epoch, and the playbook's zones."""
+    import matplotlib.pyplot as plt
+
+    from hyperlab.views.plots import save, use_font
+
+    use_font(lang)
+    h = advice.history
+    budget = advice.max_epochs if h.status != "budget" else len(h.epochs)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    epochs = h.column("epoch")
+    for ax, name in zip(axes, ("loss", "metric"), strict=True):
+        for split, style in (("train", "-"), ("val", "--")):
+            values = [math.nan if v is None else v for v in h.column(f"{split}_{name}")]
+            ax.plot(epochs, values, style, marker="o", markersize=3, label=t(split, lang))
+        ax.axvspan(0.5, max(TOO_EARLY * budget, 0.5) + 0.5, color="red", alpha=0.08)
+        ax.axvspan(TOO_LATE * budget + 0.5, budget + 0.5, color="orange", alpha=0.12)
+        ax.axvline(advice.best_epoch, color="green", lw=2, label=f"{t('best_epoch', lang)}: {advice.best_epoch}")
+        ax.set_xlim(0.5, budget + 0.5)
+        ax.set_xlabel(t("epoch", lang))
+        ax.set_ylabel(t("loss", lang) if name == "loss" else t(h.metric, lang))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(t("ep.title", lang))
+    return save(fig, path)

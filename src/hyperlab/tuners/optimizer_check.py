@@ -1,0 +1,205 @@
+"""Optimizer check: a short, fair comparison of a few optimizers, each at the learning rate its own
+LR range test suggests (an optimizer compared at another's learning rate says nothing).
+
+    >>> result = optimizer_check("logistic", "wine", {"batch_size": 8}, optimizers=["sgd", "adam"],
+    ...                          epochs=2, lr_find_options={"steps": 10})
+    >>> result.suggested_optimizer in ("sgd", "adam")
+    True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hyperlab.api import DataSpec, as_hparams
+from hyperlab.engine import Callback, History, fit
+from hyperlab.engine.trainer import LossFn
+from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.hparams import HParams, optimizer_name
+from hyperlab.i18n import register, t
+from hyperlab.models import ModelSpec
+from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.epochs import best_epoch_of
+from hyperlab.tuners.lr_find import LRFindResult, lr_find
+
+DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
+
+register({
+    "oc.title": {"en": "Optimizer check", "ko": "옵티마이저 비교"},
+    "oc.row": {"en": "{optimizer}: lr {lr:.3g} (range test) -> best validation {metric} {value:.4f} at epoch {epoch} "
+                     "of {epochs}{note}.",
+               "ko": "{optimizer}: 학습률 {lr:.3g}(범위 테스트) -> 검증 {metric} 최고 {value:.4f}(에폭 {epoch}/{epochs})"
+                     "{note}."},
+    "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},
+    "oc.skipped": {"en": "time budget used up", "ko": "시간 예산 소진"},
+    "oc.cut": {"en": ", cut by the time budget", "ko": ", 시간 예산으로 중단"},
+    "oc.diverged": {"en": ", diverged", "ko": ", 발산"},
+    "oc.verdict": {
+        "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} epochs.",
+        "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 {second}보다 {gap:.4f} 앞섬."},
+    "oc.alone": {"en": "Only {optimizer} produced a result.", "ko": "{optimizer}만 결과를 냈습니다."},
+})
+
+
+@dataclass
+class OptimizerRun:
+    """One optimizer: its range-test learning rate and the short run at it (None if it failed)."""
+
+    optimizer: str
+    lr: float | None
+    history: History | None
+    best_epoch: int | None
+    best_val_metric: float | None
+    best_val_loss: float | None
+    steps: int
+    samples: int
+    error: str | None = None
+
+
+@dataclass
+class OptimizerCheckResult:
+    runs: list[OptimizerRun]
+    suggested_optimizer: str
+    epochs: int
+    metric: str
+    lr_finds: dict[str, LRFindResult] = field(default_factory=dict)
+    plot: Path | None = None
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def suggested_lr(self) -> float:
+        return next(r.lr for r in self.runs if r.optimizer == self.suggested_optimizer)  # type: ignore[return-value]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suggested_optimizer": self.suggested_optimizer, "suggested_lr": self.suggested_lr,
+                "epochs": self.epochs, "metric": self.metric,
+                "runs": [{"optimizer": r.optimizer, "lr": r.lr, "best_epoch": r.best_epoch,
+                          "best_val_metric": r.best_val_metric, "best_val_loss": r.best_val_loss, "steps": r.steps,
+                          "status": r.history.status if r.history else None, "error": r.error} for r in self.runs],
+                "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
+
+
+def _score(run: OptimizerRun) -> tuple[float, float]:
+    return (run.best_val_metric if run.best_val_metric is not None else -math.inf,
+            -(run.best_val_loss if run.best_val_loss is not None else math.inf))
+
+
+def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
+                    hparams: HParams | dict[str, Any] | None = None, *,
+                    optimizers: Sequence[str] = DEFAULT_OPTIMIZERS, epochs: int = 5,
+                    lrs: dict[str, float] | None = None, lr_find_options: dict[str, Any] | None = None,
+                    out: str | Path | None = None, lang: str = "en", loss_fn: LossFn | None = None,
+                    device: str | None = None, width: int | None = None, depth: int | None = None,
+                    deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> OptimizerCheckResult:
+    """Train each optimizer for ``epochs`` at its own range-test learning rate (or ``lrs[name]`` when
+    given) and compare their best validation metric. Example:
+    ``optimizer_check("mlp", "digits", optimizers=["sgd", "adam"]).suggested_optimizer``."""
+    hp = as_hparams(hparams)
+    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    names = list(dict.fromkeys(optimizer_name(o) for o in optimizers))
+    if not names:
+        raise ConfigError("optimizers", list(optimizers), "must name at least one optimizer")
+    epochs = check_int("epochs", epochs, 1)
+    hp.check_data_size(subject.data.n_train)
+    runs: list[OptimizerRun] = []
+    finds: dict[str, LRFindResult] = {}
+    with preserved(subject.user_module):
+        for name in names:
+            if deadline is not None and time.perf_counter() > deadline and runs:
+                runs.append(OptimizerRun(name, None, None, None, None, None, 0, 0, "budget"))
+                continue
+            hp_o = hp.replace(optimizer=name, momentum=None, alpha=None, betas=None, eps=None)
+            try:
+                if lrs and name in lrs:
+                    lr = lrs[name]
+                else:
+                    finds[name] = lr_find(subject, hparams=hp_o, deadline=deadline, out=out, lang=lang,
+                                          plot_name=f"lr_find_{name}.png", **(lr_find_options or {}))
+                    lr = finds[name].suggested_lr
+            except HyperlabError as exc:
+                runs.append(OptimizerRun(name, None, None, None, None, None, 0, 0, str(exc)))
+                continue
+            net = subject.model(hp.seed)
+            result = fit(net, subject.data, hp_o.replace(lr=lr, epochs=epochs, early_stopping=False),
+                         callbacks=[Deadline(deadline), *callbacks], device=subject.device,
+                         loss_fn=subject.loss_fn, measure_memory=False)
+            h = result.history
+            best = best_epoch_of(h)
+            record = h.epochs[best - 1] if best else None
+            runs.append(OptimizerRun(name, lr, h, best, record.val_metric if record else None,
+                                     record.val_loss if record else None, h.steps_done,
+                                     _samples(h, subject.data.n_train)))
+    scored = [r for r in runs if r.best_val_metric is not None]
+    if not scored:
+        raise HyperlabError("no optimizer produced a validation score: "
+                            + "; ".join(f"{r.optimizer}: {r.error or 'diverged'}" for r in runs))
+    winner = max(scored, key=_score)
+    metric = scored[0].history.metric  # type: ignore[union-attr]
+    result_ = OptimizerCheckResult(runs, winner.optimizer, epochs, metric, finds)
+    result_.explanation = explain(result_, lang)
+    path = plot_path(out, "optimizers.png")
+    if path is not None:
+        result_.plot = plot_optimizers(result_, path, lang=lang)
+    return result_
+
+
+def _samples(history: History, n_train: int) -> int:
+    """Samples the run's steps processed (full epochs of n_train, plus the partial last epoch)."""
+    spe, b = history.steps_per_epoch, history.batch_size
+    full, rest = divmod(history.steps_done, spe)
+    return full * n_train + min(rest * b, n_train)
+
+
+def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
+    """One line per optimizer and the verdict, from the measured runs."""
+    metric = t(result.metric, lang)
+    lines = []
+    for r in result.runs:
+        if r.best_val_metric is None:
+            why = t("oc.skipped", lang) if r.error == "budget" else (r.error or t("diverged", lang))
+            lines.append(t("oc.failed", lang, optimizer=r.optimizer, why=why))
+            continue
+        note = t("oc.cut", lang) if r.history.status == "budget" else \
+            t("oc.diverged", lang) if r.history.status == "diverged" else ""  # type: ignore[union-attr]
+        lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, metric=metric, value=r.best_val_metric,
+                       epoch=r.best_epoch, epochs=result.epochs, note=note))
+    ranked = sorted((r for r in result.runs if r.best_val_metric is not None), key=_score, reverse=True)
+    if len(ranked) > 1:
+        lines.append(t("oc.verdict", lang, optimizer=ranked[0].optimizer, value=ranked[0].best_val_metric,
+                       second=ranked[1].optimizer, gap=ranked[0].best_val_metric - ranked[1].best_val_metric,
+                       epochs=result.epochs))
+    else:
+        lines.append(t("oc.alone", lang, optimizer=ranked[0].optimizer))
+    return lines
+
+
+def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en") -> Path:
+    """Validation loss and metric per epoch for each optimizer at its own learning rate."""
+    import matplotlib.pyplot as plt
+
+    from hyperlab.views.plots import save, use_font
+
+    use_font(lang)
+    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(11, 4))
+    for r in result.runs:
+        if r.history is None or not r.history.epochs:
+            continue
+        label = f"{r.optimizer} (lr {r.lr:.2g})"
+        epochs = r.history.column("epoch")
+        ax_loss.plot(epochs, [math.nan if v is None else v for v in r.history.column("val_loss")], "o-",
+                     markersize=3, label=label, lw=2.2 if r.optimizer == result.suggested_optimizer else 1.2)
+        ax_metric.plot(epochs, [math.nan if v is None else v for v in r.history.column("val_metric")], "o-",
+                       markersize=3, label=label, lw=2.2 if r.optimizer == result.suggested_optimizer else 1.2)
+    ax_loss.set_ylabel(f"{t('val', lang)} {t('loss', lang)}")
+    ax_metric.set_ylabel(f"{t('val', lang)} {t(result.metric, lang)}")
+    for ax in (ax_loss, ax_metric):
+        ax.set_xlabel(t("epoch", lang))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(t("oc.title", lang))
+    return save(fig, path)
