@@ -1,0 +1,200 @@
+"""The bridge from an Optuna trial to ``hyperlab.engine.fit``: one trial = one run of the one trainer.
+
+Each epoch's validation metric is reported as the trial's intermediate value (step = epoch), so
+Optuna's pruners use epochs as the budget and optuna-dashboard draws the learning curves. The
+trial's user attributes keep its status (completed, pruned, diverged, interrupted), training steps
+and seconds, the divergence step and epoch, its full settings and its whole history.
+
+A diverged trial is not a crash: it ends as Optuna ``PRUNED`` (finished, counted toward
+``--trials``, the sweep goes on) with the constraint ``diverged = 1`` (``trial.set_constraint``),
+which ranks it below every feasible trial in TPE's model, so TPE learns that region is bad.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import socket
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import optuna
+from torch import nn
+
+from hyperlab.api import as_data
+from hyperlab.data import Data
+from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
+from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.hparams import HParams
+from hyperlab.models import ModelSpec, build_model
+from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
+
+STATUS_ATTR = "status"
+SIG_DIGITS = 6  # stored histories keep 6 significant digits (a trial's attributes stay small)
+
+
+@dataclass
+class SweepSetup:
+    """What every trial of a study trains: data, model and the fixed settings, plus the search space.
+
+    Plain data (stored in the study as the user attribute ``hyperlab``), so that workers on other
+    machines rebuild exactly the same objective.
+    """
+
+    dataset: str = "digits"
+    label: str | None = None
+    train_size: int | None = None
+    model: str = "mlp"
+    width: int | None = None
+    depth: int | None = None
+    base: dict[str, Any] = field(default_factory=dict)  # fixed HParams settings
+    space: dict[str, Any] = field(default_factory=dict)  # SearchSpace.to_dict()
+
+    @classmethod
+    def build(cls, specs: dict[str, Any] | None = None, *, dataset: str = "digits", label: str | None = None,
+              train_size: int | None = None, model: str = "mlp", width: int | None = None,
+              depth: int | None = None, settings: dict[str, Any] | None = None) -> SweepSetup:
+        """A validated setup from space specs (``{"lr": "1e-4..1:log", ...}``; a single value fixes that
+        setting) and fixed ``settings``; no searched setting at all means the default four-knob space."""
+        dims, fixed = split_specs(specs or {})
+        settings = dict(settings or {})
+        for dim in dims:
+            if dim.name in settings:
+                raise ConfigError(dim.name, settings[dim.name], f"is both fixed and searched ({dim.describe()}); "
+                                                                "give one or the other")
+        if train_size is not None and (isinstance(train_size, bool) or not isinstance(train_size, int)
+                                       or train_size < 1):
+            raise ConfigError("train_size", train_size, "must be a positive integer")
+        base = HParams(**{**settings, **fixed})
+        space = space_or_default(dims, fixed_names=set(fixed) | set(settings))
+        space.check(base)
+        return cls(dataset=dataset, label=label, train_size=train_size, model=model, width=width, depth=depth,
+                   base=base.to_dict(), space=space.to_dict())
+
+    def hparams(self) -> HParams:
+        return HParams(**self.base)
+
+    def search_space(self) -> SearchSpace:
+        return SearchSpace.from_dict(self.space)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SweepSetup:
+        return cls(**{k: data.get(k, getattr(cls(), k)) for k in cls.__dataclass_fields__})
+
+    def differences(self, other: SweepSetup) -> list[str]:
+        """``name: mine != theirs`` for each setting that differs (to explain a refused resume)."""
+        out = []
+        mine, theirs = self.to_dict(), other.to_dict()
+        for key in mine:
+            if mine[key] != theirs[key]:
+                out.append(f"{key}: {theirs[key]!r} != {mine[key]!r}")
+        return out
+
+    def load_data(self) -> Data:
+        """The data every trial uses (same split seed as the fixed settings; optionally subsampled)."""
+        data = as_data(self.dataset, seed=self.hparams().seed, label=self.label)
+        return self.subsample(data)
+
+    def subsample(self, data: Data) -> Data:
+        if self.train_size is not None:
+            data = data.subsample_train(self.train_size, seed=self.hparams().seed)
+        if data.val is None or len(data.val) == 0:  # type: ignore[arg-type]
+            raise ConfigError("dataset", self.dataset, "needs a validation split: a sweep scores each trial "
+                                                       "by its validation metric")
+        return data
+
+
+def worker_id() -> str:
+    """``host:pid`` of this process, stored on each trial (which worker ran it)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def round_floats(value: Any, digits: int = SIG_DIGITS) -> Any:
+    """The same structure with floats rounded to ``digits`` significant digits (None stays None)."""
+    if isinstance(value, float):
+        if not math.isfinite(value) or value == 0:
+            return value if math.isfinite(value) else None
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, dict):
+        return {k: round_floats(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [round_floats(v, digits) for v in value]
+    return value
+
+
+class PruningReporter(Callback):
+    """After each epoch: report the validation metric to Optuna and stop the run if the pruner says so."""
+
+    def __init__(self, trial: optuna.Trial) -> None:
+        self.trial = trial
+
+    def on_epoch_end(self, run: Run) -> None:
+        record = run.history.epochs[-1]
+        if record.val_metric is None:
+            return
+        self.trial.report(record.val_metric, record.epoch)
+        if self.trial.should_prune():
+            raise StopTraining("pruned", f"pruned after epoch {record.epoch}")
+
+
+def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:
+    """Store what the run measured on the trial (its history in full, rounded)."""
+    summary = result.summary()
+    diverged = summary["diverged"]
+    attrs = {  # few keys: each is one write to the storage
+        STATUS_ATTR: status or result.status,
+        "steps": summary["steps"], "train_seconds": summary["seconds"],
+        "diverged_step": diverged["step"] if diverged else None,
+        "diverged_epoch": diverged["epoch"] if diverged else None,
+        "hparams": result.hparams.to_dict(),
+        "history": result.history.to_dict(),
+    }
+    for key, value in attrs.items():
+        trial.set_user_attr(key, round_floats(value))
+
+
+class Objective:
+    """Callable objective for Optuna: sample the space, train with ``fit``, return the final
+    validation metric (higher is better); pruned and diverged trials raise ``TrialPruned``."""
+
+    def __init__(self, setup: SweepSetup, data: Data | None = None, model: ModelSpec | None = None, *,
+                 callbacks: list[Callback] | None = None, device: str | None = None) -> None:
+        self.setup = setup
+        self.space = setup.search_space()
+        self.base = setup.hparams()
+        self.data = data if data is not None else setup.load_data()  # given data is used as it is
+        self.model_spec: ModelSpec = model if model is not None else setup.model
+        self.callbacks = list(callbacks or [])
+        self.device = device
+
+    def new_model(self, seed: int) -> nn.Module:
+        """A fresh model for each trial: same initial weights (seed) for every trial."""
+        spec = copy.deepcopy(self.model_spec) if isinstance(self.model_spec, nn.Module) else self.model_spec
+        return build_model(spec, self.data, width=self.setup.width, depth=self.setup.depth, seed=seed)
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        trial.set_user_attr("worker", worker_id())
+        params = self.space.suggest(trial)
+        hp = self.base.replace(**params)
+        model = self.new_model(hp.seed)
+        try:
+            result = fit(model, self.data, hp, callbacks=[PruningReporter(trial), *self.callbacks],
+                         device=self.device, measure_memory=False)
+        except TrainingInterrupted as stop:
+            record_result(trial, stop.result, "interrupted")
+            raise
+        record_result(trial, result)
+        if result.status == "diverged":
+            d = result.history.diverged or {}
+            trial.set_constraint("diverged", 1.0)
+            raise optuna.TrialPruned(f"diverged at step {d.get('step')} (epoch {d.get('epoch')})")
+        if result.status == "pruned":
+            raise optuna.TrialPruned(f"pruned after epoch {len(result.history.epochs)}")
+        value = result.summary()["final_val_metric"]
+        if value is None:
+            raise HyperlabError(f"trial {trial.number} ended with no finite validation metric")
+        return float(value)
