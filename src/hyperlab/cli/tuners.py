@@ -25,9 +25,6 @@ register({
     "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
 })
 
-StrOpt = Annotated[str | None, typer.Option()]
-
-
 def _opt(help_text: str, name: str | None = None) -> Any:
     return typer.Option(name, help=help_text) if name else typer.Option(help=help_text)
 
@@ -57,10 +54,7 @@ def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, 
     for line in lines:
         console.print(line)
     if plot is not None:
-        console.print(t("cli.plot", lang, path=plot))
-
-
-SetupOpts = dict  # (documentation only) the shared data/model/knob flags below
+        console.print(t("cli.plot", lang, path=plot), soft_wrap=True)
 
 
 def lr_find(
@@ -160,7 +154,7 @@ def lr_scale(
     console.print(table)
     for line in result.explanation:
         console.print(line)
-    console.print(t("cli.plot", lang, path=result.plot))
+    console.print(t("cli.plot", lang, path=result.plot), soft_wrap=True)
 
 
 def epoch_find(
@@ -238,15 +232,12 @@ def advise(
         for key in rows[0]:
             table.add_column(key, overflow="fold")
         for row in rows:
-            cells = []
-            for key, value in row.items():
-                if key == t("adv.plot", lang) and value != "–":
-                    path = (out / value).resolve()
-                    value = f"[link=file://{path}]{out / value}[/link]"
-                cells.append(str(value))
-            table.add_row(*cells)
+            table.add_row(*(str(value) for value in row.values()))
         console.print(table)
-    console.print(t("adv.report", lang, path=advice.report))
+    for key, path in advice.plots.items():  # one line each, never wrapped, so paths stay clickable
+        if path is not None:
+            console.print(f"{t(key, lang)}: [link=file://{path.resolve()}]{path}[/link]", soft_wrap=True)
+    console.print(t("adv.report", lang, path=advice.report), soft_wrap=True)
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command

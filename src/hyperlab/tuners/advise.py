@@ -42,6 +42,7 @@ STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
 TIMING_STEPS = 4
 PROBE_STEPS = 4
+MIN_BUDGET = 1.0  # seconds: below this the fixed costs (setting up runs, plots) leave nothing to measure
 
 register({
     "adv.title": {"en": "Advice: batch size, learning rate, optimizer, epochs",
@@ -176,6 +177,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    budget_given = budget_seconds
     budget_seconds = check_float("budget_seconds", budget_seconds)
     check_epochs = check_int("check_epochs", check_epochs, 1)
     max_epochs = check_int("max_epochs", max_epochs, 2)
@@ -197,12 +199,13 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     step_seconds, compute["timing"] = time_one_step(subject, hp)
     spe = hp.steps_per_epoch(n)
     smallest = 3 * (PROBE_STEPS + 1) + min(spe, 100) + spe
-    needed = smallest * step_seconds * 1.5 + compute["timing"].seconds
+    needed = max(MIN_BUDGET, smallest * step_seconds * 1.5 + compute["timing"].seconds)
     if budget_seconds < needed:
-        raise ConfigError("budget_seconds", budget_seconds,
+        raise ConfigError("budget_seconds", budget_given,
                           f"is too small to measure anything for this model and data: a training step takes "
                           f"{step_seconds * 1000:.2f} ms here and the smallest useful advice (3 batch-size probes, "
-                          f"one range test and one epoch, about {smallest} steps) needs about {needed:.1f} s")
+                          f"one range test and one epoch, about {smallest} steps, plus plots) needs about "
+                          f"{needed:.2g} s")
     budget = _Budget(budget_seconds - (time.perf_counter() - started))
 
     stage("batch_size")

@@ -57,19 +57,19 @@ register({
               "늘었습니다({method})."},
     "bf.fit_limit": {
         "en": "Memory budget {limit} with a {margin:.0%} safety margin leaves {usable}: the largest batch within it "
-              "is {b} (peak {peak}){beyond}.",
+              "is {b} (peak {peak}).{beyond}",
         "ko": "메모리 예산 {limit}에서 안전 여유 {margin:.0%}를 빼면 {usable}입니다: 그 안에 드는 가장 큰 배치는 "
-              "{b}(최대 {peak}){beyond}입니다."},
-    "bf.beyond": {"en": "; batch size {b} needed {peak}", "ko": "; 배치 크기 {b}는 {peak}가 필요"},
-    "bf.oom": {"en": "; batch size {b} ran out of memory", "ko": "; 배치 크기 {b}는 메모리 부족"},
+              "{b}입니다(최대 {peak}).{beyond}"},
+    "bf.beyond": {"en": " Batch size {b} needed {peak}.", "ko": " 배치 크기 {b}는 {peak}가 필요했습니다."},
+    "bf.oom": {"en": " Batch size {b} ran out of memory.", "ko": " 배치 크기 {b}는 메모리가 부족했습니다."},
     "bf.no_limit": {
         "en": "No memory budget was given (CPU; use --memory-limit), so every batch up to {b} counts as fitting.",
         "ko": "메모리 예산이 주어지지 않아(CPU; --memory-limit 사용) {b}까지의 모든 배치를 들어가는 것으로 봅니다."},
     "bf.plateau_at": {
-        "en": "Throughput stops rising at batch size {b}: it reaches {share:.0%} of the best measured throughput "
-              "(within {tol:.0%}), so larger batches buy little speed per sample.",
-        "ko": "처리량은 배치 크기 {b}에서 더 오르지 않습니다: 측정한 최고 처리량의 {share:.0%}에 이르러(차이 "
-              "{tol:.0%} 이내) 더 큰 배치는 샘플당 속도를 거의 높이지 못합니다."},
+        "en": "Throughput stops rising at batch size {b}: it reaches {share:.0%} of the best throughput measured "
+              "among batches that fit (within {tol:.0%}), so larger batches buy little speed per sample.",
+        "ko": "처리량은 배치 크기 {b}에서 더 오르지 않습니다: 메모리에 들어가는 배치 중 측정한 최고 처리량의 "
+              "{share:.0%}에 이르러(차이 {tol:.0%} 이내) 더 큰 배치는 샘플당 속도를 거의 높이지 못합니다."},
     "bf.critical_at": {"en": "The gradient noise scale puts the critical batch size at {b:.0f}.",
                        "ko": "그래디언트 노이즈 스케일로 본 임계 배치 크기는 {b:.0f}입니다."},
     "bf.critical_none": {"en": "The gradient noise scale set no limit (signal not measurable above the noise).",
@@ -119,6 +119,7 @@ class Probe:
     out_of_memory: bool
     timed_steps: int
     seconds: float
+    method: str = ""
 
 
 @dataclass
@@ -134,6 +135,7 @@ class BatchFindResult:
     memory_limit: int | None
     safety_margin: float
     device: str
+    memory_method: str = ""
     noise: NoiseScaleResult | None = None
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
@@ -150,7 +152,7 @@ class BatchFindResult:
         return {"suggested_batch_size": self.suggested_batch_size, "largest_fitting": self.largest_fitting,
                 "throughput_plateau": self.throughput_plateau, "critical_batch_size": self.critical_batch_size,
                 "binding": self.binding, "memory_limit_bytes": self.memory_limit,
-                "safety_margin": self.safety_margin, "device": self.device,
+                "safety_margin": self.safety_margin, "device": self.device, "memory_method": self.memory_method,
                 "probes": [asdict(p) for p in self.probes],
                 "noise_scale": self.noise.to_dict() if self.noise else None,
                 "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
@@ -216,7 +218,8 @@ def probe(subject: Subject, hp: HParams, batch_size: int, steps: int, usable: in
     peak = result.history.peak_memory.get("peak_bytes")
     throughput = sum(timer.samples) / sum(timer.seconds) if timer.seconds and sum(timer.seconds) > 0 else None
     fits = usable is None or (peak is not None and peak <= usable)
-    return Probe(batch_size, throughput, peak, fits, False, len(timer.seconds), time.perf_counter() - started)
+    return Probe(batch_size, throughput, peak, fits, False, len(timer.seconds), time.perf_counter() - started,
+                 str(result.history.peak_memory.get("method", "")))
 
 
 def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
@@ -287,8 +290,8 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
         plateau = next(p.batch_size for p in measured if p.samples_per_second >= (1 - plateau_tolerance) * best)
     noise_result = None
     if noise:
-        noise_result = noise_scale(subject, hparams=hp, deadline=deadline, callbacks=callbacks,
-                                   **(noise_options or {}))
+        noise_result = noise_scale(subject, hparams=hp, deadline=deadline, callbacks=callbacks, out=out,
+                                   lang=lang, **(noise_options or {}))
     critical = noise_result.b_simple if noise_result else None
     limits = {"fits": float(ok)}
     if plateau is not None:
@@ -298,7 +301,8 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     binding = min(limits, key=limits.get)  # type: ignore[arg-type]
     suggested = max(1, 2 ** int(math.floor(math.log2(limits[binding]))))
     result = BatchFindResult(sorted(probes.values(), key=lambda p: p.batch_size), ok, plateau, critical,
-                             suggested, binding, limit, margin, str(subject.torch_device), noise_result)
+                             suggested, binding, limit, margin, str(subject.torch_device),
+                             next((p.method for p in probes.values() if p.method), ""), noise_result)
     result.explanation = explain(result, plateau_tolerance, lang)
     path = plot_path(out, "batch_find.png")
     if path is not None:
@@ -318,11 +322,11 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
                        tp_lo=timed[0].samples_per_second, tp_best=best.samples_per_second, best_b=best.batch_size,
                        mem_lo=human_bytes(min(peaks) if peaks else None),
                        mem_hi=human_bytes(max(peaks) if peaks else None),
-                       method="CUDA allocator" if result.device.startswith("cuda") else "MemTracker"))
+                       method=result.memory_method or "?"))
     if result.memory_limit is None:
         lines.append(t("bf.no_limit", lang, b=result.largest_fitting))
     else:
-        fitting = next(p for p in result.probes if p.batch_size == result.largest_fitting)
+        largest = next(p for p in result.probes if p.batch_size == result.largest_fitting)
         too_big = [p for p in result.probes if not p.fits]
         beyond = ""
         if too_big:
@@ -331,10 +335,11 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
                 t("bf.beyond", lang, b=first.batch_size, peak=human_bytes(first.peak_bytes))
         lines.append(t("bf.fit_limit", lang, limit=human_bytes(result.memory_limit), margin=result.safety_margin,
                        usable=human_bytes(result.memory_limit * (1 - result.safety_margin)),
-                       b=result.largest_fitting, peak=human_bytes(fitting.peak_bytes), beyond=beyond))
-    if result.throughput_plateau is not None and timed:
-        best_tp = max(p.samples_per_second for p in timed)  # type: ignore[type-var]
-        at = next(p for p in timed if p.batch_size == result.throughput_plateau)
+                       b=result.largest_fitting, peak=human_bytes(largest.peak_bytes), beyond=beyond))
+    fitting = [p for p in timed if p.fits]
+    if result.throughput_plateau is not None and fitting:
+        best_tp = max(p.samples_per_second for p in fitting)  # type: ignore[type-var]
+        at = next(p for p in fitting if p.batch_size == result.throughput_plateau)
         lines.append(t("bf.plateau_at", lang, b=result.throughput_plateau, share=at.samples_per_second / best_tp,
                        tol=tolerance))
     if result.noise is not None:

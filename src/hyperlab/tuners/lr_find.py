@@ -266,6 +266,10 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
     max_lr = check_float("max_lr", max_lr)
     if max_lr <= min_lr:
         raise ConfigError("max_lr", max_lr, f"must be greater than min_lr ({min_lr:g})")
+    repeats = check_int("repeats", repeats, 1, MAX_REPEATS)
+    smoothing = check_float("smoothing", smoothing, low=0.0, low_open=False, high=0.999)
+    stop_factor = check_float("stop_factor", stop_factor, low=1.0)
+    rule = check_choice("rule", rule, RULES)
     hp.check_data_size(subject.data.n_train)
     spe = hp.steps_per_epoch(subject.data.n_train)
     if spe < MIN_STEPS:
@@ -274,10 +278,6 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
                           f"epoch: use a batch size of at most {subject.data.n_train // MIN_STEPS}")
     steps = min(spe, 100) if steps is None else check_int("steps", steps, MIN_STEPS, spe,
                                                            "the range test runs at most one epoch")
-    repeats = check_int("repeats", repeats, 1, MAX_REPEATS)
-    smoothing = check_float("smoothing", smoothing, low=0.0, low_open=False, high=0.999)
-    stop_factor = check_float("stop_factor", stop_factor, low=1.0)
-    rule = check_choice("rule", rule, RULES)
 
     lrs = [min_lr * (max_lr / min_lr) ** (k / (steps - 1)) for k in range(steps)]
     tests = [range_test(subject, hp, lrs, smoothing=smoothing, stop_factor=stop_factor, seed=hp.seed + i,

@@ -1,0 +1,73 @@
+"""`advise` from Python: the four values in order within a budget, their evidence, one report, the
+compute it spent; built-in data, regression, any nn.Module with a torch Dataset; clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import HParams
+from hyperlab.tuners import advise
+
+
+def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_path):
+    advice = advise("logistic", wine, {"optimizer": "sgd"}, budget_seconds=60, optimizers=["sgd", "adam"],
+                    check_epochs=2, max_epochs=6, out=tmp_path)
+    v = advice.values
+    assert set(v) == {"batch_size", "lr", "optimizer", "epochs"}
+    # each value is the one its stage measured
+    assert v["batch_size"] == advice.lr.hparams.batch_size <= wine.n_train // 10
+    assert v["optimizer"] == advice.optimizers.suggested_optimizer
+    assert v["lr"] == advice.optimizers.suggested_lr
+    assert v["epochs"] == advice.epochs.suggested_epochs <= 6
+    assert advice.hparams == HParams(optimizer=v["optimizer"], batch_size=v["batch_size"], lr=v["lr"],
+                                     epochs=v["epochs"]).replace(patience=5)
+    assert all(advice.evidence[k] for k in v)
+    assert all(advice.plots[k] is not None and advice.plots[k].exists() for k in v)
+    # compute: the total is the sum of the stages; every stage did some work
+    assert advice.total.steps == sum(c.steps for c in advice.compute.values())
+    assert all(c.steps > 0 for c in advice.compute.values())
+    assert advice.compute["epochs"].steps == advice.epochs.history.steps_done
+    page = (tmp_path / "advice.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64" in page and advice.evidence["lr"] in page
+    saved = json.loads((tmp_path / "advice.json").read_text(encoding="utf-8"))
+    assert saved["batch_size"] == v["batch_size"] and saved["lr"] == v["lr"]
+
+
+def test_regression_data(diabetes):
+    advice = advise("mlp", diabetes, budget_seconds=60, optimizers=["adam"], check_epochs=2, max_epochs=4,
+                    width=16)
+    assert advice.epochs.history.metric == "r2"
+    assert advice.values["optimizer"] == "adam" and advice.values["lr"] > 0
+
+
+def test_any_module_and_torch_dataset_left_unchanged():
+    torch.manual_seed(0)
+    X = torch.randn(300, 5)
+    y = (X[:, 0] - X[:, 1] > 0).long()
+    model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 2))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    advice = advise(model, TensorDataset(X, y), budget_seconds=60, optimizers=["adam"], check_epochs=1,
+                    max_epochs=3)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert advice.epochs.history.n_train == 240  # 20% held out for validation
+    assert advice.epochs.best_record.val_metric is not None
+
+
+def test_a_budget_too_small_to_measure_anything_is_a_clear_error(wine):
+    with pytest.raises(ConfigError, match=r"budget_seconds=0.01 is invalid: is too small to measure anything"):
+        advise("logistic", wine, budget_seconds=0.01)
+
+
+@pytest.mark.parametrize("kwargs, field", [({"budget_seconds": -5}, "budget_seconds"),
+                                           ({"max_epochs": 1}, "max_epochs"), ({"check_epochs": 0}, "check_epochs"),
+                                           ({"optimizers": ["sgd", "adamm"]}, "optimizer")])
+def test_bad_arguments_name_the_field(wine, kwargs, field):
+    with pytest.raises(ConfigError) as err:
+        advise("logistic", wine, **kwargs)
+    assert err.value.field == field

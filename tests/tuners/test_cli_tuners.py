@@ -1,0 +1,136 @@
+"""The tuner commands as a user runs them: --json numbers under named keys, plots, Korean text,
+user CSV and module:function models, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from hyperlab.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_lr_find_json_gives_each_suggestion_as_a_number(tmp_path):
+    result = run("lr-find", "--dataset", "wine", "--model", "logistic", "--batch-size", "8", "--optimizer", "sgd",
+                 "--repeats", "2", "--json", "--quiet", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("suggested_lr", "steepest", "valley", "min_div_10"):
+        assert isinstance(data[key], float) and data[key] > 0
+    assert data["repeats"] == 2 and data["spread"][data["recommended_rule"]]["n"] == 2
+    assert data["setup"]["dataset"] == "wine" and (tmp_path / "lr_find.png").exists()
+
+
+def test_lr_find_human_output_in_korean(tmp_path):
+    result = run("lr-find", "--dataset", "wine", "--model", "logistic", "--batch-size", "8", "--lang", "ko",
+                 "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "학습률" in result.output and "추천" in result.output and str(tmp_path) in result.output
+
+
+def test_batch_find_noise_scale_lr_scale_epoch_find_optimizer_check(tmp_path):
+    common = ["--dataset", "wine", "--model", "logistic", "--json", "--quiet"]
+    r = run("batch-find", *common, "--memory-limit", "64MB", "--probe-steps", "1", "--out", tmp_path / "b")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert isinstance(data["suggested_batch_size"], int) and data["memory_limit_bytes"] == 64 * 10**6
+    assert data["critical_batch_size"] is None or data["critical_batch_size"] > 0
+
+    r = run("noise-scale", *common, "--batch-size", "8", "--pairs", "8", "--out", tmp_path / "n")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["big_batch"] == 106
+
+    r = run("lr-scale", "--lr", "0.01", "--from-batch", "16", "--to-batch", "64", "--optimizer", "adam",
+            "--dataset", "wine", "--json", "--quiet", "--out", tmp_path / "s")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["suggested_lr"] == pytest.approx(0.02) and data["warmup_steps"] == 2 * 2
+
+    r = run("epoch-find", *common, "--lr", "0.05", "--batch-size", "16", "--max-epochs", "5",
+            "--out", tmp_path / "e")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert 1 <= data["suggested_epochs"] <= 5 and data["verdict"] in ("too_long", "ok", "train_longer")
+
+    r = run("optimizer-check", *common, "--batch-size", "8", "--optimizers", "sgd,adam", "--epochs", "2",
+            "--out", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["suggested_optimizer"] in ("sgd", "adam")
+
+
+def test_advise_on_user_csv_with_a_module_function_model(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    csv = tmp_path / "points.csv"
+    csv.write_text("a,b,c,d,label\n" + "\n".join(",".join(f"{v:.4f}" for v in row) + f",{t}"
+                                                  for row, t in zip(X, y, strict=True)))
+    (tmp_path / "tiny_models.py").write_text(textwrap.dedent("""
+        from torch import nn
+        def net(n_features, n_outputs):
+            return nn.Sequential(nn.Linear(n_features, 8), nn.ReLU(), nn.Linear(8, n_outputs))
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "advice"
+    result = run("advise", "--dataset", csv, "--label", "label", "--model", "tiny_models:net",
+                 "--budget-seconds", "60", "--optimizers", "sgd,adam", "--check-epochs", "2", "--max-epochs", "5",
+                 "--out", out)
+    assert result.exit_code == 0, result.output
+    for stage in ("stage 1/4", "stage 4/4", "batch_find.png", "epochs.png", "advice.html"):
+        assert stage in result.output
+    saved = json.loads((out / "advice.json").read_text(encoding="utf-8"))
+    assert {"batch_size", "lr", "optimizer", "epochs"} <= set(saved)
+    assert saved["compute"]["total"]["steps"] > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["lr-find", "--min-lr", "-1"], "error: min_lr='-1' is invalid: must be a finite number > 0"),
+    (["lr-find", "--min-lr", "1", "--max-lr", "0.1"], "error: max_lr=0.1 is invalid: must be greater than min_lr"),
+    (["lr-find", "--steps", "3"], "error: steps='3' is invalid: must be an integer from 10 to"),
+    (["lr-find", "--batch-size", "5000"], "error: batch_size=5000 is invalid: must be at most the training set size"),
+    (["lr-find", "--rule", "fast"], "error: rule='fast' is invalid"),
+    (["lr-find", "--lang", "fr"], "error: lang='fr' is invalid"),
+    (["batch-find", "--memory-limit", "1KB", "--no-noise-scale"], "error: memory_limit='1KB' is invalid: is too small"),
+    (["batch-find", "--memory-limit", "lots"], "error: memory_limit='lots' is invalid"),
+    (["advise", "--budget-seconds", "0.001"], "error: budget_seconds='0.001' is invalid: is too small to measure"),
+    (["advise", "--optimizers", "sgd,adamm"], "error: optimizer='adamm' is invalid"),
+    (["epoch-find", "--max-epochs", "1"], "error: max_epochs='1' is invalid"),
+    (["lr-scale", "--lr", "0.1", "--from-batch", "0", "--to-batch", "8"], "error: from_batch='0' is invalid"),
+    (["noise-scale", "--model", "nowhere:net"], "error: model='nowhere:net' is invalid"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(args, message):
+    extra = ["--dataset", "wine", "--batch-size", "8"] if args[0] != "lr-scale" else []
+    if "--batch-size" in args:
+        extra = extra[:2]
+    result = run(*args, *extra)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_model_that_does_not_produce_a_loss(tmp_path, monkeypatch):
+    (tmp_path / "bad_models.py").write_text(textwrap.dedent("""
+        from torch import nn
+        class Pair(nn.Module):
+            def __init__(self, n_features, n_outputs):
+                super().__init__()
+                self.linear = nn.Linear(n_features, n_outputs)
+            def forward(self, x):
+                return {"logits": self.linear(x)}
+        def net(n_features, n_outputs):
+            return Pair(n_features, n_outputs)
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = run("lr-find", "--dataset", "wine", "--model", "bad_models:net", "--batch-size", "8",
+                 "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "error: the model must return a tensor of outputs, got dict" in result.output

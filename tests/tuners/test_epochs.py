@@ -1,0 +1,40 @@
+"""Epoch advice: early stopping through fit, the best epoch by validation metric, the playbook's verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from hyperlab.errors import ConfigError
+from hyperlab.tuners import epoch_find
+from hyperlab.tuners.epochs import best_epoch_of, judge
+
+
+@pytest.mark.parametrize("best, budget, verdict", [(1, 20, "too_long"), (2, 20, "too_long"), (3, 20, "ok"),
+                                                   (15, 20, "ok"), (16, 20, "train_longer"), (20, 20, "train_longer")])
+def test_playbook_verdict(best, budget, verdict):
+    assert judge(best, budget)[0] == verdict
+
+
+def test_early_stopping_finds_where_validation_stopped_improving(small_digits, tmp_path):
+    result = epoch_find("mlp", small_digits, {"optimizer": "adam", "lr": 0.01, "batch_size": 32},
+                        max_epochs=40, patience=3, out=tmp_path)
+    h = result.history
+    assert h.status == "stopped_early" and len(h.epochs) < 40
+    best = max(h.epochs, key=lambda e: (e.val_metric, -e.val_loss))
+    assert result.suggested_epochs == best.epoch == best_epoch_of(h)
+    assert result.verdict == judge(best.epoch, 40)[0]
+    assert (tmp_path / "epochs.png").exists()
+    assert f"{best.val_metric:.4f}" in result.explanation[0]
+
+
+def test_still_improving_at_the_end_means_train_longer(wine):
+    result = epoch_find("logistic", wine, {"optimizer": "sgd", "lr": 0.002, "batch_size": 16}, max_epochs=4)
+    assert result.history.status == "completed"
+    assert result.suggested_epochs == 4 and result.verdict == "train_longer" and result.next_budget == 8
+
+
+@pytest.mark.parametrize("kwargs, field", [({"max_epochs": 1}, "max_epochs"), ({"patience": 0}, "patience")])
+def test_bad_arguments_name_the_field(wine, kwargs, field):
+    with pytest.raises(ConfigError) as err:
+        epoch_find("logistic", wine, **kwargs)
+    assert err.value.field == field

@@ -1,0 +1,125 @@
+"""LR range test: exponential sweep through fit, early stop on explosion, the three rules, repeats,
+and the model left exactly as it was found."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.tuners import lr_find
+from hyperlab.tuners.lr_find import RULES, longest_decrease, suggest
+
+
+def test_sweep_is_exponential_within_one_epoch_and_suggests_by_every_rule(small_digits, tmp_path):
+    result = lr_find("mlp", small_digits, {"optimizer": "sgd", "batch_size": 16}, min_lr=1e-4, max_lr=10,
+                     out=tmp_path)
+    test = result.tests[0]
+    assert result.steps == result.steps_per_epoch == math.ceil(300 / 16)  # default: one epoch
+    assert len(test.lrs) <= result.steps
+    ratios = np.diff(np.log(test.lrs))
+    assert np.allclose(ratios, math.log(1e5) / (result.steps - 1))  # constant factor per step
+    assert test.lrs[0] == pytest.approx(1e-4)
+    for rule in RULES:
+        value = result.suggestions[rule]
+        assert value is not None and 1e-5 <= value <= 10
+    assert result.suggested_lr == result.suggestions[result.recommended_rule]
+    assert (tmp_path / "lr_find.png").stat().st_size > 1000
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert {"suggested_lr", "steepest", "valley", "min_div_10"} <= set(data)
+    assert all(isinstance(data[k], float) for k in ("suggested_lr", *RULES))
+    # the explanation quotes the measured numbers
+    assert f"{result.suggestions['min_div_10']:.2g}" in " ".join(result.explanation)
+
+
+def test_stops_when_the_smoothed_loss_explodes(small_digits):
+    result = lr_find("mlp", small_digits, {"optimizer": "sgd", "batch_size": 16}, min_lr=1e-3, max_lr=1e4,
+                     stop_factor=2.0)
+    test = result.tests[0]
+    assert test.stop_reason in ("exploded", "diverged")
+    assert len(test.lrs) < result.steps
+    if test.stop_reason == "exploded":
+        assert test.smoothed[-1] > 2.0 * min(test.smoothed)
+
+
+def test_leaves_the_model_and_random_state_exactly_as_found(wine):
+    torch.manual_seed(123)
+    model = nn.Sequential(nn.Linear(13, 8), nn.ReLU(), nn.Linear(8, 3))
+    model.eval()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    rng = torch.get_rng_state()
+    lr_find(model, wine, {"optimizer": "adam", "batch_size": 8}, steps=12, repeats=2)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(p.grad is None for p in model.parameters())
+    assert not model.training
+    assert torch.equal(torch.get_rng_state(), rng)
+
+
+def test_repeats_report_the_spread_of_each_rule(small_digits):
+    result = lr_find("mlp", small_digits, {"optimizer": "adam", "batch_size": 16}, repeats=3)
+    assert [t.seed for t in result.tests] == [0, 1, 2]
+    for rule, spread in result.spread.items():
+        values = [t.suggestions[rule] for t in result.tests if t.suggestions[rule] is not None]
+        assert spread["min"] == min(values) and spread["max"] == max(values)
+        assert spread["min"] <= result.suggestions[rule] <= spread["max"]
+        assert spread["ratio"] == pytest.approx(max(values) / min(values))
+    assert any("seeds" in line for line in result.explanation)
+
+
+def test_steepest_is_measured_against_log_lr_not_raw_lr():
+    lrs = np.geomspace(1e-4, 1, 41)
+    x = np.log10(lrs)
+    # falls gently (slope -0.2 per decade), then steeply between 1e-2 and 1e-1.5 (-2 per decade), then rises
+    y = np.where(x < -2, 3 - 0.2 * (x + 4), np.where(x < -1.5, 2.6 - 2 * (x + 2), 1.6 + 3 * (x + 1.5)))
+    suggestions, details = suggest(list(lrs), list(y))
+    assert 1e-2 <= suggestions["steepest"] <= 10 ** -1.5
+    assert details["slope"] == pytest.approx(-2, rel=0.3)
+    raw_steepest = lrs[int(np.argmin(np.gradient(y[:int(np.argmin(y)) + 1], lrs[:int(np.argmin(y)) + 1])))]
+    assert raw_steepest < 1e-3  # what a raw-lr slope would pick: the noisy low end
+    assert suggestions["min_div_10"] == pytest.approx(lrs[int(np.argmin(y))] / 10)
+    start, end = details["valley"]
+    assert np.all(np.diff(y[start:end + 1]) < 0) and (start, end) == longest_decrease(y)
+
+
+def test_longest_decrease_breaks_on_upticks():
+    y = np.array([5, 4, 4.5, 3, 2, 1, 0.5, 0.7, 0.2])
+    assert longest_decrease(y) == (2, 6)
+
+
+def test_regression_data_works(diabetes):
+    result = lr_find("mlp", diabetes, {"optimizer": "adam", "batch_size": 8})
+    assert result.suggested_lr > 0
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"min_lr": -1}, "min_lr"), ({"min_lr": 1.0, "max_lr": 0.5}, "max_lr"), ({"max_lr": float("nan")}, "max_lr"),
+    ({"steps": 3}, "steps"), ({"steps": 1000}, "steps"), ({"repeats": 0}, "repeats"),
+    ({"rule": "fastest"}, "rule"), ({"stop_factor": 0.5}, "stop_factor"),
+])
+def test_bad_arguments_name_the_field(wine, kwargs, field):
+    with pytest.raises(ConfigError) as err:
+        lr_find("logistic", wine, {"batch_size": 8}, **kwargs)
+    assert err.value.field == field
+
+
+def test_batch_too_large_for_a_range_test_is_explained(wine):
+    with pytest.raises(ConfigError, match="batch_size=64 is invalid: leaves 2 steps per epoch"):
+        lr_find("logistic", wine, {"batch_size": 64})
+
+
+def test_a_model_that_does_not_produce_a_loss_gets_a_clear_error(wine):
+    class Pair(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(13, 3)
+
+        def forward(self, x):
+            return self.linear(x), x
+
+    with pytest.raises(HyperlabError, match="must return a tensor"):
+        lr_find(Pair(), wine, {"batch_size": 8})
