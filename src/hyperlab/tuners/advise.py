@@ -256,15 +256,16 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                         critical_batch_size=batch.critical_batch_size, lang=lang)
                for other in (max(1, b // 2), min(n, 2 * b)) if other != b]
     metric = t(h.metric, lang)
-    rules = ", ".join(f"{k} {v:.2g}" for k, v in lr_result.suggestions.items() if v is not None)
+    chosen_find = check.lr_finds.get(winner, lr_result)
+    rules = ", ".join(f"{k} {v:.2g}" for k, v in chosen_find.suggestions.items() if v is not None)
     scores = ", ".join(f"{r.optimizer} {r.best_val_metric:.4f}" for r in check.runs if r.best_val_metric is not None)
     critical = batch.critical_batch_size
     evidence = {
         "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
                         critical="–" if critical is None else f"{critical:.0f}", capped=capped),
-        "lr": t("adv.ev.lr", lang, rule=lr_result.recommended_rule, optimizer=hp.optimizer, batch=b,
-                lr=lr_result.suggested_lr, rules=rules)
-              + ("" if winner == hp.optimizer else f"; {winner}: {check.suggested_lr:.3g}"),
+        "lr": t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
+                lr=chosen_find.suggested_lr, rules=rules)
+              + ("" if winner == hp.optimizer else f"; {hp.optimizer}: {lr_result.suggested_lr:.3g}"),
         "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check_epochs, scores=scores),
         "epochs": t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=max_epochs,
                     value=epochs.best_record.val_metric or math.nan,

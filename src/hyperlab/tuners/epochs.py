@@ -54,6 +54,14 @@ register({
               "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
     "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
                "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}였습니다."},
+    "ep.metric_still_rising": {
+        "en": "Validation {metric} was still at its best in the last epoch ({epoch}) when early stopping, which "
+              "watches validation loss (lowest at epoch {loss_epoch}), ended the run: a patience above {patience} "
+              "may find a later best epoch.",
+        "ko": "조기 종료는 검증 손실(에폭 {loss_epoch}에서 최저)을 보고 멈췄지만, 검증 {metric}는 마지막 에폭({epoch})"
+              "에서도 최고였습니다: 인내를 {patience}보다 크게 하면 더 뒤의 최고 에폭을 찾을 수 있습니다."},
+    "ep.zone_early": {"en": "first {share:.0%}: budget too long", "ko": "앞 {share:.0%}: 예산 과다"},
+    "ep.zone_late": {"en": "last {share:.0%}: train longer", "ko": "마지막 {share:.0%}: 더 훈련"},
     "ep.budget_cut": {"en": "The time budget ended the run after epoch {run} of {max_epochs}.",
                       "ko": "시간 예산 때문에 {max_epochs} 에폭 중 {run} 에폭 후 멈췄습니다."},
     "ep.diverged": {"en": "Training diverged at step {step} (epoch {epoch}); lower the learning rate first.",
@@ -168,6 +176,9 @@ def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
         lines.append(t("ep.budget_cut", lang, run=len(h.epochs), max_epochs=advice.max_epochs))
     if h.diverged:
         lines.append(t("ep.diverged", lang, step=h.diverged["step"], epoch=h.diverged["epoch"]))
+    if h.status == "stopped_early" and advice.best_epoch == len(h.epochs):
+        lines.append(t("ep.metric_still_rising", lang, metric=metric, epoch=advice.best_epoch,
+                       loss_epoch=loss_epoch, patience=advice.patience))
     budget = advice.max_epochs if h.status != "budget" else len(h.epochs)
     lines.append(t(f"ep.{advice.verdict}", lang, best=advice.best_epoch, budget=budget, early=TOO_EARLY,
                    late=1 - TOO_LATE, share=advice.best_epoch / budget, next=advice.next_budget))
@@ -191,8 +202,10 @@ def plot_epochs(advice: EpochAdvice, path: Path, *, lang: str = "en") -> Path:
         for split, style in (("train", "-"), ("val", "--")):
             values = [math.nan if v is None else v for v in h.column(f"{split}_{name}")]
             ax.plot(epochs, values, style, marker="o", markersize=3, label=t(split, lang))
-        ax.axvspan(0.5, max(TOO_EARLY * budget, 0.5) + 0.5, color="red", alpha=0.08)
-        ax.axvspan(TOO_LATE * budget + 0.5, budget + 0.5, color="orange", alpha=0.12)
+        ax.axvspan(0.5, max(TOO_EARLY * budget, 0.5) + 0.5, color="red", alpha=0.08,
+                   label=t("ep.zone_early", lang, share=TOO_EARLY))
+        ax.axvspan(TOO_LATE * budget + 0.5, budget + 0.5, color="orange", alpha=0.12,
+                   label=t("ep.zone_late", lang, share=1 - TOO_LATE))
         ax.axvline(advice.best_epoch, color="green", lw=2, label=f"{t('best_epoch', lang)}: {advice.best_epoch}")
         ax.set_xlim(0.5, budget + 0.5)
         ax.set_xlabel(t("epoch", lang))
