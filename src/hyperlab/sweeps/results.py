@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from typing import Any
 
@@ -16,7 +15,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 from rich.table import Table
 
-from hyperlab.errors import ConfigError, check_choice, did_you_mean
+from hyperlab.errors import ConfigError, did_you_mean
 from hyperlab.i18n import t
 from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
 from hyperlab.sweeps.objective import STATUS_ATTR, SweepSetup
@@ -124,11 +123,11 @@ def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = 
     fixed = {"number", "status", "value", "epochs_run", "steps", "diverged_step", "diverged_epoch",
              "seconds", "retry_of", "worker"}
     names = [k for k in rows[0] if k not in fixed]
-    heads = ["#", t("status", lang), f"{t('val', lang)} {t(metric, lang)}",
+    heads = ["#", t("status", lang), t(metric, lang),
              *(t(n, lang) for n in names), t("epochs", lang), t("steps", lang), t("diverged_step", lang),
              t("seconds", lang)]
     for i, head in enumerate(heads):
-        table.add_column(head, justify="left" if i in (1,) else "right")
+        table.add_column(head, justify="left" if i == 1 else "right", overflow="fold")
     for row in rows:
         status = status_text(row["status"], lang)
         if row["retry_of"] is not None:
@@ -202,15 +201,3 @@ def trial_line(trial: FrozenTrial, lang: str, label: str = "") -> str:
     if seconds is not None:
         parts.append(f"{seconds:.1f}s")
     return "  ".join(parts)
-
-
-def format_results(study: optuna.Study, fmt: str) -> str | list[dict[str, Any]]:
-    """csv text or JSON-ready rows (the table is drawn by the CLI)."""
-    fmt = check_choice("format", fmt, FORMATS)
-    rows = result_rows(study)
-    return rows_csv(rows) if fmt == "csv" else rows
-
-
-def results_json(study: optuna.Study) -> str:
-    return json.dumps({"summary": study_summary(study), "trials": result_rows(study)}, indent=2,
-                      allow_nan=False, ensure_ascii=False, default=str)

@@ -173,8 +173,10 @@ class SearchSpace:
 
 
 def _fmt(value: Any) -> str:
+    """Shortest text that reads back as the same value (so a stored space loses nothing)."""
     if isinstance(value, float):
-        return f"{value:g}"
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
     return str(value)
 
 

@@ -44,6 +44,7 @@ from hyperlab.sweeps.strategies import check_fits, check_pruner, check_strategy,
 DEFAULT_TRIALS = 20
 SETUP_ATTR = "hyperlab"
 GRID_ATTR = "grid_point"
+QUEUED_ATTR = "grid_queued"
 SETUP_WAIT_S = 60.0
 
 
@@ -266,9 +267,12 @@ def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None =
         setup = plan.setup or default_setup()
         if bundle is None:
             bundle = _validate(setup, plan.strategy, data, model)
+        _record_session(study, plan)  # before the setup: a joining worker reads both once the setup is there
         study.set_user_attr(SETUP_ATTR, setup.to_dict())
+        previous = None
     else:
         setup = _stored_setup(storage, plan.study, SETUP_WAIT_S)
+        previous = optuna.load_study(study_name=plan.study, storage=storage).user_attrs.get("strategy")
         if plan.setup is not None and plan.setup != setup:
             raise ConfigError("study", plan.study, "already exists with other settings ("
                               + "; ".join(plan.setup.differences(setup))
@@ -277,23 +281,44 @@ def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None =
             raise ConfigError("study", plan.study, "must maximise the validation metric")
         if bundle is None:
             bundle = _validate(setup, plan.strategy, data, model)
+        _record_session(study, plan)
     study_id = storage.get_study_id_from_name(plan.study)
     trials = storage.get_all_trials(study_id, deepcopy=False)
     finished = sum(1 for tr in trials if tr.state in FINISHED)
     if plan.strategy != "grid":
         target = plan.trials if plan.trials is not None else max(DEFAULT_TRIALS, finished)
         return Prepared(setup, target, created, finished, data=bundle)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        optuna.storages.fail_stale_trials(study)  # queue retries first, so no point is queued twice
     points = setup.search_space().grid(seed=setup.hparams().seed)
     target = len(points) if plan.trials is None else min(plan.trials, len(points))
+    queue_grid(study, storage, points, target, wait=previous == "grid")
+    return Prepared(setup, target, created, finished, grid_size=len(points), data=bundle)
+
+
+def _record_session(study: optuna.Study, plan: SweepPlan) -> None:
+    """The latest session's strategy and pruner, for reports (a study may change strategy)."""
+    study.set_user_attr("strategy", plan.strategy)
+    study.set_user_attr("pruner", plan.pruner_name)
+
+
+def queue_grid(study: optuna.Study, storage: optuna.storages.BaseStorage, points: list[dict[str, Any]],
+               target: int, wait: bool = False) -> None:
+    """Queue the first ``target`` grid points that no live or finished trial covers (once per study:
+    workers that join a study another one is queueing wait for it; a resumed or extended study
+    queues only what is missing, e.g. the point of an interrupted trial)."""
+    deadline = time.monotonic() + SETUP_WAIT_S
+    while wait and QUEUED_ATTR not in study.user_attrs and time.monotonic() < deadline:
+        time.sleep(0.2)  # the creator is queueing the points right now
+        study = optuna.load_study(study_name=study.study_name, storage=storage)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)  # a dead worker's point is retried, not queued again
+    study_id = storage.get_study_id_from_name(study.study_name)
     covered = {tr.user_attrs.get(GRID_ATTR) for tr in storage.get_all_trials(study_id, deepcopy=False)
                if tr.state != TrialState.FAIL}
     for index, point in enumerate(points[:target]):
         if index not in covered:
             study.enqueue_trial(point, user_attrs={GRID_ATTR: index})
-    return Prepared(setup, target, created, finished, grid_size=len(points), data=bundle)
+    study.set_user_attr(QUEUED_ATTR, max(target, study.user_attrs.get(QUEUED_ATTR) or 0))
 
 
 def default_setup() -> SweepSetup:

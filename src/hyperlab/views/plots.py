@@ -33,7 +33,9 @@ def use_font(lang: str) -> None:
             _KOREAN_FONT = font_manager.FontProperties(fname=str(font_file)).get_name()
         else:
             _KOREAN_FONT = "DejaVu Sans"
-    plt.rcParams["font.family"] = [_KOREAN_FONT, "DejaVu Sans"]
+    # DejaVu first: mathtext (log-axis ticks such as 10^-3) takes the first family and needs its
+    # minus sign; Korean glyphs fall back to the Korean font.
+    plt.rcParams["font.family"] = ["DejaVu Sans", _KOREAN_FONT]
     plt.rcParams["axes.unicode_minus"] = False
 
 

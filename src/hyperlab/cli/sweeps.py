@@ -1,0 +1,159 @@
+"""`hyperlab sweep` (search the four knobs with Optuna) and `hyperlab results` (read a study back)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hyperlab.cli import options as o
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import load_yaml
+from hyperlab.i18n import t
+from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
+from hyperlab.sweeps.objective import SweepSetup
+from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
+from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, storage_url
+from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
+from hyperlab.sweeps.workers import Prepared, SweepInterrupted, SweepPlan, run_sweep
+
+# keys of a sweep YAML file besides the training settings and the `space:` mapping
+PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size")
+SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
+
+StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
+StorageOpt = Annotated[str | None, typer.Option(
+    help="sqlite:///file.db or a path (default hyperlab.db), or postgresql://user:pw@host:port/db.")]
+KnobOpt = Annotated[str | None, typer.Option(help="Searched: lo..hi, lo..hi:log or a,b,c; one value fixes it.")]
+
+
+def _int(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ConfigError(name, value, "must be an integer") from None
+
+
+def _float(name: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise ConfigError(name, value, "must be a number of seconds") from None
+
+
+def sweep(
+    study: StudyOpt = None, storage: StorageOpt = None, config: o.ConfigOpt = None,
+    dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    width: o.WidthOpt = None, depth: o.DepthOpt = None,
+    train_size: Annotated[str | None, typer.Option(help="Train on this many training samples (a subset).")] = None,
+    lr: KnobOpt = None,
+    batch_size: Annotated[str | None, typer.Option("--batch-size", help="Searched batch sizes, e.g. 16,32,64,128.")] = None,
+    epochs: KnobOpt = None, optimizer: Annotated[str | None, typer.Option(help="Searched optimizers, e.g. sgd,momentum,adam.")] = None,
+    momentum: KnobOpt = None, weight_decay: KnobOpt = None,
+    seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    strategy: Annotated[str | None, typer.Option(help="tpe (default), random, grid or cmaes.")] = None,
+    pruner: Annotated[str | None, typer.Option(
+        help="asha (default; none for grid), hyperband, median or none. Epochs are the budget.")] = None,
+    trials: Annotated[str | None, typer.Option(help="Finished trials the study should hold (default 20; grid: all points).")] = None,
+    timeout: Annotated[str | None, typer.Option(help="Stop starting trials after this many seconds.")] = None,
+    workers: Annotated[str | None, typer.Option(help="Worker processes on this machine.")] = None,
+    heartbeat: Annotated[str | None, typer.Option(
+        help="Seconds between a running trial's heartbeats; a silent trial is failed after twice that.")] = None,
+    lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+) -> None:
+    """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
+    lang = o.lang_of(lang)
+    file = load_yaml(config) if config is not None else {}
+    space = file.pop("space", None) or {}
+    if not isinstance(space, dict):
+        raise ConfigError("space", space, "must be a mapping of setting: spec in the YAML file")
+    plan_file = {k: file.pop(k) for k in PLAN_KEYS if k in file}
+    flags = {"lr": lr, "batch_size": batch_size, "epochs": epochs, "optimizer": optimizer,
+             "momentum": momentum, "weight_decay": weight_decay}
+    space = {**{str(k).replace("-", "_"): v for k, v in space.items()}, **{k: v for k, v in flags.items() if v is not None}}
+    given_setup = bool(space or file or settings or seed is not None or train_size is not None or any(
+        v is not None for v in (dataset, label, model, width, depth)))
+    setup = None
+    if given_setup:
+        fixed = o.resolve(None, settings=settings, defaults=file, dataset=dataset, label=label, model=model,
+                          width=width, depth=depth, seed=seed)
+        named = set(file) | {s.partition("=")[0].strip().replace("-", "_") for s in settings or []}
+        named |= {"seed"} if seed is not None else set()
+        setup = SweepSetup.build(space, dataset=fixed.dataset, label=fixed.label, model=fixed.model,
+                                 width=fixed.width, depth=fixed.depth,
+                                 train_size=_int("train_size", train_size if train_size is not None
+                                                 else plan_file.get("train_size")),
+                                 settings={k: v for k, v in fixed.hparams.to_dict().items() if k in named})
+    pick = lambda flag, key: flag if flag is not None else plan_file.get(key)  # noqa: E731
+    plan = SweepPlan(
+        study=str(pick(study, "study") or "sweep"), storage=storage_url(pick(storage, "storage")), setup=setup,
+        strategy=str(pick(strategy, "strategy") or DEFAULT_STRATEGY), pruner=pick(pruner, "pruner"),
+        trials=_int("trials", pick(trials, "trials")), timeout=_float("timeout", pick(timeout, "timeout")),
+        workers=_int("workers", pick(workers, "workers")) or 1,
+        heartbeat=_int("heartbeat", pick(heartbeat, "heartbeat")) or DEFAULT_HEARTBEAT_S,
+        echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang)
+    console = o.console(quiet, json_out)
+
+    def announce(prepared: Prepared) -> None:
+        if prepared.created:
+            console.print(t("sweep_created", lang, study=plan.study, storage=plan.storage))
+        else:
+            console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
+        lists = [d.name for d in prepared.setup.search_space().dims if d.choices]
+        if plan.strategy == "cmaes" and lists:
+            console.print(t("sweep_cmaes_note", lang, names=", ".join(t(n, lang) for n in lists)))
+
+    try:
+        outcome = run_sweep(plan, on_prepared=announce)
+    except SweepInterrupted as stop:
+        typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=plan.storage), err=True)
+        if json_out:
+            o.print_json({**stop.summary, "interrupted": True})
+        raise typer.Exit(130) from None
+    for line in summary_lines(outcome.summary, lang):
+        console.print(line)
+    console.print(t("sweep_results_hint", lang, study=plan.study, storage=plan.storage))
+    if json_out:
+        o.print_json(outcome.summary)
+
+
+def results(
+    study: Annotated[str, typer.Argument(help="Name of the study.")],
+    storage: StorageOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    out: Annotated[Path | None, typer.Option(help="Folder of the HTML report (default runs/sweeps/STUDY).")] = None,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML report with plots.")] = True,
+    lang: o.LangOpt = "en",
+) -> None:
+    """A study's trials sorted by the objective, and an HTML report with plots."""
+    from hyperlab.sweeps.report import write_sweep_report
+
+    lang = o.lang_of(lang)
+    if fmt not in FORMATS:
+        raise ConfigError("format", fmt, f"must be one of {', '.join(FORMATS)}")
+    loaded = open_study(study, storage)
+    summary = study_summary(loaded)
+    rows = result_rows(loaded)
+    path = write_sweep_report(loaded, out or Path("runs") / "sweeps" / study, lang) if report else None
+    console = o.console(False, fmt != "table")
+    if fmt == "json":
+        o.print_json({"summary": summary, "trials": rows, "report": str(path) if path else None})
+    elif fmt == "csv":
+        typer.echo(rows_csv(rows), nl=False)
+    else:
+        for line in summary_lines(summary, lang):
+            console.print(line)
+        console.print(rows_table(rows, summary["metric"] or "accuracy", lang))
+    if path is not None:
+        console.print(t("report_written", lang, path=path))
+
+
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    command(sweep)
+    command(results)
+

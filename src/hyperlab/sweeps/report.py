@@ -1,0 +1,212 @@
+"""The HTML report of a study: summary, trials table, learning rate x batch size heatmap, parallel
+coordinates, optimisation history, curves of the best trials and the importance of each knob.
+
+Built with ``hyperlab.views.report`` (one self-contained page) from the study as stored; Optuna's
+matplotlib plots are used where they fit (parallel coordinates, history) and its fANOVA evaluator
+for importances.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from hyperlab.i18n import t
+from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
+from hyperlab.sweeps.results import result_rows, status_text, study_setup, study_summary, summary_lines, trial_status
+from hyperlab.views.plots import plt, save, use_font
+from hyperlab.views.report import Section, write_report
+
+TOP_CURVES = 5
+TABLE_ROWS = 30
+MAX_BINS = 6
+
+
+def _complete(study: optuna.Study) -> list[FrozenTrial]:
+    return [tr for tr in study.get_trials(deepcopy=False) if tr.state == TrialState.COMPLETE]
+
+
+def _axis(values: list[Any], categorical: bool) -> tuple[list[str], Callable[[Any], int]]:
+    """Tick labels and a value -> cell index map: each distinct value of a list, or log bins of a range."""
+    distinct = sorted(set(values))
+    if categorical or len(distinct) <= MAX_BINS:
+        return [f"{v:g}" for v in distinct], distinct.index
+    edges = np.geomspace(min(distinct), max(distinct), MAX_BINS + 1)
+    labels = [f"{lo:.2g}–{hi:.2g}" for lo, hi in zip(edges[:-1], edges[1:])]
+    return labels, lambda v: int(min(np.searchsorted(edges, v, side="right") - 1, MAX_BINS - 1))
+
+
+def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
+    """Best final validation metric per (learning rate, batch size) cell of the completed trials."""
+    trials = [tr for tr in _complete(study) if "lr" in tr.params and "batch_size" in tr.params]
+    if not trials:
+        return None
+    space = (study_setup(study).search_space() if study_setup(study) else None)
+    lr_dim = space.get("lr") if space else None
+    bs_dim = space.get("batch_size") if space else None
+    y_labels, y_index = _axis([tr.params["lr"] for tr in trials], bool(lr_dim and lr_dim.choices))
+    x_labels, x_index = _axis([tr.params["batch_size"] for tr in trials], bool(bs_dim and bs_dim.choices))
+    best = np.full((len(y_labels), len(x_labels)), np.nan)
+    count = np.zeros_like(best, dtype=int)
+    for tr in trials:
+        i, j = y_index(tr.params["lr"]), x_index(tr.params["batch_size"])
+        best[i, j] = tr.value if math.isnan(best[i, j]) else max(best[i, j], tr.value)  # type: ignore[arg-type]
+        count[i, j] += 1
+    use_font(lang)
+    fig, ax = plt.subplots(figsize=(1.4 * len(x_labels) + 3, 0.7 * len(y_labels) + 2.5))
+    image = ax.imshow(np.ma.masked_invalid(best), origin="lower", aspect="auto", cmap="viridis")
+    for i in range(best.shape[0]):
+        for j in range(best.shape[1]):
+            if count[i, j]:
+                ax.text(j, i, f"{best[i, j]:.3f}\n({count[i, j]})", ha="center", va="center", fontsize=8,
+                        color="white" if best[i, j] < np.nanmean(best) else "black")
+    ax.set_xticks(range(len(x_labels)), x_labels)
+    ax.set_yticks(range(len(y_labels)), y_labels)
+    ax.set_xlabel(t("batch_size", lang))
+    ax.set_ylabel(t("lr", lang))
+    fig.colorbar(image, ax=ax, label=f"{t('val', lang)} {t(metric, lang)}")
+    ax.set_title(t("report_heatmap", lang))
+    return save(fig, path)
+
+
+def _optuna_plot(draw: Callable[[], Any], path: Path, title: str, lang: str) -> Path:
+    with plt.rc_context(), warnings.catch_warnings():  # Optuna switches the global style to ggplot
+        use_font(lang)
+        warnings.simplefilter("ignore")  # experimental API; flat axes when a setting took one value
+        ax = draw()
+        ax.set_title(title)
+        ax.figure.set_size_inches(9, 4.5)
+        return save(ax.figure, path)
+
+
+def plot_curves(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
+    """Validation metric per epoch of the best completed trials; pruned and diverged ones faint."""
+    trials = study.get_trials(deepcopy=False)
+    best = sorted(_complete(study), key=lambda tr: -tr.value)[:TOP_CURVES]  # type: ignore[operator]
+    if not best:
+        return None
+    use_font(lang)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for tr in trials:
+        status = trial_status(tr)
+        if status in ("pruned", "diverged") and tr.intermediate_values:
+            steps = sorted(tr.intermediate_values)
+            ax.plot(steps, [tr.intermediate_values[s] for s in steps], color="red" if status == "diverged" else "0.5",
+                    alpha=0.4, linewidth=0.8, marker=".", markersize=4)
+    for tr in best:
+        steps = sorted(tr.intermediate_values)
+        label = f"#{tr.number} " + " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                            for k, v in tr.params.items())
+        ax.plot(steps, [tr.intermediate_values[s] for s in steps], marker="o", markersize=3, label=label)
+    ax.set_xlabel(t("epoch", lang))
+    ax.set_ylabel(f"{t('val', lang)} {t(metric, lang)}")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title(t("report_curves", lang))
+    return save(fig, path)
+
+
+def importances(study: optuna.Study) -> dict[str, float]:
+    """fANOVA importance of each searched setting shared by all completed trials (empty if too few)."""
+    if len(_complete(study)) < 2:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return optuna.importance.get_param_importances(
+                study, evaluator=optuna.importance.FanovaImportanceEvaluator(seed=0))
+        except (ValueError, RuntimeError):  # e.g. no parameter varies across completed trials
+            return {}
+
+
+def plot_importance(values: dict[str, float], path: Path, lang: str) -> Path:
+    use_font(lang)
+    names = list(values)[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(names) + 1.5))
+    ax.barh([t(n, lang) for n in names], [values[n] for n in names], color="tab:blue")
+    for i, n in enumerate(names):
+        ax.text(values[n], i, f" {values[n]:.2f}", va="center", fontsize=9)
+    ax.set_xlim(0, 1.1)
+    ax.set_title(t("report_importance", lang))
+    return save(fig, path)
+
+
+def _table(study: optuna.Study, metric: str, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for row in result_rows(study)[:TABLE_ROWS]:
+        out: dict[str, Any] = {"#": row["number"], t("status", lang): status_text(row["status"], lang),
+                               f"{t('val', lang)} {t(metric, lang)}": row["value"]}
+        for key in row:
+            if key not in {"number", "status", "value", "retry_of", "worker", "diverged_epoch"}:
+                out[t(key, lang) if key != "diverged_step" else t("diverged_step", lang)] = (
+                    t("diverged_where", lang, step=row["diverged_step"], epoch=row["diverged_epoch"])
+                    if key == "diverged_step" and row["diverged_step"] is not None else row[key])
+        rows.append(out)
+    return rows
+
+
+def write_sweep_report(study: optuna.Study, out_dir: str | Path, lang: str = "en") -> Path:
+    """Draw the plots into ``out_dir`` and write ``out_dir/report.html``; returns its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = study_summary(study)
+    metric = summary["metric"] or "accuracy"
+    setup = study_setup(study)
+    n_complete = len(_complete(study))
+    intro = [f"{t('study', lang)}: {study.study_name}",
+             f"{t('strategy', lang)}: {study.user_attrs.get('strategy', '–')}, "
+             f"{t('pruner', lang)}: {study.user_attrs.get('pruner', '–')}"]
+    if setup:
+        intro.append(f"{t('search_space', lang)}: " + ", ".join(f"{k} {v}" for k, v in setup.space.items()))
+        intro.append(f"dataset {setup.dataset}, model {setup.model}")
+    sections = [Section(t("report_summary", lang), paragraphs=intro + summary_lines(summary, lang)),
+                Section(t("report_trials", lang), table=_table(study, metric, lang))]
+    need = t("report_not_enough", lang, n=n_complete, need=1)
+
+    heat = Section(t("report_heatmap", lang), paragraphs=[t("report_heatmap_text", lang, metric=t(metric, lang))])
+    names = {n for tr in study.get_trials(deepcopy=False) for n in tr.params}
+    if not {"lr", "batch_size"} <= names:
+        heat.paragraphs = [t("report_not_searched", lang, names=", ".join(
+            t(n, lang) for n in ("lr", "batch_size") if n not in names))]
+    elif (image := plot_heatmap(study, out / "heatmap.png", metric, lang)) is not None:
+        heat.images.append(image)
+    else:
+        heat.paragraphs.append(need)
+    sections.append(heat)
+
+    for key, name, draw in (
+            ("report_parallel", "parallel.png", lambda: optuna.visualization.matplotlib.plot_parallel_coordinate(
+                study, target_name=t(metric, lang))),
+            ("report_history", "history.png", lambda: optuna.visualization.matplotlib.plot_optimization_history(
+                study, target_name=t(metric, lang)))):
+        section = Section(t(key, lang))
+        if n_complete:
+            section.images.append(_optuna_plot(draw, out / name, t(key, lang), lang))
+        else:
+            section.paragraphs.append(need)
+        sections.append(section)
+
+    curves = Section(t("report_curves", lang), paragraphs=[t("report_curves_text", lang, metric=t(metric, lang))])
+    image = plot_curves(study, out / "curves.png", metric, lang)
+    curves.images.append(image) if image else curves.paragraphs.append(need)
+    sections.append(curves)
+
+    values = importances(study)
+    importance = Section(t("report_importance", lang))
+    if values:
+        importance.paragraphs.append(t("report_importance_text", lang, n=n_complete, metric=t(metric, lang)))
+        importance.table = [{t("search_space", lang): t(k, lang), t("value", lang): round(v, 4)}
+                            for k, v in values.items()]
+        importance.images.append(plot_importance(values, out / "importance.png", lang))
+    else:
+        importance.paragraphs.append(t("report_not_enough", lang, n=n_complete, need=2))
+    sections.append(importance)
+    return write_report(out / "report.html", t("report_title", lang, study=study.study_name), sections, lang=lang)
