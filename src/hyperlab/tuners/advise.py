@@ -312,13 +312,17 @@ def write_advice_report(advice: Advice, subject: Subject, path: Path, *, lang: s
 
     from hyperlab.views.report import Section, write_report
 
+    finds = {advice.lr.hparams.optimizer: advice.lr, **advice.optimizers.lr_finds}
+    chosen = advice.values["optimizer"]
+    others = [f"{name}: {f.suggested_lr:.3g} ({f.recommended_rule})" for name, f in finds.items() if name != chosen]
     links = " · ".join(f'<a href="{html.escape(p.name)}">{html.escape(t(k, lang))}: {html.escape(p.name)}</a>'
                        for k, p in advice.plots.items() if p is not None)
     sections = [
         Section(t("adv.title", lang), table=summary_rows(advice, lang), html=f"<p>{links}</p>"),
         Section(t("batch_size", lang), paragraphs=advice.batch.explanation,
                 images=[p for p in (advice.batch.plot, advice.batch.noise.plot if advice.batch.noise else None) if p]),
-        Section(t("lr", lang), paragraphs=advice.lr.explanation, images=[p for p in (advice.lr.plot,) if p]),
+        Section(t("lr", lang), paragraphs=finds[chosen].explanation + others,
+                images=[f.plot for f in (finds[chosen], *(f for n, f in finds.items() if n != chosen)) if f.plot]),
         Section(t("optimizer", lang), paragraphs=advice.optimizers.explanation,
                 images=[p for p in (advice.optimizers.plot,) if p]),
         Section(t("epochs", lang), paragraphs=advice.epochs.explanation,
