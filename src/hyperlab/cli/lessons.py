@@ -1,0 +1,146 @@
+"""`hyperlab lesson batch-size|learning-rate|epochs|optimizer` and `hyperlab tour`.
+
+Each lesson trains its runs through the one trainer with one progress bar over the whole lesson,
+prints a short table of its claims and verdicts, and writes report.html, lesson.json and PNGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from hyperlab.cli import app
+from hyperlab.cli import options as o
+from hyperlab.cli.progress import ProgressBar, make_progress
+from hyperlab.engine import Callback
+from hyperlab.i18n import register, t
+from hyperlab.lessons import LESSONS, LessonResult, Monitor, run_lesson, run_tour
+from hyperlab.lessons.report import title_of
+from hyperlab.lessons.runner import DEFAULT_OUT
+
+FullOpt = Annotated[bool, typer.Option("--full", help="The thorough version (more sizes, rates, epochs, steps).")]
+ThreadsOpt = Annotated[int, typer.Option(help="torch threads while training (lesson models are small: 1 avoids "
+                                              "oversubscribing shared cores).")]
+
+VERDICT_STYLE = {"confirmed": "green", "not_observed": "yellow", "contradicted": "red"}
+
+register({
+    "cli.report_at": {"en": "Report: {path}", "ko": "보고서: {path}"},
+    "cli.tour_report_at": {"en": "Tour report (all four lessons): {path}",
+                           "ko": "투어 보고서 (네 수업 모두): {path}"},
+})
+
+HELP = {
+    "batch-size": "Batch size: steps per epoch, loss noise, speed, memory, generalization (measured).",
+    "learning-rate": "Learning rate: a log-spaced range, each classified too slow / good / oscillating / diverged.",
+    "epochs": "Epochs: underfitting, overfitting (train vs validation) and early stopping.",
+    "optimizer": "Optimizer: the seven at their own best lr on the task, and paths on 2-D surfaces.",
+}
+
+
+class RichMonitor(Monitor):
+    """One rich progress bar per lesson, advanced by every run of the lesson."""
+
+    def __init__(self, progress: Progress, lang: str) -> None:
+        self.progress, self.lang = progress, lang
+        self.task: int | None = None
+        self.done = 0
+
+    def begin(self, title: str, total_steps: int) -> None:
+        self.task = self.progress.add_task(title_of(title, self.lang), total=total_steps, info="")
+        self.done = 0
+
+    def callbacks(self, label: str, planned_steps: int) -> list[Callback]:
+        self.done += planned_steps
+        return [ProgressBar(self.progress, self.lang, task=self.task, label=label),
+                _CatchUp(self.progress, self.task, self.done)]
+
+    def end(self) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.done)
+
+
+class _CatchUp(Callback):
+    """A run that stopped early (diverged, step budget) still moves the bar to its planned end."""
+
+    def __init__(self, progress: Progress, task: int | None, target: int) -> None:
+        self.progress, self.task, self.target = progress, task, target
+
+    def on_train_end(self, run) -> None:  # noqa: ANN001 - engine Run
+        self.progress.update(self.task, completed=self.target)
+
+
+def claims_table(result: LessonResult, lang: str) -> Table:
+    """The short terminal summary of a lesson: each claim, its verdict and the measured evidence."""
+    table = Table(title=f"{title_of(result.name, lang)} ({result.seconds:.1f} s)", show_lines=True)
+    table.add_column(t("lesson.claim", lang), ratio=3)
+    table.add_column(t("lesson.verdict", lang), ratio=1)
+    table.add_column(t("lesson.evidence", lang), ratio=4)
+    for c in result.claims:
+        table.add_row(c.text("claim", lang), f"[{VERDICT_STYLE[c.verdict]}]{c.text('verdict', lang)}[/]",
+                      c.text("evidence", lang))
+    return table
+
+
+def _run(names: list[str] | None, *, dataset: str | None, label: str | None, model: str | None,
+         width: int | None, depth: int | None, full: bool, seed: str | None, lang: str, out: Path | None,
+         json_out: bool, quiet: bool, threads: int) -> None:
+    lang = o.lang_of(lang)
+    setup = o.resolve(dataset=dataset, label=label, model=model, width=width, depth=depth, seed=seed)
+    budget = "full" if full else "quick"
+    console: Console = o.console(quiet, json_out)
+    common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
+              "width": setup.width, "depth": setup.depth, "label": setup.label, "threads": threads}
+    with make_progress(console) as progress:
+        monitor = RichMonitor(progress, lang)
+        if names is None:
+            out = out or DEFAULT_OUT / "tour"
+            tour = run_tour(setup.dataset, out=out, monitor=monitor, **common)
+            results, payload, report = tour.lessons, tour.to_dict(), tour.files["report"]
+        else:
+            out = out or DEFAULT_OUT / names[0]
+            result = run_lesson(names[0], setup.dataset, out=out, monitor=monitor, **common)
+            results, payload, report = [result], result.to_dict(), result.files["report"]
+    if json_out:
+        o.print_json(payload)
+    for result in results:
+        console.print(claims_table(result, lang))
+        console.print(t("cli.report_at", lang, path=result.files["report"]))
+    if names is None:
+        console.print(t("cli.tour_report_at", lang, path=report))
+
+
+def _lesson_command(name: str) -> Callable[..., None]:
+    def lesson(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+               width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
+               lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False,
+               quiet: o.QuietOpt = False, threads: ThreadsOpt = 1) -> None:
+        _run([name], dataset=dataset, label=label, model=model, width=width, depth=depth, full=full, seed=seed,
+             lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads)
+
+    lesson.__doc__ = HELP[name]
+    lesson.__name__ = name.replace("-", "_")
+    return lesson
+
+
+def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+         width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
+         lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+         threads: ThreadsOpt = 1) -> None:
+    """All four lessons (batch size, learning rate, epochs, optimizer) into one report."""
+    _run(None, dataset=dataset, label=label, model=model, width=width, depth=depth, full=full, seed=seed,
+         lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads)
+
+
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    sub = typer.Typer(no_args_is_help=True, help="One lesson: measured runs that show what a hyperparameter does.")
+    for name in LESSONS:
+        command(_lesson_command(name), name=name, target=sub)
+    app.add_typer(sub, name="lesson")
+    command(tour)

@@ -1,0 +1,364 @@
+"""What every lesson shares: claims with verdicts, the lesson result, budgets and the run context.
+
+A lesson runs configured trainings through the one trainer (``hyperlab.engine.fit``), turns the
+measured numbers into :class:`Claim` objects whose verdict is computed from those numbers with
+stated thresholds (:func:`verdict`), and hands back a :class:`LessonResult`::
+
+    >>> verdict(2.4, confirm_at=1.5, contradict_at=1 / 1.5)
+    'confirmed'
+    >>> verdict(0.5, confirm_at=1.5, contradict_at=1 / 1.5)
+    'contradicted'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import statistics
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import torch
+from torch import nn
+
+from hyperlab.data import Data
+from hyperlab.engine import Callback, RunResult, StopTraining, evaluate, fit
+from hyperlab.engine.trainer import loss_for
+from hyperlab.errors import ConfigError, check_choice
+from hyperlab.hparams import HParams
+from hyperlab.i18n import register, t
+from hyperlab.models import ModelSpec, build_model
+
+VERDICTS = ("confirmed", "not_observed", "contradicted")
+BUDGETS = ("tiny", "quick", "full")  # "tiny" is for tests through the Python API
+
+register({
+    "verdict.confirmed": {"en": "confirmed", "ko": "확인됨"},
+    "verdict.not_observed": {"en": "not observed in this run", "ko": "이번 실행에서는 관찰되지 않음"},
+    "verdict.contradicted": {"en": "contradicted", "ko": "반박됨"},
+    "lesson.claim": {"en": "claim", "ko": "주장"},
+    "lesson.verdict": {"en": "verdict", "ko": "판정"},
+    "lesson.evidence": {"en": "measured evidence", "ko": "측정 근거"},
+    "lesson.rule": {"en": "rule", "ko": "판정 기준"},
+    "lesson.findings": {"en": "Findings", "ko": "결과"},
+    "lesson.setup": {"en": "Set-up", "ko": "실험 설정"},
+    "lesson.not_measured": {"en": "not measured in this run: {reason}",
+                            "ko": "이번 실행에서 측정되지 않음: {reason}"},
+    "lesson.setup_text": {
+        "en": "Data {dataset} ({task}, {n_train} training / {n_val} validation samples), model {model}, "
+              "seed {seed}, budget {budget}; {runs} training runs through the one trainer, {seconds:.1f} s.",
+        "ko": "데이터 {dataset} ({task}, 훈련 {n_train}개 / 검증 {n_val}개), 모델 {model}, 시드 {seed}, "
+              "예산 {budget}; 하나의 트레이너로 {runs}번 학습, {seconds:.1f}초."},
+    "lesson.claims_intro": {
+        "en": "Each claim below is a textbook statement; the verdict is computed from this run's numbers "
+              "with the rule shown, never written in advance.",
+        "ko": "아래 각 주장은 교과서의 설명이며, 판정은 표시된 기준에 따라 이번 실행의 수치로 계산한 것입니다 "
+              "(미리 정해 둔 결론이 아닙니다)."},
+})
+
+
+# ---- verdicts and claims ---------------------------------------------------------------------
+
+def verdict(value: float | None, confirm_at: float, contradict_at: float) -> str:
+    """'confirmed' / 'contradicted' / 'not_observed' for a measured ``value``.
+
+    When ``confirm_at >= contradict_at`` a larger value supports the claim (confirmed at or above
+    ``confirm_at``, contradicted at or below ``contradict_at``); otherwise a smaller value does.
+    A missing or non-finite value is 'not_observed'.
+    """
+    if value is None or not math.isfinite(value):
+        return "not_observed"
+    if confirm_at >= contradict_at:
+        if value >= confirm_at:
+            return "confirmed"
+        return "contradicted" if value <= contradict_at else "not_observed"
+    if value <= confirm_at:
+        return "confirmed"
+    return "contradicted" if value >= contradict_at else "not_observed"
+
+
+@dataclass
+class Claim:
+    """A textbook claim, the numbers measured for it, the rule and the verdict they give.
+
+    Texts come from i18n keys ``<key>.claim``, ``<key>.evidence`` (or ``evidence_key``) and
+    ``<key>.rule``, each formatted with the same ``values`` and ``rule`` numbers in every language.
+    A value named ``items`` (a list of dicts) is drawn item by item with ``<key>.item``; a value
+    named in ``labels`` is a word looked up as ``<prefix><value>`` (e.g. ``lr.kind.good``).
+    """
+
+    key: str
+    verdict: str
+    values: dict[str, Any]
+    rule: dict[str, Any]
+    evidence_key: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # value name -> i18n prefix of its word
+
+    def __post_init__(self) -> None:
+        check_choice("verdict", self.verdict, VERDICTS)
+
+    def text(self, part: str, lang: str) -> str:
+        """'claim', 'evidence', 'rule' or 'verdict' in ``lang``."""
+        if part == "verdict":
+            return t(f"verdict.{self.verdict}", lang)
+        if part == "rule":
+            return t(f"{self.key}.rule", lang, **self.rule)
+        values = {**self.rule, **self.values}
+        for name, prefix in self.labels.items():  # words such as a curve's kind, in the text's language
+            values[name] = t(f"{prefix}{values[name]}", lang)
+        if "items" in values:  # a list of per-item numbers, each drawn with <key>.item, joined by "; "
+            values["items"] = "; ".join(t(f"{self.key}.item", lang, **item) for item in values["items"])
+        key = self.evidence_key if part == "evidence" and self.evidence_key else f"{self.key}.{part}"
+        return t(key, lang, **values)
+
+    def finding(self, lang: str) -> dict[str, Any]:
+        """The dict that ``views.report.Section.findings`` draws."""
+        return {"claim": self.text("claim", lang), "verdict": self.verdict, "label": self.text("verdict", lang),
+                "evidence": f"{self.text('evidence', lang)} ({t('lesson.rule', lang)}: {self.text('rule', lang)})"}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "verdict": self.verdict, "values": self.values, "rule": self.rule,
+                **{part: {lang: self.text(part, lang) for lang in ("en", "ko")}
+                   for part in ("claim", "evidence", "rule")}}
+
+
+def not_measured(key: str, reason: str, rule: dict[str, Any]) -> Claim:
+    """A claim that this run could not test (e.g. too few steps to measure noise)."""
+    return Claim(key, "not_observed", {"reason": reason}, rule, evidence_key="lesson.not_measured")
+
+
+# ---- numbers -----------------------------------------------------------------------------------
+
+def finite(values: Sequence[float | None]) -> list[float]:
+    """The finite values of a sequence (None and NaN dropped)."""
+    return [float(v) for v in values if v is not None and math.isfinite(v)]
+
+
+def median(values: Sequence[float | None]) -> float | None:
+    """Median of the finite values, or None."""
+    kept = finite(values)
+    return statistics.median(kept) if kept else None
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """a / b, or None when either is missing or b is zero."""
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def rounded(value: float | None, digits: int = 6) -> float | None:
+    """A float with ``digits`` significant digits for JSON and text (None stays None)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(f"{value:.{digits}g}")
+
+
+# ---- settings ----------------------------------------------------------------------------------
+
+S = TypeVar("S")
+
+
+def settings_for(cls: type[S], presets: dict[str, dict[str, Any]], budget: str, lesson: str,
+                 overrides: dict[str, Any]) -> S:
+    """The lesson's settings for a budget, with keyword overrides checked by name."""
+    budget = check_choice("budget", budget, BUDGETS)
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    for key, value in overrides.items():
+        if key not in names:
+            raise ConfigError(key, value, f"is not a setting of lesson {lesson!r}; known: {', '.join(names)}")
+    return cls(**{**presets[budget], **overrides})
+
+
+def check_positive_ints(name: str, values: Sequence[Any]) -> tuple[int, ...]:
+    """A non-empty tuple of positive integers, or ConfigError naming ``name``."""
+    if isinstance(values, (int, str)) or not values:
+        raise ConfigError(name, values, "must be a non-empty list of positive integers")
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ConfigError(name, values, "must be a non-empty list of positive integers")
+        out.append(v)
+    return tuple(out)
+
+
+def check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(name, value, f"must be an integer >= {minimum}")
+    return value
+
+
+# ---- running trainings -------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def torch_threads(threads: int | None) -> Iterator[None]:
+    """Run with ``threads`` intra-op threads (None: leave torch's setting), restoring it afterwards.
+
+    Lesson models are small: one thread avoids the large slow-down of oversubscribed cores when
+    other processes share the machine."""
+    if threads is None:
+        yield
+        return
+    check_int("threads", threads, 1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One planned training run of a lesson."""
+
+    key: str
+    hparams: HParams
+    train_size: int | None = None  # a seeded subset of the training split
+    width: int | None = None
+    eval_train: bool = False
+    stop_at_step: int | None = None  # evaluate on validation after this many steps, then stop
+
+    def planned_steps(self, n_train: int) -> int:
+        total = self.hparams.epochs * self.hparams.steps_per_epoch(self.train_size or n_train)
+        return min(total, self.stop_at_step) if self.stop_at_step else total
+
+
+class Monitor:
+    """Receives progress: ``begin`` once per lesson with the planned steps, callbacks for each run.
+
+    The base class does nothing; the CLI's monitor draws one rich bar over the whole lesson.
+    """
+
+    def begin(self, title: str, total_steps: int) -> None: ...
+
+    def callbacks(self, label: str, planned_steps: int) -> list[Callback]:
+        return []
+
+    def end(self) -> None: ...
+
+
+class StepProbe(Callback):
+    """Evaluate on the validation split after exactly ``step`` optimizer steps, then stop the run."""
+
+    STATUS = "step_budget"
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+        self.val_loss: float | None = None
+        self.val_metric: float | None = None
+
+    def on_step_end(self, run: Any, loss: float) -> None:
+        if run.step == self.step:
+            self.val_loss, self.val_metric = evaluate(run.model, run.data.val, run.data.task,
+                                                      loss_for(run.data.task), run.device)
+            raise StopTraining(self.STATUS, f"step budget {self.step} reached")
+
+
+@dataclass
+class RunOutcome:
+    """A finished run of a lesson: its spec, the trainer's result and any probe reading."""
+
+    spec: RunSpec
+    result: RunResult
+    probe: StepProbe | None = None
+
+    @property
+    def history(self):  # noqa: ANN201 - History
+        return self.result.history
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every number the run measured (the trainer's full history), JSON-safe."""
+        out = {"key": self.spec.key, "train_size": self.spec.train_size, "width": self.spec.width,
+               "eval_train": self.spec.eval_train, "stop_at_step": self.spec.stop_at_step,
+               "hparams": self.result.hparams.to_dict(), "summary": self.result.summary(),
+               "history": self.result.history.to_dict()}
+        if self.probe is not None:
+            out["probe"] = {"step": self.probe.step, "val_loss": self.probe.val_loss,
+                            "val_metric": self.probe.val_metric}
+        return out
+
+
+@dataclass
+class LessonContext:
+    """Data, model choice, seed and progress shared by the runs of one lesson."""
+
+    data: Data
+    model: ModelSpec = "mlp"
+    width: int | None = None
+    depth: int | None = None
+    seed: int = 0
+    device: str | None = None
+    monitor: Monitor = field(default_factory=Monitor)
+    _subsets: dict[int, Data] = field(default_factory=dict, repr=False)
+
+    def data_for(self, train_size: int | None) -> Data:
+        """The training data of a run: the full split or a seeded subset of it (cached)."""
+        if train_size is None or train_size >= self.data.n_train:
+            return self.data
+        if train_size not in self._subsets:
+            self._subsets[train_size] = self.data.subsample_train(train_size, seed=self.seed)
+        return self._subsets[train_size]
+
+    def new_model(self, data: Data, width: int | None = None) -> nn.Module:
+        """A fresh model with the lesson's seed: every run of a lesson starts from the same weights.
+        ``width`` is the lesson's default for this run; a width the user chose wins."""
+        if isinstance(self.model, nn.Module):  # a user's module: each run gets an untrained copy
+            torch.manual_seed(self.seed)
+            return copy.deepcopy(self.model)
+        return build_model(self.model, data, width=self.width or width, depth=self.depth, seed=self.seed)
+
+    def planned_steps(self, specs: Sequence[RunSpec]) -> int:
+        return sum(spec.planned_steps(self.data.n_train) for spec in specs)
+
+    def train(self, spec: RunSpec) -> RunOutcome:
+        """Run one spec through ``hyperlab.engine.fit`` (the only training loop)."""
+        data = self.data_for(spec.train_size)
+        hp = spec.hparams.replace(seed=self.seed) if spec.hparams.seed != self.seed else spec.hparams
+        callbacks = self.monitor.callbacks(spec.key, spec.planned_steps(self.data.n_train))
+        probe = StepProbe(spec.stop_at_step) if spec.stop_at_step else None
+        if probe is not None:
+            callbacks.append(probe)
+        result = fit(self.new_model(data, spec.width), data, hp, callbacks=callbacks, device=self.device,
+                     eval_train=spec.eval_train)
+        return RunOutcome(replace(spec, hparams=hp), result, probe)
+
+    def describe(self) -> dict[str, Any]:
+        model = self.model if isinstance(self.model, str) else type(self.model).__name__
+        return {**self.data.describe(), "dataset": self.data.name, "model": model, "width": self.width,
+                "depth": self.depth, "seed": self.seed}
+
+
+# ---- the result ----------------------------------------------------------------------------
+
+@dataclass
+class LessonResult:
+    """What a lesson measured and concluded, plus the files it wrote."""
+
+    name: str
+    budget: str
+    setup: dict[str, Any]
+    settings: dict[str, Any]
+    measurements: dict[str, Any]
+    claims: list[Claim]
+    runs: list[RunOutcome] = field(default_factory=list)
+    plots: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def verdicts(self) -> dict[str, str]:
+        """{claim key: verdict}."""
+        return {c.key: c.verdict for c in self.claims}
+
+    def claim(self, key: str) -> Claim:
+        return next(c for c in self.claims if c.key == key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lesson": self.name, "budget": self.budget, "setup": self.setup, "settings": self.settings,
+                "measurements": self.measurements, "claims": [c.to_dict() for c in self.claims],
+                "runs": [r.to_dict() for r in self.runs],
+                "plots": {k: p.name for k, p in self.plots.items()},
+                "files": {k: p.name for k, p in self.files.items()}, "seconds": round(self.seconds, 3)}

@@ -1,0 +1,446 @@
+"""Lesson: what the batch size does — steps per epoch, loss noise, speed, memory, generalization.
+
+Several batch sizes, from tiny to the whole training set, are trained three ways through the one
+trainer: for an equal number of epochs at one learning rate, for an equal number of optimizer
+steps, and (optionally) with the learning rate scaled by the linear scaling rule
+``lr * B / base_batch``. Every number in the claims comes from those runs.
+
+Per-step loss noise is measured as the standard deviation of the per-step training loss around
+its centred 5-step moving average, over the last epoch (at least the last 20 steps), divided by
+the mean of that moving average (so it is relative to the loss level; the absolute value is kept
+too).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import HParams
+from hyperlab.i18n import register
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, check_positive_ints,
+                                   finite, median, not_measured, ratio, rounded, settings_for, verdict)
+
+NAME = "batch-size"
+NOISE_WINDOW = 5  # steps in the centred moving average
+NOISE_MIN_STEPS = 20  # the noise window covers the last epoch, and at least this many steps
+METRIC_MARGIN = 0.02  # a metric difference smaller than this is "no difference"
+NOISE_RATIO = 2.0  # smallest batch at least this many times noisier than the largest: confirmed
+SPEED_RATIO = 1.5  # samples/s of the largest batch over the smallest
+MEMORY_RATIO = 1.2  # peak memory of the largest batch over the smallest
+COMPARABLE_FIT = 0.05  # a train/val gap is compared only when both runs fit the training set this closely
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the batch-size lesson trains. The full training set (N) is always added as the largest batch."""
+
+    sizes: tuple[int, ...] = (8, 32, 128, 512)
+    epochs: int = 10
+    equal_steps: int = 100
+    lr: float = 0.01
+    optimizer: str = "momentum"
+    base_batch: int = 32  # the linear scaling rule scales lr by B / base_batch
+    linear_scaling: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", check_positive_ints("sizes", self.sizes))
+        check_int("epochs", self.epochs, 1)
+        check_int("equal_steps", self.equal_steps, 1)
+        check_int("base_batch", self.base_batch, 1)
+        HParams(lr=self.lr, optimizer=self.optimizer)  # validates both
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": {"sizes": (16, 64), "epochs": 3, "equal_steps": 20},
+    "quick": {},
+    "full": {"sizes": (4, 8, 16, 32, 64, 128, 256, 512), "epochs": 30, "equal_steps": 300},
+}
+
+
+def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    return settings_for(Settings, PRESETS, budget, NAME, overrides)
+
+
+def batch_sizes(s: Settings, n_train: int) -> list[int]:
+    """The sizes below N, plus N itself (one step per epoch: full-batch gradient descent)."""
+    return sorted({b for b in s.sizes if b < n_train} | {n_train})
+
+
+def scaled_lr(s: Settings, batch: int) -> float:
+    """The linear scaling rule: lr grows in proportion to the batch size."""
+    return s.lr * batch / s.base_batch
+
+
+def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    n = ctx.data.n_train
+    specs = []
+    for b in batch_sizes(s, n):
+        hp = HParams(batch_size=b, lr=s.lr, epochs=s.epochs, optimizer=s.optimizer, seed=ctx.seed)
+        specs.append(RunSpec(f"epochs/b{b}", hp, eval_train=True))
+        steps_epochs = math.ceil(s.equal_steps / hp.steps_per_epoch(n))
+        specs.append(RunSpec(f"steps/b{b}", hp.replace(epochs=steps_epochs), stop_at_step=s.equal_steps))
+        if s.linear_scaling and b != s.base_batch:
+            specs.append(RunSpec(f"scaled/b{b}", hp.replace(lr=scaled_lr(s, b)), eval_train=True))
+    return specs
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+def loss_noise(step_loss: list[float | None], steps_per_epoch: int) -> dict[str, float | int] | None:
+    """Noise of the per-step loss over the last epoch (>= NOISE_MIN_STEPS steps): the std of the
+    loss around its centred moving average, absolute and relative to the average's mean."""
+    window_steps = finite(step_loss[-max(steps_per_epoch, NOISE_MIN_STEPS):])
+    n = len(window_steps)
+    if n < 3:
+        return None
+    w = min(NOISE_WINDOW, n if n % 2 else n - 1)
+    half = w // 2
+    averages = [statistics.fmean(window_steps[i - half:i + half + 1]) for i in range(half, n - half)]
+    residuals = [window_steps[i] - a for i, a in zip(range(half, n - half), averages)]
+    if len(residuals) < 2:
+        return None
+    absolute = statistics.pstdev(residuals)
+    level = statistics.fmean(averages)
+    return {"absolute": absolute, "relative": absolute / level if level > 0 else None, "mean_loss": level,
+            "steps": n, "window": w}
+
+
+def samples_seen(n_train: int, batch: int, steps: int) -> int:
+    """Samples the optimizer has seen after ``steps`` steps (each epoch's last batch may be short)."""
+    per_epoch = math.ceil(n_train / batch)
+    return steps // per_epoch * n_train + min(steps % per_epoch * batch, n_train)
+
+
+def _final(outcome: RunOutcome | None) -> dict[str, Any]:
+    if outcome is None:
+        return {}
+    h = outcome.history
+    last = h.final()
+    ok = h.status == "completed" and last is not None
+    gap = (last.train_metric - last.val_metric
+           if ok and last.train_metric is not None and last.val_metric is not None else None)
+    return {"status": h.status, "lr": outcome.result.hparams.lr,
+            "val_metric": last.val_metric if ok else None, "val_loss": last.val_loss if ok else None,
+            "train_metric": last.train_metric if ok else None, "train_loss": last.train_loss if ok else None,
+            "gap": gap, "diverged_step": h.diverged["step"] if h.diverged else None}
+
+
+def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) -> dict[str, Any]:
+    """Every number of the lesson, per batch size, from the finished runs."""
+    n = ctx.data.n_train
+    rows = []
+    for b in batch_sizes(s, n):
+        run = outcomes[f"epochs/b{b}"]
+        h = run.history
+        noise = loss_noise(h.step_loss, h.steps_per_epoch)
+        probe = outcomes[f"steps/b{b}"].probe
+        scaled = outcomes.get(f"scaled/b{b}") or (run if s.linear_scaling else None)
+        rows.append({
+            "batch_size": b, "n_train": n, "steps_per_epoch": h.steps_per_epoch,
+            "expected_steps_per_epoch": math.ceil(n / b), "steps_recorded": h.steps_done,
+            "epochs_run": len(h.epochs),
+            "noise_relative": rounded(noise["relative"]) if noise else None,
+            "noise_absolute": rounded(noise["absolute"]) if noise else None,
+            "noise_mean_loss": rounded(noise["mean_loss"]) if noise else None,
+            "noise_steps": noise["steps"] if noise else None,
+            "seconds_per_epoch": rounded(median(h.column("seconds"))),
+            "samples_per_second": rounded(median(h.column("samples_per_second"))),
+            "peak_memory_bytes": h.peak_memory.get("peak_bytes"),
+            "process_peak_rss_bytes": h.peak_memory.get("process_peak_rss_bytes"),
+            "equal_epochs": _final(run),
+            "equal_steps": {"steps": s.equal_steps, "samples_seen": samples_seen(n, b, s.equal_steps),
+                            "val_metric": probe.val_metric if probe else None,
+                            "val_loss": probe.val_loss if probe else None,
+                            "status": outcomes[f"steps/b{b}"].history.status},
+            "scaled": _final(scaled) if scaled is not None else None,
+        })
+    return {"metric": outcomes[f"epochs/b{n}"].history.metric, "n_train": n,
+            "epochs": s.epochs, "equal_steps": s.equal_steps, "lr": s.lr, "optimizer": s.optimizer,
+            "base_batch": s.base_batch, "linear_scaling": s.linear_scaling, "rows": rows}
+
+
+# ---- judging (pure: numbers in, claims out) --------------------------------------------------
+
+def judge(m: dict[str, Any]) -> list[Claim]:
+    """The claims of this lesson with verdicts computed from the measurements ``m``."""
+    rows = sorted(m["rows"], key=lambda r: r["batch_size"])
+    if len(rows) < 2:
+        raise ConfigError("sizes", [r["batch_size"] for r in rows], "must give at least two batch sizes below N")
+    small, large = rows[0], rows[-1]
+    claims = [_steps_claim(rows), _noise_claim(small, large), _speed_claim(small, large),
+              _memory_claim(small, large), _equal_epochs_claim(m, small, large),
+              _equal_steps_claim(m, small, large), _gap_claim("batch.gap", small["equal_epochs"],
+                                                              large["equal_epochs"], small, large)]
+    if m.get("linear_scaling") and large.get("scaled"):
+        claims.append(_scaling_claim(small, large))
+        claims.append(_gap_claim("batch.gap_scaled", small["scaled"], large["scaled"], small, large))
+    return claims
+
+
+def _steps_claim(rows: list[dict[str, Any]]) -> Claim:
+    mismatches = sum(1 for r in rows if r["steps_per_epoch"] != r["expected_steps_per_epoch"]
+                     or (r["equal_epochs"].get("status") == "completed"
+                         and r["steps_recorded"] != r["epochs_run"] * r["expected_steps_per_epoch"]))
+    items = [{"n": r["n_train"], "b": r["batch_size"], "s": r["expected_steps_per_epoch"],
+              "measured": r["steps_per_epoch"]} for r in rows]
+    return Claim("batch.steps", verdict(mismatches, 0, 1), {"items": items, "mismatches": mismatches}, {})
+
+
+def _noise_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
+    rule = {"confirm": NOISE_RATIO, "contradict": 1.0}
+    if small["noise_relative"] is None or large["noise_relative"] is None:
+        return not_measured("batch.noise", "fewer than 3 steps to measure noise on", rule)
+    value = ratio(small["noise_relative"], max(large["noise_relative"], 1e-9))
+    return Claim("batch.noise", verdict(value, NOISE_RATIO, 1.0),
+                 {"small": small["batch_size"], "large": large["batch_size"], "ratio": rounded(value, 4),
+                  "noise_small": small["noise_relative"], "noise_large": large["noise_relative"],
+                  "loss_small": small["noise_mean_loss"], "loss_large": large["noise_mean_loss"]}, rule)
+
+
+def _speed_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
+    rule = {"confirm": SPEED_RATIO, "contradict": 1.0}
+    value = ratio(large["samples_per_second"], small["samples_per_second"])
+    if value is None:
+        return not_measured("batch.speed", "no completed epoch to time", rule)
+    return Claim("batch.speed", verdict(value, SPEED_RATIO, 1.0),
+                 {"small": small["batch_size"], "large": large["batch_size"], "ratio": rounded(value, 4),
+                  "sps_small": small["samples_per_second"], "sps_large": large["samples_per_second"],
+                  "sec_small": small["seconds_per_epoch"], "sec_large": large["seconds_per_epoch"]}, rule)
+
+
+def _memory_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
+    rule = {"confirm": MEMORY_RATIO, "contradict": 1.0}
+    value = ratio(large["peak_memory_bytes"], small["peak_memory_bytes"])
+    if value is None:
+        return not_measured("batch.memory", "peak memory was not measured", rule)
+    return Claim("batch.memory", verdict(value, MEMORY_RATIO, 1.0),
+                 {"small": small["batch_size"], "large": large["batch_size"], "ratio": rounded(value, 4),
+                  "kib_small": round(small["peak_memory_bytes"] / 1024, 1),
+                  "kib_large": round(large["peak_memory_bytes"] / 1024, 1)}, rule)
+
+
+def _difference_claim(key: str, better: float | None, worse: float | None, values: dict[str, Any],
+                      reason: str) -> Claim:
+    rule = {"margin": METRIC_MARGIN}
+    if better is None or worse is None:
+        return not_measured(key, reason, rule)
+    diff = better - worse
+    return Claim(key, verdict(diff, METRIC_MARGIN, -METRIC_MARGIN), {**values, "diff": rounded(diff, 4)}, rule)
+
+
+def _equal_epochs_claim(m: dict[str, Any], small: dict[str, Any], large: dict[str, Any]) -> Claim:
+    a, b = small["equal_epochs"].get("val_metric"), large["equal_epochs"].get("val_metric")
+    return _difference_claim("batch.equal_epochs", a, b,
+                             {"small": small["batch_size"], "large": large["batch_size"], "epochs": m["epochs"],
+                              "metric": m["metric"], "m_small": a, "m_large": b,
+                              "steps_small": small["expected_steps_per_epoch"] * m["epochs"],
+                              "steps_large": large["expected_steps_per_epoch"] * m["epochs"]},
+                             "a run did not complete (see its status)")
+
+
+def _equal_steps_claim(m: dict[str, Any], small: dict[str, Any], large: dict[str, Any]) -> Claim:
+    a, b = large["equal_steps"]["val_metric"], small["equal_steps"]["val_metric"]
+    return _difference_claim("batch.equal_steps", a, b,
+                             {"small": small["batch_size"], "large": large["batch_size"], "steps": m["equal_steps"],
+                              "metric": m["metric"], "m_small": b, "m_large": a,
+                              "seen_small": small["equal_steps"]["samples_seen"],
+                              "seen_large": large["equal_steps"]["samples_seen"]},
+                             "a run stopped before the step budget")
+
+
+def _gap_claim(key: str, run_small: dict[str, Any], run_large: dict[str, Any], small: dict[str, Any],
+               large: dict[str, Any]) -> Claim:
+    rule = {"margin": METRIC_MARGIN, "fit": COMPARABLE_FIT}
+    if run_small.get("gap") is None or run_large.get("gap") is None:
+        return not_measured(key, "a run did not complete (see its status)", rule)
+    values = {"small": small["batch_size"], "large": large["batch_size"],
+              "gap_small": rounded(run_small["gap"], 4), "gap_large": rounded(run_large["gap"], 4),
+              "train_small": run_small["train_metric"], "train_large": run_large["train_metric"],
+              "lr_small": run_small["lr"], "lr_large": run_large["lr"]}
+    fit_diff = abs(run_small["train_metric"] - run_large["train_metric"])
+    if fit_diff > COMPARABLE_FIT:
+        return Claim(key, "not_observed", {**values, "fit_diff": rounded(fit_diff, 4)}, rule,
+                     evidence_key="batch.gap.unfit")
+    diff = run_large["gap"] - run_small["gap"]
+    return Claim(key, verdict(diff, METRIC_MARGIN, -METRIC_MARGIN), {**values, "diff": rounded(diff, 4)}, rule)
+
+
+def _scaling_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
+    base, scaled = large["equal_epochs"], large["scaled"]
+    rule = {"margin": METRIC_MARGIN}
+    values = {"large": large["batch_size"], "lr_base": base["lr"], "lr_scaled": rounded(scaled["lr"], 4),
+              "m_base": base.get("val_metric"), "m_scaled": scaled.get("val_metric")}
+    if scaled.get("diverged_step") is not None:
+        return Claim("batch.scaling", "contradicted", {**values, "step": scaled["diverged_step"]}, rule,
+                     evidence_key="batch.scaling.diverged")
+    return _difference_claim("batch.scaling", scaled.get("val_metric"), base.get("val_metric"), values,
+                             "a run did not complete (see its status)")
+
+
+def settings_dict(s: Settings) -> dict[str, Any]:
+    return {**asdict(s), "sizes": list(s.sizes)}
+
+
+register({
+    "batch.title": {"en": "Batch size", "ko": "배치 크기"},
+    "batch.intro": {
+        "en": "Batch size B is the number of samples per optimizer step: one epoch over N samples is ceil(N / B) "
+              "steps. Each size below ran {epochs} epochs at lr {lr:g} ({optimizer}), then {steps} steps at the "
+              "same lr{scaling}. Noise = std of the per-step loss around its 5-step moving average over the last "
+              "epoch (at least 20 steps), relative to the loss level. Time and samples/s are medians over epochs.",
+        "ko": "배치 크기 B는 옵티마이저 한 스텝에 쓰는 샘플 수입니다. N개 샘플의 한 에폭은 ceil(N / B) 스텝입니다. "
+              "아래 각 크기로 학습률 {lr:g}({optimizer})에서 {epochs} 에폭, 그리고 같은 학습률로 {steps} 스텝을 "
+              "학습했습니다{scaling}. 노이즈 = 마지막 에폭(최소 20 스텝) 동안 스텝별 손실이 5스텝 이동평균에서 "
+              "벗어난 표준편차를 손실 수준으로 나눈 값. 시간과 초당 샘플 수는 에폭별 중앙값입니다."},
+    "batch.scaling_note": {"en": ", and {epochs} epochs with lr scaled by B / {base}",
+                           "ko": ", 그리고 학습률을 B / {base} 배로 조정해 {epochs} 에폭"},
+    "batch.steps.claim": {"en": "An epoch of N samples at batch size B takes ceil(N / B) optimizer steps.",
+                          "ko": "샘플 N개, 배치 크기 B일 때 한 에폭은 ceil(N / B) 스텝이다."},
+    "batch.steps.item": {"en": "{n} samples / batch {b} = {s} steps (measured {measured})",
+                         "ko": "샘플 {n}개 / 배치 {b} = {s} 스텝 (측정 {measured})"},
+    "batch.steps.evidence": {"en": "{items}; mismatches: {mismatches}", "ko": "{items}; 불일치: {mismatches}"},
+    "batch.steps.rule": {"en": "confirmed if every run's steps per epoch and recorded steps match the arithmetic",
+                         "ko": "모든 실행의 에폭당 스텝과 기록된 스텝 수가 계산과 같으면 확인"},
+    "batch.noise.claim": {"en": "Small batches give a noisier per-step loss than large ones.",
+                          "ko": "작은 배치는 큰 배치보다 스텝별 손실의 노이즈가 크다."},
+    "batch.noise.evidence": {
+        "en": "relative noise at batch {small}: {noise_small:.4f} (loss level {loss_small:.4f}); at batch {large}: "
+              "{noise_large:.4f} (loss level {loss_large:.4f}); ratio {ratio:.3g}",
+        "ko": "배치 {small}의 상대 노이즈 {noise_small:.4f}(손실 수준 {loss_small:.4f}), 배치 {large}: "
+              "{noise_large:.4f}(손실 수준 {loss_large:.4f}); 비율 {ratio:.3g}"},
+    "batch.noise.rule": {"en": "confirmed if the smallest batch's relative noise is >= {confirm}x the largest's, "
+                               "contradicted if <= {contradict}x",
+                         "ko": "가장 작은 배치의 상대 노이즈가 가장 큰 배치의 {confirm}배 이상이면 확인, "
+                               "{contradict}배 이하면 반박"},
+    "batch.speed.claim": {"en": "Large batches process more samples per second (an epoch takes less time).",
+                          "ko": "큰 배치는 초당 더 많은 샘플을 처리한다(에폭 시간이 짧다)."},
+    "batch.speed.evidence": {
+        "en": "batch {small}: {sps_small:.0f} samples/s, {sec_small:.4f} s per epoch; batch {large}: "
+              "{sps_large:.0f} samples/s, {sec_large:.4f} s per epoch; ratio {ratio:.3g}",
+        "ko": "배치 {small}: 초당 {sps_small:.0f} 샘플, 에폭당 {sec_small:.4f}초; 배치 {large}: 초당 "
+              "{sps_large:.0f} 샘플, 에폭당 {sec_large:.4f}초; 비율 {ratio:.3g}"},
+    "batch.speed.rule": {"en": "confirmed if samples/s of the largest batch >= {confirm}x the smallest's, "
+                               "contradicted if <= {contradict}x",
+                         "ko": "가장 큰 배치의 초당 샘플 수가 가장 작은 배치의 {confirm}배 이상이면 확인, "
+                               "{contradict}배 이하면 반박"},
+    "batch.memory.claim": {"en": "Large batches need more memory.", "ko": "큰 배치는 메모리를 더 많이 쓴다."},
+    "batch.memory.evidence": {"en": "measured peak memory: batch {small} {kib_small} KiB, batch {large} "
+                                    "{kib_large} KiB; ratio {ratio:.3g}",
+                              "ko": "측정된 최대 메모리: 배치 {small} {kib_small} KiB, 배치 {large} {kib_large} KiB; "
+                                    "비율 {ratio:.3g}"},
+    "batch.memory.rule": {"en": "confirmed if the largest batch's peak memory >= {confirm}x the smallest's, "
+                                "contradicted if <= {contradict}x",
+                          "ko": "가장 큰 배치의 최대 메모리가 가장 작은 배치의 {confirm}배 이상이면 확인, "
+                                "{contradict}배 이하면 반박"},
+    "batch.equal_epochs.claim": {
+        "en": "At an equal number of epochs (same lr), small batches reach a better validation result: they take "
+              "more steps.",
+        "ko": "같은 에폭 수(같은 학습률)에서는 작은 배치가 더 좋은 검증 성능에 도달한다: 스텝을 더 많이 밟기 때문이다."},
+    "batch.equal_epochs.evidence": {
+        "en": "after {epochs} epochs: batch {small} ({steps_small} steps) val {metric} {m_small:.4f}, batch {large} "
+              "({steps_large} steps) {m_large:.4f}; difference {diff:+.4f}",
+        "ko": "{epochs} 에폭 후: 배치 {small}({steps_small} 스텝) 검증 {metric} {m_small:.4f}, 배치 {large}"
+              "({steps_large} 스텝) {m_large:.4f}; 차이 {diff:+.4f}"},
+    "batch.equal_epochs.rule": {"en": "confirmed if small - large >= {margin}, contradicted if <= -{margin}",
+                                "ko": "작은 배치 - 큰 배치 >= {margin}이면 확인, <= -{margin}이면 반박"},
+    "batch.equal_steps.claim": {
+        "en": "At an equal number of steps, large batches are at least as good: each step sees more data.",
+        "ko": "같은 스텝 수에서는 큰 배치가 적어도 같거나 더 좋다: 한 스텝이 더 많은 데이터를 본다."},
+    "batch.equal_steps.evidence": {
+        "en": "after {steps} steps: batch {large} ({seen_large} samples seen) val {metric} {m_large:.4f}, batch "
+              "{small} ({seen_small} samples seen) {m_small:.4f}; difference {diff:+.4f}",
+        "ko": "{steps} 스텝 후: 배치 {large}(샘플 {seen_large}개 처리) 검증 {metric} {m_large:.4f}, 배치 {small}"
+              "(샘플 {seen_small}개 처리) {m_small:.4f}; 차이 {diff:+.4f}"},
+    "batch.equal_steps.rule": {"en": "confirmed if large - small >= {margin}, contradicted if <= -{margin}",
+                               "ko": "큰 배치 - 작은 배치 >= {margin}이면 확인, <= -{margin}이면 반박"},
+    "batch.gap.claim": {
+        "en": "Large batches generalize worse: a larger train/validation gap (same lr, equal epochs).",
+        "ko": "큰 배치는 일반화가 더 나쁘다: 훈련/검증 격차가 더 크다(같은 학습률, 같은 에폭)."},
+    "batch.gap_scaled.claim": {
+        "en": "Large batches generalize worse: a larger train/validation gap (lr scaled with the batch).",
+        "ko": "큰 배치는 일반화가 더 나쁘다: 훈련/검증 격차가 더 크다(배치에 맞춰 조정한 학습률)."},
+    "batch.gap.evidence": {
+        "en": "train - val gap: batch {large} {gap_large:+.4f} (train {train_large:.4f}), batch {small} "
+              "{gap_small:+.4f} (train {train_small:.4f}); difference {diff:+.4f}",
+        "ko": "훈련 - 검증 격차: 배치 {large} {gap_large:+.4f}(훈련 {train_large:.4f}), 배치 {small} "
+              "{gap_small:+.4f}(훈련 {train_small:.4f}); 차이 {diff:+.4f}"},
+    "batch.gap.unfit": {
+        "en": "not comparable: the two runs fit the training set differently (train metric {train_small:.4f} at "
+              "batch {small} vs {train_large:.4f} at batch {large}, difference {fit_diff:.4f}); gaps "
+              "{gap_small:+.4f} and {gap_large:+.4f}",
+        "ko": "비교 불가: 두 실행이 훈련 데이터를 다르게 맞췄습니다(배치 {small} 훈련 지표 {train_small:.4f}, "
+              "배치 {large} {train_large:.4f}, 차이 {fit_diff:.4f}); 격차 {gap_small:+.4f}, {gap_large:+.4f}"},
+    "batch.gap.rule": {"en": "compared only if train metrics differ by <= {fit}; confirmed if gap(large) - "
+                             "gap(small) >= {margin}, contradicted if <= -{margin}",
+                       "ko": "훈련 지표 차이가 {fit} 이하일 때만 비교; 격차(큰 배치) - 격차(작은 배치) >= {margin}이면 "
+                             "확인, <= -{margin}이면 반박"},
+    "batch.scaling.claim": {
+        "en": "Scaling the learning rate with the batch size (linear scaling rule) recovers the large batch's result.",
+        "ko": "배치 크기에 비례해 학습률을 키우면(선형 스케일링 규칙) 큰 배치의 성능이 회복된다."},
+    "batch.scaling.evidence": {
+        "en": "batch {large}: val {m_scaled:.4f} at lr {lr_scaled:g} vs {m_base:.4f} at lr {lr_base:g}; "
+              "difference {diff:+.4f}",
+        "ko": "배치 {large}: 학습률 {lr_scaled:g}에서 검증 {m_scaled:.4f}, 학습률 {lr_base:g}에서 {m_base:.4f}; "
+              "차이 {diff:+.4f}"},
+    "batch.scaling.diverged": {"en": "batch {large} at the scaled lr {lr_scaled:g} diverged at step {step}",
+                               "ko": "배치 {large}는 조정된 학습률 {lr_scaled:g}에서 스텝 {step}에 발산"},
+    "batch.scaling.rule": {"en": "confirmed if scaled - unscaled >= {margin}, contradicted if <= -{margin} "
+                                 "or if the scaled run diverged",
+                           "ko": "조정 - 미조정 >= {margin}이면 확인, <= -{margin}이거나 조정한 실행이 발산하면 반박"},
+})
+
+
+# ---- report pieces -------------------------------------------------------------------------------
+
+def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    from hyperlab.i18n import t
+
+    scaling = (t("batch.scaling_note", lang, epochs=m["epochs"], base=m["base_batch"]) if m["linear_scaling"]
+               else "")
+    return {"epochs": m["epochs"], "lr": m["lr"], "optimizer": m["optimizer"], "steps": m["equal_steps"],
+            "scaling": scaling}
+
+
+def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    from hyperlab.i18n import t
+
+    metric = t(m["metric"], lang)
+    rows = []
+    for r in m["rows"]:
+        e, st, sc = r["equal_epochs"], r["equal_steps"], r["scaled"] or {}
+        row = {t("batch_size", lang): r["batch_size"],
+               t("steps_per_epoch", lang): t("steps_arith", lang, n=r["n_train"], b=r["batch_size"],
+                                             s=r["steps_per_epoch"]),
+               t("col.noise", lang): r["noise_relative"], t("col.sec_epoch", lang): r["seconds_per_epoch"],
+               t("col.samples_s", lang): r["samples_per_second"],
+               t("col.memory_kib", lang): None if r["peak_memory_bytes"] is None
+               else round(r["peak_memory_bytes"] / 1024, 1),
+               t("col.val_epochs", lang, epochs=m["epochs"], metric=metric): e.get("val_metric"),
+               t("col.val_steps", lang, steps=m["equal_steps"], metric=metric): st["val_metric"],
+               t("col.gap", lang): e.get("gap"), t("status", lang): t(e.get("status", "failed"), lang)}
+        if m["linear_scaling"]:
+            row[t("col.scaled_lr", lang)] = sc.get("lr")
+            row[t("col.val_scaled", lang, metric=metric)] = sc.get("val_metric")
+            row[t("col.gap_scaled", lang)] = sc.get("gap")
+        rows.append(row)
+    return [(t("batch.table", lang), rows)]
+
+
+register({
+    "batch.table": {"en": "Measured per batch size", "ko": "배치 크기별 측정값"},
+    "col.noise": {"en": "relative loss noise", "ko": "상대 손실 노이즈"},
+    "col.sec_epoch": {"en": "s / epoch", "ko": "초 / 에폭"},
+    "col.samples_s": {"en": "samples / s", "ko": "초당 샘플"},
+    "col.memory_kib": {"en": "peak memory (KiB)", "ko": "최대 메모리 (KiB)"},
+    "col.val_epochs": {"en": "val {metric} @ {epochs} epochs", "ko": "{epochs} 에폭 후 검증 {metric}"},
+    "col.val_steps": {"en": "val {metric} @ {steps} steps", "ko": "{steps} 스텝 후 검증 {metric}"},
+    "col.gap": {"en": "train - val gap", "ko": "훈련 - 검증 격차"},
+    "col.scaled_lr": {"en": "scaled lr", "ko": "조정된 학습률"},
+    "col.val_scaled": {"en": "val {metric}, scaled lr", "ko": "조정된 학습률의 검증 {metric}"},
+    "col.gap_scaled": {"en": "gap, scaled lr", "ko": "조정된 학습률의 격차"},
+    "step_budget": {"en": "step budget reached", "ko": "스텝 예산 도달"},
+})

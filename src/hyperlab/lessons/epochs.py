@@ -1,0 +1,301 @@
+"""Lesson: what the number of epochs does — underfitting, overfitting, and early stopping.
+
+A set-up that really overfits (a small seeded subset of the training split, a wide MLP, no
+regularisation) is trained for many epochs with the training split evaluated after every epoch
+(``eval_train=True``, so train and validation numbers are measured the same way). Then the same
+run with early stopping (``HParams(early_stopping=True, restore_best=True)``): where it stopped,
+and what restoring the best weights gave on the validation and test splits.
+
+The best epoch is the validation-loss minimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from torch import nn
+
+from hyperlab.data import Data
+from hyperlab.engine import evaluate
+from hyperlab.engine.trainer import loss_for
+from hyperlab.hparams import HParams
+from hyperlab.i18n import register
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, not_measured, rounded,
+                                   settings_for, verdict)
+
+NAME = "epochs"
+UNDERFIT_MARGIN = 0.05  # best val metric at least this much above epoch 1: too few epochs underfit
+OVERFIT_RISE = 0.10  # final val loss >= (1 + this) x its minimum: overfitting
+NO_RISE = 0.02  # final val loss within this fraction of its minimum: no overfitting
+GAP_GROWTH = 0.10  # the val-train loss gap grew by >= this fraction of the minimum val loss
+RESTORE_TOLERANCE = 1.02  # restored val loss above this x the full run's final: contradicted
+
+
+@dataclass(frozen=True)
+class Settings:
+    train_size: int = 150  # samples kept from the training split (small, so the model can memorise them)
+    width: int = 512  # hidden units of the built-in mlp (a --width given by the user wins)
+    epochs: int = 100
+    batch_size: int = 16
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    patience: int = 10
+
+    def __post_init__(self) -> None:
+        check_int("train_size", self.train_size, 2)
+        check_int("width", self.width, 1)
+        check_int("epochs", self.epochs, 2)
+        HParams(batch_size=self.batch_size, lr=self.lr, optimizer=self.optimizer, patience=self.patience)
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": {"train_size": 60, "width": 64, "epochs": 25, "patience": 3},
+    "quick": {},
+    "full": {"train_size": 200, "epochs": 300, "patience": 20},
+}
+
+
+def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    return settings_for(Settings, PRESETS, budget, NAME, overrides)
+
+
+def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    n = min(s.train_size, ctx.data.n_train)
+    hp = HParams(batch_size=min(s.batch_size, n), lr=s.lr, epochs=s.epochs, optimizer=s.optimizer,
+                 seed=ctx.seed)
+    early = hp.replace(early_stopping=True, patience=s.patience, restore_best=True)
+    return [RunSpec("long", hp, train_size=n, width=s.width, eval_train=True),
+            RunSpec("early_stopping", early, train_size=n, width=s.width, eval_train=True)]
+
+
+def _evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float | None]:
+    dataset = getattr(data, split)
+    device = next(model.parameters()).device
+    loss, metric = evaluate(model, dataset, data.task, loss_for(data.task), device)
+    return {"loss": loss, "metric": metric}
+
+
+def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) -> dict[str, Any]:
+    long, early = outcomes["long"], outcomes["early_stopping"]
+    h = long.history
+    curves = {name: h.column(name) for name in ("train_loss", "val_loss", "train_metric", "val_metric")}
+    m: dict[str, Any] = {"metric": h.metric, "train_size": long.spec.train_size, "epochs": s.epochs,
+                         "status": h.status, "curves": curves, "diverged": h.diverged}
+    m.update(curve_summary(curves))
+    eh = early.history
+    m["early"] = {"status": eh.status, "stopped_epoch": eh.stopped_epoch, "epochs_run": len(eh.epochs),
+                  "best_epoch": eh.best_epoch, "restored_epoch": early.result.restored_epoch,
+                  "patience": s.patience, "seconds": rounded(eh.seconds), "long_seconds": rounded(h.seconds),
+                  "val": _evaluate(early.result.model, ctx.data, "val"),
+                  "test": _evaluate(early.result.model, ctx.data, "test") if ctx.data.test is not None else None}
+    m["long_final"] = {"val": _evaluate(long.result.model, ctx.data, "val"),
+                       "test": _evaluate(long.result.model, ctx.data, "test") if ctx.data.test is not None else None}
+    return m
+
+
+def curve_summary(curves: dict[str, list[float | None]]) -> dict[str, Any]:
+    """Best epoch (validation-loss minimum), losses and gaps there and at the end (pure)."""
+    val_loss = curves["val_loss"]
+    scored = [(i, v) for i, v in enumerate(val_loss) if v is not None]
+    if not scored:
+        return {"best_epoch": None}
+    best_i, min_val = min(scored, key=lambda iv: iv[1])
+    last = len(val_loss) - 1
+
+    def at(name: str, i: int) -> float | None:
+        return curves[name][i]
+
+    def gap_loss(i: int) -> float | None:
+        v, tr = at("val_loss", i), at("train_loss", i)
+        return None if v is None or tr is None else v - tr
+
+    def gap_metric(i: int) -> float | None:
+        v, tr = at("val_metric", i), at("train_metric", i)
+        return None if v is None or tr is None else tr - v
+
+    metrics = [v for v in curves["val_metric"] if v is not None]
+    return {"best_epoch": best_i + 1, "min_val_loss": min_val, "final_val_loss": at("val_loss", last),
+            "train_loss_at_best": at("train_loss", best_i), "final_train_loss": at("train_loss", last),
+            "val_metric_epoch1": at("val_metric", 0), "best_val_metric": max(metrics) if metrics else None,
+            "val_metric_at_best": at("val_metric", best_i), "final_val_metric": at("val_metric", last),
+            "gap_loss_at_best": gap_loss(best_i), "gap_loss_final": gap_loss(last),
+            "gap_metric_at_best": gap_metric(best_i), "gap_metric_final": gap_metric(last),
+            "final_train_metric": at("train_metric", last)}
+
+
+# ---- judging (pure) ----------------------------------------------------------------------------
+
+def judge(m: dict[str, Any]) -> list[Claim]:
+    return [_underfit_claim(m), _overfit_claim(m), _gap_claim(m), _early_claim(m)]
+
+
+def _underfit_claim(m: dict[str, Any]) -> Claim:
+    rule = {"margin": UNDERFIT_MARGIN}
+    if m.get("best_val_metric") is None or m.get("val_metric_epoch1") is None:
+        return not_measured("epochs.underfit", "no validation metric", rule)
+    diff = m["best_val_metric"] - m["val_metric_epoch1"]
+    return Claim("epochs.underfit", verdict(diff, UNDERFIT_MARGIN, 0.0),
+                 {"first": m["val_metric_epoch1"], "best": m["best_val_metric"], "metric": m["metric"],
+                  "diff": rounded(diff, 4)}, rule)
+
+
+def _overfit_claim(m: dict[str, Any]) -> Claim:
+    rule = {"rise": OVERFIT_RISE, "none": NO_RISE}
+    if m.get("best_epoch") is None or m.get("final_val_loss") is None:
+        return not_measured("epochs.overfit", "the run did not finish its epochs", rule)
+    rise = m["final_val_loss"] / m["min_val_loss"] - 1.0
+    train_fell = m["final_train_loss"] < m["train_loss_at_best"]
+    result = verdict(rise, OVERFIT_RISE, NO_RISE)
+    if result == "confirmed" and not train_fell:
+        result = "not_observed"
+    return Claim("epochs.overfit", result,
+                 {"best_epoch": m["best_epoch"], "epochs": len(m["curves"]["val_loss"]), "min_val": m["min_val_loss"],
+                  "final_val": m["final_val_loss"], "rise": rounded(rise, 4), "train_best": m["train_loss_at_best"],
+                  "train_final": m["final_train_loss"]}, rule)
+
+
+def _gap_claim(m: dict[str, Any]) -> Claim:
+    rule = {"growth": GAP_GROWTH}
+    if m.get("gap_loss_final") is None or m.get("gap_loss_at_best") is None:
+        return not_measured("epochs.gap", "train loss was not evaluated", rule)
+    growth = (m["gap_loss_final"] - m["gap_loss_at_best"]) / m["min_val_loss"]
+    return Claim("epochs.gap", verdict(growth, GAP_GROWTH, 0.0),
+                 {"best_epoch": m["best_epoch"], "gap_best": m["gap_loss_at_best"], "gap_final": m["gap_loss_final"],
+                  "growth": rounded(growth, 4), "mgap_best": m["gap_metric_at_best"],
+                  "mgap_final": m["gap_metric_final"]}, rule)
+
+
+def _early_claim(m: dict[str, Any]) -> Claim:
+    e, long = m["early"], m["long_final"]
+    rule = {"tolerance": RESTORE_TOLERANCE}
+    values = {"stopped": e["stopped_epoch"], "epochs": m["epochs"], "best": e["best_epoch"],
+              "restored": e["restored_epoch"], "patience": e["patience"],
+              "val_restored": e["val"]["loss"], "val_long": long["val"]["loss"],
+              "metric": m["metric"], "m_restored": e["val"]["metric"], "m_long": long["val"]["metric"],
+              "test_restored": e["test"]["metric"] if e["test"] else None,
+              "test_long": long["test"]["metric"] if long["test"] else None}
+    if e["status"] != "stopped_early":
+        return Claim("epochs.early_stopping", "not_observed", {**values, "status": e["status"]}, rule,
+                     evidence_key="epochs.early_stopping.ran_all", labels={"status": ""})
+    if values["val_restored"] is None or values["val_long"] is None:
+        return not_measured("epochs.early_stopping", "no validation loss", rule)
+    ratio_ = values["val_restored"] / values["val_long"]
+    return Claim("epochs.early_stopping", verdict(ratio_, 1.0, RESTORE_TOLERANCE),
+                 {**values, "ratio": rounded(ratio_, 4), "saved": m["epochs"] - e["epochs_run"]}, rule,
+                 evidence_key="epochs.early_stopping.evidence" if values["test_long"] is not None
+                 else "epochs.early_stopping.no_test")
+
+
+def settings_dict(s: Settings) -> dict[str, Any]:
+    return asdict(s)
+
+
+register({
+    "epochs.title": {"en": "Epochs", "ko": "에폭"},
+    "epochs.intro": {
+        "en": "An epoch is one full pass over the training set. To make overfitting visible, {train_size} training "
+              "samples, a wide model and no regularisation were trained for {epochs} epochs ({optimizer}, lr "
+              "{lr:g}, batch size {batch}), with train and validation loss measured after every epoch. Then the same "
+              "run with early stopping (patience {patience}) restoring the best weights. Best epoch = lowest "
+              "validation loss.",
+        "ko": "에폭은 훈련 데이터 전체를 한 번 도는 것입니다. 과적합이 보이도록 훈련 샘플 {train_size}개, 넓은 모델, "
+              "정규화 없이 {epochs} 에폭을 학습했습니다({optimizer}, 학습률 {lr:g}, 배치 크기 {batch}). 매 에폭 후 훈련/검증 "
+              "손실을 측정했습니다. 그다음 같은 실행을 조기 종료(patience {patience})와 최고 가중치 복원으로 다시 "
+              "했습니다. 최고 에폭 = 검증 손실이 가장 낮은 에폭."},
+    "epochs.underfit.claim": {"en": "Too few epochs underfit: more passes improve the validation result at first.",
+                              "ko": "에폭이 너무 적으면 과소적합이다: 처음에는 더 학습할수록 검증 성능이 좋아진다."},
+    "epochs.underfit.evidence": {"en": "val {metric} after epoch 1: {first:.4f}; best: {best:.4f} (+{diff:.4f})",
+                                 "ko": "에폭 1 후 검증 {metric}: {first:.4f}; 최고: {best:.4f} (+{diff:.4f})"},
+    "epochs.underfit.rule": {"en": "confirmed if best - epoch 1 >= {margin}, contradicted if epoch 1 is already "
+                                   "the best",
+                             "ko": "최고 - 에폭 1 >= {margin}이면 확인, 에폭 1이 이미 최고면 반박"},
+    "epochs.overfit.claim": {
+        "en": "Too many epochs overfit: after the best epoch the validation loss rises while the training loss "
+              "keeps falling.",
+        "ko": "에폭이 너무 많으면 과적합이다: 최고 에폭 이후 훈련 손실은 계속 내려가는데 검증 손실은 올라간다."},
+    "epochs.overfit.evidence": {
+        "en": "validation loss lowest at epoch {best_epoch} ({min_val:.4f}), {final_val:.4f} after epoch {epochs} "
+              "({rise:+.1%}); training loss {train_best:.4g} -> {train_final:.4g}",
+        "ko": "검증 손실은 에폭 {best_epoch}에서 최저({min_val:.4f}), 에폭 {epochs} 후 {final_val:.4f}({rise:+.1%}); "
+              "훈련 손실 {train_best:.4g} -> {train_final:.4g}"},
+    "epochs.overfit.rule": {"en": "confirmed if the final val loss is >= {rise:.0%} above its minimum and the train "
+                                  "loss fell meanwhile, contradicted if it is within {none:.0%}",
+                            "ko": "최종 검증 손실이 최저보다 {rise:.0%} 이상 높고 그동안 훈련 손실이 내려갔으면 확인, "
+                                  "{none:.0%} 이내면 반박"},
+    "epochs.gap.claim": {"en": "The gap between training and validation grows with more epochs.",
+                         "ko": "에폭이 늘수록 훈련과 검증의 격차가 커진다."},
+    "epochs.gap.evidence": {
+        "en": "val - train loss: {gap_best:.4f} at the best epoch {best_epoch}, {gap_final:.4f} at the end "
+              "(growth {growth:.2f} x the lowest val loss); train - val metric {mgap_best:+.4f} -> {mgap_final:+.4f}",
+        "ko": "검증 - 훈련 손실: 최고 에폭 {best_epoch}에서 {gap_best:.4f}, 마지막에 {gap_final:.4f}"
+              "(증가량 = 최저 검증 손실의 {growth:.2f}배); 훈련 - 검증 지표 {mgap_best:+.4f} -> {mgap_final:+.4f}"},
+    "epochs.gap.rule": {"en": "confirmed if the loss gap grew by >= {growth} x the lowest val loss, contradicted if "
+                              "it did not grow",
+                        "ko": "손실 격차가 최저 검증 손실의 {growth}배 이상 커지면 확인, 커지지 않으면 반박"},
+    "epochs.early_stopping.claim": {
+        "en": "Early stopping ends the run near the best epoch and, restoring the best weights, keeps the best "
+              "validation result with fewer epochs.",
+        "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 최고 검증 성능을 지킨다."},
+    "epochs.early_stopping.evidence": {
+        "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
+              "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
+              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}; test {metric} {test_restored:.4f} vs "
+              "{test_long:.4f}",
+        "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
+              "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
+              "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}"},
+    "epochs.early_stopping.no_test": {
+        "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
+              "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
+              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}",
+        "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
+              "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
+              "{m_restored:.4f} 대 {m_long:.4f}"},
+    "epochs.early_stopping.ran_all": {
+        "en": "early stopping did not trigger (status: {status}; patience {patience}): validation loss kept "
+              "improving often enough",
+        "ko": "조기 종료가 일어나지 않음(상태: {status}; patience {patience}): 검증 손실이 계속 충분히 자주 개선됨"},
+    "epochs.early_stopping.rule": {"en": "confirmed if it stopped early and the restored val loss <= the full run's "
+                                         "final val loss, contradicted if > {tolerance}x it",
+                                   "ko": "조기 종료되고 복원된 검증 손실이 전체 학습의 최종 검증 손실 이하이면 확인, "
+                                         "{tolerance}배 초과면 반박"},
+})
+
+
+# ---- report pieces -------------------------------------------------------------------------------
+
+def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    s = m["settings"]
+    return {"train_size": m["train_size"], "epochs": m["epochs"], "optimizer": s["optimizer"], "lr": s["lr"],
+            "batch": s["batch_size"], "patience": s["patience"]}
+
+
+def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    from hyperlab.i18n import t
+
+    e, long = m["early"], m["long_final"]
+    metric = t(m["metric"], lang)
+    col_long, col_early = t("col.all_epochs", lang, epochs=m["epochs"]), t("col.early", lang)
+    rows = [
+        {"": t("epochs", lang), col_long: len(m["curves"]["val_loss"]), col_early: e["epochs_run"]},
+        {"": t("best_epoch", lang), col_long: m.get("best_epoch"), col_early: e["best_epoch"]},
+        {"": t("col.model_epoch", lang), col_long: len(m["curves"]["val_loss"]), col_early: e["restored_epoch"]},
+        {"": f"{t('val', lang)} {t('loss', lang)}", col_long: long["val"]["loss"], col_early: e["val"]["loss"]},
+        {"": f"{t('val', lang)} {metric}", col_long: long["val"]["metric"], col_early: e["val"]["metric"]},
+        {"": f"{t('col.test', lang)} {metric}", col_long: (long["test"] or {}).get("metric"),
+         col_early: (e["test"] or {}).get("metric")},
+        {"": t("col.gap_loss", lang), col_long: m.get("gap_loss_final"), col_early: None},
+        {"": t("seconds", lang), col_long: e["long_seconds"], col_early: e["seconds"]},
+    ]
+    return [(t("epochs.table", lang), rows)]
+
+
+register({
+    "epochs.table": {"en": "All epochs vs early stopping", "ko": "전체 에폭 대 조기 종료"},
+    "col.all_epochs": {"en": "all {epochs} epochs", "ko": "전체 {epochs} 에폭"},
+    "col.early": {"en": "early stopping (best weights restored)", "ko": "조기 종료 (최고 가중치 복원)"},
+    "col.model_epoch": {"en": "weights from epoch", "ko": "가중치의 에폭"},
+    "col.test": {"en": "test", "ko": "테스트"},
+    "col.gap_loss": {"en": "final val - train loss", "ko": "최종 검증 - 훈련 손실"},
+})

@@ -1,0 +1,385 @@
+"""Lesson: how the optimizers differ — on the real task at each one's tuned lr, and on 2-D surfaces.
+
+Each optimizer (sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw) is trained over its own
+small grid of learning rates and compared at its best rate (highest final validation metric, ties
+broken by lower validation loss), so the comparison is fair. "Epochs to target" is the first epoch
+whose validation metric reaches 90% of the best final metric of any optimizer (epochs + 1 if never).
+The same optimizers then walk three 2-D surfaces (``lessons.surfaces``), each at the rate from a
+grid that ends lowest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hyperlab.engine import evaluate
+from hyperlab.engine.trainer import loss_for
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import OPTIMIZERS, HParams, optimizer_name
+from hyperlab.i18n import register
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, median, not_measured,
+                                   ratio, rounded, settings_for, verdict)
+from hyperlab.lessons.surfaces import SURFACES, best_path
+
+NAME = "optimizer"
+TARGET_FRACTION = 0.9  # "reached the target" = val metric >= 90% of the best final metric of any optimizer
+SPEED_RATIO = 1.5  # one optimizer needs >= 1.5x the epochs of the other: it is slower
+METRIC_MARGIN = 0.02
+CLOSE_SPREAD = 0.03  # tuned optimizers within this spread: "close"
+FAR_SPREAD = 0.10
+DISTANCE_RATIO = 2.0  # surfaces: one ends >= 2x farther from the minimum than the other
+
+GRIDS_QUICK: dict[str, tuple[float, ...]] = {
+    "sgd": (0.03, 0.1, 0.3), "momentum": (0.003, 0.01, 0.03), "nesterov": (0.003, 0.01, 0.03),
+    "rmsprop": (3e-4, 1e-3, 3e-3), "adagrad": (3e-3, 1e-2, 3e-2), "adam": (3e-4, 1e-3, 3e-3),
+    "adamw": (3e-4, 1e-3, 3e-3),
+}
+GRIDS_FULL: dict[str, tuple[float, ...]] = {
+    "sgd": (0.01, 0.03, 0.1, 0.3, 1.0), "momentum": (0.001, 0.003, 0.01, 0.03, 0.1),
+    "nesterov": (0.001, 0.003, 0.01, 0.03, 0.1), "rmsprop": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2),
+    "adagrad": (1e-3, 3e-3, 1e-2, 3e-2, 0.1), "adam": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2),
+    "adamw": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2),
+}
+SURFACE_LRS_QUICK = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    optimizers: tuple[str, ...] = OPTIMIZERS
+    grids: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(GRIDS_QUICK))
+    epochs: int = 10
+    batch_size: int = 32
+    surfaces: tuple[str, ...] = tuple(SURFACES)
+    surface_steps: int = 100
+    surface_lrs: tuple[float, ...] = SURFACE_LRS_QUICK
+
+    def __post_init__(self) -> None:
+        if isinstance(self.optimizers, str) or not self.optimizers:
+            raise ConfigError("optimizers", self.optimizers, f"must be a list of: {', '.join(OPTIMIZERS)}")
+        object.__setattr__(self, "optimizers", tuple(optimizer_name(o) for o in self.optimizers))
+        grids = {}
+        for name in self.optimizers:
+            grid = self.grids.get(name) if isinstance(self.grids, dict) else None
+            if not grid or isinstance(grid, (int, float, str)):
+                raise ConfigError("grids", self.grids, f"must give a list of learning rates for {name!r}")
+            grids[name] = tuple(sorted(HParams(lr=lr).lr for lr in grid))
+        object.__setattr__(self, "grids", grids)
+        for name in self.surfaces:
+            if name not in SURFACES:
+                raise ConfigError("surfaces", name, f"must be among {', '.join(SURFACES)}")
+        check_int("epochs", self.epochs, 1)
+        check_int("surface_steps", self.surface_steps, 1)
+        HParams(batch_size=self.batch_size)
+        object.__setattr__(self, "surface_lrs", tuple(HParams(lr=lr).lr for lr in self.surface_lrs))
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": {"grids": {k: v[1:] for k, v in GRIDS_QUICK.items()}, "epochs": 2, "surface_steps": 20,
+             "surface_lrs": (1e-3, 1e-2, 0.1, 1.0)},
+    "quick": {},
+    "full": {"grids": GRIDS_FULL, "epochs": 30, "surface_steps": 300,
+             "surface_lrs": (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0)},
+}
+
+
+def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    return settings_for(Settings, PRESETS, budget, NAME, overrides)
+
+
+def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    return [RunSpec(f"{name}/lr{lr:g}", HParams(optimizer=name, lr=lr, batch_size=s.batch_size, epochs=s.epochs,
+                                                 seed=ctx.seed))
+            for name in s.optimizers for lr in s.grids[name]]
+
+
+# ---- measuring ---------------------------------------------------------------------------------
+
+def _grid_row(run: RunOutcome) -> dict[str, Any]:
+    h = run.history
+    last = h.final() if h.status == "completed" else None
+    return {"lr": run.result.hparams.lr, "status": h.status, "val_metric": last.val_metric if last else None,
+            "val_loss": last.val_loss if last else None,
+            "diverged_step": h.diverged["step"] if h.diverged else None}
+
+
+def pick_best(grid: list[dict[str, Any]]) -> int | None:
+    """Index of the completed rate with the best final val metric (ties: lower val loss)."""
+    scored = [(i, g) for i, g in enumerate(grid) if g["val_metric"] is not None]
+    if not scored:
+        return None
+    return max(scored, key=lambda ig: (ig[1]["val_metric"], -(ig[1]["val_loss"] or 0.0)))[0]
+
+
+def epochs_to(curve: list[float | None], target: float | None, epochs: int) -> int | None:
+    """First epoch (1-based) whose value reaches ``target``; epochs + 1 if never; None without a target."""
+    if target is None:
+        return None
+    return next((i + 1 for i, v in enumerate(curve) if v is not None and v >= target), epochs + 1)
+
+
+def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) -> dict[str, Any]:
+    data = ctx.data
+    rows = []
+    for name in s.optimizers:
+        runs = [outcomes[f"{name}/lr{lr:g}"] for lr in s.grids[name]]
+        grid = [_grid_row(r) for r in runs]
+        best = pick_best(grid)
+        row: dict[str, Any] = {"optimizer": name, "grid": grid, "best_index": best}
+        if best is not None:
+            run = runs[best]
+            h = run.history
+            model = run.result.model
+            test = (evaluate(model, data.test, data.task, loss_for(data.task), next(model.parameters()).device)
+                    if data.test is not None else (None, None))
+            row.update({"lr": grid[best]["lr"], "at_grid_edge": best in (0, len(grid) - 1) and len(grid) > 1,
+                        "val_metric": grid[best]["val_metric"], "val_loss": grid[best]["val_loss"],
+                        "test_metric": test[1], "seconds": rounded(h.seconds),
+                        "seconds_per_epoch": rounded(median(h.column("seconds"))),
+                        "curves": {k: h.column(k) for k in ("train_loss", "val_loss", "val_metric")}})
+        rows.append(row)
+    best_metrics = [r["val_metric"] for r in rows if r.get("val_metric") is not None]
+    top = max(best_metrics) if best_metrics else None
+    target = TARGET_FRACTION * top if top is not None and top > 0 else None
+    for row in rows:
+        row["epochs_to_target"] = epochs_to(row["curves"]["val_metric"], target, s.epochs) if "curves" in row else None
+    surfaces = {}
+    for sname in s.surfaces:
+        surface = SURFACES[sname]
+        paths = {}
+        for name in s.optimizers:
+            path, grid = best_path(surface, name, s.surface_lrs, s.surface_steps)
+            paths[name] = {**path.to_dict(), "grid": grid, "final_value": path.final_value,
+                           "distance": path.distance_to(surface.minimum), "escape_step": path.escape_step()}
+        surfaces[sname] = {"start": list(surface.start), "minimum": list(surface.minimum),
+                           "steps": s.surface_steps, "paths": paths}
+    return {"metric": next(iter(outcomes.values())).history.metric, "epochs": s.epochs,
+            "batch_size": s.batch_size, "target": rounded(target), "rows": rows, "surfaces": surfaces}
+
+
+# ---- judging (pure) ----------------------------------------------------------------------------
+
+def judge(m: dict[str, Any]) -> list[Claim]:
+    rows = {r["optimizer"]: r for r in m["rows"]}
+    claims = [_lr_matters_claim(m), _close_claim(m), _speed_claim(m, rows, "opt.adaptive_faster", "sgd", "adam"),
+              _speed_claim(m, rows, "opt.momentum_faster", "sgd", "momentum")]
+    surfaces = m["surfaces"]
+    if "valley" in surfaces:
+        claims.append(_distance_claim("surf.valley", surfaces["valley"], "sgd", "momentum"))
+    if "saddle" in surfaces:
+        claims.append(_escape_claim(surfaces["saddle"], "sgd", "adam"))
+    if "rosenbrock" in surfaces:
+        claims.append(_distance_claim("surf.rosenbrock", surfaces["rosenbrock"], "sgd", "adam"))
+    return claims
+
+
+def _spread(values: list[float]) -> float:
+    return max(values) - min(values) if values else 0.0
+
+
+def _lr_matters_claim(m: dict[str, Any]) -> Claim:
+    rule = {"margin": METRIC_MARGIN}
+    tuned = [r for r in m["rows"] if r.get("val_metric") is not None]
+    if len(tuned) < 2:
+        return not_measured("opt.lr_matters", "fewer than two optimizers completed", rule)
+    within = [_spread([g["val_metric"] for g in r["grid"] if g["val_metric"] is not None]) for r in tuned]
+    within_mean = sum(within) / len(within)
+    across = _spread([r["val_metric"] for r in tuned])
+    diff = within_mean - across
+    return Claim("opt.lr_matters", verdict(diff, METRIC_MARGIN, -METRIC_MARGIN),
+                 {"within": rounded(within_mean, 4), "across": rounded(across, 4), "diff": rounded(diff, 4),
+                  "metric": m["metric"]}, rule)
+
+
+def _close_claim(m: dict[str, Any]) -> Claim:
+    rule = {"close": CLOSE_SPREAD, "far": FAR_SPREAD}
+    tuned = [r for r in m["rows"] if r.get("val_metric") is not None]
+    if len(tuned) < 2:
+        return not_measured("opt.close", "fewer than two optimizers completed", rule)
+    best = max(tuned, key=lambda r: r["val_metric"])
+    worst = min(tuned, key=lambda r: r["val_metric"])
+    spread = best["val_metric"] - worst["val_metric"]
+    return Claim("opt.close", verdict(spread, CLOSE_SPREAD, FAR_SPREAD),
+                 {"spread": rounded(spread, 4), "best": best["optimizer"], "best_value": best["val_metric"],
+                  "worst": worst["optimizer"], "worst_value": worst["val_metric"], "metric": m["metric"]}, rule)
+
+
+def _speed_claim(m: dict[str, Any], rows: dict[str, dict[str, Any]], key: str, slow: str, fast: str) -> Claim:
+    rule = {"ratio": SPEED_RATIO, "target": TARGET_FRACTION}
+    a, b = rows.get(slow), rows.get(fast)
+    if a is None or b is None or a.get("epochs_to_target") is None or b.get("epochs_to_target") is None:
+        return not_measured(key, f"needs {slow} and {fast} with a completed run", rule)
+    value = ratio(a["epochs_to_target"], b["epochs_to_target"])
+    return Claim(key, verdict(value, SPEED_RATIO, 1 / SPEED_RATIO),
+                 {"slow": slow, "fast": fast, "e_slow": a["epochs_to_target"], "e_fast": b["epochs_to_target"],
+                  "lr_slow": a["lr"], "lr_fast": b["lr"], "target": m["target"], "metric": m["metric"],
+                  "epochs": m["epochs"], "ratio": rounded(value, 4)}, rule)
+
+
+def _distance_claim(key: str, surface: dict[str, Any], slow: str, fast: str) -> Claim:
+    rule = {"ratio": DISTANCE_RATIO}
+    paths = surface["paths"]
+    if slow not in paths or fast not in paths:
+        return not_measured(key, f"needs {slow} and {fast}", rule)
+    a, b = paths[slow], paths[fast]
+    if a["distance"] is None or b["distance"] is None:
+        return not_measured(key, "a path diverged at every rate of the grid", rule)
+    value = a["distance"] / max(b["distance"], 1e-12)
+    return Claim(key, verdict(value, DISTANCE_RATIO, 1 / DISTANCE_RATIO),
+                 {"slow": slow, "fast": fast, "d_slow": a["distance"], "d_fast": b["distance"], "lr_slow": a["lr"],
+                  "lr_fast": b["lr"], "steps": surface["steps"], "ratio": rounded(value, 4)}, rule)
+
+
+def _escape_claim(surface: dict[str, Any], slow: str, fast: str) -> Claim:
+    rule = {"ratio": SPEED_RATIO}
+    paths = surface["paths"]
+    if slow not in paths or fast not in paths:
+        return not_measured("surf.saddle", f"needs {slow} and {fast}", rule)
+    steps = surface["steps"]
+    a = paths[slow]["escape_step"]
+    b = paths[fast]["escape_step"]
+    a_val, b_val = (steps + 1 if a is None else a), (steps + 1 if b is None else b)
+    value = a_val / max(b_val, 1)
+    return Claim("surf.saddle", verdict(value, SPEED_RATIO, 1 / SPEED_RATIO),
+                 {"slow": slow, "fast": fast, "s_slow": a_val, "s_fast": b_val, "lr_slow": paths[slow]["lr"],
+                  "lr_fast": paths[fast]["lr"], "steps": steps, "ratio": rounded(value, 4)}, rule)
+
+
+def settings_dict(s: Settings) -> dict[str, Any]:
+    return {"optimizers": list(s.optimizers), "grids": {k: list(v) for k, v in s.grids.items()},
+            "epochs": s.epochs, "batch_size": s.batch_size, "surfaces": list(s.surfaces),
+            "surface_steps": s.surface_steps, "surface_lrs": list(s.surface_lrs)}
+
+
+_SPEED_EVIDENCE = {
+    "en": "epochs to reach val {metric} {target:.4f}: {slow} (lr {lr_slow:g}) {e_slow}, {fast} (lr {lr_fast:g}) "
+          "{e_fast} (of {epochs}; {epochs}+1 = never); ratio {ratio:.3g}",
+    "ko": "검증 {metric} {target:.4f}에 도달한 에폭: {slow}(학습률 {lr_slow:g}) {e_slow}, {fast}(학습률 {lr_fast:g}) "
+          "{e_fast}({epochs} 중; {epochs}+1 = 도달 못 함); 비율 {ratio:.3g}"}
+_DISTANCE_EVIDENCE = {
+    "en": "distance to the minimum after {steps} steps: {slow} (lr {lr_slow:g}) {d_slow:.3g}, {fast} "
+          "(lr {lr_fast:g}) {d_fast:.3g}; ratio {ratio:.3g}",
+    "ko": "{steps} 스텝 후 최솟값까지 거리: {slow}(학습률 {lr_slow:g}) {d_slow:.3g}, {fast}(학습률 {lr_fast:g}) "
+          "{d_fast:.3g}; 비율 {ratio:.3g}"}
+_DISTANCE_RULE = {"en": "confirmed if the distance ratio >= {ratio}, contradicted if <= 1/{ratio}",
+                  "ko": "거리 비율 >= {ratio}이면 확인, <= 1/{ratio}이면 반박"}
+
+register({
+    "opt.adaptive_faster.evidence": _SPEED_EVIDENCE, "opt.momentum_faster.evidence": _SPEED_EVIDENCE,
+    "surf.valley.evidence": _DISTANCE_EVIDENCE, "surf.rosenbrock.evidence": _DISTANCE_EVIDENCE,
+    "surf.valley.rule": _DISTANCE_RULE, "surf.rosenbrock.rule": _DISTANCE_RULE,
+    "opt.title": {"en": "Optimizer", "ko": "옵티마이저"},
+    "opt.intro": {
+        "en": "The optimizer is the update rule. Each of {count} optimizers was trained for {epochs} epochs (batch "
+              "size {batch}) at every rate of its own small grid, and is compared at its best rate (highest final "
+              "validation {metric}), so no optimizer loses for a badly chosen lr. Epochs to target = first epoch "
+              "reaching {target_fraction:.0%} of the best final {metric} ({target}). Then the same torch.optim "
+              "optimizers walk 2-D surfaces for {steps} steps from a fixed start, each at the rate (from "
+              "{n_lrs} rates) that ends lowest.",
+        "ko": "옵티마이저는 갱신 규칙입니다. {count}개의 옵티마이저를 각자의 작은 학습률 그리드의 모든 값으로 {epochs} 에폭"
+              "(배치 크기 {batch}) 학습하고, 각자 가장 좋은 학습률(최종 검증 {metric} 최고)에서 비교했습니다. 그래서 "
+              "학습률을 잘못 골라 지는 옵티마이저는 없습니다. 목표 도달 에폭 = 최고 최종 {metric}의 {target_fraction:.0%}"
+              "({target})에 처음 도달한 에폭. 이어서 같은 torch.optim 옵티마이저로 2차원 곡면 위를 고정된 시작점에서 "
+              "{steps} 스텝 이동했습니다(각자 {n_lrs}개 학습률 중 가장 낮게 끝난 값)."},
+    "opt.lr_matters.claim": {"en": "The learning rate matters more than the choice of optimizer.",
+                             "ko": "옵티마이저 선택보다 학습률이 더 중요하다."},
+    "opt.lr_matters.evidence": {
+        "en": "spread of val {metric} across each optimizer's own lr grid (mean): {within:.4f}; spread across the "
+              "tuned optimizers: {across:.4f}; difference {diff:+.4f}",
+        "ko": "각 옵티마이저의 학습률 그리드 안에서 검증 {metric}의 폭(평균): {within:.4f}; 조정된 옵티마이저들 사이의 폭: "
+              "{across:.4f}; 차이 {diff:+.4f}"},
+    "opt.lr_matters.rule": {"en": "confirmed if within-grid spread - across-optimizer spread >= {margin}, "
+                                  "contradicted if <= -{margin}",
+                            "ko": "그리드 안 폭 - 옵티마이저 간 폭 >= {margin}이면 확인, <= -{margin}이면 반박"},
+    "opt.close.claim": {"en": "Each at its own tuned learning rate, the optimizers end close together on this task.",
+                        "ko": "각자 조정된 학습률에서는 옵티마이저들의 최종 성능이 이 과제에서 비슷하다."},
+    "opt.close.evidence": {"en": "best {best} {best_value:.4f}, worst {worst} {worst_value:.4f} (val {metric}); "
+                                 "spread {spread:.4f}",
+                           "ko": "최고 {best} {best_value:.4f}, 최저 {worst} {worst_value:.4f}(검증 {metric}); "
+                                 "폭 {spread:.4f}"},
+    "opt.close.rule": {"en": "confirmed if the spread <= {close}, contradicted if >= {far}",
+                       "ko": "폭 <= {close}이면 확인, >= {far}이면 반박"},
+    "opt.adaptive_faster.claim": {"en": "Adam reaches a good result in fewer epochs than plain SGD.",
+                                  "ko": "Adam은 일반 SGD보다 더 적은 에폭에 좋은 성능에 도달한다."},
+    "opt.momentum_faster.claim": {"en": "Momentum makes SGD reach a good result in fewer epochs.",
+                                  "ko": "모멘텀은 SGD가 더 적은 에폭에 좋은 성능에 도달하게 한다."},
+    "opt.adaptive_faster.rule": {"en": "confirmed if {target:.0%}-target epochs of sgd / adam >= {ratio}, "
+                                       "contradicted if <= 1/{ratio}",
+                                 "ko": "{target:.0%} 목표 도달 에폭 sgd / adam >= {ratio}이면 확인, <= 1/{ratio}이면 반박"},
+    "opt.momentum_faster.rule": {"en": "confirmed if {target:.0%}-target epochs of sgd / momentum >= {ratio}, "
+                                       "contradicted if <= 1/{ratio}",
+                                 "ko": "{target:.0%} 목표 도달 에폭 sgd / momentum >= {ratio}이면 확인, "
+                                       "<= 1/{ratio}이면 반박"},
+    "surf.valley.claim": {
+        "en": "On an elongated valley, momentum gets much closer to the minimum than plain SGD in the same steps.",
+        "ko": "길쭉한 골짜기에서는 같은 스텝 수에 모멘텀이 일반 SGD보다 최솟값에 훨씬 가까이 간다."},
+    "surf.rosenbrock.claim": {
+        "en": "On the curved Rosenbrock valley, Adam ends much closer to the minimum than plain SGD.",
+        "ko": "휘어진 로젠브록 골짜기에서는 Adam이 일반 SGD보다 최솟값에 훨씬 가까이 간다."},
+    "surf.saddle.claim": {"en": "Adaptive methods (Adam) leave a saddle point faster than plain SGD.",
+                          "ko": "적응형 방법(Adam)은 일반 SGD보다 안장점을 더 빨리 벗어난다."},
+    "surf.saddle.evidence": {
+        "en": "steps until |y| >= 0.5 from the saddle: {slow} (lr {lr_slow:g}) {s_slow}, {fast} (lr {lr_fast:g}) "
+              "{s_fast} ({steps}+1 = never); ratio {ratio:.3g}",
+        "ko": "안장점에서 |y| >= 0.5가 될 때까지 스텝: {slow}(학습률 {lr_slow:g}) {s_slow}, {fast}(학습률 {lr_fast:g}) "
+              "{s_fast}({steps}+1 = 벗어나지 못함); 비율 {ratio:.3g}"},
+    "surf.saddle.rule": {"en": "confirmed if the step ratio >= {ratio}, contradicted if <= 1/{ratio}",
+                         "ko": "스텝 비율 >= {ratio}이면 확인, <= 1/{ratio}이면 반박"},
+})
+
+
+# ---- report pieces -------------------------------------------------------------------------------
+
+def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    from hyperlab.i18n import t
+
+    return {"count": len(m["rows"]), "epochs": m["epochs"], "batch": m["batch_size"], "metric": t(m["metric"], lang),
+            "target_fraction": TARGET_FRACTION, "target": "-" if m["target"] is None else f"{m['target']:.4f}",
+            "steps": m["settings"]["surface_steps"], "n_lrs": len(m["settings"]["surface_lrs"])}
+
+
+def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    from hyperlab.i18n import t
+
+    metric = t(m["metric"], lang)
+    rows = []
+    for r in m["rows"]:
+        grid = ", ".join(f"{g['lr']:g}" for g in r["grid"])
+        rows.append({t("optimizer", lang): r["optimizer"], t("col.best_lr", lang): r.get("lr"),
+                     t("col.grid", lang): grid + (" *" if r.get("at_grid_edge") else ""),
+                     f"{t('val', lang)} {metric}": r.get("val_metric"),
+                     f"{t('col.test', lang)} {metric}": r.get("test_metric"),
+                     t("col.epochs_to_target", lang): r.get("epochs_to_target"),
+                     t("seconds", lang): r.get("seconds"), t("col.sec_epoch", lang): r.get("seconds_per_epoch")})
+    tables_ = [(t("opt.table", lang), rows)]
+    if m["surfaces"]:
+        surface_rows = []
+        for name in m["rows"]:
+            opt = name["optimizer"]
+            row: dict[str, Any] = {t("optimizer", lang): opt}
+            for sname, data in m["surfaces"].items():
+                path = data["paths"].get(opt)
+                label = t(f"surface.{sname}", lang)
+                row[f"{label}: lr"] = path["lr"] if path else None
+                if sname == "saddle":
+                    row[f"{label}: {t('col.escape', lang)}"] = path["escape_step"] if path else None
+                else:
+                    row[f"{label}: {t('col.distance', lang)}"] = path["distance"] if path else None
+            surface_rows.append(row)
+        tables_.append((t("opt.surface_table", lang, steps=m["settings"]["surface_steps"]), surface_rows))
+    return tables_
+
+
+register({
+    "opt.table": {"en": "Each optimizer at its best learning rate (* = best rate at the edge of its grid)",
+                  "ko": "최적 학습률에서의 각 옵티마이저 (* = 최적 학습률이 그리드 끝에 있음)"},
+    "opt.surface_table": {"en": "2-D surfaces after {steps} steps", "ko": "{steps} 스텝 후 2차원 곡면"},
+    "col.best_lr": {"en": "best lr", "ko": "최적 학습률"},
+    "col.grid": {"en": "lr grid", "ko": "학습률 그리드"},
+    "col.epochs_to_target": {"en": "epochs to target", "ko": "목표 도달 에폭"},
+    "col.escape": {"en": "steps to escape", "ko": "탈출 스텝"},
+    "col.distance": {"en": "distance to minimum", "ko": "최솟값까지 거리"},
+    "surface.rosenbrock": {"en": "Rosenbrock", "ko": "로젠브록"},
+    "surface.saddle": {"en": "saddle", "ko": "안장점"},
+    "surface.valley": {"en": "elongated valley", "ko": "길쭉한 골짜기"},
+})

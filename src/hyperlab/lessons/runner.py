@@ -1,0 +1,126 @@
+"""Run a lesson (plan -> train through ``fit`` -> measure -> judge) and the tour of all four.
+
+    >>> from hyperlab.lessons import run_lesson
+    >>> result = run_lesson("learning-rate", "digits", budget="tiny", out=None)   # doctest: +SKIP
+    >>> result.verdicts()                                                       # doctest: +SKIP
+    {'lr.too_low': 'confirmed', ...}
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from hyperlab.api import DataSpec, as_data
+from hyperlab.errors import ConfigError, check_choice
+from hyperlab.i18n import check_lang
+from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
+from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor, torch_threads
+from hyperlab.models import ModelSpec
+
+LESSONS: dict[str, ModuleType] = {"batch-size": batch_size, "learning-rate": learning_rate, "epochs": epochs,
+                                  "optimizer": optimizer}
+PREFIX = {"batch-size": "batch", "learning-rate": "lr", "epochs": "epochs", "optimizer": "opt"}
+DEFAULT_OUT = Path("runs") / "lessons"
+
+
+def lesson_module(name: str) -> ModuleType:
+    """The module of a lesson by its CLI name (batch-size, learning-rate, epochs, optimizer)."""
+    return LESSONS[check_choice("lesson", name, LESSONS)]
+
+
+def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: int = 0, width: int | None = None,
+                 depth: int | None = None, label: str | None = None, device: str | None = None,
+                 monitor: Monitor | None = None) -> LessonContext:
+    """Load the data and check the model builds, before any training starts."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError("seed", seed, "must be an integer >= 0")
+    ctx = LessonContext(as_data(data, seed=seed, label=label), model, width, depth, seed, device,
+                        monitor or Monitor())
+    ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now
+    return ctx
+
+
+def execute(name: str, ctx: LessonContext, budget: str = "quick", lang: str = "en", out: str | Path | None = None,
+            threads: int | None = 1, **overrides: Any) -> LessonResult:
+    """Run one lesson in a prepared context; write its report files into ``out`` if given."""
+    lesson = lesson_module(name)
+    budget = check_choice("budget", budget, BUDGETS)
+    lang = check_lang(lang)
+    s = lesson.settings(budget, **overrides)
+    started = time.perf_counter()
+    specs = lesson.plan(ctx, s)
+    ctx.monitor.begin(name, ctx.planned_steps(specs))
+    with torch_threads(threads):
+        try:
+            outcomes = {spec.key: ctx.train(spec) for spec in specs}
+        finally:
+            ctx.monitor.end()
+        measurements = lesson.measure(ctx, s, outcomes)
+    claims = lesson.judge(measurements)
+    result = LessonResult(name, budget, {**ctx.describe(), "budget": budget}, lesson.settings_dict(s),
+                          measurements, claims, runs=list(outcomes.values()))
+    result.seconds = time.perf_counter() - started
+    if out is not None:
+        from hyperlab.lessons.report import write_lesson
+
+        write_lesson(result, Path(out), lang)
+    return result
+
+
+def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str = "quick",
+               seed: int = 0, lang: str = "en", out: str | Path | None = None, width: int | None = None,
+               depth: int | None = None, label: str | None = None, device: str | None = None,
+               monitor: Monitor | None = None, threads: int | None = 1, **overrides: Any) -> LessonResult:
+    """Run one lesson ('batch-size', 'learning-rate', 'epochs', 'optimizer') and return its result.
+
+    ``budget`` is 'quick' (about a minute on 2 CPU cores), 'full' (thorough) or 'tiny' (tests);
+    ``overrides`` change the lesson's settings by name (e.g. ``sizes=(8, 64)``, ``lrs=(1e-3, 1.0)``).
+    With ``out`` the lesson writes ``lesson.json``, ``report.html`` and its PNG plots there.
+    ``threads`` sets torch's intra-op threads while it trains (None keeps torch's setting).
+    """
+    lesson_module(name)
+    check_lang(lang)
+    ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
+                       monitor=monitor)
+    return execute(name, ctx, budget, lang, out, threads, **overrides)
+
+
+@dataclass
+class TourResult:
+    """The four lessons run one after another on the same data and model."""
+
+    lessons: list[LessonResult]
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lessons": {r.name: r.to_dict() for r in self.lessons}, "seconds": round(self.seconds, 3),
+                "files": {k: str(p) for k, p in self.files.items()}}
+
+
+def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str = "quick", seed: int = 0,
+             lang: str = "en", out: str | Path | None = None, width: int | None = None, depth: int | None = None,
+             label: str | None = None, device: str | None = None, monitor: Monitor | None = None,
+             threads: int | None = 1, lessons: tuple[str, ...] = tuple(LESSONS)) -> TourResult:
+    """All lessons into one combined report (``out/tour.html``, ``out/tour.json``) plus one per lesson
+    (``out/<lesson>/``)."""
+    if isinstance(lessons, str) or not lessons:
+        raise ConfigError("lessons", lessons, f"must be a non-empty list of: {', '.join(LESSONS)}")
+    for n in lessons:
+        lesson_module(n)
+    check_lang(lang)
+    check_choice("budget", budget, BUDGETS)
+    ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
+                       monitor=monitor)
+    started = time.perf_counter()
+    results = [execute(n, ctx, budget, lang, Path(out) / n if out is not None else None, threads) for n in lessons]
+    tour = TourResult(results, seconds=time.perf_counter() - started)
+    if out is not None:
+        from hyperlab.lessons.report import write_tour
+
+        write_tour(tour, Path(out), lang)
+    return tour
