@@ -17,6 +17,7 @@ take trials until the study holds ``--trials`` finished ones.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -25,7 +26,7 @@ import threading
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -155,7 +156,8 @@ class Session:
 
     def claim_waiting(self) -> tuple[optuna.Trial, int] | None:
         """Take one queued trial (grid point or retry): WAITING -> RUNNING is atomic in the storage."""
-        for frozen in self.trials((TrialState.WAITING,)):
+        # read through the study (its cache must know each trial it will hand to optuna.Trial)
+        for frozen in self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
             trial_id = self.trial_id(frozen.number)
             try:
                 if not self.storage.set_trial_state_values(trial_id, state=TrialState.RUNNING):
@@ -337,14 +339,18 @@ def run_trial(session: Session, trial: optuna.Trial, trial_id: int,
         try:
             value = objective(trial)
         except optuna.TrialPruned:
-            return session.study.tell(trial, state=TrialState.PRUNED)
+            with _SIGNALS.deferred():
+                return session.study.tell(trial, state=TrialState.PRUNED)
         except KeyboardInterrupt:
-            session.fail(trial, "interrupted")
+            with _SIGNALS.deferred():
+                session.fail(trial, "interrupted")
             raise
         except Exception as exc:
-            session.fail(trial, "failed", f"{type(exc).__name__}: {exc}")
+            with _SIGNALS.deferred():
+                session.fail(trial, "failed", f"{type(exc).__name__}: {exc}")
             raise
-        return session.study.tell(trial, value)
+        with _SIGNALS.deferred():
+            return session.study.tell(trial, value)
 
 
 def work(session: Session, objective: Callable[[optuna.Trial], float], target: int,
@@ -361,16 +367,16 @@ def work(session: Session, objective: Callable[[optuna.Trial], float], target: i
             break
         taken: tuple[optuna.Trial, int] | None = None
         try:
-            taken = session.claim_waiting()
-            if taken is None:
+            with _SIGNALS.deferred():  # a trial is taken whole (with its first heartbeat) or not at all
+                taken = session.claim_waiting()
                 busy = counts[TrialState.RUNNING] + counts[TrialState.WAITING]
-                if not session.grid and counts["finished"] + busy < target:
+                if taken is None and not session.grid and counts["finished"] + busy < target:
                     taken = session.ask()
-                elif busy:
+            if taken is None:
+                if busy:
                     time.sleep(poll)
                     continue
-                else:
-                    break
+                break
             trial, trial_id = taken
             if session.grid and session.covered_by_other(trial.number):
                 session.fail(trial, "duplicate")
@@ -378,8 +384,9 @@ def work(session: Session, objective: Callable[[optuna.Trial], float], target: i
             frozen = run_trial(session, trial, trial_id, objective)
             taken = None
         except KeyboardInterrupt:
-            if taken is not None:  # interrupted between taking a trial and running it
-                session.fail(taken[0], "interrupted")
+            if taken is not None:  # interrupted between taking a trial and running it (no-op if told)
+                with _SIGNALS.deferred():
+                    session.fail(taken[0], "interrupted")
             raise
         ran += 1
         if on_trial is not None:
@@ -390,19 +397,40 @@ def work(session: Session, objective: Callable[[optuna.Trial], float], target: i
 # ---- running workers: in this process, or N processes ---------------------------------------
 
 class _StopOnSignal:
-    """SIGINT/SIGTERM -> KeyboardInterrupt once; repeats are ignored so the clean-up can finish."""
+    """SIGINT/SIGTERM -> KeyboardInterrupt once (repeats are ignored so the clean-up can finish).
+
+    Inside ``deferred()`` (taking a trial, telling its outcome) the signal waits until the block
+    ends, so a trial is never left RUNNING half-created (without a heartbeat nobody would fail it).
+    """
 
     def __init__(self) -> None:
         self.stopping = False
+        self.depth = 0  # > 0 inside deferred()
+        self.pending = False
         self.previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.stopping:
             return
         self.stopping = True
+        if self.depth:
+            self.pending = True
+            return
         raise KeyboardInterrupt
 
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+        if self.pending and not self.depth:
+            self.pending = False
+            raise KeyboardInterrupt
+
     def __enter__(self) -> _StopOnSignal:
+        self.stopping = self.pending = False
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self.previous[sig] = signal.signal(sig, self._handle)
@@ -411,6 +439,10 @@ class _StopOnSignal:
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
+        self.previous.clear()
+
+
+_SIGNALS = _StopOnSignal()  # installed by run_sweep / worker processes; deferred() is harmless without
 
 
 def _echo(plan: SweepPlan, label: str) -> Callable[[FrozenTrial], None] | None:
@@ -436,7 +468,7 @@ def _worker_main(plan_data: dict[str, Any], worker: int, target: int, finished_b
     torch.set_num_threads(threads)
     plan = SweepPlan.from_dict(plan_data)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    with _StopOnSignal():
+    with _SIGNALS:
         try:
             setup = plan.setup
             assert setup is not None
@@ -451,14 +483,13 @@ def _worker_main(plan_data: dict[str, Any], worker: int, target: int, finished_b
 
 @dataclass
 class SweepOutcome:
-    """What a sweep run did: the study's summary, whether it was new, how many trials this run added."""
+    """What a sweep run did: the study's summary, whether it was new, and what it held before."""
 
     summary: dict[str, Any]
     created: bool
     finished_before: int
     grid_size: int | None = None
     setup: SweepSetup | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | None = None,
@@ -473,28 +504,33 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
         raise ConfigError("workers", plan.workers, "more than 1 needs the model and data by name, path or "
                                                    "module:function (worker processes rebuild them)")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    prepared = prepare(plan, data, model)
-    if on_prepared is not None:
-        on_prepared(prepared)
-    plan = replace(plan, setup=prepared.setup)
-    outcome = SweepOutcome({}, prepared.created, prepared.finished_before, prepared.grid_size, prepared.setup)
+    target = None
     try:
+        prepared = prepare(plan, data, model)
+        target = prepared.target
+        if on_prepared is not None:
+            on_prepared(prepared)
+        plan = replace(plan, setup=prepared.setup)
         if plan.workers == 1:
-            with _StopOnSignal():
+            with _SIGNALS:
                 session = Session(plan, prepared.setup, seed=_seed(prepared.setup, 0, prepared.finished_before))
                 objective = Objective(prepared.setup, prepared.data, model, callbacks=callbacks, device=device)
                 work(session, objective, prepared.target, plan.timeout, _echo(plan, ""))
         else:
             _run_processes(plan, prepared)
     except KeyboardInterrupt:
-        raise SweepInterrupted(_summary(plan, prepared.target)) from None
-    outcome.summary = _summary(plan, prepared.target)
-    return outcome
+        raise SweepInterrupted(_summary(plan, target)) from None
+    return SweepOutcome(_summary(plan, target), prepared.created, prepared.finished_before, prepared.grid_size,
+                        prepared.setup)
 
 
-def _summary(plan: SweepPlan, target: int) -> dict[str, Any]:
+def _summary(plan: SweepPlan, target: int | None) -> dict[str, Any]:
     storage = open_storage(plan.storage, heartbeat=None, retry=False)
-    summary = study_summary(optuna.load_study(study_name=plan.study, storage=storage), target)
+    try:
+        study = optuna.load_study(study_name=plan.study, storage=storage)
+    except KeyError:  # stopped before the study existed
+        return {"study": plan.study, "finished": 0, "target": target, "counts": {}, "best": None}
+    summary = study_summary(study, target)
     summary.update(strategy=plan.strategy, pruner=plan.pruner_name)
     return summary
 
