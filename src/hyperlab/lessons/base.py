@@ -45,6 +45,21 @@ register({
     "lesson.rule": {"en": "rule", "ko": "판정 기준"},
     "lesson.findings": {"en": "Findings", "ko": "결과"},
     "lesson.setup": {"en": "Set-up", "ko": "실험 설정"},
+    "reason.few_steps": {"en": "fewer than 3 steps to measure the noise on", "ko": "노이즈를 잴 스텝이 3개 미만"},
+    "reason.no_epoch": {"en": "no completed epoch to time", "ko": "시간을 잴 완료된 에폭이 없음"},
+    "reason.no_memory": {"en": "peak memory was not measured", "ko": "최대 메모리가 측정되지 않음"},
+    "reason.incomplete": {"en": "a run did not complete (see its status)", "ko": "끝나지 않은 실행이 있음(상태 참고)"},
+    "reason.before_budget": {"en": "a run stopped before the step budget", "ko": "스텝 예산 전에 멈춘 실행이 있음"},
+    "reason.none_completed": {"en": "no rate completed", "ko": "끝까지 학습한 학습률이 없음"},
+    "reason.no_divergence": {"en": "no rate diverged in this range", "ko": "이 범위에서 발산한 학습률이 없음"},
+    "reason.all_diverged": {"en": "even the smallest rate diverged", "ko": "가장 작은 학습률도 발산함"},
+    "reason.no_validation": {"en": "no validation numbers", "ko": "검증 수치가 없음"},
+    "reason.no_train_eval": {"en": "the training split was not evaluated", "ko": "훈련 데이터가 평가되지 않음"},
+    "reason.few_optimizers": {"en": "fewer than two optimizers completed", "ko": "끝까지 학습한 옵티마이저가 2개 미만"},
+    "reason.needs_pair": {"en": "needs {slow} and {fast}, each with a completed run",
+                          "ko": "{slow}와(과) {fast}의 완료된 실행이 필요함"},
+    "reason.path_diverged": {"en": "a path diverged at every rate of its grid",
+                             "ko": "어떤 경로가 그리드의 모든 학습률에서 발산함"},
     "lesson.not_measured": {"en": "not measured in this run: {reason}",
                             "ko": "이번 실행에서 측정되지 않음: {reason}"},
     "lesson.setup_text": {
@@ -87,7 +102,8 @@ class Claim:
     Texts come from i18n keys ``<key>.claim``, ``<key>.evidence`` (or ``evidence_key``) and
     ``<key>.rule``, each formatted with the same ``values`` and ``rule`` numbers in every language.
     A value named ``items`` (a list of dicts) is drawn item by item with ``<key>.item``; a value
-    named in ``labels`` is a word looked up as ``<prefix><value>`` (e.g. ``lr.kind.good``).
+    named in ``labels`` is a word looked up as ``<prefix><value>`` (e.g. ``lr.kind.good``); a value
+    named ``metric`` (accuracy, r2) is always translated.
     """
 
     key: str
@@ -107,8 +123,9 @@ class Claim:
         if part == "rule":
             return t(f"{self.key}.rule", lang, **self.rule)
         values = {**self.rule, **self.values}
-        for name, prefix in self.labels.items():  # words such as a curve's kind, in the text's language
-            values[name] = t(f"{prefix}{values[name]}", lang)
+        labels = {"metric": "", **self.labels} if "metric" in values else self.labels  # accuracy -> 정확도
+        words = {name: t(f"{prefix}{values[name]}", lang, **values) for name, prefix in labels.items()}
+        values.update(words)  # words such as a curve's kind, in the text's language
         if "items" in values:  # a list of per-item numbers, each drawn with <key>.item, joined by "; "
             values["items"] = "; ".join(t(f"{self.key}.item", lang, **item) for item in values["items"])
         key = self.evidence_key if part == "evidence" and self.evidence_key else f"{self.key}.{part}"
@@ -125,9 +142,10 @@ class Claim:
                    for part in ("claim", "evidence", "rule")}}
 
 
-def not_measured(key: str, reason: str, rule: dict[str, Any]) -> Claim:
-    """A claim that this run could not test (e.g. too few steps to measure noise)."""
-    return Claim(key, "not_observed", {"reason": reason}, rule, evidence_key="lesson.not_measured")
+def not_measured(key: str, reason: str, rule: dict[str, Any], **values: Any) -> Claim:
+    """A claim that this run could not test; ``reason`` names a text ``reason.<reason>``."""
+    return Claim(key, "not_observed", {"reason": reason, **values}, rule, evidence_key="lesson.not_measured",
+                 labels={"reason": "reason."})
 
 
 # ---- numbers -----------------------------------------------------------------------------------

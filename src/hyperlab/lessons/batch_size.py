@@ -20,7 +20,7 @@ from typing import Any
 
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register
+from hyperlab.i18n import TEXT, register
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, check_positive_ints,
                                    finite, median, not_measured, ratio, rounded, settings_for, verdict)
 
@@ -193,7 +193,7 @@ def _steps_claim(rows: list[dict[str, Any]]) -> Claim:
 def _noise_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
     rule = {"confirm": NOISE_RATIO, "contradict": 1.0}
     if small["noise_relative"] is None or large["noise_relative"] is None:
-        return not_measured("batch.noise", "fewer than 3 steps to measure noise on", rule)
+        return not_measured("batch.noise", "few_steps", rule)
     value = ratio(small["noise_relative"], max(large["noise_relative"], 1e-9))
     return Claim("batch.noise", verdict(value, NOISE_RATIO, 1.0),
                  {"small": small["batch_size"], "large": large["batch_size"], "ratio": rounded(value, 4),
@@ -205,7 +205,7 @@ def _speed_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
     rule = {"confirm": SPEED_RATIO, "contradict": 1.0}
     value = ratio(large["samples_per_second"], small["samples_per_second"])
     if value is None:
-        return not_measured("batch.speed", "no completed epoch to time", rule)
+        return not_measured("batch.speed", "no_epoch", rule)
     return Claim("batch.speed", verdict(value, SPEED_RATIO, 1.0),
                  {"small": small["batch_size"], "large": large["batch_size"], "ratio": rounded(value, 4),
                   "sps_small": small["samples_per_second"], "sps_large": large["samples_per_second"],
@@ -216,7 +216,7 @@ def _memory_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
     rule = {"confirm": MEMORY_RATIO, "contradict": 1.0}
     value = ratio(large["peak_memory_bytes"], small["peak_memory_bytes"])
     if value is None:
-        return not_measured("batch.memory", "peak memory was not measured", rule)
+        return not_measured("batch.memory", "no_memory", rule)
     return Claim("batch.memory", verdict(value, MEMORY_RATIO, 1.0),
                  {"small": small["batch_size"], "large": large["batch_size"], "ratio": rounded(value, 4),
                   "kib_small": round(small["peak_memory_bytes"] / 1024, 1),
@@ -239,7 +239,7 @@ def _equal_epochs_claim(m: dict[str, Any], small: dict[str, Any], large: dict[st
                               "metric": m["metric"], "m_small": a, "m_large": b,
                               "steps_small": small["expected_steps_per_epoch"] * m["epochs"],
                               "steps_large": large["expected_steps_per_epoch"] * m["epochs"]},
-                             "a run did not complete (see its status)")
+                             "incomplete")
 
 
 def _equal_steps_claim(m: dict[str, Any], small: dict[str, Any], large: dict[str, Any]) -> Claim:
@@ -249,14 +249,14 @@ def _equal_steps_claim(m: dict[str, Any], small: dict[str, Any], large: dict[str
                               "metric": m["metric"], "m_small": b, "m_large": a,
                               "seen_small": small["equal_steps"]["samples_seen"],
                               "seen_large": large["equal_steps"]["samples_seen"]},
-                             "a run stopped before the step budget")
+                             "before_budget")
 
 
 def _gap_claim(key: str, run_small: dict[str, Any], run_large: dict[str, Any], small: dict[str, Any],
                large: dict[str, Any]) -> Claim:
     rule = {"margin": METRIC_MARGIN, "fit": COMPARABLE_FIT}
     if run_small.get("gap") is None or run_large.get("gap") is None:
-        return not_measured(key, "a run did not complete (see its status)", rule)
+        return not_measured(key, "incomplete", rule)
     values = {"small": small["batch_size"], "large": large["batch_size"],
               "gap_small": rounded(run_small["gap"], 4), "gap_large": rounded(run_large["gap"], 4),
               "train_small": run_small["train_metric"], "train_large": run_large["train_metric"],
@@ -278,7 +278,7 @@ def _scaling_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
         return Claim("batch.scaling", "contradicted", {**values, "step": scaled["diverged_step"]}, rule,
                      evidence_key="batch.scaling.diverged")
     return _difference_claim("batch.scaling", scaled.get("val_metric"), base.get("val_metric"), values,
-                             "a run did not complete (see its status)")
+                             "incomplete")
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:
@@ -444,3 +444,6 @@ register({
     "col.gap_scaled": {"en": "gap, scaled lr", "ko": "조정된 학습률의 격차"},
     "step_budget": {"en": "step budget reached", "ko": "스텝 예산 도달"},
 })
+
+# the gap claim on the scaled-lr runs shares the texts of the gap claim
+register({f"batch.gap_scaled.{part}": dict(TEXT[f"batch.gap.{part}"]) for part in ("evidence", "rule")})

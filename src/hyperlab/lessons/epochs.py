@@ -133,7 +133,7 @@ def judge(m: dict[str, Any]) -> list[Claim]:
 def _underfit_claim(m: dict[str, Any]) -> Claim:
     rule = {"margin": UNDERFIT_MARGIN}
     if m.get("best_val_metric") is None or m.get("val_metric_epoch1") is None:
-        return not_measured("epochs.underfit", "no validation metric", rule)
+        return not_measured("epochs.underfit", "no_validation", rule)
     diff = m["best_val_metric"] - m["val_metric_epoch1"]
     return Claim("epochs.underfit", verdict(diff, UNDERFIT_MARGIN, 0.0),
                  {"first": m["val_metric_epoch1"], "best": m["best_val_metric"], "metric": m["metric"],
@@ -143,7 +143,7 @@ def _underfit_claim(m: dict[str, Any]) -> Claim:
 def _overfit_claim(m: dict[str, Any]) -> Claim:
     rule = {"rise": OVERFIT_RISE, "none": NO_RISE}
     if m.get("best_epoch") is None or m.get("final_val_loss") is None:
-        return not_measured("epochs.overfit", "the run did not finish its epochs", rule)
+        return not_measured("epochs.overfit", "incomplete", rule)
     rise = m["final_val_loss"] / m["min_val_loss"] - 1.0
     train_fell = m["final_train_loss"] < m["train_loss_at_best"]
     result = verdict(rise, OVERFIT_RISE, NO_RISE)
@@ -158,7 +158,7 @@ def _overfit_claim(m: dict[str, Any]) -> Claim:
 def _gap_claim(m: dict[str, Any]) -> Claim:
     rule = {"growth": GAP_GROWTH}
     if m.get("gap_loss_final") is None or m.get("gap_loss_at_best") is None:
-        return not_measured("epochs.gap", "train loss was not evaluated", rule)
+        return not_measured("epochs.gap", "no_train_eval", rule)
     growth = (m["gap_loss_final"] - m["gap_loss_at_best"]) / m["min_val_loss"]
     return Claim("epochs.gap", verdict(growth, GAP_GROWTH, 0.0),
                  {"best_epoch": m["best_epoch"], "gap_best": m["gap_loss_at_best"], "gap_final": m["gap_loss_final"],
@@ -179,7 +179,7 @@ def _early_claim(m: dict[str, Any]) -> Claim:
         return Claim("epochs.early_stopping", "not_observed", {**values, "status": e["status"]}, rule,
                      evidence_key="epochs.early_stopping.ran_all", labels={"status": ""})
     if values["val_restored"] is None or values["val_long"] is None:
-        return not_measured("epochs.early_stopping", "no validation loss", rule)
+        return not_measured("epochs.early_stopping", "no_validation", rule)
     ratio_ = values["val_restored"] / values["val_long"]
     return Claim("epochs.early_stopping", verdict(ratio_, 1.0, RESTORE_TOLERANCE),
                  {**values, "ratio": rounded(ratio_, 4), "saved": m["epochs"] - e["epochs_run"]}, rule,

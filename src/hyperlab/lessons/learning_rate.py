@@ -201,7 +201,7 @@ def _best_inside_claim(m: dict[str, Any]) -> Claim:
     rows, best = m["rows"], m["best_index"]
     rule = {}
     if best is None:
-        return not_measured("lr.best_inside", "no rate completed", rule)
+        return not_measured("lr.best_inside", "none_completed", rule)
     inside = 0 < best < len(rows) - 1
     return Claim("lr.best_inside", "confirmed" if inside else "contradicted",
                  {"best": rows[best]["lr"], "metric": m["metric"], "value": rows[best]["val_metric"],
@@ -212,9 +212,9 @@ def _edge_claim(rows: list[dict[str, Any]]) -> Claim:
     rule = {"rise": OSC_MIN_RISE}
     first_div = next((i for i, r in enumerate(rows) if r["kind"] == "diverged"), None)
     if first_div is None:
-        return not_measured("lr.edge", "no rate diverged in this range", rule)
+        return not_measured("lr.edge", "no_divergence", rule)
     if first_div == 0:
-        return not_measured("lr.edge", "even the smallest rate diverged", rule)
+        return not_measured("lr.edge", "all_diverged", rule)
     below = rows[first_div - 1]
     stats = below["stats"]
     return Claim("lr.edge", _kind_verdict(below["kind"], "oscillating", "good"),

@@ -181,7 +181,7 @@ def _lr_matters_claim(m: dict[str, Any]) -> Claim:
     rule = {"margin": METRIC_MARGIN}
     tuned = [r for r in m["rows"] if r.get("val_metric") is not None]
     if len(tuned) < 2:
-        return not_measured("opt.lr_matters", "fewer than two optimizers completed", rule)
+        return not_measured("opt.lr_matters", "few_optimizers", rule)
     within = [_spread([g["val_metric"] for g in r["grid"] if g["val_metric"] is not None]) for r in tuned]
     within_mean = sum(within) / len(within)
     across = _spread([r["val_metric"] for r in tuned])
@@ -195,7 +195,7 @@ def _close_claim(m: dict[str, Any]) -> Claim:
     rule = {"close": CLOSE_SPREAD, "far": FAR_SPREAD}
     tuned = [r for r in m["rows"] if r.get("val_metric") is not None]
     if len(tuned) < 2:
-        return not_measured("opt.close", "fewer than two optimizers completed", rule)
+        return not_measured("opt.close", "few_optimizers", rule)
     best = max(tuned, key=lambda r: r["val_metric"])
     worst = min(tuned, key=lambda r: r["val_metric"])
     spread = best["val_metric"] - worst["val_metric"]
@@ -208,7 +208,7 @@ def _speed_claim(m: dict[str, Any], rows: dict[str, dict[str, Any]], key: str, s
     rule = {"ratio": SPEED_RATIO, "target": TARGET_FRACTION}
     a, b = rows.get(slow), rows.get(fast)
     if a is None or b is None or a.get("epochs_to_target") is None or b.get("epochs_to_target") is None:
-        return not_measured(key, f"needs {slow} and {fast} with a completed run", rule)
+        return not_measured(key, "needs_pair", rule, slow=slow, fast=fast)
     value = ratio(a["epochs_to_target"], b["epochs_to_target"])
     return Claim(key, verdict(value, SPEED_RATIO, 1 / SPEED_RATIO),
                  {"slow": slow, "fast": fast, "e_slow": a["epochs_to_target"], "e_fast": b["epochs_to_target"],
@@ -220,10 +220,10 @@ def _distance_claim(key: str, surface: dict[str, Any], slow: str, fast: str) -> 
     rule = {"ratio": DISTANCE_RATIO}
     paths = surface["paths"]
     if slow not in paths or fast not in paths:
-        return not_measured(key, f"needs {slow} and {fast}", rule)
+        return not_measured(key, "needs_pair", rule, slow=slow, fast=fast)
     a, b = paths[slow], paths[fast]
     if a["distance"] is None or b["distance"] is None:
-        return not_measured(key, "a path diverged at every rate of the grid", rule)
+        return not_measured(key, "path_diverged", rule)
     value = a["distance"] / max(b["distance"], 1e-12)
     return Claim(key, verdict(value, DISTANCE_RATIO, 1 / DISTANCE_RATIO),
                  {"slow": slow, "fast": fast, "d_slow": a["distance"], "d_fast": b["distance"], "lr_slow": a["lr"],
@@ -234,7 +234,7 @@ def _escape_claim(surface: dict[str, Any], slow: str, fast: str) -> Claim:
     rule = {"ratio": SPEED_RATIO}
     paths = surface["paths"]
     if slow not in paths or fast not in paths:
-        return not_measured("surf.saddle", f"needs {slow} and {fast}", rule)
+        return not_measured("surf.saddle", "needs_pair", rule, slow=slow, fast=fast)
     steps = surface["steps"]
     a = paths[slow]["escape_step"]
     b = paths[fast]["escape_step"]

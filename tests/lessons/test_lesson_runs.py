@@ -1,0 +1,188 @@
+"""Each lesson on a tiny budget with real training: files, verdicts recomputed from the saved
+numbers, forced opposite situations, same seed same numbers, user data, one progress bar."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from rich.console import Console
+from torch import nn
+
+from hyperlab.cli.lessons import RichMonitor
+from hyperlab.cli.progress import make_progress
+from hyperlab.data import load_data
+from hyperlab.errors import ConfigError
+from hyperlab.lessons import LESSONS, run_lesson, run_tour
+from hyperlab.lessons.runner import lesson_module
+
+
+def _strict_json(path):
+    def no_constants(name):
+        raise ValueError(f"non-finite {name} in {path}")
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=no_constants)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_data("digits", seed=0).subsample_train(300, seed=0)
+
+
+@pytest.fixture(scope="module")
+def tour(small, tmp_path_factory):
+    out = tmp_path_factory.mktemp("tour")
+    return run_tour(small, budget="tiny", out=out), out
+
+
+def test_tour_writes_one_combined_report_and_one_per_lesson(tour):
+    result, out = tour
+    assert [r.name for r in result.lessons] == list(LESSONS)
+    page = (out / "tour.html").read_text(encoding="utf-8")
+    for title in ("Batch size", "Learning rate", "Epochs", "Optimizer", "All claims"):
+        assert title in page
+    data = _strict_json(out / "tour.json")
+    assert set(data["lessons"]) == set(LESSONS)
+    for name in LESSONS:
+        assert (out / name / "report.html").is_file() and (out / name / "lesson.json").is_file()
+
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_lesson_files_are_self_contained_and_verdicts_match_saved_numbers(tour, name):
+    result, out = tour
+    lesson_dir = out / name
+    data = _strict_json(lesson_dir / "lesson.json")
+    page = html.unescape((lesson_dir / "report.html").read_text(encoding="utf-8"))
+    assert page.count("data:image/png;base64,") == len(data["plots"]) >= 1
+    assert 'src="http' not in page and "<script" not in page and 'name="viewport"' in page
+    for png in data["plots"].values():
+        assert (lesson_dir / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the verdicts stored are exactly what the judging rules give on the stored numbers
+    recomputed = {c.key: c.verdict for c in lesson_module(name).judge(data["measurements"])}
+    stored = {c["key"]: c["verdict"] for c in data["claims"]}
+    assert stored == recomputed and stored
+    for claim in data["claims"]:
+        assert claim["evidence"]["en"] and claim["evidence"]["ko"] and claim["evidence"]["en"] in page
+    assert all(run["history"]["step_loss"] for run in data["runs"])  # every run went through the trainer
+
+
+def test_batch_size_numbers_agree_with_the_raw_histories(tour):
+    result, _ = tour
+    lesson = result.lessons[0]
+    m = lesson.measurements
+    runs = {r.spec.key: r for r in lesson.runs}
+    assert [r["batch_size"] for r in m["rows"]] == [16, 64, 300]
+    for row in m["rows"]:
+        h = runs[f"epochs/b{row['batch_size']}"].history
+        assert row["steps_per_epoch"] == math.ceil(300 / row["batch_size"])
+        assert h.steps_done == row["steps_per_epoch"] * m["epochs"]
+        assert row["peak_memory_bytes"] == h.peak_memory["peak_bytes"] > 0
+        probe_run = runs[f"steps/b{row['batch_size']}"]
+        assert probe_run.history.steps_done == m["equal_steps"] and probe_run.history.status == "step_budget"
+    memory = lesson.claim("batch.memory")
+    ratio = m["rows"][-1]["peak_memory_bytes"] / m["rows"][0]["peak_memory_bytes"]
+    assert memory.values["ratio"] == pytest.approx(ratio, rel=1e-3)
+    assert memory.verdict == ("confirmed" if ratio >= 1.2 else "contradicted" if ratio <= 1 else "not_observed")
+    assert "300 samples / batch 16 = 19 steps" in lesson.claim("batch.steps").text("evidence", "en")
+
+
+def test_learning_rate_classes_agree_with_the_trainer(tour):
+    lesson = tour[0].lessons[1]
+    runs = {r.spec.key: r for r in lesson.runs}
+    for row in lesson.measurements["rows"]:
+        assert (row["kind"] == "diverged") == (runs[row["key"]].history.status == "diverged")
+    largest = lesson.measurements["rows"][-1]
+    too_high = lesson.claim("lr.too_high")
+    assert (too_high.verdict == "confirmed") == (largest["kind"] == "diverged")
+    if largest["diverged"]:
+        assert f"at step {largest['diverged']['step']}" in too_high.text("evidence", "en")
+
+
+def test_epochs_best_epoch_is_the_validation_minimum(tour):
+    lesson = tour[0].lessons[2]
+    long = next(r for r in lesson.runs if r.spec.key == "long")
+    val = long.history.column("val_loss")
+    assert lesson.measurements["best_epoch"] == int(np.argmin(val)) + 1
+    assert long.spec.eval_train and long.history.n_train == 60
+    early = next(r for r in lesson.runs if r.spec.key == "early_stopping")
+    assert early.result.hparams.early_stopping and early.result.hparams.restore_best
+
+
+def test_optimizer_compares_each_at_its_best_grid_rate(tour):
+    lesson = tour[0].lessons[3]
+    for row in lesson.measurements["rows"]:
+        metrics = [g["val_metric"] if g["val_metric"] is not None else -1 for g in row["grid"]]
+        assert row["lr"] == row["grid"][int(np.argmax(metrics))]["lr"]
+    assert set(lesson.measurements["surfaces"]) == {"rosenbrock", "saddle", "valley"}
+
+
+def test_same_seed_same_numbers_in_both_languages_and_one_bar(small, tmp_path):
+    console = Console(file=io.StringIO(), width=120)
+    with make_progress(console) as progress:
+        monitor = RichMonitor(progress, "ko")
+        ko = run_lesson("learning-rate", small, budget="tiny", seed=3, lang="ko", out=tmp_path / "ko",
+                        monitor=monitor)
+        assert len(progress.tasks) == 1  # one bar over the whole lesson
+        task = progress.tasks[0]
+        assert task.completed == task.total == sum(r.spec.planned_steps(300) for r in ko.runs)
+    en = run_lesson("learning-rate", small, budget="tiny", seed=3, lang="en")
+    assert ko.measurements == en.measurements and ko.verdicts() == en.verdicts()
+    page = (tmp_path / "ko" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page and "학습률" in page and "판정 기준" in page
+    other = run_lesson("learning-rate", small, budget="tiny", seed=4)
+    assert other.measurements["rows"][3]["stats"] != en.measurements["rows"][3]["stats"]
+
+
+def test_forced_no_divergence_and_forced_divergence(small):
+    calm = run_lesson("learning-rate", small, budget="tiny", lrs=(1e-4, 1e-3, 1e-2))
+    assert calm.claim("lr.too_high").verdict != "confirmed"
+    assert calm.claim("lr.edge").verdict == "not_observed"
+    wild = run_lesson("learning-rate", small, budget="tiny", lrs=(1e-5, 0.1, 50.0))
+    assert wild.claim("lr.too_high").verdict == "confirmed"
+    assert wild.measurements["rows"][-1]["diverged"]["step"] >= 1
+
+
+def test_forced_large_batch_as_good_as_small():
+    # a linear model on 2-D moons: every batch size reaches the same ceiling
+    result = run_lesson("batch-size", "moons", "logistic", budget="tiny", sizes=(16,), epochs=30, optimizer="adam",
+                        lr=0.05, linear_scaling=False)
+    rows = result.measurements["rows"]
+    diff = rows[0]["equal_epochs"]["val_metric"] - rows[-1]["equal_epochs"]["val_metric"]
+    claim = result.claim("batch.equal_epochs")
+    assert claim.values["diff"] == pytest.approx(diff, abs=1e-4)
+    assert abs(diff) < 0.02 and claim.verdict == "not_observed"
+
+
+def test_forced_no_overfitting(small):
+    result = run_lesson("epochs", small, "logistic", budget="tiny", train_size=300, epochs=4, lr=1e-4,
+                        batch_size=64)
+    v = result.verdicts()
+    assert v["epochs.overfit"] != "confirmed" and v["epochs.early_stopping"] == "not_observed"
+
+
+def test_user_arrays_and_module_are_accepted_and_the_module_is_not_trained_in_place():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 4)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    before = [p.detach().clone() for p in net.parameters()]
+    result = run_lesson("learning-rate", (X, y), net, budget="tiny", lrs=(1e-3, 0.1, 1.0))
+    assert result.setup["model"] == "Sequential" and result.setup["n_train"] == 144
+    assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))
+    assert result.measurements["best_lr"] in (1e-3, 0.1, 1.0)
+
+
+def test_bad_settings_name_the_field(small):
+    with pytest.raises(ConfigError, match="lesson='batch'"):
+        run_lesson("batch", small)
+    with pytest.raises(ConfigError, match="sizes=.* is invalid: must be a non-empty list of positive integers"):
+        run_lesson("batch-size", small, budget="tiny", sizes=(0, 8))
+    with pytest.raises(ConfigError, match="budget='huge'"):
+        run_lesson("epochs", small, budget="huge")
+    with pytest.raises(ConfigError, match="threads=0"):
+        run_lesson("epochs", small, budget="tiny", threads=0)

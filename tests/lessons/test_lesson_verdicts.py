@@ -1,0 +1,307 @@
+"""Verdicts follow the numbers: each lesson's pure judging functions fed the opposite situations."""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hyperlab.errors import ConfigError
+from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
+from hyperlab.lessons.base import Claim, verdict
+from hyperlab.lessons.surfaces import SURFACES, descend
+
+
+# ---- verdict() ---------------------------------------------------------------------------------
+
+def test_verdict_thresholds_both_directions():
+    assert verdict(2.0, 1.5, 1.0) == "confirmed"
+    assert verdict(1.2, 1.5, 1.0) == "not_observed"
+    assert verdict(1.0, 1.5, 1.0) == "contradicted"
+    assert verdict(0.01, 0.03, 0.10) == "confirmed"  # smaller supports the claim
+    assert verdict(0.05, 0.03, 0.10) == "not_observed"
+    assert verdict(0.2, 0.03, 0.10) == "contradicted"
+    assert verdict(None, 1, 0) == verdict(math.nan, 1, 0) == verdict(math.inf, 1, 0) == "not_observed"
+
+
+@given(st.floats(-10, 10), st.floats(0.001, 5))
+def test_verdict_of_a_difference_follows_its_sign(diff, margin):
+    result = verdict(diff, margin, -margin)
+    assert result == ("confirmed" if diff >= margin else "contradicted" if diff <= -margin else "not_observed")
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(re.findall(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?", text))
+
+
+def test_english_and_korean_texts_carry_the_same_numbers():
+    m = _batch_measurements()
+    for claim in batch_size.judge(m):
+        en, ko = claim.text("evidence", "en"), claim.text("evidence", "ko")
+        assert en != ko and _numbers(en) == _numbers(ko), claim.key
+        assert _numbers(claim.text("rule", "en")) == _numbers(claim.text("rule", "ko")), claim.key
+
+
+def test_claim_rejects_an_unknown_verdict():
+    with pytest.raises(ConfigError, match="verdict='maybe'"):
+        Claim("x", "maybe", {}, {})
+
+
+# ---- batch size ----------------------------------------------------------------------------
+
+def _row(b, n=1000, *, noise, sps, mem, val_e, val_s, train_e, scaled_val=None, scaled_train=None, steps=None):
+    spe = math.ceil(n / b)
+    final = {"status": "completed", "lr": 0.01, "val_metric": val_e, "val_loss": 1.0, "train_metric": train_e,
+             "train_loss": 0.5, "gap": train_e - val_e, "diverged_step": None}
+    scaled = None
+    if scaled_val is not None:
+        scaled = {**final, "lr": 0.01 * b / 32, "val_metric": scaled_val, "train_metric": scaled_train,
+                  "gap": scaled_train - scaled_val}
+    return {"batch_size": b, "n_train": n, "steps_per_epoch": steps or spe, "expected_steps_per_epoch": spe,
+            "steps_recorded": 10 * (steps or spe), "epochs_run": 10, "noise_relative": noise, "noise_absolute": noise,
+            "noise_mean_loss": 1.0, "noise_steps": 20, "seconds_per_epoch": n / sps, "samples_per_second": sps,
+            "peak_memory_bytes": mem, "process_peak_rss_bytes": None, "equal_epochs": final,
+            "equal_steps": {"steps": 100, "samples_seen": 100 * b, "val_metric": val_s, "val_loss": 1.0,
+                            "status": "step_budget"}, "scaled": scaled}
+
+
+def _batch_measurements(**large):
+    small = _row(8, noise=0.5, sps=20_000, mem=300_000, val_e=0.97, val_s=0.80, train_e=1.0,
+                 scaled_val=0.96, scaled_train=0.99)
+    big = dict(noise=0.001, sps=400_000, mem=2_600_000, val_e=0.25, val_s=0.87, train_e=0.25, scaled_val=0.85,
+               scaled_train=0.97)
+    big.update(large)
+    return {"metric": "accuracy", "n_train": 1000, "epochs": 10, "equal_steps": 100, "lr": 0.01,
+            "optimizer": "momentum", "base_batch": 32, "linear_scaling": True,
+            "rows": [small, _row(1000, **big)]}
+
+
+def test_batch_claims_follow_the_data_and_flip_with_it():
+    usual = {c.key: c.verdict for c in batch_size.judge(_batch_measurements())}
+    assert usual["batch.steps"] == usual["batch.noise"] == usual["batch.speed"] == "confirmed"
+    assert usual["batch.memory"] == usual["batch.equal_epochs"] == usual["batch.equal_steps"] == "confirmed"
+    assert usual["batch.scaling"] == "confirmed"
+    assert usual["batch.gap"] == "not_observed"  # the large batch did not fit the training set: not comparable
+
+    # the opposite situation: a large batch as good as a small one, as noisy, no faster, no heavier
+    opposite = {c.key: c.verdict for c in batch_size.judge(_batch_measurements(
+        noise=0.6, sps=15_000, mem=300_000, val_e=0.97, val_s=0.70, train_e=1.0, scaled_val=0.90,
+        scaled_train=0.99))}
+    assert opposite["batch.noise"] == opposite["batch.speed"] == opposite["batch.memory"] == "contradicted"
+    assert opposite["batch.equal_epochs"] == "not_observed"  # equal within the margin
+    assert opposite["batch.equal_steps"] == "contradicted"
+    assert opposite["batch.gap"] == "not_observed"  # equal gaps (0.03 each)
+    assert opposite["batch.scaling"] == "contradicted"  # scaled 0.90 vs 0.97 unscaled: scaling made it worse
+    gap = {c.key: c.verdict for c in batch_size.judge(_batch_measurements(val_e=0.90, train_e=1.0))}
+    assert gap["batch.gap"] == "confirmed"  # both fit the training set; gap 0.10 vs 0.03
+
+
+def test_batch_step_arithmetic_mismatch_is_contradicted():
+    m = _batch_measurements()
+    m["rows"][0]["steps_per_epoch"] = 999
+    claim = next(c for c in batch_size.judge(m) if c.key == "batch.steps")
+    assert claim.verdict == "contradicted" and claim.values["mismatches"] == 1
+    assert "1000 samples / batch 8 = 125 steps (measured 999)" in claim.text("evidence", "en")
+
+
+def test_batch_diverged_scaled_run_contradicts_the_scaling_rule():
+    m = _batch_measurements()
+    m["rows"][-1]["scaled"].update(val_metric=None, gap=None, diverged_step=4, status="diverged")
+    claim = next(c for c in batch_size.judge(m) if c.key == "batch.scaling")
+    assert claim.verdict == "contradicted" and "diverged at step 4" in claim.text("evidence", "en")
+
+
+def test_loss_noise_is_larger_for_a_jittery_curve():
+    smooth = [2.0 - 0.01 * i for i in range(40)]
+    jittery = [v + (0.3 if i % 2 else -0.3) for i, v in enumerate(smooth)]
+    assert batch_size.loss_noise(jittery, 40)["relative"] > 50 * batch_size.loss_noise(smooth, 40)["relative"]
+    assert batch_size.loss_noise([1.0, 2.0], 1) is None
+
+
+def test_samples_seen_counts_the_short_last_batch():
+    assert batch_size.samples_seen(1078, 100, 11) == 1078  # 10 full batches + 78
+    assert batch_size.samples_seen(1078, 100, 12) == 1178
+    assert batch_size.samples_seen(2000, 100, 20) == 2000
+
+
+# ---- learning rate ---------------------------------------------------------------------------
+
+def _curve(kind: str, n: int = 80) -> list[float]:
+    noise = [0.01 * ((i * 7919) % 11 - 5) / 5 for i in range(n)]
+    if kind == "flat":
+        return [2.3 + e for e in noise]
+    if kind == "good":
+        return [2.3 * math.exp(-i / 10) + 0.01 + abs(e) for i, e in enumerate(noise)]
+    if kind == "bouncy":  # falls, then jumps back up by 0.8 and comes down again
+        return [max(2.3 - 0.05 * i, 0.3) + (0.8 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
+    raise ValueError(kind)
+
+
+def _lr_rows(kinds: list[str], diverged_at: set[int] = frozenset()) -> dict:
+    rows = []
+    for i, kind in enumerate(kinds):
+        curve = _curve(kind)
+        div = {"step": 3, "epoch": 1, "loss": 50.0, "reason": "exploded"} if i in diverged_at else None
+        rows.append({"lr": 10.0 ** (i - 4), "key": f"lr{i}", "status": "diverged" if div else "completed",
+                     "stats": learning_rate.curve_stats(curve, 10), "diverged": div, "steps": len(curve),
+                     "steps_per_epoch": 10, "val_metric": None if div else {"flat": 0.1, "good": 0.95,
+                                                                           "bouncy": 0.8}[kind],
+                     "val_loss": 1.0})
+    for row, kind in zip(rows, learning_rate.classify_all(rows)):
+        row["kind"] = kind
+    best = learning_rate.best_index(rows)
+    return {"metric": "accuracy", "optimizer": "sgd", "batch_size": 32, "epochs": 8, "rows": rows,
+            "reference_fall": max(r["stats"]["fall"] for r in rows if not r["diverged"]),
+            "best_lr": rows[best]["lr"] if best is not None else None, "best_index": best, "good_range": []}
+
+
+def test_each_curve_is_classified_from_its_own_shape():
+    m = _lr_rows(["flat", "good", "bouncy", "good"], diverged_at={3})
+    assert [r["kind"] for r in m["rows"]] == ["too_slow", "good", "oscillating", "diverged"]
+    verdicts = {c.key: c.verdict for c in learning_rate.judge(m)}
+    assert verdicts == {"lr.too_low": "confirmed", "lr.too_high": "confirmed", "lr.best_inside": "confirmed",
+                        "lr.edge": "confirmed"}
+
+
+def test_lr_opposite_situation_flips_the_verdicts():
+    m = _lr_rows(["good", "flat", "good"])  # the smallest rate is good, nothing diverges, best at the low end
+    verdicts = {c.key: c.verdict for c in learning_rate.judge(m)}
+    assert verdicts["lr.too_low"] == "contradicted"
+    assert verdicts["lr.too_high"] == "contradicted"
+    assert verdicts["lr.best_inside"] == "contradicted"
+    assert verdicts["lr.edge"] == "not_observed"
+    m = _lr_rows(["flat", "good", "good"], diverged_at={2})
+    assert {c.key: c.verdict for c in learning_rate.judge(m)}["lr.edge"] == "contradicted"  # smooth below
+
+
+def test_learning_rate_range_is_log_spaced_and_validated():
+    s = learning_rate.settings("quick")
+    assert learning_rate.learning_rates(s) == [1e-05, 3e-05, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3,
+                                               1.0, 3.0, 10.0]
+    assert learning_rate.learning_rates(learning_rate.settings("full"))[:4] == [1e-05, 2e-05, 5e-05, 0.0001]
+    with pytest.raises(ConfigError, match="lr_max=0.001 is invalid: must be greater than lr_min"):
+        learning_rate.settings("quick", lr_min=0.01, lr_max=0.001)
+    with pytest.raises(ConfigError, match="lrs="):
+        learning_rate.settings("quick", lrs=(0.1,))
+    with pytest.raises(ConfigError, match="is not a setting of lesson 'learning-rate'"):
+        learning_rate.settings("quick", batch=3)
+    with pytest.raises(ConfigError, match="budget='huge' is invalid"):
+        learning_rate.settings("huge")
+
+
+# ---- epochs ----------------------------------------------------------------------------------
+
+def _epochs_measurements(val_loss, train_loss, stopped=None, restored_loss=None):
+    n = len(val_loss)
+    curves = {"train_loss": train_loss, "val_loss": val_loss, "train_metric": [min(1.0, 0.5 + 0.05 * i)
+                                                                              for i in range(n)],
+              "val_metric": [0.5 + 0.4 * (1 - v / val_loss[0]) for v in val_loss]}
+    m = {"metric": "accuracy", "train_size": 100, "epochs": n, "status": "completed", "curves": curves,
+         "diverged": None, **epochs.curve_summary(curves)}
+    long_val = {"loss": val_loss[-1], "metric": 0.8}
+    m["early"] = {"status": "stopped_early" if stopped else "completed", "stopped_epoch": stopped,
+                  "epochs_run": stopped or n, "best_epoch": m["best_epoch"], "restored_epoch": m["best_epoch"],
+                  "patience": 3, "seconds": 1.0, "long_seconds": 2.0,
+                  "val": {"loss": restored_loss if restored_loss is not None else val_loss[-1], "metric": 0.8},
+                  "test": {"loss": 1.0, "metric": 0.8}}
+    m["long_final"] = {"val": long_val, "test": {"loss": 1.0, "metric": 0.8}}
+    return m
+
+
+def test_epochs_overfitting_and_its_opposite():
+    over = _epochs_measurements([1.0, 0.5, 0.4, 0.45, 0.5, 0.6], [1.0, 0.4, 0.2, 0.1, 0.05, 0.01],
+                                stopped=5, restored_loss=0.4)
+    v = {c.key: c.verdict for c in epochs.judge(over)}
+    assert over["best_epoch"] == 3
+    assert v == {"epochs.underfit": "confirmed", "epochs.overfit": "confirmed", "epochs.gap": "confirmed",
+                 "epochs.early_stopping": "confirmed"}
+    never = _epochs_measurements([1.0, 0.8, 0.7, 0.65, 0.62, 0.61], [1.0, 0.8, 0.7, 0.65, 0.62, 0.61])
+    v = {c.key: c.verdict for c in epochs.judge(never)}
+    assert v["epochs.overfit"] == "contradicted" and v["epochs.gap"] == "contradicted"
+    assert v["epochs.early_stopping"] == "not_observed"
+    # validation loss rose but the training loss did not keep falling: not overfitting as claimed
+    flat_train = _epochs_measurements([1.0, 0.5, 0.6, 0.7], [1.0, 0.5, 0.5, 0.5])
+    assert {c.key: c.verdict for c in epochs.judge(flat_train)}["epochs.overfit"] == "not_observed"
+    # restoring gave a worse validation loss than training on: contradicted
+    worse = _epochs_measurements([1.0, 0.5, 0.4, 0.45, 0.5], [1.0, 0.4, 0.2, 0.1, 0.05], stopped=4,
+                                 restored_loss=0.7)
+    assert {c.key: c.verdict for c in epochs.judge(worse)}["epochs.early_stopping"] == "contradicted"
+
+
+# ---- optimizer ---------------------------------------------------------------------------------
+
+def _opt_row(name, lr, curve, grid_metrics):
+    return {"optimizer": name, "grid": [{"lr": lr * f, "status": "completed", "val_metric": g, "val_loss": 1 - g,
+                                         "diverged_step": None} for f, g in zip((0.3, 1, 3), grid_metrics)],
+            "best_index": 1, "lr": lr, "val_metric": max(grid_metrics), "val_loss": 0.1,
+            "curves": {"val_metric": curve}, "epochs_to_target": optimizer.epochs_to(curve, 0.855, 5)}
+
+
+def _surface(distance_sgd, distance_fast, escape_sgd, escape_fast):
+    def path(d, e, lr):
+        return {"lr": lr, "distance": d, "escape_step": e, "final_value": d}
+    return {"steps": 100, "paths": {"sgd": path(distance_sgd, escape_sgd, 0.3),
+                                    "momentum": path(distance_fast, escape_fast, 0.1),
+                                    "adam": path(distance_fast, escape_fast, 0.1)}}
+
+
+def _opt_measurements(sgd_curve, adam_curve, **surfaces):
+    rows = [_opt_row("sgd", 0.1, sgd_curve, (0.5, 0.95, 0.9)), _opt_row("momentum", 0.01, sgd_curve, (0.6, 0.95, 0.9)),
+            _opt_row("adam", 0.001, adam_curve, (0.7, 0.95, 0.94))]
+    surf = {name: _surface(*values) for name, values in surfaces.items()}
+    return {"metric": "accuracy", "epochs": 5, "batch_size": 32, "target": 0.855, "rows": rows, "surfaces": surf}
+
+
+def test_optimizer_claims_follow_the_data_and_flip_with_it():
+    slow, fast = [0.3, 0.5, 0.7, 0.9, 0.95], [0.9, 0.93, 0.94, 0.95, 0.95]
+    m = _opt_measurements(slow, fast, valley=(2.0, 0.01, 0, 0), saddle=(0, 0, 25, 2), rosenbrock=(2.5, 0.5, 0, 0))
+    v = {c.key: c.verdict for c in optimizer.judge(m)}
+    assert v["opt.adaptive_faster"] == "confirmed" and v["opt.lr_matters"] == "confirmed"
+    assert v["opt.close"] == "confirmed" and v["opt.momentum_faster"] == "not_observed"  # same curve
+    assert v["surf.valley"] == v["surf.saddle"] == v["surf.rosenbrock"] == "confirmed"
+    flipped = _opt_measurements(fast, slow, valley=(0.01, 2.0, 0, 0), saddle=(0, 0, 2, 25),
+                                rosenbrock=(0.5, 0.5, 0, 0))
+    v = {c.key: c.verdict for c in optimizer.judge(flipped)}
+    assert v["opt.adaptive_faster"] == "contradicted"
+    assert v["surf.valley"] == v["surf.saddle"] == "contradicted" and v["surf.rosenbrock"] == "not_observed"
+
+
+def test_epochs_to_target_counts_never_as_one_more():
+    assert optimizer.epochs_to([0.1, 0.5, 0.9], 0.8, 3) == 3
+    assert optimizer.epochs_to([0.1, 0.2, 0.3], 0.8, 3) == 4
+    assert optimizer.epochs_to([0.1], None, 3) is None
+
+
+def test_optimizer_settings_validate_names_and_grids():
+    with pytest.raises(ConfigError, match="did you mean 'adam'"):
+        optimizer.settings("tiny", optimizers=("adamm",))
+    with pytest.raises(ConfigError, match="grids="):
+        optimizer.settings("tiny", optimizers=("sgd",), grids={"adam": (0.1,)})
+    with pytest.raises(ConfigError, match="lr=-1"):
+        optimizer.settings("tiny", optimizers=("sgd",), grids={"sgd": (-1,)})
+
+
+# ---- 2-D surfaces (torch.optim on a 2-element parameter) ------------------------------------
+
+def test_surface_paths_are_real_optimizer_steps():
+    valley = SURFACES["valley"]
+    sgd = descend(valley, "sgd", 0.1, 50)
+    momentum = descend(valley, "momentum", 0.1, 50)
+    assert len(sgd.points) == 51 and sgd.points[0] == valley.start
+    # plain gradient descent on x^2/50 + y^2: x shrinks by (1 - 0.1 * 2/50) each step
+    assert sgd.points[-1][0] == pytest.approx(valley.start[0] * (1 - 0.1 * 2 / 50) ** 50, rel=1e-9)
+    assert momentum.distance_to(valley.minimum) < sgd.distance_to(valley.minimum)
+    blown = descend(valley, "sgd", 5.0, 200)  # lr far above 2 / curvature: diverges, recorded with its step
+    assert blown.diverged_step is not None and blown.final_value is None
+    assert descend(SURFACES["saddle"], "adam", 0.1, 30).escape_step() is not None
+
+
+def test_judging_does_not_mutate_measurements():
+    m = _batch_measurements()
+    before = copy.deepcopy(m)
+    batch_size.judge(m)
+    assert m == before
