@@ -12,6 +12,7 @@ training is the use of the advice, not counted as its cost) and scored on the sa
 split. Prints the ratio of validation metrics (advise / grid best; target >= 0.99) and the ratio
 of compute in training steps (and in samples; target <= 0.20). Test accuracy of both is printed
 too, as a check on selection bias. `advise` is repeated with a few seeds; the grid uses seed 0.
+Runs single-threaded (tiny models; a second thread only contends on a shared machine).
 
     .venv/bin/python bench/advise_vs_grid.py [--seeds 0 1 2] [--budget 120]
 """
@@ -21,6 +22,8 @@ from __future__ import annotations
 import argparse
 import math
 import time
+
+import torch
 
 from hyperlab.data import load_data
 from hyperlab.engine import evaluate, fit
@@ -63,6 +66,7 @@ def score(data, values: dict, seed: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    torch.set_num_threads(1)  # tiny models: a second thread only contends (and the machine is shared)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--budget", type=float, default=120.0)

@@ -7,6 +7,7 @@ test runs once with its defaults (seed 0, at most one epoch) and its recommended
 compared: ratio suggested / best (target: within a factor of 3 on every combination). Also
 printed: the other rules' ratios, the recommended rule's ratio over five single-run seeds, and
 the validation metric of training at the suggested learning rate against the best one's.
+Runs single-threaded (tiny models; a second thread only contends on a shared machine).
 
     .venv/bin/python bench/lr_find_quality.py [--epochs 20]
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+
+import torch
 
 from hyperlab.data import load_data
 from hyperlab.engine import fit
@@ -47,6 +50,7 @@ def mean_score(data, model: str, hp: HParams) -> tuple[float, float]:
 
 
 def main() -> None:
+    torch.set_num_threads(1)  # tiny models: a second thread only contends (and the machine is shared)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args()

@@ -149,7 +149,8 @@ def check_int(field_name: str, value: Any, minimum: int, maximum: int | None = N
         f"must be an integer from {minimum} to {maximum}"
     allowed += f" ({why})" if why else ""
     try:
-        number = int(value) if not isinstance(value, bool) and float(value) == int(float(value)) else None
+        as_float = float(value)
+        number = int(as_float) if not isinstance(value, bool) and as_float.is_integer() else None
     except (TypeError, ValueError, OverflowError):
         number = None
     if number is None or number < minimum or (maximum is not None and number > maximum):
