@@ -19,7 +19,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 venv: $(VENV)/.installed
 
 demo: venv
-	$(BIN)/hyperlab train --dataset digits --model mlp --epochs 10 --out runs/demo
+	$(BIN)/hyperlab tour --out runs/lessons/tour && echo "make demo: open runs/lessons/tour/tour.html (one report per lesson in runs/lessons/tour/<lesson>/report.html)"
 
 # Services the tests use for real (PostgreSQL) come from Debian packages.
 system-deps:

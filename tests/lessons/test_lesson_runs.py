@@ -33,28 +33,28 @@ def small():
     return load_data("digits", seed=0).subsample_train(300, seed=0)
 
 
-@pytest.fixture(scope="module")
-def tour(small, tmp_path_factory):
-    out = tmp_path_factory.mktemp("tour")
-    return run_tour(small, budget="tiny", out=out), out
-
-
-def test_tour_writes_one_combined_report_and_one_per_lesson(tour):
-    result, out = tour
+def test_tour_on_a_tiny_budget_end_to_end(small, tmp_path):
+    """One tour (each lesson once; the checks below read its files and results)."""
+    result = run_tour(small, budget="tiny", out=tmp_path)
     assert [r.name for r in result.lessons] == list(LESSONS)
+    _check_tour_files(tmp_path)
+    for lesson in result.lessons:
+        _check_lesson_files(tmp_path / lesson.name, lesson.name)
+    _check_batch_size(result.lessons[0])
+    _check_learning_rate(result.lessons[1])
+    _check_epochs(result.lessons[2])
+    _check_optimizer(result.lessons[3])
+
+
+def _check_tour_files(out):
     page = (out / "tour.html").read_text(encoding="utf-8")
     for title in ("Batch size", "Learning rate", "Epochs", "Optimizer", "All claims"):
         assert title in page
     data = _strict_json(out / "tour.json")
     assert set(data["lessons"]) == set(LESSONS)
-    for name in LESSONS:
-        assert (out / name / "report.html").is_file() and (out / name / "lesson.json").is_file()
 
 
-@pytest.mark.parametrize("name", list(LESSONS))
-def test_lesson_files_are_self_contained_and_verdicts_match_saved_numbers(tour, name):
-    result, out = tour
-    lesson_dir = out / name
+def _check_lesson_files(lesson_dir, name):
     data = _strict_json(lesson_dir / "lesson.json")
     page = html.unescape((lesson_dir / "report.html").read_text(encoding="utf-8"))
     assert page.count("data:image/png;base64,") == len(data["plots"]) >= 1
@@ -70,9 +70,7 @@ def test_lesson_files_are_self_contained_and_verdicts_match_saved_numbers(tour, 
     assert all(run["history"]["step_loss"] for run in data["runs"])  # every run went through the trainer
 
 
-def test_batch_size_numbers_agree_with_the_raw_histories(tour):
-    result, _ = tour
-    lesson = result.lessons[0]
+def _check_batch_size(lesson):
     m = lesson.measurements
     runs = {r.spec.key: r for r in lesson.runs}
     assert [r["batch_size"] for r in m["rows"]] == [16, 64, 300]
@@ -90,8 +88,7 @@ def test_batch_size_numbers_agree_with_the_raw_histories(tour):
     assert "300 samples / batch 16 = 19 steps" in lesson.claim("batch.steps").text("evidence", "en")
 
 
-def test_learning_rate_classes_agree_with_the_trainer(tour):
-    lesson = tour[0].lessons[1]
+def _check_learning_rate(lesson):
     runs = {r.spec.key: r for r in lesson.runs}
     for row in lesson.measurements["rows"]:
         assert (row["kind"] == "diverged") == (runs[row["key"]].history.status == "diverged")
@@ -102,8 +99,7 @@ def test_learning_rate_classes_agree_with_the_trainer(tour):
         assert f"at step {largest['diverged']['step']}" in too_high.text("evidence", "en")
 
 
-def test_epochs_best_epoch_is_the_validation_minimum(tour):
-    lesson = tour[0].lessons[2]
+def _check_epochs(lesson):
     long = next(r for r in lesson.runs if r.spec.key == "long")
     val = long.history.column("val_loss")
     assert lesson.measurements["best_epoch"] == int(np.argmin(val)) + 1
@@ -112,8 +108,7 @@ def test_epochs_best_epoch_is_the_validation_minimum(tour):
     assert early.result.hparams.early_stopping and early.result.hparams.restore_best
 
 
-def test_optimizer_compares_each_at_its_best_grid_rate(tour):
-    lesson = tour[0].lessons[3]
+def _check_optimizer(lesson):
     for row in lesson.measurements["rows"]:
         metrics = [g["val_metric"] if g["val_metric"] is not None else -1 for g in row["grid"]]
         assert row["lr"] == row["grid"][int(np.argmax(metrics))]["lr"]

@@ -79,9 +79,9 @@ class _CatchUp(Callback):
 def claims_table(result: LessonResult, lang: str) -> Table:
     """The short terminal summary of a lesson: each claim, its verdict and the measured evidence."""
     table = Table(title=f"{title_of(result.name, lang)} ({result.seconds:.1f} s)", show_lines=True)
-    table.add_column(t("lesson.claim", lang), ratio=3)
-    table.add_column(t("lesson.verdict", lang), ratio=1)
-    table.add_column(t("lesson.evidence", lang), ratio=4)
+    table.add_column(t("lesson.claim", lang), ratio=3, overflow="fold")
+    table.add_column(t("lesson.verdict", lang), ratio=1, overflow="fold")
+    table.add_column(t("lesson.evidence", lang), ratio=4, overflow="fold")
     for c in result.claims:
         table.add_row(c.text("claim", lang), f"[{VERDICT_STYLE[c.verdict]}]{c.text('verdict', lang)}[/]",
                       c.text("evidence", lang))

@@ -327,7 +327,8 @@ class LessonContext:
         if isinstance(self.model, nn.Module):  # a user's module: each run gets an untrained copy
             torch.manual_seed(self.seed)
             return copy.deepcopy(self.model)
-        return build_model(self.model, data, width=self.width or width, depth=self.depth, seed=self.seed)
+        width = self.width if self.width is not None else width
+        return build_model(self.model, data, width=width, depth=self.depth, seed=self.seed)
 
     def planned_steps(self, specs: Sequence[RunSpec]) -> int:
         return sum(spec.planned_steps(self.data.n_train) for spec in specs)
