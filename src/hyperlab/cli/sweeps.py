@@ -46,6 +46,10 @@ def _float(name: str, value: Any) -> float | None:
         raise ConfigError(name, value, "must be a number of seconds") from None
 
 
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
 def sweep(
     study: StudyOpt = None, storage: StorageOpt = None, config: o.ConfigOpt = None,
     dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
@@ -94,8 +98,8 @@ def sweep(
         study=str(pick(study, "study") or "sweep"), storage=storage_url(pick(storage, "storage")), setup=setup,
         strategy=str(pick(strategy, "strategy") or DEFAULT_STRATEGY), pruner=pick(pruner, "pruner"),
         trials=_int("trials", pick(trials, "trials")), timeout=_float("timeout", pick(timeout, "timeout")),
-        workers=_int("workers", pick(workers, "workers")) or 1,
-        heartbeat=_int("heartbeat", pick(heartbeat, "heartbeat")) or DEFAULT_HEARTBEAT_S,
+        workers=_default(_int("workers", pick(workers, "workers")), 1),
+        heartbeat=_default(_int("heartbeat", pick(heartbeat, "heartbeat")), DEFAULT_HEARTBEAT_S),
         echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang)
     console = o.console(quiet, json_out)
 
