@@ -13,9 +13,13 @@ from rich.table import Table
 from hyperlab.api import as_data
 from hyperlab.cli import options as o
 from hyperlab.i18n import register, t
-from hyperlab.tuners import (advise as advise_fn, batch_find as batch_find_fn, epoch_find as epoch_find_fn,
-                             lr_find as lr_find_fn, noise_scale as noise_scale_fn,
-                             optimizer_check as optimizer_check_fn, scale_lr)
+from hyperlab.tuners import advise as advise_fn
+from hyperlab.tuners import batch_find as batch_find_fn
+from hyperlab.tuners import epoch_find as epoch_find_fn
+from hyperlab.tuners import lr_find as lr_find_fn
+from hyperlab.tuners import noise_scale as noise_scale_fn
+from hyperlab.tuners import optimizer_check as optimizer_check_fn
+from hyperlab.tuners import scale_lr
 from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject
 
@@ -63,7 +67,8 @@ def lr_find(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     min_lr: Annotated[str, _opt("Smallest learning rate of the sweep.")] = "1e-6",
     max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
-    steps: Annotated[str | None, _opt("Steps of the sweep (default: one epoch, at most 100; never more than one epoch).")] = None,
+    steps: Annotated[str | None, _opt("Steps of the sweep (default: one epoch, at most 100; "
+                                      "never more than one epoch).")] = None,
     repeats: Annotated[str, _opt("Rerun with this many seeds and report the spread of the suggestion.")] = "1",
     rule: Annotated[str, _opt("Rule of the recommendation: min_div_10, valley or steepest.")] = "min_div_10",
     stop_factor: Annotated[str, _opt("Stop when the smoothed loss passes this many times its lowest value.")] = "4",
@@ -84,13 +89,16 @@ def batch_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
-    memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB or 512KiB (GPU: the device's memory).")] = None,
-    safety_margin: Annotated[str | None, _opt("Share of the budget kept free (default 0.1 on CPU, 0.2 on GPU).")] = None,
+    memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB or 512KiB "
+                                             "(GPU: the device's memory).")] = None,
+    safety_margin: Annotated[str | None, _opt("Share of the budget kept free "
+                                              "(default 0.1 on CPU, 0.2 on GPU).")] = None,
     start: Annotated[str, _opt("First batch size probed (then doubled).")] = "4",
     max_batch: Annotated[str | None, _opt("Largest batch size probed (default: the training set size).")] = None,
     probe_steps: Annotated[str, _opt("Timed steps per batch size.")] = "8",
     noise: Annotated[bool, typer.Option("--noise-scale/--no-noise-scale",
-                                        help="Also measure the critical batch size from the gradient noise scale.")] = True,
+                                        help="Also measure the critical batch size from the "
+                                             "gradient noise scale.")] = True,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
 ) -> None:
     """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
@@ -206,7 +214,8 @@ def advise(
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     budget_seconds: Annotated[str, _opt("Time budget for all measurements, in seconds.")] = "120",
-    optimizers: Annotated[str, _opt("Comma-separated optimizers to check (the --optimizer one first).")] = "sgd,momentum,adam",
+    optimizers: Annotated[str, _opt("Comma-separated optimizers to check "
+                                    "(the --optimizer one first).")] = "sgd,momentum,adam",
     check_epochs: Annotated[str, _opt("Epochs of each optimizer's short run.")] = "5",
     max_epochs: Annotated[str, _opt("Epoch budget of the early-stopping run.")] = "50",
     patience: Annotated[str | None, _opt("Early-stopping patience (default 5).")] = None,

@@ -57,7 +57,8 @@ register({
     "adv.ev.batch": {
         "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
               "{critical}{capped}",
-        "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, 임계 배치 크기 {critical}{capped}"},
+        "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, "
+              "임계 배치 크기 {critical}{capped}"},
     "adv.ev.capped": {"en": "; capped at {b} so one epoch has at least {k} steps for the range test",
                       "ko": "; 범위 테스트에 에폭당 {k} 스텝 이상이 필요해 {b}로 제한"},
     "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
@@ -271,8 +272,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                     value=epochs.best_record.val_metric or math.nan,
                     verdict=t(f"adv.verdict.{epochs.verdict}", lang)),
     }
-    plots = {"batch_size": batch.plot, "lr": check.lr_finds[winner].plot if winner in check.lr_finds else lr_result.plot,
-             "optimizer": check.plot, "epochs": epochs.plot}
+    plots = {"batch_size": batch.plot, "lr": chosen_find.plot, "optimizer": check.plot, "epochs": epochs.plot}
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
                     evidence=evidence, plots=plots, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
                     scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, notes=notes)

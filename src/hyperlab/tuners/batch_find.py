@@ -30,8 +30,17 @@ from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import (Deadline, StopAfter, Subject, as_subject, check_float, check_int, log_axis,
-                                    plot_path, preserved)
+from hyperlab.tuners.common import (
+    Deadline,
+    StopAfter,
+    Subject,
+    as_subject,
+    check_float,
+    check_int,
+    log_axis,
+    plot_path,
+    preserved,
+)
 from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
 
 GPU_SAFETY_MARGIN = 0.2  # a batch that fits a few probe steps can still run out in real training

@@ -34,7 +34,8 @@ register({
         "en": "Trained up to {max_epochs} epochs with early stopping (patience {patience}): {run} epochs ran "
               "({status}). Validation {metric} was best at epoch {best} ({value:.4f}); validation loss was lowest "
               "at epoch {best_loss} ({loss:.4f}).",
-        "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다({status}). 검증 "
+        "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다"
+              "({status}). 검증 "
               "{metric}는 에폭 {best}에서 가장 좋았고({value:.4f}), 검증 손실은 에폭 {best_loss}에서 가장 낮았습니다"
               "({loss:.4f})."},
     "ep.too_long": {

@@ -27,8 +27,17 @@ from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams
 from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import (Deadline, Subject, as_subject, check_float, check_int, geometric_median,
-                                    log_axis, plot_path, preserved)
+from hyperlab.tuners.common import (
+    Deadline,
+    Subject,
+    as_subject,
+    check_float,
+    check_int,
+    geometric_median,
+    log_axis,
+    plot_path,
+    preserved,
+)
 
 RULES = ("steepest", "valley", "min_div_10")
 RECOMMENDED_RULE = "min_div_10"
@@ -57,9 +66,11 @@ register({
               "{spe} 스텝의 {frac:.0%}, 옵티마이저 {optimizer}, 배치 크기 {batch}). {done} 스텝 후 학습률 "
               "{stop_lr:.2g}에서 멈췄습니다: {reason}. 손실은 편향 보정 이동평균(beta {beta:g})으로 평활화했습니다."},
     "lrf.rule.steepest": {
-        "en": "Steepest descent: the smoothed loss fell fastest, {slope:.3f} per tenfold increase of lr, at lr {lr:.2g} "
+        "en": "Steepest descent: the smoothed loss fell fastest, {slope:.3f} per tenfold increase of lr, "
+              "at lr {lr:.2g} "
               "(slope measured against log10(lr), not raw lr).",
-        "ko": "가장 가파른 하강: 평활화한 손실이 학습률 10배당 {slope:.3f}씩 가장 빠르게 줄어든 곳은 학습률 {lr:.2g}입니다"
+        "ko": "가장 가파른 하강: 평활화한 손실이 학습률 10배당 {slope:.3f}씩 가장 빠르게 줄어든 곳은 "
+              "학습률 {lr:.2g}입니다"
               "(기울기는 학습률 자체가 아니라 log10(학습률)에 대해 잰 값)."},
     "lrf.rule.valley": {
         "en": "Valley: the longest decreasing stretch of the smoothed loss ({n} points) runs from lr {lo:.2g} to "
@@ -67,16 +78,18 @@ register({
         "ko": "골짜기: 평활화한 손실이 가장 길게 줄어든 구간({n}개 점)은 학습률 {lo:.2g}부터 {hi:.2g}까지이고, "
               "그 가운데가 학습률 {lr:.2g}입니다."},
     "lrf.rule.min_div_10": {
-        "en": "Minimum / 10: the lowest smoothed loss, {loss:.4f}, was reached at lr {at:.2g}; a tenth of that is {lr:.2g}.",
-        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}는 학습률 {at:.2g}에서 나왔고, 그 10분의 1은 {lr:.2g}입니다."},
+        "en": "Minimum / 10: the lowest smoothed loss, {loss:.4f}, was reached at lr {at:.2g}; "
+              "a tenth of that is {lr:.2g}.",
+        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}는 학습률 {at:.2g}에서 나왔고, "
+              "그 10분의 1은 {lr:.2g}입니다."},
     "lrf.rule.none": {"en": "{rule}: not defined on this curve ({why}).",
                       "ko": "{rule}: 이 곡선에서는 정할 수 없습니다({why})."},
     "lrf.why.no_fall": {"en": "the loss never fell below its start", "ko": "손실이 처음보다 줄어든 적이 없음"},
     "lrf.why.few_points": {"en": "too few points before the minimum", "ko": "최소점 전의 점이 너무 적음"},
     "lrf.edge": {"en": "The loss was still falling at the last lr tried ({lr:.2g}): the minimum may lie beyond it, "
                         "so raise max_lr to see where the loss turns up.",
-                 "ko": "마지막으로 시험한 학습률({lr:.2g})에서도 손실이 여전히 줄고 있었습니다: 최소점이 그 너머에 있을 "
-                       "수 있으니 max_lr을 올려 손실이 다시 오르는 곳을 확인하세요."},
+                 "ko": "마지막으로 시험한 학습률({lr:.2g})에서도 손실이 여전히 줄고 있었습니다: "
+                       "최소점이 그 너머에 있을 수 있으니 max_lr을 올려 손실이 다시 오르는 곳을 확인하세요."},
     "lrf.verdict": {"en": "Recommended: {rule} = {lr:.3g}.", "ko": "추천: {rule} = {lr:.3g}."},
     "lrf.spread": {
         "en": "Over {k} seeds the {rule} suggestion ranged from {lo:.2g} to {hi:.2g} (a factor of {ratio:.1f}); "
