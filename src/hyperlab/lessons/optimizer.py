@@ -5,7 +5,7 @@ small grid of learning rates and compared at its best rate (highest final valida
 broken by lower validation loss), so the comparison is fair. "Epochs to target" is the first epoch
 whose validation metric reaches 90% of the best final metric of any optimizer (epochs + 1 if never).
 The same optimizers then walk three 2-D surfaces (``lessons.surfaces``), each at the rate from a
-grid that ends lowest.
+grid that ends lowest (ties: the one with the lower mean value along its path).
 """
 
 from __future__ import annotations

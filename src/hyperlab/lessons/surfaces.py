@@ -128,9 +128,12 @@ def descend(surface: Surface, optimizer: str, lr: float, steps: int) -> Path:
 
 
 def best_path(surface: Surface, optimizer: str, lrs: Sequence[float], steps: int) -> tuple[Path, list[dict]]:
-    """The path with the lowest final value over a grid of rates (diverged paths excluded), and the grid."""
+    """The path that ends lowest over a grid of rates (diverged paths excluded; ties, e.g. several
+    rates that all reached the minimum, go to the lower mean value along the path: the faster one),
+    and the grid."""
     paths = [descend(surface, optimizer, lr, steps) for lr in lrs]
     grid = [{"lr": p.lr, "final_value": p.final_value, "diverged_step": p.diverged_step} for p in paths]
     finished = [p for p in paths if p.final_value is not None]
-    best = min(finished, key=lambda p: p.final_value) if finished else paths[0]  # type: ignore[arg-type, return-value]
-    return best, grid
+    if not finished:
+        return paths[0], grid
+    return min(finished, key=lambda p: (round(p.final_value, 9), sum(p.values) / len(p.values))), grid  # type: ignore[arg-type]
