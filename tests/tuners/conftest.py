@@ -15,3 +15,15 @@ def wine() -> Data:
 @pytest.fixture(scope="session")
 def breast_cancer() -> Data:
     return load_data("breast-cancer", seed=0)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models run faster on one thread, and two xdist workers share two cores: no contention.
+    The worker's setting is put back after each test."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

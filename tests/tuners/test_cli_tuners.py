@@ -37,34 +37,49 @@ def test_lr_find_human_output_in_korean(tmp_path):
     assert "학습률" in result.output and "추천" in result.output and str(tmp_path) in result.output
 
 
-def test_batch_find_noise_scale_lr_scale_epoch_find_optimizer_check(tmp_path):
-    common = ["--dataset", "wine", "--model", "logistic", "--json", "--quiet"]
-    r = run("batch-find", *common, "--memory-limit", "64MB", "--probe-steps", "1", "--out", tmp_path / "b")
+COMMON = ["--dataset", "wine", "--model", "logistic", "--json", "--quiet"]
+
+
+def test_batch_find_json(tmp_path):
+    r = run("batch-find", *COMMON, "--memory-limit", "64MB", "--probe-steps", "1", "--out", tmp_path)
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert isinstance(data["suggested_batch_size"], int) and data["memory_limit_bytes"] == 64 * 10**6
     assert data["critical_batch_size"] is None or data["critical_batch_size"] > 0
+    assert data["suggested_batch_size"] <= data["largest_fitting"]
 
-    r = run("noise-scale", *common, "--batch-size", "8", "--pairs", "8", "--out", tmp_path / "n")
+
+def test_noise_scale_json(tmp_path):
+    r = run("noise-scale", *COMMON, "--batch-size", "8", "--pairs", "8", "--out", tmp_path)
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["big_batch"] == 106
+    data = json.loads(r.stdout)
+    assert data["big_batch"] == 106 and data["small_batch"] == 8 and data["pairs"] == 8
 
+
+def test_lr_scale_json(tmp_path):
     r = run("lr-scale", "--lr", "0.01", "--from-batch", "16", "--to-batch", "64", "--optimizer", "adam",
-            "--dataset", "wine", "--json", "--quiet", "--out", tmp_path / "s")
+            "--dataset", "wine", "--json", "--quiet", "--out", tmp_path)
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["suggested_lr"] == pytest.approx(0.02) and data["warmup_steps"] == 2 * 2
 
-    r = run("epoch-find", *common, "--lr", "0.05", "--batch-size", "16", "--max-epochs", "5",
-            "--out", tmp_path / "e")
+
+def test_epoch_find_json(tmp_path):
+    r = run("epoch-find", *COMMON, "--lr", "0.05", "--batch-size", "16", "--max-epochs", "5", "--out", tmp_path)
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert 1 <= data["suggested_epochs"] <= 5 and data["verdict"] in ("too_long", "ok", "train_longer")
+    assert data["suggested_epochs"] == data["best_epoch"] and len(data["history"]["epochs"]) == data["epochs_run"]
 
-    r = run("optimizer-check", *common, "--batch-size", "8", "--optimizers", "sgd,adam", "--epochs", "2",
-            "--out", tmp_path / "o")
+
+def test_optimizer_check_json(tmp_path):
+    r = run("optimizer-check", *COMMON, "--batch-size", "8", "--optimizers", "sgd,adam", "--epochs", "2",
+            "--out", tmp_path)
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["suggested_optimizer"] in ("sgd", "adam")
+    data = json.loads(r.stdout)
+    best = max((run_ for run_ in data["runs"] if run_["best_val_metric"] is not None),
+               key=lambda run_: (run_["best_val_metric"], -run_["best_val_loss"]))
+    assert data["suggested_optimizer"] == best["optimizer"]
 
 
 def test_advise_on_user_csv_with_a_module_function_model(tmp_path, monkeypatch):
