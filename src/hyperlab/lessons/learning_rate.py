@@ -23,7 +23,7 @@ from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import register
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, finite, not_measured,
-                                   rounded, settings_for, verdict)
+                                   rounded, settings_for)
 
 NAME = "learning-rate"
 KINDS = ("too_slow", "good", "oscillating", "diverged")

@@ -209,7 +209,8 @@ def plot_optimizer(result: LessonResult, out: Path, lang: str) -> dict[str, Path
     for ax in axes[:2]:
         ax.set_xlabel(t("epoch", lang))
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
+    if rows:
+        axes[0].legend(fontsize=7)
     names = [r["optimizer"] for r in rows]
     axes[2].barh(names, [r["seconds"] for r in rows], color=[colors[n] for n in names])
     axes[2].set_xlabel(t("plot.seconds", lang))
