@@ -71,3 +71,15 @@ def test_bad_arguments_name_the_field(wine, kwargs, field):
     with pytest.raises(ConfigError) as err:
         advise("logistic", wine, **kwargs)
     assert err.value.field == field
+
+
+def test_a_tight_budget_cuts_stages_short_and_says_so(small_digits):
+    advice = advise("mlp", small_digits, {"batch_size": 64}, budget_seconds=5, optimizers=["sgd", "adam"],
+                    check_epochs=100, max_epochs=3000, patience=3000)
+    assert advice.notes[0].startswith("The starting batch size 64 was lowered to 30")
+    # 3,000 epochs of 10 steps cannot finish in 5 s: what the budget cut is reported, not hidden
+    assert advice.epochs.history.status == "budget" or any(
+        r.error == "budget" or (r.history is not None and r.history.status == "budget") for r in advice.optimizers.runs)
+    assert any("time budget" in note for note in advice.notes)
+    assert advice.epochs.history.status == "budget" and len(advice.epochs.history.epochs) < 3000
+    assert advice.total.seconds < 5 + 3.0  # the step that passes the deadline and the reports may run past it

@@ -243,6 +243,8 @@ def advise(
         for row in rows:
             table.add_row(*(str(value) for value in row.values()))
         console.print(table)
+    for note in advice.notes:
+        console.print(note)
     for key, path in advice.plots.items():  # one line each, never wrapped, so paths stay clickable
         if path is not None:
             console.print(f"{t(key, lang)}: [link=file://{path.resolve()}]{path}[/link]", soft_wrap=True)

@@ -70,6 +70,16 @@ register({
     "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
     "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
     "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
+    "adv.note.start_batch": {
+        "en": "The starting batch size {b} was lowered to {to} so that one epoch has the {k} steps a range test needs.",
+        "ko": "범위 테스트에 한 에폭당 {k} 스텝이 필요해 시작 배치 크기 {b}를 {to}로 낮췄습니다."},
+    "adv.note.cut": {"en": "The time budget cut the {stage} stage short; its evidence is partial (raise "
+                           "--budget-seconds).",
+                     "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
+                           "늘리세요)."},
+    "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
+                         "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
+    "adv.notes": {"en": "Notes", "ko": "참고"},
     "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
     "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
     "adv.stage": {"en": "stage", "ko": "단계"},
@@ -189,11 +199,12 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     largest_for_range_test = n // MIN_STEPS
     if largest_for_range_test < 1:
         raise ConfigError("data", subject.data.name, f"has {n} training samples; advice needs at least {MIN_STEPS}")
+    notes: list[str] = []
     if hp.batch_size > largest_for_range_test:
+        notes.append(t("adv.note.start_batch", lang, b=hp.batch_size, to=largest_for_range_test, k=MIN_STEPS))
         hp = hp.replace(batch_size=largest_for_range_test)
     stage = on_stage or (lambda name: None)
     compute: dict[str, Compute] = {}
-    notes: list[str] = []
     started = time.perf_counter()
 
     # Is there time to measure anything? One timed step, against the smallest useful advice.
@@ -252,6 +263,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done,
                                 h.steps_done // h.steps_per_epoch * n + min(h.steps_done % h.steps_per_epoch * b, n))
     final = hp_o.replace(epochs=epochs.suggested_epochs)
+    notes += budget_notes(lr_result, check, epochs, lang)
 
     scaling = [scale_lr(final.lr, b, other, optimizer=winner, n_train=n, epochs=final.epochs,
                         critical_batch_size=batch.critical_batch_size, lang=lang)
@@ -282,6 +294,23 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                                             seconds=time.perf_counter() - started)
         write_json(out / "advice.json", advice.to_dict())
     return advice
+
+
+def budget_notes(lr_result: LRFindResult, check: OptimizerCheckResult, epochs: EpochAdvice,
+                 lang: str = "en") -> list[str]:
+    """What the time budget cut short, so a user knows which evidence is partial."""
+    notes = []
+    if any(test.stop_reason == "budget" for test in lr_result.tests):
+        notes.append(t("adv.note.cut", lang, stage=t("lr", lang)))
+    skipped = [r.optimizer for r in check.runs if r.error == "budget"]
+    cut = [r.optimizer for r in check.runs if r.history is not None and r.history.status == "budget"]
+    if skipped:
+        notes.append(t("adv.note.skipped", lang, names=", ".join(skipped)))
+    if cut:
+        notes.append(t("adv.note.cut", lang, stage=f"{t('optimizer', lang)} ({', '.join(cut)})"))
+    if epochs.history.status == "budget":
+        notes.append(t("adv.note.cut", lang, stage=t("epochs", lang)))
+    return notes
 
 
 def summary_rows(advice: Advice, lang: str = "en") -> list[dict[str, Any]]:
@@ -318,7 +347,8 @@ def write_advice_report(advice: Advice, subject: Subject, path: Path, *, lang: s
     links = " · ".join(f'<a href="{html.escape(p.name)}">{html.escape(t(k, lang))}: {html.escape(p.name)}</a>'
                        for k, p in advice.plots.items() if p is not None)
     sections = [
-        Section(t("adv.title", lang), table=summary_rows(advice, lang), html=f"<p>{links}</p>"),
+        Section(t("adv.title", lang), table=summary_rows(advice, lang), paragraphs=advice.notes,
+                html=f"<p>{links}</p>"),
         Section(t("batch_size", lang), paragraphs=advice.batch.explanation,
                 images=[p for p in (advice.batch.plot, advice.batch.noise.plot if advice.batch.noise else None) if p]),
         Section(t("lr", lang), paragraphs=finds[chosen].explanation + others,
