@@ -382,7 +382,7 @@ def plot_lr_find(result: LRFindResult, path: Path, *, lang: str = "en") -> Path:
     log_axis(ax)
     ax.set_xlabel(t("lr", lang))
     ax.set_ylabel(t("loss", lang))
-    ax.grid(alpha=0.3, which="both")
+    ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"{t('lrf.title', lang)}: {result.hparams.optimizer}, {t('batch_size', lang)} "
                  f"{result.hparams.batch_size}")

@@ -160,7 +160,7 @@ def plot_scaling(result: LRScaling, path: Path, *, lang: str = "en") -> Path:
     log_axis(ax, "y")
     ax.set_xlabel(t("batch_size", lang))
     ax.set_ylabel(t("lr", lang))
-    ax.grid(alpha=0.3, which="both")
+    ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(t("lrs.title", lang))
     return save(fig, path)
