@@ -17,8 +17,10 @@ from torch import nn
 from hyperlab.cli.lessons import RichMonitor
 from hyperlab.cli.progress import make_progress
 from hyperlab.data import load_data
+from hyperlab.engine import Callback
+from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError
-from hyperlab.lessons import LESSONS, run_lesson, run_tour
+from hyperlab.lessons import LESSONS, Monitor, run_lesson, run_tour
 from hyperlab.lessons.runner import lesson_module
 
 
@@ -181,3 +183,31 @@ def test_bad_settings_name_the_field(small):
         run_lesson("epochs", small, budget="huge")
     with pytest.raises(ConfigError, match="threads=0"):
         run_lesson("epochs", small, budget="tiny", threads=0)
+
+
+class _CtrlC(Monitor):
+    """Presses Ctrl-C during the third run of the lesson."""
+
+    def __init__(self):
+        self.runs = 0
+
+    def callbacks(self, label, planned_steps):
+        self.runs += 1
+        if self.runs < 3:
+            return []
+
+        class Press(Callback):
+            def on_step_end(self, run, loss):
+                raise KeyboardInterrupt
+
+        return [Press()]
+
+
+def test_an_interrupted_lesson_leaves_the_previous_report_untouched(small, tmp_path):
+    out = tmp_path / "lr"
+    first = run_lesson("learning-rate", small, budget="tiny", out=out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(TrainingInterrupted):
+        run_lesson("learning-rate", small, budget="tiny", seed=5, out=out, monitor=_CtrlC())
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _strict_json(out / "lesson.json")["claims"] == [c.to_dict() for c in first.claims]

@@ -19,6 +19,7 @@ from hyperlab.cli import app
 from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import Callback
+from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.i18n import register, t
 from hyperlab.lessons import LESSONS, LessonResult, Monitor, run_lesson, run_tour
 from hyperlab.lessons.report import title_of
@@ -34,6 +35,8 @@ register({
     "cli.report_at": {"en": "Report: {path}", "ko": "보고서: {path}"},
     "cli.tour_report_at": {"en": "Tour report (all four lessons): {path}",
                            "ko": "투어 보고서 (네 수업 모두): {path}"},
+    "cli.lesson_interrupted": {"en": "interrupted; no lesson report was written (earlier reports are untouched)",
+                               "ko": "중단됨; 수업 보고서를 쓰지 않았습니다(이전 보고서는 그대로입니다)"},
 })
 
 HELP = {
@@ -97,16 +100,20 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, mod
     console: Console = o.console(quiet, json_out)
     common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
               "width": setup.width, "depth": setup.depth, "label": setup.label, "threads": threads}
-    with make_progress(console) as progress:
-        monitor = RichMonitor(progress, lang)
-        if names is None:
-            out = out or DEFAULT_OUT / "tour"
-            tour = run_tour(setup.dataset, out=out, monitor=monitor, **common)
-            results, payload, report = tour.lessons, tour.to_dict(), tour.files["report"]
-        else:
-            out = out or DEFAULT_OUT / names[0]
-            result = run_lesson(names[0], setup.dataset, out=out, monitor=monitor, **common)
-            results, payload, report = [result], result.to_dict(), result.files["report"]
+    try:
+        with make_progress(console) as progress:
+            monitor = RichMonitor(progress, lang)
+            if names is None:
+                out = out or DEFAULT_OUT / "tour"
+                tour = run_tour(setup.dataset, out=out, monitor=monitor, **common)
+                results, payload, report = tour.lessons, tour.to_dict(), tour.files["report"]
+            else:
+                out = out or DEFAULT_OUT / names[0]
+                result = run_lesson(names[0], setup.dataset, out=out, monitor=monitor, **common)
+                results, payload, report = [result], result.to_dict(), result.files["report"]
+    except TrainingInterrupted:
+        typer.echo(t("cli.lesson_interrupted", lang), err=True)
+        raise typer.Exit(130) from None
     if json_out:
         o.print_json(payload)
     for result in results:
