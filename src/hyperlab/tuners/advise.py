@@ -32,7 +32,8 @@ from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
-from hyperlab.tuners.common import StopAfter, Subject, as_subject, check_float, check_int, preserved
+from hyperlab.tuners.common import (StopAfter, Subject, as_subject, check_float, check_int, preserved, samples_seen,
+                                    with_optimizer)
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
@@ -253,15 +254,14 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     compute["optimizer"] = Compute(time.perf_counter() - t0, sum(r.steps for r in check.runs) + finds,
                                    sum(r.samples for r in check.runs) + finds * b)
     winner = check.suggested_optimizer
-    hp_o = hp_b.replace(optimizer=winner, lr=check.suggested_lr, momentum=None, alpha=None, betas=None, eps=None)
+    hp_o = with_optimizer(hp_b, winner).replace(lr=check.suggested_lr)
 
     stage("epochs")
     t0 = time.perf_counter()
     epochs = epoch_find(subject, hparams=hp_o, max_epochs=max_epochs, patience=patience,
                         deadline=budget.end, callbacks=callbacks, out=out, lang=lang)
     h = epochs.history
-    compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done,
-                                h.steps_done // h.steps_per_epoch * n + min(h.steps_done % h.steps_per_epoch * b, n))
+    compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, samples_seen(h))
     final = hp_o.replace(epochs=epochs.suggested_epochs)
     notes += budget_notes(lr_result, check, epochs, lang)
 

@@ -19,9 +19,10 @@ from torch.utils.data import Dataset, Subset, TensorDataset
 
 from hyperlab.api import DataSpec, as_data
 from hyperlab.data import Data
-from hyperlab.engine import Callback, Run, StopTraining
+from hyperlab.engine import Callback, History, Run, StopTraining
 from hyperlab.engine.trainer import LossFn, loss_for
 from hyperlab.errors import ConfigError, DataError
+from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 
 
@@ -141,6 +142,19 @@ class Deadline(Callback):
 
     def on_step_end(self, run: Run, loss: float) -> None:
         self._check()
+
+
+def samples_seen(history: History) -> int:
+    """Samples a run's steps processed: full epochs of n_train, plus the partial last epoch."""
+    full, rest = divmod(history.steps_done, history.steps_per_epoch)
+    return full * history.n_train + min(rest * history.batch_size, history.n_train)
+
+
+def with_optimizer(hp: HParams, name: str) -> HParams:
+    """``hp`` for optimizer ``name``: the same settings, minus options that belong to another optimizer."""
+    if name == hp.optimizer:
+        return hp
+    return hp.replace(optimizer=name, momentum=None, alpha=None, betas=None, eps=None)
 
 
 def check_int(field_name: str, value: Any, minimum: int, maximum: int | None = None, why: str = "") -> int:

@@ -23,7 +23,8 @@ from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams, optimizer_name
 from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.common import (Deadline, Subject, as_subject, check_int, plot_path, preserved, samples_seen,
+                                    with_optimizer)
 from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
 
@@ -113,7 +114,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
             if deadline is not None and time.perf_counter() > deadline and runs:
                 runs.append(OptimizerRun(name, None, None, None, None, None, 0, 0, "budget"))
                 continue
-            hp_o = hp.replace(optimizer=name, momentum=None, alpha=None, betas=None, eps=None)
+            hp_o = with_optimizer(hp, name)
             try:
                 if lrs and name in lrs:
                     lr = lrs[name]
@@ -132,8 +133,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
             best = best_epoch_of(h)
             record = h.epochs[best - 1] if best else None
             runs.append(OptimizerRun(name, lr, h, best, record.val_metric if record else None,
-                                     record.val_loss if record else None, h.steps_done,
-                                     _samples(h, subject.data.n_train)))
+                                     record.val_loss if record else None, h.steps_done, samples_seen(h)))
     scored = [r for r in runs if r.best_val_metric is not None]
     if not scored:
         raise HyperlabError("no optimizer produced a validation score: "
@@ -146,13 +146,6 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
     if path is not None:
         result_.plot = plot_optimizers(result_, path, lang=lang)
     return result_
-
-
-def _samples(history: History, n_train: int) -> int:
-    """Samples the run's steps processed (full epochs of n_train, plus the partial last epoch)."""
-    spe, b = history.steps_per_epoch, history.batch_size
-    full, rest = divmod(history.steps_done, spe)
-    return full * n_train + min(rest * b, n_train)
 
 
 def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
