@@ -35,7 +35,7 @@ RESTORE_TOLERANCE = 1.02  # restored val loss above this x the full run's final:
 @dataclass(frozen=True)
 class Settings:
     train_size: int = 150  # samples kept from the training split (small, so the model can memorise them)
-    width: int = 512  # hidden units of the built-in mlp (a --width given by the user wins)
+    width: int = 512  # hidden units of the built-in mlp only (a --width given by the user wins)
     epochs: int = 100
     batch_size: int = 16
     lr: float = 1e-3
@@ -65,8 +65,9 @@ def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
     hp = HParams(batch_size=min(s.batch_size, n), lr=s.lr, epochs=s.epochs, optimizer=s.optimizer,
                  seed=ctx.seed)
     early = hp.replace(early_stopping=True, patience=s.patience, restore_best=True)
-    return [RunSpec("long", hp, train_size=n, width=s.width, eval_train=True),
-            RunSpec("early_stopping", early, train_size=n, width=s.width, eval_train=True)]
+    width = s.width if ctx.model == "mlp" else None  # "wide" is for the built-in MLP (cnn width = channels)
+    return [RunSpec("long", hp, train_size=n, width=width, eval_train=True),
+            RunSpec("early_stopping", early, train_size=n, width=width, eval_train=True)]
 
 
 def _evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float | None]:

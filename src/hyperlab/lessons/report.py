@@ -24,6 +24,8 @@ register({
         "ko": "{dataset} 데이터, 모델 {model}(시드 {seed}, 예산 {budget})로 네 수업, 총 {seconds:.1f}초. "
               "판정: 확인 {confirmed}, 관찰되지 않음 {not_observed}, 반박 {contradicted}."},
     "lesson.summary": {"en": "All claims", "ko": "모든 주장"},
+    "task.classification": {"en": "classification", "ko": "분류"},
+    "task.regression": {"en": "regression", "ko": "회귀"},
     "lesson.plots": {"en": "Plots", "ko": "그래프"},
     "lesson.lesson": {"en": "lesson", "ko": "수업"},
     "lesson.own_report": {"en": "This lesson's own report: {path}", "ko": "이 수업만의 보고서: {path}"},
@@ -45,7 +47,7 @@ def lesson_sections(result: LessonResult, lang: str, *, link: str | None = None)
     setup = result.setup
     title = title_of(result.name, lang)
     paragraphs = [t(f"{PREFIX[result.name]}.intro", lang, **lesson.intro_values(m, lang)),
-                  t("lesson.setup_text", lang, dataset=setup["dataset"], task=setup["task"],
+                  t("lesson.setup_text", lang, dataset=setup["dataset"], task=t(f"task.{setup['task']}", lang),
                     n_train=setup["n_train"], n_val=setup["n_val"], model=setup["model"], seed=setup["seed"],
                     budget=result.budget, runs=len(result.runs), seconds=result.seconds),
                   t("lesson.claims_intro", lang)]
