@@ -146,6 +146,7 @@ def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelO
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    """Add `hyperlab lesson <name>` for each lesson and `hyperlab tour`."""
     sub = typer.Typer(no_args_is_help=True, help="One lesson: measured runs that show what a hyperparameter does.")
     for name in LESSONS:
         command(_lesson_command(name), name=name, target=sub)

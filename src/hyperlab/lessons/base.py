@@ -8,6 +8,11 @@ stated thresholds (:func:`verdict`), and hands back a :class:`LessonResult`::
     'confirmed'
     >>> verdict(0.5, confirm_at=1.5, contradict_at=1 / 1.5)
     'contradicted'
+
+Each lesson module (batch_size, learning_rate, epochs, optimizer) has the same small surface:
+``settings(budget, **overrides)``, ``plan(ctx, s)`` -> RunSpecs, ``measure(ctx, s, outcomes)`` ->
+numbers, ``judge(numbers)`` -> claims (pure, so a test can feed it any situation), and
+``intro_values`` / ``tables`` for the report; ``lessons.runner`` drives them.
 """
 
 from __future__ import annotations
@@ -204,6 +209,7 @@ def check_positive_ints(name: str, values: Sequence[Any]) -> tuple[int, ...]:
 
 
 def check_int(name: str, value: Any, minimum: int) -> int:
+    """``value`` if it is an integer >= ``minimum``, else ConfigError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(name, value, f"must be an integer >= {minimum}")
     return value

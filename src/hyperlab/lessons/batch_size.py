@@ -62,6 +62,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    """The settings for a budget (tiny, quick, full) with overrides checked by name."""
     return settings_for(Settings, PRESETS, budget, NAME, overrides)
 
 
@@ -76,6 +77,7 @@ def scaled_lr(s: Settings, batch: int) -> float:
 
 
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    """The runs of this lesson, in order (the progress bar counts their planned steps)."""
     n = ctx.data.n_train
     specs = []
     for b in batch_sizes(s, n):
@@ -282,6 +284,7 @@ def _scaling_claim(small: dict[str, Any], large: dict[str, Any]) -> Claim:
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:
+    """The settings as plain JSON values."""
     return {**asdict(s), "sizes": list(s.sizes)}
 
 
@@ -397,6 +400,7 @@ register({
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The numbers the lesson's introduction text is filled with."""
     from hyperlab.i18n import t
 
     scaling = (t("batch.scaling_note", lang, epochs=m["epochs"], base=m["base_batch"]) if m["linear_scaling"]
@@ -406,6 +410,7 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(heading, rows) tables for the report, with column names in ``lang``."""
     from hyperlab.i18n import t
 
     metric = t(m["metric"], lang)

@@ -34,6 +34,7 @@ RESTORE_TOLERANCE = 1.02  # restored val loss above this x the full run's final:
 
 @dataclass(frozen=True)
 class Settings:
+    """What the lesson trains; every field can be overridden by name (validated)."""
     train_size: int = 150  # samples kept from the training split (small, so the model can memorise them)
     width: int = 512  # hidden units of the built-in mlp only (a --width given by the user wins)
     epochs: int = 100
@@ -57,10 +58,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    """The settings for a budget (tiny, quick, full) with overrides checked by name."""
     return settings_for(Settings, PRESETS, budget, NAME, overrides)
 
 
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    """The runs of this lesson, in order (the progress bar counts their planned steps)."""
     n = min(s.train_size, ctx.data.n_train)
     hp = HParams(batch_size=min(s.batch_size, n), lr=s.lr, epochs=s.epochs, optimizer=s.optimizer,
                  seed=ctx.seed)
@@ -78,6 +81,7 @@ def _evaluate(model: nn.Module, data: Data, split: str) -> dict[str, float | Non
 
 
 def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) -> dict[str, Any]:
+    """Every number of the lesson from its finished runs (JSON-safe)."""
     long, early = outcomes["long"], outcomes["early_stopping"]
     h = long.history
     curves = {name: h.column(name) for name in ("train_loss", "val_loss", "train_metric", "val_metric")}
@@ -128,6 +132,7 @@ def curve_summary(curves: dict[str, list[float | None]]) -> dict[str, Any]:
 # ---- judging (pure) ----------------------------------------------------------------------------
 
 def judge(m: dict[str, Any]) -> list[Claim]:
+    """The claims with verdicts computed from the measurements ``m`` alone (pure)."""
     return [_underfit_claim(m), _overfit_claim(m), _gap_claim(m), _early_claim(m)]
 
 
@@ -189,6 +194,7 @@ def _early_claim(m: dict[str, Any]) -> Claim:
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:
+    """The settings as plain JSON values."""
     return asdict(s)
 
 
@@ -267,12 +273,14 @@ register({
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The numbers the lesson's introduction text is filled with."""
     s = m["settings"]
     return {"train_size": m["train_size"], "epochs": m["epochs"], "optimizer": s["optimizer"], "lr": s["lr"],
             "batch": s["batch_size"], "patience": s["patience"]}
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(heading, rows) tables for the report, with column names in ``lang``."""
     from hyperlab.i18n import t
 
     e, long = m["early"], m["long_final"]

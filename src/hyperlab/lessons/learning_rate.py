@@ -65,6 +65,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    """The settings for a budget (tiny, quick, full) with overrides checked by name."""
     return settings_for(Settings, PRESETS, budget, NAME, overrides)
 
 
@@ -82,6 +83,7 @@ def learning_rates(s: Settings) -> list[float]:
 
 
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    """The runs of this lesson, in order (the progress bar counts their planned steps)."""
     return [RunSpec(f"lr{lr:g}", HParams(lr=lr, batch_size=s.batch_size, epochs=s.epochs, optimizer=s.optimizer,
                                          seed=ctx.seed))
             for lr in learning_rates(s)]
@@ -131,6 +133,7 @@ def classify_all(curves: list[dict[str, Any]]) -> list[str]:
 # ---- measuring ---------------------------------------------------------------------------------
 
 def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) -> dict[str, Any]:
+    """Every number of the lesson from its finished runs (JSON-safe)."""
     rows = []
     for spec_key, run in outcomes.items():
         h = run.history
@@ -168,6 +171,7 @@ def _kind_verdict(kind: str, confirm: str, contradict: str) -> str:
 
 
 def judge(m: dict[str, Any]) -> list[Claim]:
+    """The claims with verdicts computed from the measurements ``m`` alone (pure)."""
     rows = m["rows"]
     if len(rows) < 2:
         raise ConfigError("lrs", [r["lr"] for r in rows], "must hold at least two learning rates")
@@ -224,6 +228,7 @@ def _edge_claim(rows: list[dict[str, Any]]) -> Claim:
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:
+    """The settings as plain JSON values."""
     return {**asdict(s), "lrs": list(s.lrs) if s.lrs else None}
 
 
@@ -285,6 +290,7 @@ register({
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The numbers the lesson's introduction text is filled with."""
     rows = m["rows"]
     return {"count": len(rows), "low": rows[0]["lr"], "high": rows[-1]["lr"], "optimizer": m["optimizer"],
             "batch": m["batch_size"], "epochs": m["epochs"], "rise": OSC_MIN_RISE,
@@ -292,6 +298,7 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(heading, rows) tables for the report, with column names in ``lang``."""
     from hyperlab.i18n import t
 
     rows = []

@@ -46,6 +46,7 @@ SURFACE_LRS_QUICK = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 
 @dataclass(frozen=True)
 class Settings:
+    """What the lesson trains; every field can be overridden by name (validated)."""
     optimizers: tuple[str, ...] = OPTIMIZERS
     grids: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(GRIDS_QUICK))
     epochs: int = 10
@@ -84,10 +85,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def settings(budget: str = "quick", **overrides: Any) -> Settings:
+    """The settings for a budget (tiny, quick, full) with overrides checked by name."""
     return settings_for(Settings, PRESETS, budget, NAME, overrides)
 
 
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
+    """The runs of this lesson, in order (the progress bar counts their planned steps)."""
     return [RunSpec(f"{name}/lr{lr:g}", HParams(optimizer=name, lr=lr, batch_size=s.batch_size, epochs=s.epochs,
                                                  seed=ctx.seed))
             for name in s.optimizers for lr in s.grids[name]]
@@ -119,6 +122,7 @@ def epochs_to(curve: list[float | None], target: float | None, epochs: int) -> i
 
 
 def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) -> dict[str, Any]:
+    """Every number of the lesson from its finished runs (JSON-safe)."""
     data = ctx.data
     rows = []
     for name in s.optimizers:
@@ -160,6 +164,7 @@ def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) ->
 # ---- judging (pure) ----------------------------------------------------------------------------
 
 def judge(m: dict[str, Any]) -> list[Claim]:
+    """The claims with verdicts computed from the measurements ``m`` alone (pure)."""
     rows = {r["optimizer"]: r for r in m["rows"]}
     claims = [_lr_matters_claim(m), _close_claim(m), _speed_claim(m, rows, "opt.adaptive_faster", "sgd", "adam"),
               _speed_claim(m, rows, "opt.momentum_faster", "sgd", "momentum")]
@@ -246,6 +251,7 @@ def _escape_claim(surface: dict[str, Any], slow: str, fast: str) -> Claim:
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:
+    """The settings as plain JSON values."""
     return {"optimizers": list(s.optimizers), "grids": {k: list(v) for k, v in s.grids.items()},
             "epochs": s.epochs, "batch_size": s.batch_size, "surfaces": list(s.surfaces),
             "surface_steps": s.surface_steps, "surface_lrs": list(s.surface_lrs)}
@@ -331,6 +337,7 @@ register({
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The numbers the lesson's introduction text is filled with."""
     from hyperlab.i18n import t
 
     return {"count": len(m["rows"]), "epochs": m["epochs"], "batch": m["batch_size"], "metric": t(m["metric"], lang),
@@ -339,6 +346,7 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(heading, rows) tables for the report, with column names in ``lang``."""
     from hyperlab.i18n import t
 
     metric = t(m["metric"], lang)

@@ -33,6 +33,7 @@ register({
 
 
 def title_of(name: str, lang: str) -> str:
+    """The lesson's title in ``lang``."""
     from hyperlab.lessons.runner import PREFIX
 
     return t(f"{PREFIX[name]}.title", lang)
@@ -75,6 +76,7 @@ def write_lesson(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
 
 
 def count_verdicts(results: list[LessonResult]) -> dict[str, int]:
+    """How many claims got each verdict."""
     counts = {"confirmed": 0, "not_observed": 0, "contradicted": 0}
     for r in results:
         for c in r.claims:

@@ -55,6 +55,7 @@ def _colors(n: int) -> list[Any]:
 
 
 def plot_batch_size(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
+    """Per-step loss curves, the measures per batch size, validation at equal epochs/steps."""
     use_font(lang)
     m = result.measurements
     rows = m["rows"]
@@ -116,6 +117,7 @@ def _moving_average(values: list[float], window: int) -> np.ndarray:
 
 
 def plot_learning_rate(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
+    """Loss curves of every rate on one log-scale plot, and the final metric per rate by class."""
     use_font(lang)
     m = result.measurements
     runs = {r.spec.key: r for r in result.runs}
@@ -167,6 +169,7 @@ def plot_learning_rate(result: LessonResult, out: Path, lang: str) -> dict[str, 
 
 
 def plot_epochs(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
+    """Train vs validation loss and metric per epoch, with the best epoch and the early stop."""
     use_font(lang)
     m = result.measurements
     curves = m["curves"]
@@ -189,6 +192,7 @@ def plot_epochs(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
 
 
 def plot_optimizer(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
+    """Validation curves and run time per optimizer; paths over contour plots; value per step."""
     use_font(lang)
     m = result.measurements
     rows = [r for r in m["rows"] if "curves" in r]
