@@ -137,3 +137,17 @@ def test_yaml_space_file(tmp_path):
     bad.write_text("space:\n  learning_rate: 0.1..1\n")
     result = run("sweep", "--config", str(bad), "--storage", url)
     assert result.exit_code == 2 and "not a searchable setting" in result.output and "searchable: lr" in result.output
+
+
+def test_timeout_and_cmaes(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    result = run("sweep", "--study", "t", "--storage", url, "--dataset", "moons", "--model", "logistic",
+                 "--epochs", "1", "--trials", "1000", "--timeout", "1", "--json", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert 1 <= json.loads(result.stdout)["finished"] < 1000  # stopped starting trials after 1 s
+    result = run("sweep", "--study", "c", "--storage", url, "--dataset", "moons", "--model", "logistic",
+                 "--strategy", "cmaes", "--lr", "1e-3..1:log", "--epochs", "1..3", "--batch-size", "32,64",
+                 "--trials", "4")
+    assert result.exit_code == 0, result.output
+    assert "cmaes moves through the ranges; lists (batch size) are drawn at random" in result.output
+    assert "4 of 4 trials finished" in result.output
