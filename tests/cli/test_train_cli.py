@@ -22,7 +22,7 @@ def run(*args: str):
 def test_train_writes_run_directory_and_prints_summary(tmp_path):
     out = tmp_path / "run"
     result = run("train", "--dataset", "wine", "--model", "mlp", "--batch-size", "16", "--lr", "0.01",
-                 "--epochs", "3", "--optimizer", "adam", "--out", str(out))
+                 "--epochs", "3", "--optimizer", "adam", "--threads", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "106 samples / batch size 16 = 7 steps per epoch" in result.output
     assert str(out) in result.output
@@ -66,6 +66,7 @@ def test_korean_text(tmp_path):
     (["--dataset", "digts"], "did you mean 'digits'?"),
     (["--model", "resnet"], "model='resnet' is invalid"),
     (["--lang", "fr"], "lang='fr' is invalid: must be one of en, ko"),
+    (["--threads", "0"], "threads=0 is invalid: must be an integer >= 1"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message, tmp_path):
     result = runner.invoke(app, ["train", "--epochs", "1", "--out", str(tmp_path / "r"), *args])

@@ -32,6 +32,8 @@ OutOpt = Annotated[Path | None, typer.Option(help="Output directory.")]
 LangOpt = Annotated[str, typer.Option(help="Language of the text: en or ko.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar or tables.")]
+ThreadsOpt = Annotated[int | None, typer.Option(help="torch intra-op threads while training (default: torch's; "
+                                                     "1 is best for small models on shared cores).")]
 
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 

@@ -12,6 +12,7 @@ from hyperlab.api import as_data, train as train_run
 from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import RunResult
+from hyperlab.engine.threads import torch_threads
 from hyperlab.i18n import t
 
 
@@ -59,6 +60,7 @@ def train(
     settings: o.SetOpt = None, out: o.OutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory."""
     lang = o.lang_of(lang)
@@ -70,7 +72,7 @@ def train(
     hp.check_data_size(data.n_train)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
     console = o.console(quiet, json_out)
-    with make_progress(console) as progress:
+    with torch_threads(threads), make_progress(console) as progress:
         result = train_run(setup.model, data, hp, out=out, resume=resume, width=setup.width,
                            depth=setup.depth, lang=lang, callbacks=[ProgressBar(progress, lang)])
     if json_out:

@@ -17,11 +17,10 @@ numbers, ``judge(numbers)`` -> claims (pure, so a test can feed it any situation
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -208,32 +207,7 @@ def check_positive_ints(name: str, values: Sequence[Any]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def check_int(name: str, value: Any, minimum: int) -> int:
-    """``value`` if it is an integer >= ``minimum``, else ConfigError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(name, value, f"must be an integer >= {minimum}")
-    return value
-
-
 # ---- running trainings -------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def torch_threads(threads: int | None) -> Iterator[None]:
-    """Run with ``threads`` intra-op threads (None: leave torch's setting), restoring it afterwards.
-
-    Lesson models are small: one thread avoids the large slow-down of oversubscribed cores when
-    other processes share the machine."""
-    if threads is None:
-        yield
-        return
-    check_int("threads", threads, 1)
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
 
 @dataclass(frozen=True)
 class RunSpec:

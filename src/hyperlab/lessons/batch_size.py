@@ -21,7 +21,8 @@ from typing import Any
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import TEXT, register
-from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, check_positive_ints,
+from hyperlab.errors import check_int
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_positive_ints,
                                    finite, median, not_measured, ratio, rounded, settings_for, verdict)
 
 NAME = "batch-size"

@@ -21,7 +21,8 @@ from hyperlab.engine import evaluate
 from hyperlab.engine.trainer import loss_for
 from hyperlab.hparams import HParams
 from hyperlab.i18n import register
-from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, not_measured, rounded,
+from hyperlab.errors import check_int
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, not_measured, rounded,
                                    settings_for, verdict)
 
 NAME = "epochs"

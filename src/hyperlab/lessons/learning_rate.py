@@ -22,7 +22,8 @@ from typing import Any
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import register
-from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, finite, not_measured,
+from hyperlab.errors import check_int
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, finite, not_measured,
                                    rounded, settings_for)
 
 NAME = "learning-rate"

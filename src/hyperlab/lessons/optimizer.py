@@ -18,7 +18,8 @@ from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import OPTIMIZERS, HParams, optimizer_name
 from hyperlab.i18n import register
-from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_int, median, not_measured,
+from hyperlab.errors import check_int
+from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, median, not_measured,
                                    ratio, rounded, settings_for, verdict)
 from hyperlab.lessons.surfaces import SURFACES, best_path
 

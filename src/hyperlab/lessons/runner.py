@@ -18,7 +18,8 @@ from hyperlab.api import DataSpec, as_data
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
-from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor, torch_threads
+from hyperlab.engine.threads import torch_threads
+from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor
 from hyperlab.models import ModelSpec
 
 LESSONS: dict[str, ModuleType] = {"batch-size": batch_size, "learning-rate": learning_rate, "epochs": epochs,

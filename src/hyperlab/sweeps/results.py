@@ -21,6 +21,7 @@ from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
 from hyperlab.sweeps.objective import STATUS_ATTR, SweepSetup
 from hyperlab.sweeps.space import SEARCHABLE
 from hyperlab.sweeps.storage import existing_storage, open_storage, study_names
+from hyperlab.views.report import format_value
 
 FORMATS = ("table", "csv", "json")
 STATUSES = ("complete", "pruned", "diverged", "failed", "interrupted", "duplicate", "running", "waiting")
@@ -107,14 +108,6 @@ def result_rows(study: optuna.Study) -> list[dict[str, Any]]:
     return [trial_row(tr, names) for tr in trials]
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
 def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = "") -> Table:
     """The rows as a rich table with translated headers and statuses."""
     table = Table(title=title or None)
@@ -134,8 +127,8 @@ def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = 
             status += f" ({t('retry_of', lang, n=row['retry_of'])})"
         where = (t("diverged_where", lang, step=row["diverged_step"], epoch=row["diverged_epoch"])
                  if row["diverged_step"] is not None else "")
-        table.add_row(str(row["number"]), status, _fmt(row["value"]), *(_fmt(row[n]) for n in names),
-                      _fmt(row["epochs_run"]), _fmt(row["steps"]), where, _fmt(row["seconds"]))
+        table.add_row(str(row["number"]), status, format_value(row["value"]), *(format_value(row[n]) for n in names),
+                      format_value(row["epochs_run"]), format_value(row["steps"]), where, format_value(row["seconds"]))
     return table
 
 
@@ -179,7 +172,7 @@ def summary_lines(summary: dict[str, Any], lang: str) -> list[str]:
              t("report_compute", lang, steps=summary["steps"], seconds=summary["train_seconds"])]
     best = summary["best"]
     if best:
-        params = ", ".join(f"{k}={_fmt(v)}" for k, v in best["params"].items())
+        params = ", ".join(f"{k}={format_value(v)}" for k, v in best["params"].items())
         lines.append(t("sweep_best", lang, n=best["number"], metric=t(summary["metric"] or "accuracy", lang),
                        value=best["value"], params=params))
     else:
@@ -196,7 +189,7 @@ def trial_line(trial: FrozenTrial, lang: str, label: str = "") -> str:
     if status == "diverged":
         parts.append(t("diverged_where", lang, step=trial.user_attrs.get("diverged_step"),
                        epoch=trial.user_attrs.get("diverged_epoch")))
-    parts.append(" ".join(f"{k}={_fmt(v)}" for k, v in trial.params.items()))
+    parts.append(" ".join(f"{k}={format_value(v)}" for k, v in trial.params.items()))
     seconds = trial.user_attrs.get("train_seconds")
     if seconds is not None:
         parts.append(f"{seconds:.1f}s")

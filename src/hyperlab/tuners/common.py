@@ -21,7 +21,7 @@ from hyperlab.api import DataSpec, as_data
 from hyperlab.data import Data
 from hyperlab.engine import Callback, History, Run, StopTraining
 from hyperlab.engine.trainer import LossFn, loss_for
-from hyperlab.errors import ConfigError, DataError
+from hyperlab.errors import ConfigError, DataError, check_float, check_int  # noqa: F401 - re-exported for the tuners
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 
@@ -155,41 +155,6 @@ def with_optimizer(hp: HParams, name: str) -> HParams:
     if name == hp.optimizer:
         return hp
     return hp.replace(optimizer=name, momentum=None, alpha=None, betas=None, eps=None)
-
-
-def check_int(field_name: str, value: Any, minimum: int, maximum: int | None = None, why: str = "") -> int:
-    """``value`` as an int in [minimum, maximum], else ConfigError naming the field."""
-    allowed = f"must be an integer >= {minimum}" if maximum is None else \
-        f"must be an integer from {minimum} to {maximum}"
-    allowed += f" ({why})" if why else ""
-    try:
-        as_float = float(value)
-        number = int(as_float) if not isinstance(value, bool) and as_float.is_integer() else None
-    except (TypeError, ValueError, OverflowError):
-        number = None
-    if number is None or number < minimum or (maximum is not None and number > maximum):
-        raise ConfigError(field_name, value, allowed)
-    return number
-
-
-def check_float(field_name: str, value: Any, *, low: float | None = 0.0, high: float | None = None,
-                low_open: bool = True, why: str = "") -> float:
-    """``value`` as a finite float above ``low`` (and at most ``high``), else ConfigError."""
-    parts = ["must be a finite number"]
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"and <= {high:g}")
-    allowed = " ".join(parts) + (f" ({why})" if why else "")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(field_name, value, allowed) from None
-    if isinstance(value, bool) or not math.isfinite(number) or \
-            (low is not None and (number <= low if low_open else number < low)) or \
-            (high is not None and number > high):
-        raise ConfigError(field_name, value, allowed)
-    return number
 
 
 def plot_path(out: str | Path | None, name: str) -> Path | None:

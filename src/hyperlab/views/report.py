@@ -53,12 +53,13 @@ def table_html(rows: list[dict[str, Any]]) -> str:
     heads = list(rows[0].keys())
     out = ['<div class="scroll"><table><tr>', *(f"<th>{html.escape(str(h))}</th>" for h in heads), "</tr>"]
     for row in rows:
-        out.append("<tr>" + "".join(f"<td>{html.escape(_fmt(row.get(h)))}</td>" for h in heads) + "</tr>")
+        out.append("<tr>" + "".join(f"<td>{html.escape(format_value(row.get(h)))}</td>" for h in heads) + "</tr>")
     out.append("</table></div>")
     return "".join(out)
 
 
-def _fmt(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A table cell: '–' for missing, 4 significant digits for floats."""
     if value is None:
         return "–"
     if isinstance(value, float):
