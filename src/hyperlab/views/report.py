@@ -22,8 +22,8 @@ max-width:980px;padding:12px;line-height:1.5;color:#222}
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:1.6em}
 img{max-width:100%;height:auto;display:block;margin:8px 0}
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em;margin:8px 0}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}
-td:first-child,th:first-child{text-align:left}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict-confirmed{color:#1a7f37;font-weight:bold}.verdict-contradicted{color:#c62828;font-weight:bold}
 .verdict-not_observed{color:#9a6700;font-weight:bold}.note{color:#555;font-size:.9em}
 """
@@ -53,9 +53,14 @@ def table_html(rows: list[dict[str, Any]]) -> str:
     heads = list(rows[0].keys())
     out = ['<div class="scroll"><table><tr>', *(f"<th>{html.escape(str(h))}</th>" for h in heads), "</tr>"]
     for row in rows:
-        out.append("<tr>" + "".join(f"<td>{html.escape(format_value(row.get(h)))}</td>" for h in heads) + "</tr>")
+        out.append("<tr>" + "".join(_cell(row.get(h)) for h in heads) + "</tr>")
     out.append("</table></div>")
     return "".join(out)
+
+
+def _cell(value: Any) -> str:
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return f'<td{" class=num" if numeric else ""}>{html.escape(format_value(value))}</td>'
 
 
 def format_value(value: Any) -> str:
