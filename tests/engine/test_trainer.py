@@ -199,3 +199,34 @@ def test_python_api_with_own_module_and_regression_loss(tmp_path):
     assert result.history.task == "regression" and result.summary()["final_val_metric"] > 0.8
     for name in ("config.yaml", "history.json", "summary.json", "curves.png", "checkpoint.pt"):
         assert (tmp_path / "run" / name).is_file()
+
+
+@pytest.mark.parametrize("optimizer, extra", [("sgd", {"weight_decay": 0.1}), ("adamw", {}), ("rmsprop", {"momentum": 0.5}),
+                                              ("adagrad", {"weight_decay": 0.01}), ("nesterov", {"weight_decay": 0.01})])
+def test_recorded_gradient_norm_is_the_norm_of_the_steps_gradient(small_digits, optimizer, extra):
+    """The norm is taken after optimizer.step(): check it equals the gradient's norm before the step."""
+    seen = []
+    hp = HParams(epochs=1, batch_size=64, optimizer=optimizer, lr=0.01, **extra)
+    model = build_model("mlp", small_digits, width=16, seed=0)
+    from hyperlab.optim import build_optimizer
+    opt = build_optimizer(model.parameters(), hp)
+    X, y = small_digits.train.tensors
+    for _ in range(3):
+        out = model(X[:64])
+        loss = torch.nn.functional.cross_entropy(out, y[:64])
+        opt.zero_grad()
+        loss.backward()
+        before = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()]))
+        opt.step()
+        after = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()]))
+        seen.append((float(before), float(after)))
+    assert all(b == pytest.approx(a, rel=1e-6) for b, a in seen)
+    h = fit(build_model("mlp", small_digits, width=16, seed=0), small_digits, hp).history
+    assert all(g is not None and g > 0 for g in h.step_grad_norm)
+    # the first recorded norm is the gradient norm of the first batch at the initial weights
+    from hyperlab.engine.trainer import epoch_generator
+    model = build_model("mlp", small_digits, width=16, seed=0)
+    first = torch.randperm(len(X), generator=epoch_generator(hp.seed, 0))[:64]
+    torch.nn.functional.cross_entropy(model(X[first]), y[first]).backward()
+    expected = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()]))
+    assert h.step_grad_norm[0] == pytest.approx(float(expected), rel=1e-5)
