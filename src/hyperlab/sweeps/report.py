@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,32 +34,40 @@ def _complete(study: optuna.Study) -> list[FrozenTrial]:
     return [tr for tr in study.get_trials(deepcopy=False) if tr.state == TrialState.COMPLETE]
 
 
-def _axis(values: list[Any], categorical: bool) -> tuple[list[str], Callable[[Any], int]]:
-    """Tick labels and a value -> cell index map: each distinct value of a list, or log bins of a range."""
-    distinct = sorted(set(values))
-    if categorical or len(distinct) <= MAX_BINS:
-        return [f"{v:g}" for v in distinct], distinct.index
-    edges = np.geomspace(min(distinct), max(distinct), MAX_BINS + 1)
+def _axis(values: list[Any], dim: Any) -> tuple[list[str], Callable[[Any], int]]:
+    """Tick labels and a value -> cell index map: each distinct value of a list, or log bins over a
+    searched range (the whole range, so the layout does not depend on which trials finished)."""
+    distinct = sorted(set(values) | set(dim.choices if dim is not None else ()))
+    if (dim is not None and dim.choices) or (dim is None and len(distinct) <= MAX_BINS):
+        return [f"{v:.3g}" for v in distinct], distinct.index
+    low, high = (dim.low, dim.high) if dim is not None else (min(distinct), max(distinct))
+    edges = np.geomspace(min(low, min(distinct)), max(high, max(distinct)), MAX_BINS + 1)
     labels = [f"{lo:.2g}–{hi:.2g}" for lo, hi in zip(edges[:-1], edges[1:])]
     return labels, lambda v: int(min(np.searchsorted(edges, v, side="right") - 1, MAX_BINS - 1))
 
 
 def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
-    """Best final validation metric per (learning rate, batch size) cell of the completed trials."""
-    trials = [tr for tr in _complete(study) if "lr" in tr.params and "batch_size" in tr.params]
-    if not trials:
+    """Best final validation metric per (learning rate, batch size) cell of the completed trials;
+    cells with no completed trial say how many trials there were pruned or diverged."""
+    trials = [tr for tr in study.get_trials(deepcopy=False)
+              if tr.state in (TrialState.COMPLETE, TrialState.PRUNED) and "lr" in tr.params
+              and "batch_size" in tr.params]
+    if not any(tr.state == TrialState.COMPLETE for tr in trials):
         return None
-    space = (study_setup(study).search_space() if study_setup(study) else None)
-    lr_dim = space.get("lr") if space else None
-    bs_dim = space.get("batch_size") if space else None
-    y_labels, y_index = _axis([tr.params["lr"] for tr in trials], bool(lr_dim and lr_dim.choices))
-    x_labels, x_index = _axis([tr.params["batch_size"] for tr in trials], bool(bs_dim and bs_dim.choices))
+    setup = study_setup(study)
+    space = setup.search_space() if setup else None
+    y_labels, y_index = _axis([tr.params["lr"] for tr in trials], space.get("lr") if space else None)
+    x_labels, x_index = _axis([tr.params["batch_size"] for tr in trials], space.get("batch_size") if space else None)
     best = np.full((len(y_labels), len(x_labels)), np.nan)
     count = np.zeros_like(best, dtype=int)
+    stopped: dict[tuple[int, int], Counter[str]] = {}
     for tr in trials:
         i, j = y_index(tr.params["lr"]), x_index(tr.params["batch_size"])
-        best[i, j] = tr.value if math.isnan(best[i, j]) else max(best[i, j], tr.value)  # type: ignore[arg-type]
-        count[i, j] += 1
+        if tr.state == TrialState.COMPLETE:
+            best[i, j] = tr.value if math.isnan(best[i, j]) else max(best[i, j], tr.value)  # type: ignore[arg-type]
+            count[i, j] += 1
+        else:
+            stopped.setdefault((i, j), Counter())[trial_status(tr)] += 1
     use_font(lang)
     fig, ax = plt.subplots(figsize=(1.4 * len(x_labels) + 3, 0.7 * len(y_labels) + 2.5))
     image = ax.imshow(np.ma.masked_invalid(best), origin="lower", aspect="auto", cmap="viridis")
@@ -67,6 +76,9 @@ def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Pat
             if count[i, j]:
                 ax.text(j, i, f"{best[i, j]:.3f}\n({count[i, j]})", ha="center", va="center", fontsize=8,
                         color="white" if best[i, j] < np.nanmean(best) else "black")
+            elif (i, j) in stopped:
+                ax.text(j, i, "\n".join(f"{n} {t(status, lang)}" for status, n in sorted(stopped[i, j].items())),
+                        ha="center", va="center", fontsize=7, color="dimgray")
     ax.set_xticks(range(len(x_labels)), x_labels)
     ax.set_yticks(range(len(y_labels)), y_labels)
     ax.set_xlabel(t("batch_size", lang))

@@ -48,9 +48,10 @@ register({
     "report_heatmap": {"en": "Learning rate x batch size", "ko": "학습률 x 배치 크기"},
     "report_heatmap_text": {
         "en": "Each cell: the best final validation {metric} of the completed trials whose learning rate "
-              "and batch size fall in it (number of trials below it). Empty cells had no completed trial.",
+              "and batch size fall in it (number of trials below it). A cell with no completed trial says how many "
+              "trials there were pruned or diverged; an empty cell had none.",
         "ko": "각 칸: 학습률과 배치 크기가 그 칸에 드는 완료된 시행의 최고 최종 검증 {metric} (아래 숫자는 시행 수). "
-              "빈 칸에는 완료된 시행이 없습니다."},
+              "완료된 시행이 없는 칸에는 가지치기되거나 발산한 시행 수를 적었고, 빈 칸에는 시행이 없었습니다."},
     "report_parallel": {"en": "Parallel coordinates", "ko": "평행 좌표"},
     "report_history": {"en": "Optimisation history", "ko": "최적화 기록"},
     "report_curves": {"en": "Learning curves of the best trials", "ko": "최고 시행들의 학습 곡선"},
