@@ -230,3 +230,33 @@ def test_recorded_gradient_norm_is_the_norm_of_the_steps_gradient(small_digits, 
     torch.nn.functional.cross_entropy(model(X[first]), y[first]).backward()
     expected = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()]))
     assert h.step_grad_norm[0] == pytest.approx(float(expected), rel=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw", "rmsprop"])
+def test_fused_gradients_train_exactly_like_separate_ones(small_digits, optimizer):
+    hp = HParams(epochs=2, batch_size=32, optimizer=optimizer, lr=0.01, weight_decay=0.01)
+    fused = fit(build_model("mlp", small_digits, width=16, seed=0), small_digits, hp)
+    apart = fit(build_model("mlp", small_digits, width=16, seed=0), small_digits, hp, fuse_grads=False)
+    a, b = fused.model.state_dict(), apart.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert fused.history.step_loss == apart.history.step_loss
+    assert fused.history.step_grad_norm == pytest.approx(apart.history.step_grad_norm, rel=1e-5)
+    assert all(p.grad._base is not None for p in fused.model.parameters())  # views of one buffer
+    assert all(p.grad._base is None for p in apart.model.parameters())
+
+
+def test_unused_parameter_turns_fusing_off(small_digits):
+    class WithSpare(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.used = nn.Linear(64, 10)
+            self.spare = nn.Linear(3, 3)  # never called: no gradient, so Adam must skip it
+
+        def forward(self, x):
+            return self.used(x)
+
+    model = WithSpare()
+    before = model.spare.weight.detach().clone()
+    result = fit(model, small_digits, HParams(epochs=1, optimizer="adamw", weight_decay=0.1))
+    assert torch.equal(model.spare.weight, before) and model.spare.weight.grad is None
+    assert all(g is not None for g in result.history.step_grad_norm)

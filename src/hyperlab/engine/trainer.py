@@ -22,6 +22,7 @@ from hyperlab.data import Data
 from hyperlab.engine import memory
 from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
+from hyperlab.engine.grads import FlatGrads
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
@@ -57,7 +58,7 @@ class Run:
     callbacks: list[Callback] = field(default_factory=list)
     stop_status: str | None = None  # set by a callback to end the run after this epoch
     pending_losses: list[Tensor] = field(default_factory=list)  # this epoch's steps, not yet in history
-    pending_norms: list[list[Tensor]] = field(default_factory=list)
+    pending_norms: list[Tensor] = field(default_factory=list)
 
 
 @dataclass
@@ -123,24 +124,31 @@ def loss_for(task: str) -> LossFn:
 
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn, xb: Tensor, yb: Tensor,
-               params: Sequence[Tensor] | None = None) -> tuple[float, Tensor, Tensor, list[Tensor] | None]:
-    """One update ``W <- W - lr * update``: returns (loss value, loss, outputs, per-tensor gradient
-    norms; their 2-norm is the total gradient norm). A non-finite loss makes no update and has no norm. ``params`` (the trainable parameters,
-    cached by the caller) saves walking the module tree at every step."""
+               params: Sequence[Tensor] | None = None,
+               grads: FlatGrads | None = None) -> tuple[float, Tensor, Tensor, Tensor | None]:
+    """One update ``W <- W - lr * update``: returns (loss value, loss, outputs, total gradient norm).
+    A non-finite loss makes no update and has no norm.
+    ``params`` (the trainable parameters, cached by the caller) saves walking the module tree at
+    every step; ``grads`` keeps the gradients in one buffer so zeroing and the norm are one op each."""
     out = model(xb)
     loss = loss_fn(out, yb)
     value = loss.item()
     if not math.isfinite(value):
         return value, loss.detach(), out.detach(), None
-    optimizer.zero_grad(set_to_none=True)
+    if grads is not None:
+        grads.zero()
+    else:
+        optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
     # torch.optim leaves .grad as it was (weight decay and the like work on copies), so the norm
     # of this step's gradient can be taken after the step, where it costs a third as much.
+    if grads is not None:
+        return value, loss.detach(), out.detach(), grads.norm()
     params = params if params is not None else [p for p in model.parameters() if p.requires_grad]
-    grads = [p.grad for p in params if p.grad is not None]
-    grad_norms = torch._foreach_norm(grads) if grads else [torch.zeros(())]  # per tensor; combined at epoch end
-    return value, loss.detach(), out.detach(), grad_norms
+    per_tensor = [p.grad for p in params if p.grad is not None]
+    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(per_tensor))) if per_tensor else torch.zeros(())
+    return value, loss.detach(), out.detach(), norm
 
 
 def is_diverged(loss: float, first_loss: float | None, factor: float = DIVERGE_FACTOR) -> str | None:
@@ -199,9 +207,12 @@ def epoch_generator(seed: int, epoch: int) -> torch.Generator:
 
 def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[Callback] = (),
         device: torch.device | str | None = None, loss_fn: LossFn | None = None,
-        eval_train: bool = False, measure_memory: bool = True,
+        eval_train: bool = False, measure_memory: bool = True, fuse_grads: bool = True,
         diverge_factor: float = DIVERGE_FACTOR, resume_from: dict[str, Any] | None = None) -> RunResult:
-    """Train ``model`` on ``data`` with ``hparams``; return its history. Emits callback events."""
+    """Train ``model`` on ``data`` with ``hparams``; return its history. Emits callback events.
+
+    ``fuse_grads`` keeps the gradients as views of one buffer (same values, cheaper per-step
+    gradient norm); it turns itself off for sparse, mixed-device or partly unused parameters."""
     hp = hparams
     hp.check_data_size(data.n_train)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -209,6 +220,7 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     model.to(device)
     train_set, val_set = _to_device(data.train, device), _to_device(data.val, device)
     params = [p for p in model.parameters() if p.requires_grad]
+    grads: FlatGrads | None = None  # gradients in one buffer, from the second step on (fuse_grads)
     loss_fn = loss_fn or loss_for(data.task)
     steps_per_epoch = hp.steps_per_epoch(data.n_train)
     optimizer = build_optimizer(model.parameters(), hp)
@@ -242,7 +254,10 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
                 if run.step == 0:
                     value, loss, out, grad_norm = _first_step(run, loss_fn, xb, yb, params, measure_memory)
                 else:
-                    value, loss, out, grad_norm = train_step(model, optimizer, loss_fn, xb, yb, params)
+                    value, loss, out, grad_norm = train_step(model, optimizer, loss_fn, xb, yb, params, grads)
+                if grads is None and fuse_grads and grad_norm is not None:
+                    grads = FlatGrads.attach(params)  # after the first step, when every gradient exists
+                    fuse_grads = grads is not None
                 first_loss = value if first_loss is None else first_loss
                 reason = is_diverged(value, first_loss, diverge_factor)
                 if reason:
@@ -302,7 +317,7 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
 
 
 def _first_step(run: Run, loss_fn: LossFn, xb: Tensor, yb: Tensor, params: list[Tensor],
-                measure_memory: bool) -> tuple[float, Tensor, Tensor, list[Tensor] | None]:
+                measure_memory: bool) -> tuple[float, Tensor, Tensor, Tensor | None]:
     """The first step, measured for peak memory; a model that does not fit the data gets a clear error."""
     state = torch.get_rng_state()
     try:
@@ -337,9 +352,7 @@ def _flush_steps(run: Run) -> None:
     """Move the buffered per-step tensors of the current epoch into the history (one sync per epoch)."""
     if run.pending_losses:
         run.history.step_loss.extend(finite_or_none(v) for v in torch.stack(run.pending_losses).tolist())
-        per_tensor = torch.stack([n for step in run.pending_norms for n in step])  # one stack per epoch
-        norms = torch.linalg.vector_norm(per_tensor.view(len(run.pending_norms), -1), dim=1)
-        run.history.step_grad_norm.extend(finite_or_none(g) for g in norms.tolist())
+        run.history.step_grad_norm.extend(finite_or_none(g) for g in torch.stack(run.pending_norms).tolist())
         run.pending_losses.clear()
         run.pending_norms.clear()
 
