@@ -69,6 +69,8 @@ def test_results_formats_and_report(study, tmp_path):
     assert len(rows) == 7 and {"number", "status", "value", "lr", "batch_size", "optimizer", "steps",
                                "diverged_step", "seconds"} <= set(rows[0])
     assert {r["status"] for r in rows} <= {"complete", "pruned", "diverged"}
+    as_json = json.loads(run("results", "s", "--storage", study, "--json", "--quiet", "--no-report").stdout)
+    assert len(as_json["trials"]) == 7 and as_json["report"] is None
     korean = run("results", "s", "--storage", study, "--lang", "ko", "--out", str(tmp_path / "ko"))
     assert korean.exit_code == 0 and "시행" in korean.output
     assert "학습률 x 배치 크기" in (tmp_path / "ko" / "report.html").read_text()

@@ -132,19 +132,21 @@ def results(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     out: Annotated[Path | None, typer.Option(help="Folder of the HTML report (default runs/sweeps/STUDY).")] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write the HTML report with plots.")] = True,
-    lang: o.LangOpt = "en",
+    lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
 ) -> None:
     """A study's trials sorted by the objective, and an HTML report with plots."""
     from hyperlab.sweeps.report import write_sweep_report
 
     lang = o.lang_of(lang)
+    if json_out:  # the convention every command shares; the same as --format json
+        fmt = "json"
     if fmt not in FORMATS:
         raise ConfigError("format", fmt, f"must be one of {', '.join(FORMATS)}")
     loaded = open_study(study, storage)
     summary = study_summary(loaded)
     rows = result_rows(loaded)
     path = write_sweep_report(loaded, out or Path("runs") / "sweeps" / study, lang) if report else None
-    console = o.console(False, fmt != "table")
+    console = o.console(quiet, fmt != "table")
     if fmt == "json":
         o.print_json({"summary": summary, "trials": rows, "report": str(path) if path else None})
     elif fmt == "csv":
