@@ -153,3 +153,18 @@ def test_timeout_and_cmaes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "cmaes moves through the ranges; lists (batch size) are drawn at random" in result.output
     assert "4 of 4 trials finished" in result.output
+
+
+def test_heatmap_cells_count_diverged_trials_where_they_happened(tmp_path):
+    from hyperlab.sweeps.report import heatmap_cells
+    from hyperlab.sweeps.results import open_study
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    result = run("sweep", "--study", "h", "--storage", url, "--dataset", "moons", "--model", "logistic",
+                 "--epochs", "2", "--optimizer", "sgd", "--lr", "0.05,1000", "--batch-size", "16,32",
+                 "--strategy", "grid")
+    assert result.exit_code == 0, result.output
+    cells = heatmap_cells(open_study("h", url))
+    assert cells.y_labels == ["0.05", "1e+03"] and cells.x_labels == ["16", "32"]
+    assert list(cells.count[0]) == [1, 1] and list(cells.count[1]) == [0, 0]  # lr 1000 never completes
+    assert cells.stopped == {(1, 0): {"diverged": 1}, (1, 1): {"diverged": 1}}

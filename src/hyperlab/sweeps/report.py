@@ -12,6 +12,7 @@ import math
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,20 @@ def _axis(values: list[Any], dim: Any) -> tuple[list[str], Callable[[Any], int]]
     return labels, lambda v: int(min(np.searchsorted(edges, v, side="right") - 1, MAX_BINS - 1))
 
 
-def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
-    """Best final validation metric per (learning rate, batch size) cell of the completed trials;
-    cells with no completed trial say how many trials there were pruned or diverged."""
+@dataclass
+class HeatmapCells:
+    """Per (learning rate, batch size) cell: best completed score, how many completed, and the
+    statuses of the trials that did not complete (pruned, diverged)."""
+
+    y_labels: list[str]
+    x_labels: list[str]
+    best: np.ndarray
+    count: np.ndarray
+    stopped: dict[tuple[int, int], Counter[str]]
+
+
+def heatmap_cells(study: optuna.Study) -> HeatmapCells | None:
+    """Bin the finished trials by learning rate and batch size (None before any trial completed)."""
     trials = [tr for tr in study.get_trials(deepcopy=False)
               if tr.state in (TrialState.COMPLETE, TrialState.PRUNED) and "lr" in tr.params
               and "batch_size" in tr.params]
@@ -58,29 +70,39 @@ def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Pat
     space = setup.search_space() if setup else None
     y_labels, y_index = _axis([tr.params["lr"] for tr in trials], space.get("lr") if space else None)
     x_labels, x_index = _axis([tr.params["batch_size"] for tr in trials], space.get("batch_size") if space else None)
-    best = np.full((len(y_labels), len(x_labels)), np.nan)
-    count = np.zeros_like(best, dtype=int)
-    stopped: dict[tuple[int, int], Counter[str]] = {}
+    cells = HeatmapCells(y_labels, x_labels, np.full((len(y_labels), len(x_labels)), np.nan),
+                         np.zeros((len(y_labels), len(x_labels)), dtype=int), {})
     for tr in trials:
         i, j = y_index(tr.params["lr"]), x_index(tr.params["batch_size"])
         if tr.state == TrialState.COMPLETE:
-            best[i, j] = tr.value if math.isnan(best[i, j]) else max(best[i, j], tr.value)  # type: ignore[arg-type]
-            count[i, j] += 1
+            old = cells.best[i, j]
+            cells.best[i, j] = tr.value if math.isnan(old) else max(old, tr.value)  # type: ignore[arg-type]
+            cells.count[i, j] += 1
         else:
-            stopped.setdefault((i, j), Counter())[trial_status(tr)] += 1
+            cells.stopped.setdefault((i, j), Counter())[trial_status(tr)] += 1
+    return cells
+
+
+def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
+    """Best final validation metric per (learning rate, batch size) cell of the completed trials;
+    cells with no completed trial say how many trials there were pruned or diverged."""
+    cells = heatmap_cells(study)
+    if cells is None:
+        return None
+    best, count = cells.best, cells.count
     use_font(lang)
-    fig, ax = plt.subplots(figsize=(1.4 * len(x_labels) + 3, 0.7 * len(y_labels) + 2.5))
+    fig, ax = plt.subplots(figsize=(1.4 * len(cells.x_labels) + 3, 0.7 * len(cells.y_labels) + 2.5))
     image = ax.imshow(np.ma.masked_invalid(best), origin="lower", aspect="auto", cmap="viridis")
     for i in range(best.shape[0]):
         for j in range(best.shape[1]):
             if count[i, j]:
                 ax.text(j, i, f"{best[i, j]:.3f}\n({count[i, j]})", ha="center", va="center", fontsize=8,
                         color="white" if best[i, j] < np.nanmean(best) else "black")
-            elif (i, j) in stopped:
-                ax.text(j, i, "\n".join(f"{n} {t(status, lang)}" for status, n in sorted(stopped[i, j].items())),
+            elif (i, j) in cells.stopped:
+                ax.text(j, i, "\n".join(f"{n} {t(status, lang)}" for status, n in sorted(cells.stopped[i, j].items())),
                         ha="center", va="center", fontsize=7, color="dimgray")
-    ax.set_xticks(range(len(x_labels)), x_labels)
-    ax.set_yticks(range(len(y_labels)), y_labels)
+    ax.set_xticks(range(len(cells.x_labels)), cells.x_labels)
+    ax.set_yticks(range(len(cells.y_labels)), cells.y_labels)
     ax.set_xlabel(t("batch_size", lang))
     ax.set_ylabel(t("lr", lang))
     fig.colorbar(image, ax=ax, label=f"{t('val', lang)} {t(metric, lang)}")
