@@ -21,7 +21,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/hyperlab tour --out runs/lessons/tour && echo "make demo: open runs/lessons/tour/tour.html (one report per lesson in runs/lessons/tour/<lesson>/report.html)"
 
-# Services the tests use for real (PostgreSQL) come from Debian packages.
+# What the tests use for real (PostgreSQL, Chromium) comes from Debian packages.
 system-deps:
 	@bash scripts/system-deps.sh
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install the real services the test suite starts (PostgreSQL) from Debian if missing.
+# Install what the test suite uses for real from Debian if missing: PostgreSQL (the tests start
+# their own server) and Chromium (the HTML reports are checked in a real browser via Playwright).
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-# Chromium joins this list when the web lab (browser tests) arrives.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing ${need[*]} (Debian packages) for the test suite"
