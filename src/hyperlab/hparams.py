@@ -231,6 +231,13 @@ class HParams(BaseModel):
         return n_train // self.batch_size if self.drop_last else math.ceil(n_train / self.batch_size)
 
 
+def samples_seen(n_train: int, batch_size: int, steps: int) -> int:
+    """Samples the optimizer has seen after ``steps`` steps: full epochs of ``n_train`` plus the
+    batches of the epoch under way (each epoch's last batch may be short)."""
+    per_epoch = math.ceil(n_train / batch_size)
+    return steps // per_epoch * n_train + min(steps % per_epoch * batch_size, n_train)
+
+
 class _FieldProblem(ValueError):
     """Raised from a model validator to name a field other than the one being checked."""
 

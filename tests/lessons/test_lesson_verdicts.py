@@ -15,7 +15,6 @@ from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
 from hyperlab.lessons.base import Claim, verdict
 from hyperlab.lessons.surfaces import SURFACES, descend
 
-
 # ---- verdict() ---------------------------------------------------------------------------------
 
 def test_verdict_thresholds_both_directions():
@@ -123,9 +122,11 @@ def test_loss_noise_is_larger_for_a_jittery_curve():
 
 
 def test_samples_seen_counts_the_short_last_batch():
-    assert batch_size.samples_seen(1078, 100, 11) == 1078  # 10 full batches + 78
-    assert batch_size.samples_seen(1078, 100, 12) == 1178
-    assert batch_size.samples_seen(2000, 100, 20) == 2000
+    from hyperlab.hparams import samples_seen
+
+    assert samples_seen(1078, 100, 11) == 1078  # 10 full batches + 78
+    assert samples_seen(1078, 100, 12) == 1178
+    assert samples_seen(2000, 100, 20) == 2000
 
 
 # ---- learning rate ---------------------------------------------------------------------------

@@ -33,6 +33,17 @@ class Callback:
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
 
+class StopAfter(Callback):
+    """End the run (status ``status``) once ``steps`` optimizer steps are done."""
+
+    def __init__(self, steps: int, status: str = "probe_done") -> None:
+        self.steps, self.status = steps, status
+
+    def on_step_end(self, run: Run, loss: float) -> None:
+        if run.step >= self.steps:
+            raise StopTraining(self.status)
+
+
 class EarlyStopping(Callback):
     """Stop when validation loss has not improved by ``min_delta`` for ``patience`` epochs;
     optionally put back the weights of the best epoch."""

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from hyperlab.data import Data
-from hyperlab.engine import Callback, RunResult, StopTraining, evaluate, fit
+from hyperlab.engine import Callback, RunResult, StopAfter, evaluate, fit
 from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams
@@ -239,21 +239,21 @@ class Monitor:
     def end(self) -> None: ...
 
 
-class StepProbe(Callback):
+class StepProbe(StopAfter):
     """Evaluate on the validation split after exactly ``step`` optimizer steps, then stop the run."""
 
     STATUS = "step_budget"
 
     def __init__(self, step: int) -> None:
-        self.step = step
+        super().__init__(step, self.STATUS)
         self.val_loss: float | None = None
         self.val_metric: float | None = None
 
     def on_step_end(self, run: Any, loss: float) -> None:
-        if run.step == self.step:
+        if run.step >= self.steps:
             self.val_loss, self.val_metric = evaluate(run.model, run.data.val, run.data.task,
                                                       loss_for(run.data.task), run.device)
-            raise StopTraining(self.STATUS, f"step budget {self.step} reached")
+        super().on_step_end(run, loss)
 
 
 @dataclass
@@ -275,7 +275,7 @@ class RunOutcome:
                "hparams": self.result.hparams.to_dict(), "summary": self.result.summary(),
                "history": self.result.history.to_dict()}
         if self.probe is not None:
-            out["probe"] = {"step": self.probe.step, "val_loss": self.probe.val_loss,
+            out["probe"] = {"step": self.probe.steps, "val_loss": self.probe.val_loss,
                             "val_metric": self.probe.val_metric}
         return out
 

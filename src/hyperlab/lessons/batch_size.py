@@ -18,10 +18,9 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hyperlab.errors import ConfigError
-from hyperlab.hparams import HParams
+from hyperlab.errors import ConfigError, check_int
+from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import TEXT, register
-from hyperlab.errors import check_int
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_positive_ints,
                                    finite, median, not_measured, ratio, rounded, settings_for, verdict)
 
@@ -110,12 +109,6 @@ def loss_noise(step_loss: list[float | None], steps_per_epoch: int) -> dict[str,
     level = statistics.fmean(averages)
     return {"absolute": absolute, "relative": absolute / level if level > 0 else None, "mean_loss": level,
             "steps": n, "window": w}
-
-
-def samples_seen(n_train: int, batch: int, steps: int) -> int:
-    """Samples the optimizer has seen after ``steps`` steps (each epoch's last batch may be short)."""
-    per_epoch = math.ceil(n_train / batch)
-    return steps // per_epoch * n_train + min(steps % per_epoch * batch, n_train)
 
 
 def _final(outcome: RunOutcome | None) -> dict[str, Any]:

@@ -24,16 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, fit
+from hyperlab.engine import Callback, StopAfter, fit
 from hyperlab.engine.trainer import LossFn
 from hyperlab.errors import ConfigError
-from hyperlab.hparams import HParams, optimizer_name
+from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
-from hyperlab.tuners.common import (StopAfter, Subject, as_subject, check_float, check_int, preserved, samples_seen,
-                                    with_optimizer)
+from hyperlab.tuners.common import Subject, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
@@ -261,7 +260,8 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     epochs = epoch_find(subject, hparams=hp_o, max_epochs=max_epochs, patience=patience,
                         deadline=budget.end, callbacks=callbacks, out=out, lang=lang)
     h = epochs.history
-    compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, samples_seen(h))
+    seen = samples_seen(h.n_train, h.batch_size, h.steps_done)
+    compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, seen)
     final = hp_o.replace(epochs=epochs.suggested_epochs)
     notes += budget_notes(lr_result, check, epochs, lang)
 

@@ -24,7 +24,7 @@ from typing import Any
 import torch
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, Run, fit
+from hyperlab.engine import Callback, Run, StopAfter, fit
 from hyperlab.engine.trainer import LossFn
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
@@ -32,7 +32,6 @@ from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
     Deadline,
-    StopAfter,
     Subject,
     as_subject,
     check_float,

@@ -19,7 +19,7 @@ from torch.utils.data import Dataset, Subset, TensorDataset
 
 from hyperlab.api import DataSpec, as_data
 from hyperlab.data import Data
-from hyperlab.engine import Callback, History, Run, StopTraining
+from hyperlab.engine import Callback, Run, StopTraining
 from hyperlab.engine.trainer import LossFn, loss_for
 from hyperlab.errors import ConfigError, DataError, check_float, check_int  # noqa: F401 - re-exported for the tuners
 from hyperlab.hparams import HParams
@@ -119,17 +119,6 @@ def preserved(module: nn.Module | None) -> Iterator[None]:
             module.train(training)
 
 
-class StopAfter(Callback):
-    """End the run (status ``status``) once ``steps`` optimizer steps are done."""
-
-    def __init__(self, steps: int, status: str = "probe_done") -> None:
-        self.steps, self.status = steps, status
-
-    def on_step_end(self, run: Run, loss: float) -> None:
-        if run.step >= self.steps:
-            raise StopTraining(self.status)
-
-
 class Deadline(Callback):
     """End the run (status ``budget``) once the wall clock passes ``deadline`` (time.perf_counter)."""
 
@@ -142,12 +131,6 @@ class Deadline(Callback):
 
     def on_step_end(self, run: Run, loss: float) -> None:
         self._check()
-
-
-def samples_seen(history: History) -> int:
-    """Samples a run's steps processed: full epochs of n_train, plus the partial last epoch."""
-    full, rest = divmod(history.steps_done, history.steps_per_epoch)
-    return full * history.n_train + min(rest * history.batch_size, history.n_train)
 
 
 def with_optimizer(hp: HParams, name: str) -> HParams:

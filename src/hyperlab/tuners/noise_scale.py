@@ -31,13 +31,13 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset, TensorDataset
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, fit
+from hyperlab.engine import Callback, StopAfter, fit
 from hyperlab.engine.trainer import LossFn, check_model_fits
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, StopAfter, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
 
 CHUNK = 512  # samples per forward/backward when a big batch's gradient is accumulated
 BOOTSTRAP = 300

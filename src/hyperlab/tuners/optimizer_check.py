@@ -20,11 +20,10 @@ from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History, fit
 from hyperlab.engine.trainer import LossFn
 from hyperlab.errors import ConfigError, HyperlabError
-from hyperlab.hparams import HParams, optimizer_name
+from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import register, t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import (Deadline, Subject, as_subject, check_int, plot_path, preserved, samples_seen,
-                                    with_optimizer)
+from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved, with_optimizer
 from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
 
@@ -130,10 +129,11 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                          callbacks=[Deadline(deadline), *callbacks], device=subject.device,
                          loss_fn=subject.loss_fn, measure_memory=False)
             h = result.history
+            seen = samples_seen(h.n_train, h.batch_size, h.steps_done)
             best = best_epoch_of(h)
             record = h.epochs[best - 1] if best else None
             runs.append(OptimizerRun(name, lr, h, best, record.val_metric if record else None,
-                                     record.val_loss if record else None, h.steps_done, samples_seen(h)))
+                                     record.val_loss if record else None, h.steps_done, seen))
     scored = [r for r in runs if r.best_val_metric is not None]
     if not scored:
         raise HyperlabError("no optimizer produced a validation score: "
