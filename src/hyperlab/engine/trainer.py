@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -42,6 +42,24 @@ class TrainingInterrupted(KeyboardInterrupt):
 
 
 @dataclass
+class Loop:
+    """What the loop needs besides the run's public state: set up once by ``set_up``."""
+
+    loss_fn: LossFn
+    train_set: Dataset
+    val_set: Dataset | None
+    params: list[Tensor]  # trainable parameters, cached (walking the module tree costs per step)
+    fuse_grads: bool
+    measure_memory: bool
+    eval_train: bool
+    diverge_factor: float
+    train_var: float | None  # target variance, for a train R^2 from the mean MSE
+    grads: FlatGrads | None = None  # gradients in one buffer, from the second step on
+    first_loss: float | None = None  # the reference for "exploded"
+    started: float = 0.0  # perf_counter at the start, less the seconds of a resumed history
+
+
+@dataclass
 class Run:
     """Live state of a run, as callbacks see it."""
 
@@ -59,6 +77,7 @@ class Run:
     stop_status: str | None = None  # set by a callback to end the run after this epoch
     pending_losses: list[Tensor] = field(default_factory=list)  # this epoch's steps, not yet in history
     pending_norms: list[Tensor] = field(default_factory=list)
+    loop: Loop = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
@@ -123,18 +142,25 @@ def loss_for(task: str) -> LossFn:
     return F.cross_entropy if task == "classification" else F.mse_loss
 
 
+class StepResult(NamedTuple):
+    """What one optimizer step measured."""
+
+    value: float  # the loss as a Python number (non-finite when the step diverged)
+    loss: Tensor  # the same loss, detached, still on the device
+    outputs: Tensor  # the model's outputs for the batch, detached
+    grad_norm: Tensor | None  # total gradient norm; None when the loss was non-finite (no update)
+
+
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn, xb: Tensor, yb: Tensor,
-               params: Sequence[Tensor] | None = None,
-               grads: FlatGrads | None = None) -> tuple[float, Tensor, Tensor, Tensor | None]:
-    """One update ``W <- W - lr * update``: returns (loss value, loss, outputs, total gradient norm).
-    A non-finite loss makes no update and has no norm.
+               params: Sequence[Tensor] | None = None, grads: FlatGrads | None = None) -> StepResult:
+    """One update ``W <- W - lr * update``. A non-finite loss makes no update and has no norm.
     ``params`` (the trainable parameters, cached by the caller) saves walking the module tree at
     every step; ``grads`` keeps the gradients in one buffer so zeroing and the norm are one op each."""
     out = model(xb)
     loss = loss_fn(out, yb)
     value = loss.item()
     if not math.isfinite(value):
-        return value, loss.detach(), out.detach(), None
+        return StepResult(value, loss.detach(), out.detach(), None)
     if grads is not None:
         grads.zero()
     else:
@@ -143,12 +169,14 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Loss
     optimizer.step()
     # torch.optim leaves .grad as it was (weight decay and the like work on copies), so the norm
     # of this step's gradient can be taken after the step, where it costs a third as much.
-    if grads is not None:
-        return value, loss.detach(), out.detach(), grads.norm()
+    return StepResult(value, loss.detach(), out.detach(), grads.norm() if grads is not None else grad_norm(model, params))
+
+
+def grad_norm(model: nn.Module, params: Sequence[Tensor] | None = None) -> Tensor:
+    """The 2-norm of all parameters' gradients together."""
     params = params if params is not None else [p for p in model.parameters() if p.requires_grad]
     per_tensor = [p.grad for p in params if p.grad is not None]
-    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(per_tensor))) if per_tensor else torch.zeros(())
-    return value, loss.detach(), out.detach(), norm
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(per_tensor))) if per_tensor else torch.zeros(())
 
 
 def is_diverged(loss: float, first_loss: float | None, factor: float = DIVERGE_FACTOR) -> str | None:
@@ -213,14 +241,33 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
 
     ``fuse_grads`` keeps the gradients as views of one buffer (same values, cheaper per-step
     gradient norm); it turns itself off for sparse, mixed-device or partly unused parameters."""
+    run = set_up(model, data, hparams, callbacks=callbacks, device=device, loss_fn=loss_fn,
+                 eval_train=eval_train, measure_memory=measure_memory, fuse_grads=fuse_grads,
+                 diverge_factor=diverge_factor, resume_from=resume_from)
+    for cb in run.callbacks:
+        cb.on_train_start(run)
+    try:
+        for epoch in range(run.epoch, run.hparams.epochs):
+            trained = train_one_epoch(run, epoch)
+            end_epoch(run, trained)
+        run.history.status = "completed"
+    except StopTraining as stop:
+        run.history.status = stop.status
+    except KeyboardInterrupt:
+        run.history.status = "interrupted"
+    return finish(run)
+
+
+def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[Callback],
+           device: torch.device | str | None, loss_fn: LossFn | None, eval_train: bool,
+           measure_memory: bool, fuse_grads: bool, diverge_factor: float,
+           resume_from: dict[str, Any] | None) -> Run:
+    """Check the settings against the data, seed, build optimizer, schedule and history; resume."""
     hp = hparams
     hp.check_data_size(data.n_train)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     torch.manual_seed(hp.seed)
     model.to(device)
-    train_set, val_set = _to_device(data.train, device), _to_device(data.val, device)
-    params = [p for p in model.parameters() if p.requires_grad]
-    grads: FlatGrads | None = None  # gradients in one buffer, from the second step on (fuse_grads)
     loss_fn = loss_fn or loss_for(data.task)
     steps_per_epoch = hp.steps_per_epoch(data.n_train)
     optimizer = build_optimizer(model.parameters(), hp)
@@ -232,102 +279,134 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     if hp.early_stopping:  # first, so later callbacks (checkpoints) see its decision
         callbacks.insert(0, EarlyStopping(hp.patience, hp.min_delta, hp.restore_best))
     run = Run(model, optimizer, scheduler, hp, data, history, device, callbacks=callbacks)
+    run.loop = Loop(
+        loss_fn=loss_fn, train_set=_to_device(data.train, device), val_set=_to_device(data.val, device),
+        params=[p for p in model.parameters() if p.requires_grad], fuse_grads=fuse_grads,
+        measure_memory=measure_memory, eval_train=eval_train, diverge_factor=diverge_factor,
+        # train R^2 from the epoch's mean MSE (exact for the default loss; a custom loss gets none)
+        train_var=_target_variance(data.train) if loss_fn is F.mse_loss else None)
     if resume_from is not None:
         restore_state(run, resume_from)
-    # train R^2 from the epoch's mean MSE (exact for the default loss; a custom loss gets none)
-    train_var = _target_variance(data.train) if loss_fn is F.mse_loss else None
-    first_loss = next((v for v in history.step_loss if v is not None), None)
+    run.loop.first_loss = next((v for v in history.step_loss if v is not None), None)
     memory.reset_process_peak()
-    started = time.perf_counter() - history.seconds
+    run.loop.started = time.perf_counter() - history.seconds
+    return run
 
-    for cb in callbacks:
-        cb.on_train_start(run)
-    try:
-        for epoch in range(run.epoch, hp.epochs):
-            model.train()
-            epoch_start, seen = time.perf_counter(), 0
-            losses, norms = run.pending_losses, run.pending_norms
-            predictions: list[Tensor] = []
-            labels: list[Tensor] = []
-            for xb, yb in batches(train_set, hp.batch_size, hp.drop_last, epoch_generator(hp.seed, epoch), device):
-                history.step_lr.append(optimizer.param_groups[0]["lr"])
-                if run.step == 0:
-                    value, loss, out, grad_norm = _first_step(run, loss_fn, xb, yb, params, measure_memory)
-                else:
-                    value, loss, out, grad_norm = train_step(model, optimizer, loss_fn, xb, yb, params, grads)
-                if grads is None and fuse_grads and grad_norm is not None:
-                    grads = FlatGrads.attach(params)  # after the first step, when every gradient exists
-                    fuse_grads = grads is not None
-                first_loss = value if first_loss is None else first_loss
-                reason = is_diverged(value, first_loss, diverge_factor)
-                if reason:
-                    _flush_steps(run)
-                    history.step_loss.append(finite_or_none(value))
-                    history.step_grad_norm.append(None)
-                    history.diverged = {"step": run.step + 1, "epoch": epoch + 1,
-                                        "loss": finite_or_none(value), "reason": reason}
-                    raise StopTraining("diverged", f"loss {value} at step {run.step + 1}")
-                if scheduler is not None:
-                    scheduler.step()
-                run.step += 1
-                seen += len(xb)
-                losses.append(loss)
-                norms.append(grad_norm)  # type: ignore[arg-type]
-                if data.task == "classification":
-                    predictions.append(out.argmax(1))
-                    labels.append(yb)
-                for cb in callbacks:
-                    cb.on_step_end(run, value)
-            seconds = time.perf_counter() - epoch_start
-            train_loss = float(torch.stack(losses).mean())
-            _flush_steps(run)
-            train_metric = (float((torch.cat(predictions) == torch.cat(labels)).sum()) / seen
-                            if data.task == "classification"
-                            else 1.0 - train_loss / train_var if train_var else None)
-            if eval_train:
-                train_loss, train_metric = evaluate(model, train_set, data.task, loss_fn, device)
-            val_loss, val_metric = evaluate(model, val_set, data.task, loss_fn, device)
-            run.epoch = epoch + 1
-            history.epochs.append(EpochRecord(
-                epoch=run.epoch, step=run.step, train_loss=finite_or_none(train_loss),
-                train_metric=finite_or_none(train_metric), val_loss=val_loss, val_metric=val_metric,
-                lr=optimizer.param_groups[0]["lr"], seconds=seconds, samples_per_second=seen / seconds))
-            history.seconds = time.perf_counter() - started
-            for cb in callbacks:
-                cb.on_epoch_end(run)
-            if run.stop_status:
-                raise StopTraining(run.stop_status)
-        history.status = "completed"
-    except StopTraining as stop:
-        history.status = stop.status
-    except KeyboardInterrupt:
-        history.status = "interrupted"
+
+class EpochPass(NamedTuple):
+    """What one pass over the training set measured."""
+
+    seconds: float
+    seen: int  # samples
+    train_loss: float  # mean of the steps' losses, as the optimizer saw them
+    train_metric: float | None  # accuracy of those steps' predictions, or R^2 from the mean MSE
+
+
+def train_one_epoch(run: Run, epoch: int) -> EpochPass:
+    """One pass over the shuffled training set. Raises StopTraining("diverged") at the first
+    diverged step."""
+    hp, loop, history = run.hparams, run.loop, run.history
+    run.model.train()
+    epoch_start, seen = time.perf_counter(), 0
+    predictions: list[Tensor] = []
+    labels: list[Tensor] = []
+    for xb, yb in batches(loop.train_set, hp.batch_size, hp.drop_last, epoch_generator(hp.seed, epoch), run.device):
+        history.step_lr.append(run.optimizer.param_groups[0]["lr"])
+        step = _first_step(run, xb, yb) if run.step == 0 else \
+            train_step(run.model, run.optimizer, loop.loss_fn, xb, yb, loop.params, loop.grads)
+        _fuse_grads_once(loop, step)
+        check_divergence(run, step, epoch)
+        if run.scheduler is not None:
+            run.scheduler.step()
+        run.step += 1
+        seen += len(xb)
+        run.pending_losses.append(step.loss)
+        run.pending_norms.append(step.grad_norm)  # type: ignore[arg-type]
+        if run.data.task == "classification":
+            predictions.append(step.outputs.argmax(1))
+            labels.append(yb)
+        for cb in run.callbacks:
+            cb.on_step_end(run, step.value)
+    seconds = time.perf_counter() - epoch_start
+    train_loss = float(torch.stack(run.pending_losses).mean())
+    _flush_steps(run)
+    if run.data.task == "classification":
+        train_metric: float | None = float((torch.cat(predictions) == torch.cat(labels)).sum()) / seen
+    else:
+        train_metric = 1.0 - train_loss / loop.train_var if loop.train_var else None
+    return EpochPass(seconds, seen, train_loss, train_metric)
+
+
+def check_divergence(run: Run, step: StepResult, epoch: int) -> None:
+    """Record the step and end the run (StopTraining "diverged") if its loss diverged."""
+    loop = run.loop
+    loop.first_loss = step.value if loop.first_loss is None else loop.first_loss
+    reason = is_diverged(step.value, loop.first_loss, loop.diverge_factor)
+    if not reason:
+        return
+    _flush_steps(run)
+    run.history.step_loss.append(finite_or_none(step.value))
+    run.history.step_grad_norm.append(None)
+    run.history.diverged = {"step": run.step + 1, "epoch": epoch + 1,
+                            "loss": finite_or_none(step.value), "reason": reason}
+    raise StopTraining("diverged", f"loss {step.value} at step {run.step + 1}")
+
+
+def end_epoch(run: Run, trained: EpochPass) -> None:
+    """Evaluate, append the epoch's record, tell the callbacks; stop if one of them asked to."""
+    loop, data = run.loop, run.data
+    seconds, seen, train_loss, train_metric = trained
+    if loop.eval_train:
+        train_loss, train_metric = evaluate(run.model, loop.train_set, data.task, loop.loss_fn, run.device)  # type: ignore[assignment]
+    val_loss, val_metric = evaluate(run.model, loop.val_set, data.task, loop.loss_fn, run.device)
+    run.epoch += 1
+    run.history.epochs.append(EpochRecord(
+        epoch=run.epoch, step=run.step, train_loss=finite_or_none(train_loss),
+        train_metric=finite_or_none(train_metric), val_loss=val_loss, val_metric=val_metric,
+        lr=run.optimizer.param_groups[0]["lr"], seconds=seconds, samples_per_second=seen / seconds))
+    run.history.seconds = time.perf_counter() - loop.started
+    for cb in run.callbacks:
+        cb.on_epoch_end(run)
+    if run.stop_status:
+        raise StopTraining(run.stop_status)
+
+
+def finish(run: Run) -> RunResult:
+    """Flush what is buffered, record time, best epoch and memory, tell the callbacks."""
+    history = run.history
     _flush_steps(run)
     del history.step_lr[len(history.step_loss):]  # a step cut short by an interrupt left no loss
-    history.seconds = time.perf_counter() - started
+    history.seconds = time.perf_counter() - run.loop.started
     best = history.best()
     history.best_epoch = history.best_epoch or (best.epoch if best else None)
-    memory.finish(history.peak_memory, device)
-    for cb in callbacks:
+    memory.finish(history.peak_memory, run.device)
+    for cb in run.callbacks:
         cb.on_train_end(run)
-    result = RunResult(model, history, hp, restored_epoch=run.restored_epoch)
+    result = RunResult(run.model, history, run.hparams, restored_epoch=run.restored_epoch)
     if history.status == "interrupted":
         raise TrainingInterrupted(result)
     return result
 
 
-def _first_step(run: Run, loss_fn: LossFn, xb: Tensor, yb: Tensor, params: list[Tensor],
-                measure_memory: bool) -> tuple[float, Tensor, Tensor, Tensor | None]:
+def _fuse_grads_once(loop: Loop, step: StepResult) -> None:
+    """After the first step, when every gradient exists, keep them in one buffer (fuse_grads)."""
+    if loop.grads is None and loop.fuse_grads and step.grad_norm is not None:
+        loop.grads = FlatGrads.attach(loop.params)
+        loop.fuse_grads = loop.grads is not None
+
+
+def _first_step(run: Run, xb: Tensor, yb: Tensor) -> StepResult:
     """The first step, measured for peak memory; a model that does not fit the data gets a clear error."""
+    loop = run.loop
     state = torch.get_rng_state()
     try:
-        if not measure_memory:
-            return train_step(run.model, run.optimizer, loss_fn, xb, yb, params)
+        if not loop.measure_memory:
+            return train_step(run.model, run.optimizer, loop.loss_fn, xb, yb, loop.params)
         with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, (xb, yb)):
-            return train_step(run.model, run.optimizer, loss_fn, xb, yb, params)
+            return train_step(run.model, run.optimizer, loop.loss_fn, xb, yb, loop.params)
     except Exception as exc:  # noqa: BLE001 - explained below, then re-raised as the cause
         torch.set_rng_state(state)
-        check_model_fits(run.model, loss_fn, xb, yb)  # raises the specific explanation
+        check_model_fits(run.model, loop.loss_fn, xb, yb)  # raises the specific explanation
         raise HyperlabError(f"the first training step failed: {exc.__class__.__name__}: {exc}") from exc
 
 
