@@ -20,8 +20,8 @@ def test_defaults_and_steps_per_epoch_arithmetic():
 
 
 @pytest.mark.parametrize("field, value, fragment", [
-    ("batch_size", 0, "positive integer"), ("batch_size", 2.5, "positive integer"),
-    ("batch_size", True, "positive integer"), ("lr", 0, "> 0"), ("lr", float("nan"), "finite"),
+    ("batch_size", 0, "integer >= 1"), ("batch_size", 2.5, "integer >= 1"),
+    ("batch_size", True, "integer >= 1"), ("lr", 0, "> 0"), ("lr", float("nan"), "finite"),
     ("lr", float("inf"), "finite"), ("lr", "fast", "finite"), ("epochs", 0, ">= 1"),
     ("optimizer", "adamm", "did you mean 'adam'"), ("schedule", "cosin", "did you mean 'cosine'"),
     ("weight_decay", -1, ">= 0"), ("gamma", 0, "(0, 1]"), ("seed", -3, ">= 0"),

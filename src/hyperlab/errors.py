@@ -1,10 +1,12 @@
-"""Errors a user can fix: each names the field, the value and what is allowed."""
+"""Errors a user can fix, and the validators that raise them: each names the field, the value
+and what is allowed."""
 
 from __future__ import annotations
 
 import difflib
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -38,36 +40,93 @@ def check_choice(field: str, value: str, choices: Iterable[str]) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Interval:
+    """A range of integers or finite numbers whose error message is built from its own bounds
+    (scikit-learn's ``Interval``): ``Interval(int, 1)`` says "must be an integer >= 1",
+    ``Interval(float, 0, 1, closed="left")`` says "must be a finite number in [0, 1)".
+
+    One parsing rule everywhere: numbers, or text that is a plain number; an integer may be written
+    ``3`` or ``3.0`` as a number, but as text only as ``3`` (not ``"3.0"`` or ``"1e3"``); booleans
+    are not numbers.
+    """
+
+    kind: type  # int or float
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"  # which bounds belong to the interval: both, left, right, neither
+    why: str = ""  # appended in parentheses
+
+    def __post_init__(self) -> None:
+        if self.closed not in ("both", "left", "right", "neither"):
+            raise ValueError(f"closed={self.closed!r}")
+
+    def describe(self) -> str:
+        """What is allowed, e.g. "must be an integer from 1 to 100"."""
+        closed_low = self.closed in ("both", "left")
+        closed_high = self.closed in ("both", "right")
+        what = "an integer" if self.kind is int else "a finite number"
+        if self.low is not None and self.high is not None:
+            if self.kind is int and closed_low and closed_high:
+                text = f"{what} from {_num(self.low)} to {_num(self.high)}"
+            else:
+                text = (f"{what} in {'[' if closed_low else '('}{_num(self.low)}, "
+                        f"{_num(self.high)}{']' if closed_high else ')'}")
+        elif self.low is not None:
+            text = f"{what} {'>=' if closed_low else '>'} {_num(self.low)}"
+        elif self.high is not None:
+            text = f"{what} {'<=' if closed_high else '<'} {_num(self.high)}"
+        else:
+            text = what
+        return f"must be {text}" + (f" ({self.why})" if self.why else "")
+
+    def parse(self, value: Any) -> int | float:
+        """The value as ``kind`` if it lies in the interval, else ValueError(describe())."""
+        number = _as_number(value, self.kind)
+        if number is None or not self._contains(number):
+            raise ValueError(self.describe())
+        return number
+
+    def check(self, field: str, value: Any) -> int | float:
+        """``parse``, raising ConfigError naming ``field``."""
+        try:
+            return self.parse(value)
+        except ValueError as exc:
+            raise ConfigError(field, value, str(exc)) from None
+
+    def _contains(self, x: float) -> bool:
+        if self.low is not None and (x < self.low if self.closed in ("both", "left") else x <= self.low):
+            return False
+        return not (self.high is not None and (x > self.high if self.closed in ("both", "right") else x >= self.high))
+
+
+def _as_number(value: Any, kind: type) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = int(text) if kind is int else float(text)
+        except ValueError:
+            return None
+    if isinstance(value, float) and kind is int:
+        value = int(value) if value.is_integer() else None
+    if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return int(value) if kind is int else float(value)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def check_int(field_name: str, value: Any, minimum: int, maximum: int | None = None, why: str = "") -> int:
     """``value`` as an int in [minimum, maximum], else ConfigError naming the field."""
-    allowed = f"must be an integer >= {minimum}" if maximum is None else \
-        f"must be an integer from {minimum} to {maximum}"
-    allowed += f" ({why})" if why else ""
-    try:
-        as_float = float(value)
-        number = int(as_float) if not isinstance(value, bool) and as_float.is_integer() else None
-    except (TypeError, ValueError, OverflowError):
-        number = None
-    if number is None or number < minimum or (maximum is not None and number > maximum):
-        raise ConfigError(field_name, value, allowed)
-    return number
+    return int(Interval(int, minimum, maximum, why=why).check(field_name, value))
 
 
 def check_float(field_name: str, value: Any, *, low: float | None = 0.0, high: float | None = None,
                 low_open: bool = True, why: str = "") -> float:
     """``value`` as a finite float above ``low`` (and at most ``high``), else ConfigError."""
-    parts = ["must be a finite number"]
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"and <= {high:g}")
-    allowed = " ".join(parts) + (f" ({why})" if why else "")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(field_name, value, allowed) from None
-    if isinstance(value, bool) or not math.isfinite(number) or \
-            (low is not None and (number <= low if low_open else number < low)) or \
-            (high is not None and number > high):
-        raise ConfigError(field_name, value, allowed)
-    return number
+    closed = ("right" if low_open else "both") if low is not None else "both"
+    return float(Interval(float, low, high, closed=closed, why=why).check(field_name, value))

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from hyperlab.errors import ConfigError, check_choice, did_you_mean
+from hyperlab.errors import ConfigError, Interval, check_choice, did_you_mean
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "warmup", "onecycle")
@@ -37,38 +37,13 @@ _OPTIONS = {
 _OPTIONAL_OPTIONS = ("momentum", "alpha", "betas", "eps")
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _as_int(value: Any, minimum: int, what: str) -> int:
-    if isinstance(value, str):
-        try:
-            value = int(value.strip())
-        except ValueError:
-            raise ValueError(what) from None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValueError(what)
-    return value
-
-
-def _as_float(value: Any, what: str, low: float | None = None, high: float | None = None,
-              low_open: bool = True, high_open: bool = True) -> float:
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise ValueError(what) from None
-    if not _is_number(value) or not math.isfinite(value):
-        raise ValueError(what)
-    value = float(value)
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(what)
-    if high is not None and (value >= high if high_open else value > high):
-        raise ValueError(what)
-    return value
+# The bounds of each numeric setting; their error messages are built from the bounds.
+POSITIVE_INT = Interval(int, 1)
+NON_NEGATIVE_INT = Interval(int, 0)
+POSITIVE = Interval(float, 0, closed="right")
+NON_NEGATIVE = Interval(float, 0)
+UNIT = Interval(float, 0, 1, closed="left")  # [0, 1): momentum, alpha, each beta
+FACTOR = Interval(float, 0, 1, closed="right")  # (0, 1]: gamma
 
 
 class HParams(BaseModel):
@@ -110,32 +85,32 @@ class HParams(BaseModel):
     @field_validator("batch_size", mode="before")
     @classmethod
     def _batch_size(cls, v: Any) -> int:
-        return _as_int(v, 1, "must be a positive integer")
+        return POSITIVE_INT.parse(v)
 
     @field_validator("epochs", mode="before")
     @classmethod
     def _epochs(cls, v: Any) -> int:
-        return _as_int(v, 1, "must be an integer >= 1")
+        return POSITIVE_INT.parse(v)
 
     @field_validator("step_size", mode="before")
     @classmethod
     def _step_size(cls, v: Any) -> int:
-        return _as_int(v, 1, "must be an integer >= 1 (epochs between lr drops)")
+        return Interval(int, 1, why="epochs between lr drops").parse(v)
 
     @field_validator("warmup_steps", "patience", mode="before")
     @classmethod
     def _non_negative_int(cls, v: Any) -> int:
-        return _as_int(v, 0, "must be an integer >= 0")
+        return NON_NEGATIVE_INT.parse(v)
 
     @field_validator("seed", mode="before")
     @classmethod
     def _seed(cls, v: Any) -> int:
-        return _as_int(v, 0, "must be an integer >= 0")
+        return NON_NEGATIVE_INT.parse(v)
 
     @field_validator("lr", mode="before")
     @classmethod
     def _lr(cls, v: Any) -> float:
-        return _as_float(v, "must be a finite number > 0", low=0.0)
+        return POSITIVE.parse(v)
 
     @field_validator("optimizer", mode="before")
     @classmethod
@@ -157,7 +132,7 @@ class HParams(BaseModel):
     @field_validator("momentum", "alpha", mode="before")
     @classmethod
     def _unit_interval(cls, v: Any) -> float | None:
-        return None if v is None else _as_float(v, "must be a number in [0, 1)", 0.0, 1.0, low_open=False)
+        return None if v is None else UNIT.parse(v)
 
     @field_validator("betas", mode="before")
     @classmethod
@@ -166,25 +141,28 @@ class HParams(BaseModel):
             return None
         if isinstance(v, str):
             v = [p for p in v.replace("(", "").replace(")", "").split(",") if p.strip()]
+        message = "must be two numbers, each " + UNIT.describe().removeprefix("must be ") + ", e.g. 0.9,0.999"
         if not isinstance(v, (list, tuple)) or len(v) != 2:
-            raise ValueError("must be two numbers in [0, 1), e.g. 0.9,0.999")
-        return tuple(_as_float(b, "must be two numbers in [0, 1), e.g. 0.9,0.999", 0.0, 1.0, low_open=False)
-                     for b in v)  # type: ignore[return-value]
+            raise ValueError(message)
+        try:
+            return tuple(UNIT.parse(b) for b in v)  # type: ignore[return-value]
+        except ValueError:
+            raise ValueError(message) from None
 
     @field_validator("eps", mode="before")
     @classmethod
     def _eps(cls, v: Any) -> float | None:
-        return None if v is None else _as_float(v, "must be a finite number > 0", low=0.0)
+        return None if v is None else POSITIVE.parse(v)
 
     @field_validator("weight_decay", "min_delta", mode="before")
     @classmethod
     def _non_negative(cls, v: Any) -> float:
-        return _as_float(v, "must be a finite number >= 0", low=0.0, low_open=False)
+        return NON_NEGATIVE.parse(v)
 
     @field_validator("gamma", mode="before")
     @classmethod
     def _gamma(cls, v: Any) -> float:
-        return _as_float(v, "must be a number in (0, 1]", 0.0, 1.0, high_open=False)
+        return FACTOR.parse(v)
 
     @field_validator("early_stopping", "restore_best", "drop_last", mode="before")
     @classmethod

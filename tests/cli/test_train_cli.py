@@ -57,7 +57,7 @@ def test_korean_text(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--lr", "-1"], "lr='-1' is invalid: must be a finite number > 0"),
     (["--lr", "nan"], "lr='nan' is invalid"),
-    (["--batch-size", "0"], "batch_size='0' is invalid: must be a positive integer"),
+    (["--batch-size", "0"], "batch_size='0' is invalid: must be an integer >= 1"),
     (["--batch-size", "100000"], "batch_size=100000 is invalid: must be at most the training set size"),
     (["--epochs", "0"], "epochs='0' is invalid"),
     (["--optimizer", "adamm"], "did you mean 'adam'?"),

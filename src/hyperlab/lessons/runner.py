@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from hyperlab.api import DataSpec, as_data
-from hyperlab.errors import ConfigError, check_choice
+from hyperlab.errors import ConfigError, check_choice, check_int
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
 from hyperlab.engine.threads import torch_threads
@@ -37,8 +37,7 @@ def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: i
                  depth: int | None = None, label: str | None = None, device: str | None = None,
                  monitor: Monitor | None = None) -> LessonContext:
     """Load the data and check the model builds, before any training starts."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError("seed", seed, "must be an integer >= 0")
+    seed = check_int("seed", seed, 0)
     ctx = LessonContext(as_data(data, seed=seed, label=label), model, width, depth, seed, device,
                         monitor or Monitor())
     ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from hyperlab.data import Data
-from hyperlab.errors import ConfigError, did_you_mean
+from hyperlab.errors import ConfigError, check_int, did_you_mean
 
 ModelSpec = str | nn.Module | Callable[..., nn.Module]
 
@@ -68,10 +68,8 @@ def build_model(spec: ModelSpec, data: Data, *, width: int | None = None, depth:
     A factory is called with whichever of ``n_features``, ``n_outputs``, ``input_shape`` and
     ``task`` it accepts. With ``seed`` the initial weights are reproducible.
     """
-    if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
-        raise ConfigError("width", width, "must be a positive integer")
-    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
-        raise ConfigError("depth", depth, "must be an integer >= 0")
+    width = None if width is None else check_int("width", width, 1)
+    depth = None if depth is None else check_int("depth", depth, 0)
     if seed is not None:
         torch.manual_seed(seed)
     if isinstance(spec, nn.Module):
