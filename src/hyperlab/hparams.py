@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from hyperlab.errors import ConfigError, Interval, check_choice, did_you_mean
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
+PRECISIONS = ("fp32", "bf16", "fp16")
 SCHEDULES = ("constant", "step", "cosine", "warmup", "onecycle")
 
 # Which options each optimizer accepts (anything else is an error, not silently ignored).
@@ -74,6 +75,11 @@ class HParams(BaseModel):
     # reproducibility and batching
     seed: int = 0
     drop_last: bool = False
+    # the batch on the hardware at hand: micro-batches per optimizer step, number format, clipping
+    accumulate: int = 1
+    precision: str = "fp32"
+    clip_grad_norm: float | None = None
+    compile: bool = False
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -96,6 +102,25 @@ class HParams(BaseModel):
     @classmethod
     def _step_size(cls, v: Any) -> int:
         return Interval(int, 1, why="epochs between lr drops").parse(v)
+
+    @field_validator("accumulate", mode="before")
+    @classmethod
+    def _accumulate(cls, v: Any) -> int:
+        return Interval(int, 1, why="micro-batches per optimizer step").parse(v)
+
+    @field_validator("precision", mode="before")
+    @classmethod
+    def _precision(cls, v: Any) -> str:
+        name = str(v).strip().lower()
+        if name not in PRECISIONS:
+            raise ValueError(f"must be one of {', '.join(PRECISIONS)}" + did_you_mean(name, PRECISIONS))
+        return name
+
+    @field_validator("clip_grad_norm", mode="before")
+    @classmethod
+    def _clip(cls, v: Any) -> float | None:
+        return None if v is None or (isinstance(v, str) and v.strip().lower() in ("", "none", "off")) \
+            else POSITIVE.parse(v)
 
     @field_validator("warmup_steps", "patience", mode="before")
     @classmethod
@@ -164,7 +189,7 @@ class HParams(BaseModel):
     def _gamma(cls, v: Any) -> float:
         return FACTOR.parse(v)
 
-    @field_validator("early_stopping", "restore_best", "drop_last", mode="before")
+    @field_validator("early_stopping", "restore_best", "drop_last", "compile", mode="before")
     @classmethod
     def _bool(cls, v: Any) -> bool:
         if isinstance(v, bool):
@@ -198,15 +223,26 @@ class HParams(BaseModel):
             data["betas"] = list(data["betas"])
         return data
 
-    def check_data_size(self, n_train: int) -> None:
-        """Raise ConfigError if the batch is larger than the training set."""
+    def effective_batch(self, world_size: int = 1) -> int:
+        """Samples per optimizer step: batch size x accumulate x processes."""
+        return self.batch_size * self.accumulate * world_size
+
+    def check_data_size(self, n_train: int, world_size: int = 1) -> None:
+        """Raise ConfigError if one optimizer step would need more samples than the training set has."""
         if self.batch_size > n_train:
             raise ConfigError("batch_size", self.batch_size,
                               f"must be at most the training set size ({n_train})")
+        if self.effective_batch(world_size) > n_train:
+            processes = f" x {world_size} processes" if world_size > 1 else ""
+            raise ConfigError("accumulate", self.accumulate,
+                              f"makes a step of {self.batch_size} x {self.accumulate}{processes} = "
+                              f"{self.effective_batch(world_size)} samples, more than the training set ({n_train})")
 
-    def steps_per_epoch(self, n_train: int) -> int:
-        """ceil(N / B), or floor(N / B) with drop_last: 2,000 samples at B=100 is 20 steps."""
-        return n_train // self.batch_size if self.drop_last else math.ceil(n_train / self.batch_size)
+    def steps_per_epoch(self, n_train: int, world_size: int = 1) -> int:
+        """ceil(N / effective batch), or floor with drop_last: 2,000 samples at B=100 is 20 steps,
+        and so is B=25 with 4 micro-batches per step."""
+        b = self.effective_batch(world_size)
+        return n_train // b if self.drop_last else math.ceil(n_train / b)
 
 
 def samples_seen(n_train: int, batch_size: int, steps: int) -> int:

@@ -43,6 +43,9 @@ TEXT: dict[str, dict[str, str]] = {
     "results_in": {"en": "Results in {path}", "ko": "결과 위치: {path}"},
     "steps_arith": {"en": "{n} samples / batch size {b} = {s} steps per epoch",
                     "ko": "샘플 {n}개 / 배치 크기 {b} = 에폭당 {s} 스텝"},
+    "steps_arith_effective": {
+        "en": "{n} samples / ({b} x {a} micro-batch{a_plural} x {w} process{w_plural}) = {s} steps per epoch",
+        "ko": "샘플 {n}개 / (배치 {b} x 마이크로배치 {a}개 x 프로세스 {w}개) = 에폭당 {s} 스텝"},
     "diverged_at": {"en": "diverged at step {step} (epoch {epoch}): loss {reason}",
                     "ko": "스텝 {step}(에폭 {epoch})에서 발산: 손실 {reason}"},
     "early_stopped_at": {"en": "stopped early after epoch {epoch}; best epoch {best}",
@@ -51,6 +54,17 @@ TEXT: dict[str, dict[str, str]] = {
     "non-finite": {"en": "became non-finite", "ko": "값이 유한하지 않음(NaN/inf)"},
     "exploded": {"en": "exploded far above its start", "ko": "시작값보다 훨씬 크게 폭증"},
 }
+
+
+def steps_arithmetic(n_train: int, batch_size: int, steps: int, lang: str = "en", *, accumulate: int = 1,
+                     world_size: int = 1) -> str:
+    """The seed's arithmetic: "2000 samples / batch size 100 = 20 steps per epoch", or with the
+    effective batch "2000 samples / (25 x 4 micro-batches x 1 process) = 20 steps per epoch"."""
+    n = n_train
+    if accumulate == 1 and world_size == 1:
+        return t("steps_arith", lang, n=n, b=batch_size, s=steps)
+    return t("steps_arith_effective", lang, n=n, b=batch_size, a=accumulate, w=world_size, s=steps,
+             a_plural="es" if accumulate != 1 else "", w_plural="es" if world_size != 1 else "")
 
 
 def t(key: str, lang: str = "en", **values: Any) -> str:

@@ -13,7 +13,7 @@ from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import RunResult
 from hyperlab.engine.threads import torch_threads
-from hyperlab.i18n import t
+from hyperlab.i18n import steps_arithmetic, t
 
 
 def summary_table(result: RunResult, lang: str) -> Table:
@@ -25,7 +25,8 @@ def summary_table(result: RunResult, lang: str) -> Table:
     rows = [
         (t("batch_size", lang), str(hp.batch_size)), (t("lr", lang), f"{hp.lr:g}"),
         (t("epochs", lang), f"{s['epochs_run']}/{hp.epochs}"), (t("optimizer", lang), hp.optimizer),
-        (t("steps_per_epoch", lang), t("steps_arith", lang, n=s["n_train"], b=hp.batch_size, s=s["steps_per_epoch"])),
+        (t("steps_per_epoch", lang), steps_arithmetic(s["n_train"], hp.batch_size, s["steps_per_epoch"], lang,
+                                                      accumulate=hp.accumulate)),
         (t("status", lang), t(s["status"], lang)),
     ]
     metric = t(result.history.metric, lang)

@@ -40,6 +40,8 @@ class History:
     batch_size: int
     steps_per_epoch: int
     total_steps: int  # planned: epochs * steps_per_epoch
+    accumulate: int = 1  # micro-batches of batch_size per optimizer step
+    effective_batch: int | None = None  # samples per optimizer step (batch_size x accumulate x processes)
     step_loss: list[float | None] = field(default_factory=list)
     step_lr: list[float] = field(default_factory=list)
     step_grad_norm: list[float | None] = field(default_factory=list)
@@ -50,6 +52,10 @@ class History:
     best_epoch: int | None = None
     peak_memory: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.effective_batch is None:
+            self.effective_batch = self.batch_size * self.accumulate
 
     @property
     def steps_done(self) -> int:

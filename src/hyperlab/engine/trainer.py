@@ -1,14 +1,17 @@
 """The one training loop. Lessons, tuners and sweeps all call ``fit``; features hang off callbacks.
 
-The loop's pieces (``batches``, ``loss_for``, ``train_step``, ``is_diverged``, ``evaluate``) are
-plain functions so that later engines (population training) reuse them instead of forking.
+``fit`` reads top to bottom: ``set_up``, then per epoch ``train_one_epoch`` and ``end_epoch``, then
+``finish``. Which samples a step sees lives in ``batching``, what a step does in ``steps``. The
+loop never waits on the device per step: losses and gradient norms are read back every
+``SYNC_EVERY`` steps and at epoch end, and the divergence check runs on what was read, so the
+step it records is still exact.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,17 +23,22 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from hyperlab.data import Data
 from hyperlab.engine import memory
+from hyperlab.engine.batching import StepBatch, batches, epoch_generator, step_batches
 from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
 from hyperlab.engine.grads import FlatGrads
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
+from hyperlab.engine.steps import LossFn, StepResult, check_precision, grad_scaler, loss_for, train_step
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
 
-LossFn = Callable[[Tensor, Tensor], Tensor]
+__all__ = ["Run", "RunResult", "TrainingInterrupted", "batches", "epoch_generator", "evaluate", "fit",
+           "is_diverged", "loss_for", "train_step"]
+
 DIVERGE_FACTOR = 20.0  # a loss this many times its first value counts as diverged
 EVAL_BATCH = 4096
+SYNC_EVERY = 32  # steps between reads of the buffered losses (and the divergence check)
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -54,6 +62,9 @@ class Loop:
     eval_train: bool
     diverge_factor: float
     train_var: float | None  # target variance, for a train R^2 from the mean MSE
+    scaler: torch.amp.GradScaler | None = None  # fp16 only
+    rank: int = 0
+    world_size: int = 1
     grads: FlatGrads | None = None  # gradients in one buffer, from the second step on
     first_loss: float | None = None  # the reference for "exploded"
     started: float = 0.0  # perf_counter at the start, less the seconds of a resumed history
@@ -75,7 +86,8 @@ class Run:
     restored_epoch: int | None = None
     callbacks: list[Callback] = field(default_factory=list)
     stop_status: str | None = None  # set by a callback to end the run after this epoch
-    pending_losses: list[Tensor] = field(default_factory=list)  # this epoch's steps, not yet in history
+    last_loss: float | None = None  # the latest step loss read back from the device
+    pending_losses: list[Tensor] = field(default_factory=list)  # steps not yet read into history
     pending_norms: list[Tensor] = field(default_factory=list)
     loop: Loop = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -119,65 +131,6 @@ class RunResult:
 
 
 # ---- the loop's pieces ---------------------------------------------------------------------
-
-def batches(dataset: Dataset, batch_size: int, drop_last: bool, generator: torch.Generator,
-            device: torch.device) -> Iterator[tuple[Tensor, Tensor]]:
-    """Shuffled mini-batches: index slicing for in-memory tensors, a DataLoader otherwise."""
-    if isinstance(dataset, TensorDataset):
-        X, y = dataset.tensors
-        n = len(X)
-        order = torch.randperm(n, generator=generator).to(X.device)
-        stop = n - n % batch_size if drop_last else n
-        for start in range(0, stop, batch_size):
-            idx = order[start:start + batch_size]
-            yield X[idx], y[idx]
-        return
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, drop_last=drop_last, generator=generator)
-    for xb, yb in loader:
-        yield xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-
-
-def loss_for(task: str) -> LossFn:
-    """Cross-entropy for classification, mean squared error for regression."""
-    return F.cross_entropy if task == "classification" else F.mse_loss
-
-
-class StepResult(NamedTuple):
-    """What one optimizer step measured."""
-
-    value: float  # the loss as a Python number (non-finite when the step diverged)
-    loss: Tensor  # the same loss, detached, still on the device
-    outputs: Tensor  # the model's outputs for the batch, detached
-    grad_norm: Tensor | None  # total gradient norm; None when the loss was non-finite (no update)
-
-
-def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn, xb: Tensor, yb: Tensor,
-               params: Sequence[Tensor] | None = None, grads: FlatGrads | None = None) -> StepResult:
-    """One update ``W <- W - lr * update``. A non-finite loss makes no update and has no norm.
-    ``params`` (the trainable parameters, cached by the caller) saves walking the module tree at
-    every step; ``grads`` keeps the gradients in one buffer so zeroing and the norm are one op each."""
-    out = model(xb)
-    loss = loss_fn(out, yb)
-    value = loss.item()
-    if not math.isfinite(value):
-        return StepResult(value, loss.detach(), out.detach(), None)
-    if grads is not None:
-        grads.zero()
-    else:
-        optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    # torch.optim leaves .grad as it was (weight decay and the like work on copies), so the norm
-    # of this step's gradient can be taken after the step, where it costs a third as much.
-    return StepResult(value, loss.detach(), out.detach(), grads.norm() if grads is not None else grad_norm(model, params))
-
-
-def grad_norm(model: nn.Module, params: Sequence[Tensor] | None = None) -> Tensor:
-    """The 2-norm of all parameters' gradients together."""
-    params = params if params is not None else [p for p in model.parameters() if p.requires_grad]
-    per_tensor = [p.grad for p in params if p.grad is not None]
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(per_tensor))) if per_tensor else torch.zeros(())
-
 
 def is_diverged(loss: float, first_loss: float | None, factor: float = DIVERGE_FACTOR) -> str | None:
     """Why a loss counts as diverged ("non-finite", "exploded"), or None."""
@@ -226,10 +179,7 @@ def _slices(dataset: TensorDataset, device: torch.device) -> Iterator[tuple[Tens
         yield X[start:start + EVAL_BATCH].to(device), y[start:start + EVAL_BATCH].to(device)
 
 
-def epoch_generator(seed: int, epoch: int) -> torch.Generator:
-    """The shuffle order of each epoch depends only on (seed, epoch), so resuming is exact."""
-    return torch.Generator().manual_seed(seed * 1_000_003 + epoch)
-
+# ---- the loop's pieces ---------------------------------------------------------------------
 
 # ---- the loop ------------------------------------------------------------------------------
 
@@ -262,19 +212,24 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
            device: torch.device | str | None, loss_fn: LossFn | None, eval_train: bool,
            measure_memory: bool, fuse_grads: bool, diverge_factor: float,
            resume_from: dict[str, Any] | None) -> Run:
-    """Check the settings against the data, seed, build optimizer, schedule and history; resume."""
+    """Check the settings against the data and device, seed, build optimizer, schedule and
+    history; resume from a checkpoint if given."""
     hp = hparams
     hp.check_data_size(data.n_train)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    check_precision(hp.precision, device)
     torch.manual_seed(hp.seed)
     model.to(device)
+    if hp.compile:
+        model.compile()
     loss_fn = loss_fn or loss_for(data.task)
     steps_per_epoch = hp.steps_per_epoch(data.n_train)
     optimizer = build_optimizer(model.parameters(), hp)
     scheduler = build_scheduler(optimizer, hp, steps_per_epoch)
     history = History(task=data.task, metric="accuracy" if data.task == "classification" else "r2",
                       n_train=data.n_train, batch_size=hp.batch_size, steps_per_epoch=steps_per_epoch,
-                      total_steps=hp.epochs * steps_per_epoch)
+                      total_steps=hp.epochs * steps_per_epoch, accumulate=hp.accumulate,
+                      effective_batch=hp.effective_batch())
     callbacks = list(callbacks)
     if hp.early_stopping:  # first, so later callbacks (checkpoints) see its decision
         callbacks.insert(0, EarlyStopping(hp.patience, hp.min_delta, hp.restore_best))
@@ -284,7 +239,8 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
         params=[p for p in model.parameters() if p.requires_grad], fuse_grads=fuse_grads,
         measure_memory=measure_memory, eval_train=eval_train, diverge_factor=diverge_factor,
         # train R^2 from the epoch's mean MSE (exact for the default loss; a custom loss gets none)
-        train_var=_target_variance(data.train) if loss_fn is F.mse_loss else None)
+        train_var=_target_variance(data.train) if loss_fn is F.mse_loss else None,
+        scaler=grad_scaler(hp.precision, device))
     if resume_from is not None:
         restore_state(run, resume_from)
     run.loop.first_loss = next((v for v in history.step_loss if v is not None), None)
@@ -304,52 +260,63 @@ class EpochPass(NamedTuple):
 
 def train_one_epoch(run: Run, epoch: int) -> EpochPass:
     """One pass over the shuffled training set. Raises StopTraining("diverged") at the first
-    diverged step."""
-    hp, loop, history = run.hparams, run.loop, run.history
+    diverged step (found when the buffered losses are read: every SYNC_EVERY steps and here)."""
+    hp, loop = run.hparams, run.loop
     run.model.train()
     epoch_start, seen = time.perf_counter(), 0
-    predictions: list[Tensor] = []
-    labels: list[Tensor] = []
-    for xb, yb in batches(loop.train_set, hp.batch_size, hp.drop_last, epoch_generator(hp.seed, epoch), run.device):
-        history.step_lr.append(run.optimizer.param_groups[0]["lr"])
-        step = _first_step(run, xb, yb) if run.step == 0 else \
-            train_step(run.model, run.optimizer, loop.loss_fn, xb, yb, loop.params, loop.grads)
-        _fuse_grads_once(loop, step)
-        check_divergence(run, step, epoch)
+    losses: list[Tensor] = []
+    correct: list[Tensor] = []
+    for batch in step_batches(loop.train_set, hp.batch_size, epoch_generator(hp.seed, epoch), run.device,
+                              accumulate=hp.accumulate, drop_last=hp.drop_last, rank=loop.rank,
+                              world_size=loop.world_size):
+        run.history.step_lr.append(run.optimizer.param_groups[0]["lr"])
+        step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
         if run.scheduler is not None:
             run.scheduler.step()
         run.step += 1
-        seen += len(xb)
+        seen += batch.samples
+        losses.append(step.loss)
         run.pending_losses.append(step.loss)
-        run.pending_norms.append(step.grad_norm)  # type: ignore[arg-type]
-        if run.data.task == "classification":
-            predictions.append(step.outputs.argmax(1))
-            labels.append(yb)
+        run.pending_norms.append(step.grad_norm)
+        if step.correct is not None:
+            correct.append(step.correct)
         for cb in run.callbacks:
-            cb.on_step_end(run, step.value)
+            cb.on_step_end(run, step.loss)
+        if run.step % SYNC_EVERY == 0:
+            sync_steps(run)
     seconds = time.perf_counter() - epoch_start
-    train_loss = float(torch.stack(run.pending_losses).mean())
-    _flush_steps(run)
-    if run.data.task == "classification":
-        train_metric: float | None = float((torch.cat(predictions) == torch.cat(labels)).sum()) / seen
+    sync_steps(run)
+    train_loss = float(torch.stack(losses).mean())
+    if correct:
+        train_metric: float | None = float(torch.stack(correct).sum()) / seen
     else:
         train_metric = 1.0 - train_loss / loop.train_var if loop.train_var else None
     return EpochPass(seconds, seen, train_loss, train_metric)
 
 
-def check_divergence(run: Run, step: StepResult, epoch: int) -> None:
-    """Record the step and end the run (StopTraining "diverged") if its loss diverged."""
-    loop = run.loop
-    loop.first_loss = step.value if loop.first_loss is None else loop.first_loss
-    reason = is_diverged(step.value, loop.first_loss, loop.diverge_factor)
-    if not reason:
+def sync_steps(run: Run) -> None:
+    """Read the buffered step losses and gradient norms into the history (one read for all);
+    at the first diverged one, record where and end the run (StopTraining "diverged")."""
+    if not run.pending_losses:
         return
-    _flush_steps(run)
-    run.history.step_loss.append(finite_or_none(step.value))
-    run.history.step_grad_norm.append(None)
-    run.history.diverged = {"step": run.step + 1, "epoch": epoch + 1,
-                            "loss": finite_or_none(step.value), "reason": reason}
-    raise StopTraining("diverged", f"loss {step.value} at step {run.step + 1}")
+    loop, history = run.loop, run.history
+    losses = torch.stack(run.pending_losses).tolist()
+    norms = torch.stack(run.pending_norms).tolist()
+    run.pending_losses.clear()
+    run.pending_norms.clear()
+    for loss, norm in zip(losses, norms, strict=True):
+        loop.first_loss = loss if loop.first_loss is None else loop.first_loss
+        reason = is_diverged(loss, loop.first_loss, loop.diverge_factor)
+        history.step_loss.append(finite_or_none(loss))
+        history.step_grad_norm.append(None if reason else finite_or_none(norm))
+        if reason:
+            step = history.steps_done
+            del history.step_lr[step:]
+            run.step = step - 1  # the diverged step did not count
+            history.diverged = {"step": step, "epoch": math.ceil(step / history.steps_per_epoch),
+                                "loss": finite_or_none(loss), "reason": reason}
+            raise StopTraining("diverged", f"loss {loss} at step {step}")
+    run.last_loss = losses[-1]
 
 
 def end_epoch(run: Run, trained: EpochPass) -> None:
@@ -372,9 +339,12 @@ def end_epoch(run: Run, trained: EpochPass) -> None:
 
 
 def finish(run: Run) -> RunResult:
-    """Flush what is buffered, record time, best epoch and memory, tell the callbacks."""
+    """Read what is buffered, record time, best epoch and memory, tell the callbacks."""
     history = run.history
-    _flush_steps(run)
+    try:
+        sync_steps(run)  # a run stopped mid-interval (callback, Ctrl-C) may still hold a diverged step
+    except StopTraining as stop:
+        history.status = stop.status
     del history.step_lr[len(history.step_loss):]  # a step cut short by an interrupt left no loss
     history.seconds = time.perf_counter() - run.loop.started
     best = history.best()
@@ -388,25 +358,30 @@ def finish(run: Run) -> RunResult:
     return result
 
 
-def _fuse_grads_once(loop: Loop, step: StepResult) -> None:
-    """After the first step, when every gradient exists, keep them in one buffer (fuse_grads)."""
-    if loop.grads is None and loop.fuse_grads and step.grad_norm is not None:
+def _step(run: Run, batch: StepBatch) -> StepResult:
+    loop, hp = run.loop, run.hparams
+    step = train_step(run.model, run.optimizer, loop.loss_fn, batch, task=run.data.task, params=loop.params,
+                      grads=loop.grads, precision=hp.precision, scaler=loop.scaler,
+                      clip_grad_norm=hp.clip_grad_norm, world_size=loop.world_size)
+    if loop.grads is None and loop.fuse_grads:
+        # after the first step, when every gradient exists: keep them in one buffer
         loop.grads = FlatGrads.attach(loop.params)
         loop.fuse_grads = loop.grads is not None
+    return step
 
 
-def _first_step(run: Run, xb: Tensor, yb: Tensor) -> StepResult:
+def _first_step(run: Run, batch: StepBatch) -> StepResult:
     """The first step, measured for peak memory; a model that does not fit the data gets a clear error."""
-    loop = run.loop
     state = torch.get_rng_state()
     try:
-        if not loop.measure_memory:
-            return train_step(run.model, run.optimizer, loop.loss_fn, xb, yb, loop.params)
-        with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, (xb, yb)):
-            return train_step(run.model, run.optimizer, loop.loss_fn, xb, yb, loop.params)
+        if not run.loop.measure_memory:
+            return _step(run, batch)
+        tensors = [t for pair in batch.micro for t in pair]
+        with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, tensors):
+            return _step(run, batch)
     except Exception as exc:  # noqa: BLE001 - explained below, then re-raised as the cause
         torch.set_rng_state(state)
-        check_model_fits(run.model, loop.loss_fn, xb, yb)  # raises the specific explanation
+        check_model_fits(run.model, run.loop.loss_fn, *batch.micro[0])  # raises the specific explanation
         raise HyperlabError(f"the first training step failed: {exc.__class__.__name__}: {exc}") from exc
 
 
@@ -425,15 +400,6 @@ def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) 
                             f"shape {tuple(yb.shape)}: {exc}") from None
     if not isinstance(loss, Tensor) or loss.dim() != 0 or not loss.requires_grad:
         raise HyperlabError("the loss must be a scalar tensor that depends on the model's parameters")
-
-
-def _flush_steps(run: Run) -> None:
-    """Move the buffered per-step tensors of the current epoch into the history (one sync per epoch)."""
-    if run.pending_losses:
-        run.history.step_loss.extend(finite_or_none(v) for v in torch.stack(run.pending_losses).tolist())
-        run.history.step_grad_norm.extend(finite_or_none(g) for g in torch.stack(run.pending_norms).tolist())
-        run.pending_losses.clear()
-        run.pending_norms.clear()
 
 
 def _to_device(dataset: Dataset | None, device: torch.device) -> Dataset | None:

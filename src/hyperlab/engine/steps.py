@@ -1,0 +1,111 @@
+"""One optimizer step: forward and backward over the step's micro-batches, then the update.
+
+Nothing here reads a value back to the host: the step's loss, correct count and gradient norm
+stay on the device, and the loop reads them in one go at a fixed interval (``trainer.sync_steps``).
+A GPU is never stalled waiting for a number the loop does not need yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from hyperlab.engine.batching import StepBatch
+from hyperlab.engine.grads import FlatGrads
+from hyperlab.errors import ConfigError
+
+LossFn = Callable[[Tensor, Tensor], Tensor]
+
+
+class StepResult(NamedTuple):
+    """What one optimizer step measured, on the device."""
+
+    loss: Tensor  # this process's part of the step's mean loss (all of it with one process); 0-d, detached
+    outputs: Tensor  # the model's outputs for the last micro-batch, detached
+    correct: Tensor | None  # correctly classified samples of the step (classification)
+    grad_norm: Tensor  # total gradient norm before any clipping (non-finite when the loss was)
+
+
+def loss_for(task: str) -> LossFn:
+    """Cross-entropy for classification, mean squared error for regression."""
+    return F.cross_entropy if task == "classification" else F.mse_loss
+
+
+def autocast(precision: str, device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    """The autocast context for ``precision`` (fp32: none)."""
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+
+
+def check_precision(precision: str, device: torch.device) -> None:
+    """fp16 needs CUDA's gradient scaler; bf16 works on CPU and CUDA."""
+    if precision == "fp16" and device.type != "cuda":
+        raise ConfigError("precision", precision,
+                          f"needs a CUDA device (fp16 trains with a gradient scaler); this run is on "
+                          f"{device.type}: use bf16 or fp32")
+
+
+def grad_scaler(precision: str, device: torch.device) -> torch.amp.GradScaler | None:
+    """fp16 keeps small gradients representable by scaling the loss; other precisions need none."""
+    return torch.amp.GradScaler(device.type) if precision == "fp16" else None
+
+
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn, batch: StepBatch, *,
+               task: str, params: Sequence[Tensor], grads: FlatGrads | None = None, precision: str = "fp32",
+               scaler: torch.amp.GradScaler | None = None, clip_grad_norm: float | None = None,
+               world_size: int = 1, no_sync: Callable[[], Any] | None = None) -> StepResult:
+    """One update ``W <- W - lr * update`` from the step's micro-batches (gradients accumulated).
+
+    Each micro-batch's loss is weighted by its share of the step's samples (times the number of
+    processes, whose gradients DistributedDataParallel averages), so the update is the one a single
+    batch of all those samples would give. ``grads`` keeps the gradients in one buffer so zeroing
+    and the norm are one op each; ``no_sync`` (DDP) skips the gradient exchange for all but the
+    last micro-batch."""
+    if grads is not None:
+        grads.zero()
+    else:
+        optimizer.zero_grad(set_to_none=True)
+    device = batch.micro[0][0].device
+    total: Tensor | None = None
+    correct = torch.zeros((), device=device, dtype=torch.long) if task == "classification" else None
+    last = len(batch.micro) - 1
+    for i, (xb, yb) in enumerate(batch.micro):
+        share = len(xb) / batch.samples  # 1 for a plain step: no multiplication, bit-identical
+        weight = share * world_size
+        sync = no_sync() if no_sync is not None and i < last else contextlib.nullcontext()
+        with sync:
+            with autocast(precision, device):
+                out = model(xb)
+                loss = loss_fn(out, yb)
+            weighted = loss if weight == 1 else loss * weight
+            (scaler.scale(weighted) if scaler is not None else weighted).backward()
+        part = loss.detach() if share == 1 else loss.detach() * share
+        total = part if total is None else total + part
+        if correct is not None:
+            correct += (out.detach().argmax(1) == yb).sum()
+    if clip_grad_norm is not None:
+        if scaler is not None:
+            scaler.unscale_(optimizer)
+        norm = torch.nn.utils.clip_grad_norm_(params, clip_grad_norm)
+    if scaler is not None:
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        optimizer.step()
+    if clip_grad_norm is None:
+        # torch.optim leaves .grad as it was (weight decay and the like work on copies), so the norm
+        # of this step's gradient can be taken after the step, where it costs a third as much.
+        norm = grads.norm() if grads is not None else grad_norm(params)
+    return StepResult(total, out.detach(), correct, norm)  # type: ignore[arg-type]
+
+
+def grad_norm(params: Sequence[Tensor]) -> Tensor:
+    """The 2-norm of all parameters' gradients together."""
+    per_tensor = [p.grad for p in params if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(per_tensor))) if per_tensor else torch.zeros(())
