@@ -42,7 +42,7 @@ def test_yaml_forms_and_fixed_values():
     ("batch_size", "", ["empty"]),
     ("batch_size", "16,,32", ["empty value"]),
     ("batch_size", "16,32.5", ["integers"]),
-    ("batch_size", "0,16", ["batch_size", "positive integer"]),
+    ("batch_size", "0,16", ["batch_size", "integer >= 1"]),
     ("batch_size", "16,16", ["twice"]),
     ("epochs", "5..4", ["low < high"]),
     ("optimizer", "sgd,adamm", ["adamm", "did you mean 'adam'"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from torch import Tensor
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hyperlab.engine import Callback, Run
@@ -27,11 +28,13 @@ class ProgressBar(Callback):
             self.task = self.progress.add_task(self.label or "train", total=run.history.total_steps, info="")
             self.progress.update(self.task, completed=run.step)
 
-    def on_step_end(self, run: Run, loss: float) -> None:
+    def on_step_end(self, run: Run, loss: Tensor) -> None:
         if run.step % 10 == 0 or run.step == run.history.total_steps:
+            # the latest loss the loop has read back (reading this step's would stall a GPU)
+            shown = f" {t('loss', self.lang)} {run.last_loss:.4f}" if run.last_loss is not None else ""
             self.progress.update(self.task, advance=10 if run.step % 10 == 0 else run.step % 10,
-                                 info=f"{self.label} {t('epoch', self.lang)} {run.epoch + 1}/{run.hparams.epochs} "
-                                      f"{t('loss', self.lang)} {loss:.4f}")
+                                 info=f"{self.label} {t('epoch', self.lang)} {run.epoch + 1}/{run.hparams.epochs}"
+                                      + shown)
 
     def on_train_end(self, run: Run) -> None:
         if self.own_task:

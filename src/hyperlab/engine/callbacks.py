@@ -7,6 +7,8 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from torch import Tensor
+
     from hyperlab.engine.trainer import Run
 
 
@@ -19,10 +21,13 @@ class StopTraining(Exception):
 
 
 class Callback:
-    """No-op hooks; override the ones you need. ``run`` exposes model, optimizer, history, epoch, step."""
+    """No-op hooks; override the ones you need. ``run`` exposes model, optimizer, history, epoch, step.
+
+    ``on_step_end`` gets the step's loss as a 0-d tensor still on the device: ``float(loss)``
+    reads it (and waits for the device); ``run.last_loss`` is the latest value the loop has read."""
 
     def on_train_start(self, run: Run) -> None: ...
-    def on_step_end(self, run: Run, loss: float) -> None: ...
+    def on_step_end(self, run: Run, loss: Tensor) -> None: ...
     def on_epoch_end(self, run: Run) -> None: ...
     def on_train_end(self, run: Run) -> None: ...
 
@@ -39,7 +44,7 @@ class StopAfter(Callback):
     def __init__(self, steps: int, status: str = "probe_done") -> None:
         self.steps, self.status = steps, status
 
-    def on_step_end(self, run: Run, loss: float) -> None:
+    def on_step_end(self, run: Run, loss: Tensor) -> None:
         if run.step >= self.steps:
             raise StopTraining(self.status)
 

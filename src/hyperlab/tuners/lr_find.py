@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from torch import Tensor
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, Run, StopTraining, fit
@@ -171,7 +172,8 @@ class RangeTestCallback(Callback):
     def on_train_start(self, run: Run) -> None:
         self._set_lr(run, self.lrs[0])
 
-    def on_step_end(self, run: Run, loss: float) -> None:
+    def on_step_end(self, run: Run, loss: Tensor) -> None:
+        loss = float(loss)  # the range test needs every step's loss to stop at the explosion
         self._average = self.beta * self._average + (1 - self.beta) * loss
         smoothed = self._average / (1 - self.beta ** run.step)  # bias correction
         self.smoothed.append(smoothed)
