@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from torch.utils.data import Dataset
 
-from hyperlab.data import Data, from_arrays, from_datasets, load_data
+from hyperlab.data import VAL_FRACTION, DataSpec, as_data
 from hyperlab.engine import Callback, Checkpoint, RunResult, fit, load_checkpoint
 from hyperlab.engine.trainer import LossFn, TrainingInterrupted
 from hyperlab.errors import ConfigError
@@ -22,21 +21,7 @@ from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.records import save_run
 
-DataSpec = Data | str | Path | Dataset | tuple
-
-
-def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None) -> Data:
-    """Turn a name, path, (X, y) arrays or a torch Dataset into ``Data``."""
-    if isinstance(data, Data):
-        return data
-    if isinstance(data, (str, Path)):
-        return load_data(data, label=label, seed=seed)
-    if isinstance(data, tuple) and len(data) == 2:
-        return from_arrays(np.asarray(data[0]), np.asarray(data[1]), seed=seed)
-    if isinstance(data, Dataset):
-        return from_datasets(data)
-    raise ConfigError("data", type(data).__name__,
-                      "must be a data set name, a .csv/.npz path, (X, y) arrays, a torch Dataset or Data")
+__all__ = ["DataSpec", "as_data", "as_hparams", "train"]
 
 
 def as_hparams(hparams: HParams | dict[str, Any] | None = None, **overrides: Any) -> HParams:
@@ -54,16 +39,18 @@ def train(model: ModelSpec = "mlp", data: DataSpec = "digits", hparams: HParams 
           *, out: str | Path | None = None, resume: bool = False, callbacks: list[Callback] | None = None,
           device: str | None = None, loss_fn: LossFn | None = None, eval_train: bool = False,
           width: int | None = None, depth: int | None = None, lang: str = "en",
-          **overrides: Any) -> RunResult:
+          val: Dataset | None = None, val_fraction: float = VAL_FRACTION, **overrides: Any) -> RunResult:
     """Train a model on data with the four hyperparameters; return the result with its history.
 
     ``model`` is a built-in name (``logistic``, ``mlp``, ``cnn``), ``"module:function"``, an
-    ``nn.Module`` or a factory; ``data`` a built-in name, a CSV/.npz path, ``(X, y)`` or a Dataset.
+    ``nn.Module`` or a factory; ``data`` anything ``as_data`` takes: a built-in name, a CSV/.npz
+    path, ``(X, y)``, a Dataset (``val_fraction`` of it held out for validation unless ``val=``
+    gives one) or ``(train_dataset, val_dataset)``.
     With ``out`` the run directory gets config, history, summary, plot and a checkpoint per
     epoch; ``resume=True`` continues from that checkpoint.
     """
     hp = as_hparams(hparams, **overrides)
-    bundle = as_data(data, seed=hp.seed)
+    bundle = as_data(data, seed=hp.seed, val=val, val_fraction=val_fraction)
     hp.check_data_size(bundle.n_train)
     net = build_model(model, bundle, width=width, depth=depth, seed=hp.seed)
     callbacks = list(callbacks or [])

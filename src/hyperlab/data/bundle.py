@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -9,6 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
+from hyperlab.data.split import check_fraction, split_indices
 from hyperlab.errors import ConfigError, DataError
 
 Task = Literal["classification", "regression"]
@@ -70,8 +73,6 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
                 seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
                 input_shape: tuple[int, ...] = ()) -> Data:
     """Split arrays by seed (stratified for classes) and standardise on the training part only."""
-    from sklearn.model_selection import train_test_split
-
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim == 1:
@@ -102,25 +103,12 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
         y = y.astype(np.float32)
         if y.ndim == 1:
             y = y[:, None]
-    for fraction_name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not 0 <= fraction < 1:
-            raise ConfigError(fraction_name, fraction, "must be in [0, 1)")
+    val_fraction = check_fraction("val_fraction", val_fraction)
+    test_fraction = check_fraction("test_fraction", test_fraction)
     if val_fraction + test_fraction >= 0.9:
         raise ConfigError("val_fraction", val_fraction, "with test_fraction must leave >= 10% for training")
-
-    idx = np.arange(len(X))
-    stratify = y if task == "classification" and np.bincount(y).min() >= 3 else None
-    held = val_fraction + test_fraction
-    if held > 0:
-        train_idx, rest = train_test_split(idx, test_size=held, random_state=seed, stratify=stratify)
-        if test_fraction > 0 and val_fraction > 0:
-            rest_strat = y[rest] if stratify is not None else None
-            val_idx, test_idx = train_test_split(rest, test_size=test_fraction / held,
-                                                 random_state=seed, stratify=rest_strat)
-        else:
-            val_idx, test_idx = (rest, rest[:0]) if val_fraction > 0 else (rest[:0], rest)
-    else:
-        train_idx, val_idx, test_idx = idx, idx[:0], idx[:0]
+    train_idx, val_idx, test_idx = split_indices(len(X), y if task == "classification" else None,
+                                                 val_fraction, test_fraction, seed)
 
     Xs = _standardise(X, train_idx)
     if task == "regression":  # targets too, so losses and learning rates are on a common scale
@@ -165,3 +153,30 @@ def from_datasets(train: Dataset, val: Dataset | None = None, test: Dataset | No
             n_outputs = int(y0.numel())
     return Data(name, task, train, val, test, n_features=int(x0.numel()), n_outputs=n_outputs,
                 input_shape=tuple(x0.shape))
+
+
+def target_variance(dataset: Dataset) -> float | None:
+    """Mean squared deviation of a regression target over a data set (per output, averaged), the
+    denominator of R^2; None when it is 0. In-memory tensors are read at once, any other Dataset
+    item by item (once per data set object: the result is remembered)."""
+    if isinstance(dataset, TensorDataset):
+        return _variance(dataset.tensors[1])
+    try:
+        return _VARIANCES[dataset]
+    except (KeyError, TypeError):
+        pass
+    if isinstance(dataset, Subset) and isinstance(dataset.dataset, TensorDataset):
+        value = _variance(dataset.dataset.tensors[1][torch.as_tensor(dataset.indices)])
+    else:
+        value = _variance(torch.stack([torch.as_tensor(dataset[i][1]) for i in range(len(dataset))]))  # type: ignore[arg-type]
+    with contextlib.suppress(TypeError):
+        _VARIANCES[dataset] = value
+    return value
+
+
+def _variance(y: torch.Tensor) -> float | None:
+    y = y.float()
+    return float(((y - y.mean(0)) ** 2).mean()) or None
+
+
+_VARIANCES: weakref.WeakKeyDictionary[Dataset, float | None] = weakref.WeakKeyDictionary()

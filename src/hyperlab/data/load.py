@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +23,13 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
         X, y, shape = loader(seed)
         return from_arrays(X, y, name=text, input_shape=shape, **{**kw, "task": task or builtin_task})
     path = Path(text)
-    if path.suffix.lower() == ".csv":
-        X, y = _read_csv(path, label)
-        return from_arrays(X, y, name=path.stem, **kw)
-    if path.suffix.lower() == ".npz":
-        X, y = _read_npz(path)
-        return from_arrays(X, y, name=path.stem, **kw)
+    readers = {".csv": lambda: _read_csv(path, label), ".npz": lambda: _read_npz(path)}
+    if path.suffix.lower() in readers:
+        X, y = readers[path.suffix.lower()]()
+        try:
+            return from_arrays(X, y, name=path.stem, **kw)
+        except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
+            raise DataError(f"{path}: {exc}") from None
     names = list(BUILTIN)
     raise ConfigError("dataset", text, f"must be one of {', '.join(names)}, or a .csv or .npz file"
                       + did_you_mean(text, names))
@@ -49,18 +52,41 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
                           + did_you_mean(label, map(str, frame.columns)))
     y = frame.pop(label)
     if y.isna().any():
-        raise DataError(f"{path}: label column {label!r} has missing values in rows "
-                        f"{', '.join(str(i + 2) for i in np.flatnonzero(y.isna())[:5])} (line numbers)")
+        lines = _lines(path, np.flatnonzero(y.isna())[:5])
+        raise DataError(f"{path}: label column {label!r} has missing values (lines {', '.join(map(str, lines))})")
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
-        raise DataError(f"{path}: feature column {bad[0]!r} is not numeric "
-                        f"(e.g. {frame[bad[0]].iloc[0]!r}); convert it or drop it")
+        column = frame[bad[0]]
+        not_numbers = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())
+        row = int(not_numbers[0]) if len(not_numbers) else 0
+        raise DataError(f"{path}: feature column {bad[0]!r} is not numeric: {column.iloc[row]!r} on line "
+                        f"{_lines(path, [row])[0]}; convert it or drop the column")
     missing = frame.isna().any()
     if missing.any():
         column = str(missing[missing].index[0])
-        rows = np.flatnonzero(frame[column].isna())[:5] + 2
-        raise DataError(f"{path}: column {column!r} has missing values (lines {', '.join(map(str, rows))})")
+        lines = _lines(path, np.flatnonzero(frame[column].isna())[:5])
+        raise DataError(f"{path}: column {column!r} has missing values (lines {', '.join(map(str, lines))})")
     return frame.to_numpy(dtype=np.float64), y.to_numpy()
+
+
+def _lines(path: Path, rows: Iterable[int]) -> list[int]:
+    """Line numbers in the file of data rows (0 = first row after the header), counted as pandas
+    reads them: empty lines skipped, a quoted field may span lines."""
+    wanted = {int(r) for r in rows}
+    found: dict[int, int] = {}
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        start = 1
+        row = -1  # the header
+        for record in reader:
+            if record:
+                if row in wanted:
+                    found[row] = start
+                row += 1
+            start = reader.line_num + 1
+            if len(found) == len(wanted):
+                break
+    return [found.get(r, r + 2) for r in sorted(wanted)]
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:

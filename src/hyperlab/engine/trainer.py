@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from hyperlab.data import Data
+from hyperlab.data import Data, target_variance
 from hyperlab.engine import memory
 from hyperlab.engine.batching import StepBatch, batches, epoch_generator, step_batches
 from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
@@ -409,7 +409,4 @@ def _to_device(dataset: Dataset | None, device: torch.device) -> Dataset | None:
 
 
 def _target_variance(dataset: Dataset) -> float | None:
-    if isinstance(dataset, TensorDataset):
-        y = dataset.tensors[1].float()
-        return float(((y - y.mean(0)) ** 2).mean()) or None
-    return None
+    return target_variance(dataset)  # any Dataset, so a user's own Dataset gets a train R^2 too

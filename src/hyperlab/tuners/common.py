@@ -9,16 +9,15 @@ import copy
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
-from torch.utils.data import Dataset, Subset, TensorDataset
 
 from hyperlab.api import DataSpec, as_data
-from hyperlab.data import Data
+from hyperlab.data import Data, with_validation
 from hyperlab.engine import Callback, Run, StopTraining
 from hyperlab.engine.trainer import LossFn, loss_for
 from hyperlab.errors import ConfigError, DataError, check_float, check_int  # noqa: F401 - re-exported for the tuners
@@ -78,25 +77,6 @@ def as_subject(model: ModelSpec | Subject, data: DataSpec | None = None, *, seed
         return model
     bundle = with_validation(as_data("digits" if data is None else data, seed=seed, label=label), seed)
     return Subject(bundle, model, width=width, depth=depth, loss_fn=loss_fn, device=device)
-
-
-def with_validation(data: Data, seed: int = 0, fraction: float = 0.2) -> Data:
-    """``data`` itself if it has a validation split; else a copy with ``fraction`` of the training
-    set held out (by ``seed``), since epoch advice and the optimizer check judge on validation."""
-    if data.val is not None and len(data.val) > 0:  # type: ignore[arg-type]
-        return data
-    n = data.n_train
-    n_val = int(n * fraction)
-    if n_val < 1 or n - n_val < 1:
-        raise DataError(f"the data has no validation split and {n} training samples are too few to hold some out")
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    val_idx, train_idx = order[:n_val], order[n_val:]
-    if isinstance(data.train, TensorDataset):
-        train: Dataset = TensorDataset(*(t[train_idx] for t in data.train.tensors))
-        val: Dataset = TensorDataset(*(t[val_idx] for t in data.train.tensors))
-    else:
-        train, val = Subset(data.train, train_idx.tolist()), Subset(data.train, val_idx.tolist())
-    return replace(data, train=train, val=val)
 
 
 @contextlib.contextmanager

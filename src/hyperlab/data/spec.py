@@ -1,0 +1,59 @@
+"""``as_data``: the one rule for what "data" may be, used by ``train``, the tuners, sweeps and lessons.
+
+    >>> as_data("wine", seed=0).describe()["n_val"]
+    36
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from torch.utils.data import Dataset
+
+from hyperlab.data.bundle import Data, from_arrays, from_datasets
+from hyperlab.data.load import load_data
+from hyperlab.data.split import VAL_FRACTION, check_fraction, with_validation
+from hyperlab.errors import ConfigError
+
+DataSpec = Union[Data, str, Path, Dataset, tuple]
+FORMS = ("a built-in name, a .csv/.npz path, (X, y) arrays, a torch Dataset, "
+         "(train_dataset, val_dataset) or Data")
+
+
+def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dataset | None = None,
+            val_fraction: float = VAL_FRACTION) -> Data:
+    """Turn what a user calls "data" into ``Data`` (train / validation / test splits).
+
+    - a built-in name or a .csv/.npz path, or ``(X, y)`` arrays: split by ``seed`` into
+      train / validation / test (validation ``val_fraction``, test 0.2; stratified by class);
+    - a torch ``Dataset`` of ``(x, y)`` pairs: ``val_fraction`` of it held out for validation
+      (by ``seed``), unless ``val=`` gives the validation Dataset;
+    - ``(train_dataset, val_dataset)``: your own split, used as it is;
+    - ``Data``: used as it is.
+
+    ``val_fraction=0`` means no validation split (then nothing reports a validation number).
+    """
+    val_fraction = check_fraction("val_fraction", val_fraction)
+    if val is not None and not (isinstance(data, Dataset) and isinstance(val, Dataset)):
+        raise ConfigError("val", type(val).__name__, "must be a torch Dataset, given with a torch Dataset as "
+                          f"data (data is {type(data).__name__}, which has its own splits)")
+    if isinstance(data, Data):
+        return data
+    if isinstance(data, (str, Path)):
+        return load_data(data, label=label, seed=seed, val_fraction=val_fraction)
+    if isinstance(data, Dataset):
+        if val is not None:
+            return from_datasets(data, val)
+        bundle = from_datasets(data)
+        return with_validation(bundle, seed, val_fraction) if val_fraction > 0 else bundle
+    if isinstance(data, tuple) and len(data) == 2:
+        first, second = data
+        if isinstance(first, Dataset) and isinstance(second, Dataset):
+            return from_datasets(first, second)
+        if isinstance(first, Dataset) or isinstance(second, Dataset):
+            raise ConfigError("data", f"({type(first).__name__}, {type(second).__name__})",
+                              "a pair must be (X, y) arrays or (train_dataset, val_dataset), not one of each")
+        return from_arrays(np.asarray(first), np.asarray(second), seed=seed, val_fraction=val_fraction)
+    raise ConfigError("data", type(data).__name__, f"must be {FORMS}")
