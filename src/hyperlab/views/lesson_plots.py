@@ -9,14 +9,13 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import cm
 from matplotlib.colors import LogNorm
 
 from hyperlab.i18n import register, t
 from hyperlab.lessons.surfaces import SURFACES
-from hyperlab.views.plots import save, use_font
+from hyperlab.views.plots import save, subplots, use_font
 
 if TYPE_CHECKING:
     from hyperlab.lessons.base import LessonResult
@@ -63,7 +62,7 @@ def plot_batch_size(result: LessonResult, out: Path, lang: str) -> dict[str, Pat
     sizes = [r["batch_size"] for r in rows]
     plots = {}
 
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = subplots(figsize=(8, 4))
     for color, b in zip(_colors(len(sizes)), sizes):
         h = runs[f"epochs/b{b}"].history
         x = np.arange(1, len(h.step_loss) + 1) / h.steps_per_epoch
@@ -76,7 +75,7 @@ def plot_batch_size(result: LessonResult, out: Path, lang: str) -> dict[str, Pat
     ax.set_title(t("plot.batch_loss", lang))
     plots["loss"] = save(fig, out / "batch_size_loss.png")
 
-    fig, axes = plt.subplots(2, 2, figsize=(9, 6))
+    fig, axes = subplots(2, 2, figsize=(9, 6))
     panels = [("steps_per_epoch", t("steps_per_epoch", lang), 1), ("noise_relative", t("plot.noise", lang), 1),
               ("samples_per_second", t("plot.samples_s", lang), 1), ("peak_memory_bytes", t("plot.memory", lang), 1024)]
     for ax, (key, label, scale) in zip(axes.flat, panels):
@@ -92,7 +91,7 @@ def plot_batch_size(result: LessonResult, out: Path, lang: str) -> dict[str, Pat
     fig.tight_layout()
     plots["measures"] = save(fig, out / "batch_size_measures.png")
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = subplots(figsize=(7, 4))
     ax.plot(sizes, _nan([r["equal_epochs"].get("val_metric") for r in rows]), marker="o",
             label=t("plot.equal_epochs", lang, epochs=m["epochs"], lr=m["lr"]))
     ax.plot(sizes, _nan([r["equal_steps"]["val_metric"] for r in rows]), marker="s",
@@ -126,7 +125,7 @@ def plot_learning_rate(result: LessonResult, out: Path, lang: str) -> dict[str, 
     norm = LogNorm(vmin=min(lrs), vmax=max(lrs))
     plots = {}
 
-    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    fig, ax = subplots(figsize=(8.5, 4.5))
     for row in rows:
         h = runs[row["key"]].history
         losses = [v for v in h.step_loss if v is not None]
@@ -146,7 +145,7 @@ def plot_learning_rate(result: LessonResult, out: Path, lang: str) -> dict[str, 
     ax.set_title(t("plot.lr_curves", lang))
     plots["curves"] = save(fig, out / "learning_rate_curves.png")
 
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = subplots(figsize=(7.5, 3.8))
     for row in rows:
         value = row["val_metric"]
         ax.scatter([row["lr"]], [0.0 if value is None else value], color=KIND_COLORS[row["kind"]], s=40,
@@ -174,7 +173,7 @@ def plot_epochs(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
     m = result.measurements
     curves = m["curves"]
     epochs = np.arange(1, len(curves["val_loss"]) + 1)
-    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(10, 3.8))
     for ax, field, label in ((ax_loss, "loss", t("loss", lang)), (ax_metric, "metric", t(m["metric"], lang))):
         ax.plot(epochs, _nan(curves[f"train_{field}"]), label=t("train", lang))
         ax.plot(epochs, _nan(curves[f"val_{field}"]), "--", label=t("val", lang))
@@ -199,7 +198,7 @@ def plot_optimizer(result: LessonResult, out: Path, lang: str) -> dict[str, Path
     colors = dict(zip([r["optimizer"] for r in m["rows"]], cm.tab10(np.arange(len(m["rows"])))))
     plots = {}
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    fig, axes = subplots(1, 3, figsize=(13, 3.8))
     for row in rows:
         c = row["curves"]
         x = np.arange(1, len(c["val_loss"]) + 1)
@@ -225,7 +224,7 @@ def plot_optimizer(result: LessonResult, out: Path, lang: str) -> dict[str, Path
 
     surfaces = m["surfaces"]
     if surfaces:
-        fig, axes = plt.subplots(1, len(surfaces), figsize=(4.6 * len(surfaces), 4.2), squeeze=False)
+        fig, axes = subplots(1, len(surfaces), figsize=(4.6 * len(surfaces), 4.2), squeeze=False)
         for ax, (name, data) in zip(axes[0], surfaces.items()):
             surface = SURFACES[name]
             X, Y, Z = surface.grid()
@@ -248,7 +247,7 @@ def plot_optimizer(result: LessonResult, out: Path, lang: str) -> dict[str, Path
         fig.tight_layout()
         plots["surfaces"] = save(fig, out / "optimizer_surfaces.png")
 
-        fig, axes = plt.subplots(1, len(surfaces), figsize=(4.6 * len(surfaces), 3.4), squeeze=False)
+        fig, axes = subplots(1, len(surfaces), figsize=(4.6 * len(surfaces), 3.4), squeeze=False)
         for ax, (name, data) in zip(axes[0], surfaces.items()):
             surface = SURFACES[name]
             floor = surface.value(*surface.minimum)

@@ -1,18 +1,20 @@
-"""Matplotlib figures (Agg, no screen) with a Korean-capable font for ``lang="ko"``."""
+"""Matplotlib figures with a Korean-capable font for ``lang="ko"``.
+
+Figures are made without pyplot (``Figure`` and its own canvas): nothing global to close, no
+GUI backend, and a process that only saves a PNG does not pay pyplot's import (~1 s here).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from hyperlab.engine.history import History  # noqa: E402
-from hyperlab.i18n import t  # noqa: E402
+from hyperlab.engine.history import History
+from hyperlab.i18n import t
 
 _KOREAN_FONT: str | None = None
 
@@ -21,7 +23,7 @@ def use_font(lang: str) -> None:
     """Select NanumGothic (shipped by the koreanize-matplotlib package) for Korean text."""
     global _KOREAN_FONT
     if lang != "ko":
-        plt.rcParams["font.family"] = ["DejaVu Sans"]
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
         return
     if _KOREAN_FONT is None:
         import importlib.util
@@ -35,23 +37,28 @@ def use_font(lang: str) -> None:
             _KOREAN_FONT = "DejaVu Sans"
     # DejaVu first: mathtext (log-axis ticks such as 10^-3) takes the first family and needs its
     # minus sign; Korean glyphs fall back to the Korean font.
-    plt.rcParams["font.family"] = ["DejaVu Sans", _KOREAN_FONT]
-    plt.rcParams["axes.unicode_minus"] = False
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", _KOREAN_FONT]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
+    """A new figure and its axes, as ``pyplot.subplots`` gives them, without pyplot."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def save(fig: Figure, path: str | Path) -> Path:
-    """Save a figure as PNG and free it."""
+    """Save a figure as PNG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
 def plot_learning_curves(history: History, path: str | Path, *, lang: str = "en", title: str = "") -> Path:
     """Loss and metric per epoch, train and validation; marks divergence and the best epoch."""
     use_font(lang)
-    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(10, 3.8))
     epochs = history.column("epoch")
     for ax, field, label in ((ax_loss, "loss", t("loss", lang)), (ax_metric, "metric", t(history.metric, lang))):
         for split, style in (("train", "-"), ("val", "--")):
