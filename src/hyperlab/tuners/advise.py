@@ -28,7 +28,7 @@ from hyperlab.engine import Callback, StopAfter, fit
 from hyperlab.engine.trainer import LossFn
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
@@ -37,63 +37,13 @@ from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, OptimizerCheckResult, optimizer_check
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
 TIMING_STEPS = 4
 PROBE_STEPS = 4
 MIN_BUDGET = 1.0  # seconds: below this the fixed costs (setting up runs, plots) leave nothing to measure
-
-register({
-    "adv.title": {"en": "Advice: batch size, learning rate, optimizer, epochs",
-                  "ko": "추천: 배치 크기, 학습률, 옵티마이저, 에폭"},
-    "adv.intro": {"en": "{model} on {data} ({n} training samples, {task}); measured in {seconds:.1f} s of a "
-                        "{budget:g} s budget.",
-                  "ko": "{data}의 {model}({n}개 훈련 샘플, {task}); {budget:g}초 예산 중 {seconds:.1f}초 동안 측정."},
-    "adv.knob": {"en": "setting", "ko": "항목"},
-    "adv.value": {"en": "value", "ko": "값"},
-    "adv.evidence": {"en": "evidence", "ko": "근거"},
-    "adv.plot": {"en": "plot", "ko": "그림"},
-    "adv.ev.batch": {
-        "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
-              "{critical}{capped}",
-        "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, "
-              "임계 배치 크기 {critical}{capped}"},
-    "adv.ev.capped": {"en": "; capped at {b} so one epoch has at least {k} steps for the range test",
-                      "ko": "; 범위 테스트에 에폭당 {k} 스텝 이상이 필요해 {b}로 제한"},
-    "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
-                  "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
-    "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
-                         "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
-    "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
-                      "ko": "검증 {metric}가 {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
-    "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
-    "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
-    "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
-    "adv.note.start_batch": {
-        "en": "The starting batch size {b} was lowered to {to} so that one epoch has the {k} steps a range test needs.",
-        "ko": "범위 테스트에 한 에폭당 {k} 스텝이 필요해 시작 배치 크기 {b}를 {to}로 낮췄습니다."},
-    "adv.note.cut": {"en": "The time budget cut the {stage} stage short; its evidence is partial (raise "
-                           "--budget-seconds).",
-                     "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
-                           "늘리세요)."},
-    "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
-                         "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
-    "adv.notes": {"en": "Notes", "ko": "참고"},
-    "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
-    "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
-    "adv.stage": {"en": "stage", "ko": "단계"},
-    "adv.steps": {"en": "steps", "ko": "스텝"},
-    "adv.samples": {"en": "samples", "ko": "샘플"},
-    "adv.total": {"en": "total", "ko": "합계"},
-    "adv.timing": {"en": "timing probe", "ko": "시간 측정"},
-    "adv.report": {"en": "Report: {path}", "ko": "보고서: {path}"},
-    "adv.compute_note": {
-        "en": "Steps count optimizer steps plus gradient evaluations of the noise-scale measurement; samples "
-              "count every sample passed forward and backward.",
-        "ko": "스텝은 옵티마이저 스텝과 노이즈 스케일 측정의 그래디언트 계산 횟수를, 샘플은 순전파·역전파한 모든 "
-              "샘플 수를 셉니다."},
-})
 
 
 @dataclass

@@ -25,7 +25,7 @@ from hyperlab.engine import Callback, Run, StopTraining, fit
 from hyperlab.engine.trainer import LossFn
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
     Deadline,
@@ -38,73 +38,12 @@ from hyperlab.tuners.common import (
     plot_path,
     preserved,
 )
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 RULES = ("steepest", "valley", "min_div_10")
 RECOMMENDED_RULE = "min_div_10"
 MIN_STEPS = 10
 MAX_REPEATS = 20
-
-register({
-    "lrf.title": {"en": "LR range test", "ko": "학습률 범위 테스트"},
-    "lrf.steepest": {"en": "steepest descent", "ko": "가장 가파른 하강"},
-    "lrf.valley": {"en": "valley (longest decrease)", "ko": "골짜기(가장 긴 하강 구간)"},
-    "lrf.min_div_10": {"en": "minimum / 10", "ko": "최소점 / 10"},
-    "lrf.raw": {"en": "loss per step", "ko": "스텝별 손실"},
-    "lrf.smoothed": {"en": "smoothed loss", "ko": "평활화한 손실"},
-    "lrf.recommended": {"en": "recommended", "ko": "추천"},
-    "lrf.stop.exploded": {"en": "the smoothed loss passed {factor:g}x its lowest value",
-                          "ko": "평활화한 손실이 최저값의 {factor:g}배를 넘었기 때문"},
-    "lrf.stop.diverged": {"en": "the loss became non-finite", "ko": "손실이 유한하지 않게(NaN/inf) 되었기 때문"},
-    "lrf.stop.finished": {"en": "it reached the maximum learning rate", "ko": "최대 학습률에 도달했기 때문"},
-    "lrf.stop.budget": {"en": "the time budget ran out", "ko": "시간 예산이 다 되었기 때문"},
-    "lrf.ran": {
-        "en": "The learning rate grew exponentially from {min_lr:.2g} to {max_lr:.2g} over {steps} planned steps "
-              "({frac:.0%} of one epoch of {spe} steps, optimizer {optimizer}, batch size {batch}). The test "
-              "stopped after {done} steps at lr {stop_lr:.2g} because {reason}. The loss is smoothed with a "
-              "bias-corrected moving average (beta {beta:g}).",
-        "ko": "학습률을 {min_lr:.2g}에서 {max_lr:.2g}까지 계획된 {steps} 스텝 동안 지수적으로 키웠습니다(한 에폭 "
-              "{spe} 스텝의 {frac:.0%}, 옵티마이저 {optimizer}, 배치 크기 {batch}). {done} 스텝 후 학습률 "
-              "{stop_lr:.2g}에서 멈췄습니다: {reason}. 손실은 편향 보정 이동평균(beta {beta:g})으로 평활화했습니다."},
-    "lrf.rule.steepest": {
-        "en": "Steepest descent: the smoothed loss fell fastest, {slope:.3f} per tenfold increase of lr, "
-              "at lr {lr:.2g} "
-              "(slope measured against log10(lr), not raw lr).",
-        "ko": "가장 가파른 하강: 평활화한 손실이 학습률 10배당 {slope:.3f}씩 가장 빠르게 줄어든 곳은 "
-              "학습률 {lr:.2g}입니다"
-              "(기울기는 학습률 자체가 아니라 log10(학습률)에 대해 잰 값)."},
-    "lrf.rule.valley": {
-        "en": "Valley: the longest decreasing stretch of the smoothed loss ({n} points) runs from lr {lo:.2g} to "
-              "{hi:.2g}; its middle is lr {lr:.2g}.",
-        "ko": "골짜기: 평활화한 손실이 가장 길게 줄어든 구간({n}개 점)은 학습률 {lo:.2g}부터 {hi:.2g}까지이고, "
-              "그 가운데가 학습률 {lr:.2g}입니다."},
-    "lrf.rule.min_div_10": {
-        "en": "Minimum / 10: the lowest smoothed loss, {loss:.4f}, was reached at lr {at:.2g}; "
-              "a tenth of that is {lr:.2g}.",
-        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}는 학습률 {at:.2g}에서 나왔고, "
-              "그 10분의 1은 {lr:.2g}입니다."},
-    "lrf.rule.none": {"en": "{rule}: not defined on this curve ({why}).",
-                      "ko": "{rule}: 이 곡선에서는 정할 수 없습니다({why})."},
-    "lrf.why.no_fall": {"en": "the loss never fell below its start", "ko": "손실이 처음보다 줄어든 적이 없음"},
-    "lrf.why.few_points": {"en": "too few points before the minimum", "ko": "최소점 전의 점이 너무 적음"},
-    "lrf.edge": {"en": "The loss was still falling at the last lr tried ({lr:.2g}): the minimum may lie beyond it, "
-                        "so raise max_lr to see where the loss turns up.",
-                 "ko": "마지막으로 시험한 학습률({lr:.2g})에서도 손실이 여전히 줄고 있었습니다: "
-                       "최소점이 그 너머에 있을 수 있으니 max_lr을 올려 손실이 다시 오르는 곳을 확인하세요."},
-    "lrf.verdict": {"en": "Recommended: {rule} = {lr:.3g}.", "ko": "추천: {rule} = {lr:.3g}."},
-    "lrf.spread": {
-        "en": "Over {k} seeds the {rule} suggestion ranged from {lo:.2g} to {hi:.2g} (a factor of {ratio:.1f}); "
-              "the reported value is their median on a log scale. {trust}",
-        "ko": "시드 {k}개에서 {rule} 제안값은 {lo:.2g}부터 {hi:.2g}까지였습니다({ratio:.1f}배 차이). 보고한 값은 로그 "
-              "척도의 중앙값입니다. {trust}"},
-    "lrf.trust.high": {"en": "That is consistent: trust it to within a factor of 2.",
-                       "ko": "일관적입니다: 2배 이내로 믿을 만합니다."},
-    "lrf.trust.mid": {"en": "That is moderately noisy: try a factor of {ratio:.0f} either side.",
-                      "ko": "다소 흔들립니다: 양쪽으로 {ratio:.0f}배 범위를 시도해 보세요."},
-    "lrf.trust.low": {"en": "That is noisy: treat it as an order of magnitude only (more steps or a larger batch "
-                              "make the curve steadier).",
-                      "ko": "흔들림이 큽니다: 자릿수 정도로만 받아들이세요(스텝을 늘리거나 배치를 키우면 곡선이 "
-                              "안정됩니다)."},
-})
 
 
 @dataclass

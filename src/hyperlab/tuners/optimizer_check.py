@@ -21,29 +21,14 @@ from hyperlab.engine import Callback, History, fit
 from hyperlab.engine.trainer import LossFn
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved, with_optimizer
 from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
-
-register({
-    "oc.title": {"en": "Optimizer check", "ko": "옵티마이저 비교"},
-    "oc.row": {"en": "{optimizer}: lr {lr:.3g} (range test) -> best validation {metric} {value:.4f} at epoch {epoch} "
-                     "of {epochs}{note}.",
-               "ko": "{optimizer}: 학습률 {lr:.3g}(범위 테스트) -> 검증 {metric} 최고 {value:.4f}"
-                     "(에폭 {epoch}/{epochs}){note}."},
-    "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},
-    "oc.skipped": {"en": "time budget used up", "ko": "시간 예산 소진"},
-    "oc.cut": {"en": ", cut by the time budget", "ko": ", 시간 예산으로 중단"},
-    "oc.diverged": {"en": ", diverged", "ko": ", 발산"},
-    "oc.verdict": {
-        "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} epochs.",
-        "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 {second}보다 {gap:.4f} 앞섬."},
-    "oc.alone": {"en": "Only {optimizer} produced a result.", "ko": "{optimizer}만 결과를 냈습니다."},
-})
 
 
 @dataclass
