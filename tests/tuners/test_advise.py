@@ -12,7 +12,7 @@ from torch.utils.data import TensorDataset
 
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
-from hyperlab.tuners import advise
+from hyperlab.tuners import TunerSetup, advise
 
 
 def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_path):
@@ -41,7 +41,7 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
 
 def test_regression_data(diabetes):
     advice = advise("mlp", diabetes, budget_seconds=60, optimizers=["adam"], check_epochs=2, max_epochs=4,
-                    width=16)
+                    setup=TunerSetup(width=16))
     assert advice.epochs.history.metric == "r2"
     assert advice.values["optimizer"] == "adam" and advice.values["lr"] > 0
 

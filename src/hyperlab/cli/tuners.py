@@ -21,7 +21,7 @@ from hyperlab.tuners import noise_scale as noise_scale_fn
 from hyperlab.tuners import optimizer_check as optimizer_check_fn
 from hyperlab.tuners import scale_lr
 from hyperlab.tuners.advise import compute_rows, summary_rows
-from hyperlab.tuners.common import Subject
+from hyperlab.tuners.common import Subject, TunerSetup
 
 register({
     "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
@@ -39,7 +39,7 @@ def _prepare(command: str, config: Path | None, settings: list[str] | None, out:
     lang = o.lang_of(lang)
     setup = o.resolve(config, settings=settings, **flags)
     data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label)
-    subject = Subject(data, setup.model, width=setup.width, depth=setup.depth)
+    subject = Subject(data, setup.model, TunerSetup(width=setup.width, depth=setup.depth))
     out = out or Path("runs") / f"{command}-{data.name}-{setup.model.replace(':', '.')}"
     return setup, subject, out, lang
 

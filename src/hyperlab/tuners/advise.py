@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, StopAfter, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, StopAfter
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
-from hyperlab.tuners.common import Subject, as_subject, check_float, check_int, preserved, with_optimizer
+from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
@@ -116,10 +115,9 @@ def time_one_step(subject: Subject, hp: HParams) -> tuple[float, Compute]:
     net = subject.model(hp.seed)
     steps = TIMING_STEPS + 1
     with preserved(net):
-        result = fit(net, subject.data, hp.replace(epochs=math.ceil(steps / hp.steps_per_epoch(subject.data.n_train)),
-                                                   early_stopping=False),
-                     callbacks=[timer, StopAfter(steps)], device=subject.device, loss_fn=subject.loss_fn,
-                     measure_memory=False, diverge_factor=math.inf)
+        result = subject.fit(net, hp.replace(epochs=math.ceil(steps / hp.steps_per_epoch(subject.data.n_train)),
+                                             early_stopping=False),
+                             [timer, StopAfter(steps)], measure_memory=False, diverge_factor=math.inf)
     per_step = sorted(timer.seconds)[len(timer.seconds) // 2] if timer.seconds else result.history.seconds
     done = result.history.steps_done
     return per_step, Compute(time.perf_counter() - started, done, done * hp.batch_size)
@@ -129,15 +127,14 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
            hparams: HParams | dict[str, Any] | None = None, *, budget_seconds: float = 120.0,
            optimizers: Sequence[str] | None = None, check_epochs: int = 5, max_epochs: int = 50,
            patience: int | None = None, memory_limit: str | int | None = None, out: str | Path | None = None,
-           lang: str = "en", loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-           depth: int | None = None, on_stage: Callable[[str], None] | None = None,
+           lang: str = "en", setup: TunerSetup | None = None, on_stage: Callable[[str], None] | None = None,
            callbacks: Sequence[Callback] = ()) -> Advice:
     """Recommend batch size, learning rate, optimizer and epochs for ``model`` on ``data`` within
     ``budget_seconds``. ``hparams`` gives the starting point (its optimizer is checked first; its
     other options are kept). With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     budget_given = budget_seconds
     budget_seconds = check_float("budget_seconds", budget_seconds)
     check_epochs = check_int("check_epochs", check_epochs, 1)

@@ -24,8 +24,7 @@ from typing import Any
 import torch
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, Run, StopAfter, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, Run, StopAfter
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
@@ -33,6 +32,7 @@ from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
     Deadline,
     Subject,
+    TunerSetup,
     as_subject,
     check_float,
     check_int,
@@ -173,10 +173,8 @@ def probe(subject: Subject, hp: HParams, batch_size: int, steps: int, usable: in
     started = time.perf_counter()
     with preserved(model):
         try:
-            result = fit(model, subject.data, hp, callbacks=[timer, StopAfter(steps + 1), Deadline(deadline),
-                                                             *callbacks],
-                         device=subject.device, loss_fn=subject.loss_fn, measure_memory=True,
-                         diverge_factor=math.inf)
+            result = subject.fit(model, hp, [timer, StopAfter(steps + 1), Deadline(deadline), *callbacks],
+                                 measure_memory=True, diverge_factor=math.inf)
         except (torch.cuda.OutOfMemoryError, HyperlabError, RuntimeError) as exc:
             if not is_out_of_memory(exc):
                 raise
@@ -195,8 +193,7 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
                memory_limit: str | int | None = None, safety_margin: float | None = None, probe_steps: int = 8,
                plateau_tolerance: float = 0.1, resolution: float = 0.125, noise: bool = True,
                noise_options: dict[str, Any] | None = None, out: str | Path | None = None, lang: str = "en",
-               loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-               depth: int | None = None, deadline: float | None = None,
+               setup: TunerSetup | None = None, deadline: float | None = None,
                callbacks: Sequence[Callback] = ()) -> BatchFindResult:
     """Find the batch size: what fits the memory budget, where throughput stops rising, and the
     critical batch size from the gradient noise scale; recommend the smallest of the three.
@@ -206,7 +203,7 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     Example: ``batch_find("mlp", "digits", memory_limit="2MB").suggested_batch_size``.
     """
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     max_batch = n if max_batch is None else check_int("max_batch", max_batch, 1, n, "at most the training set size")
     start = check_int("start", start, 1, max_batch, f"at most max_batch ({max_batch})")

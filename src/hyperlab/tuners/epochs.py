@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, EpochRecord, History, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, EpochRecord, History
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 TOO_EARLY = 0.10  # best epoch within the first 10% of the budget: far too long
@@ -86,14 +85,13 @@ def judge(best: int, budget: int) -> tuple[str, int]:
 def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                hparams: HParams | dict[str, Any] | None = None, *, max_epochs: int | None = None,
                patience: int | None = None, out: str | Path | None = None, lang: str = "en",
-               loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-               depth: int | None = None, deadline: float | None = None,
+               setup: TunerSetup | None = None, deadline: float | None = None,
                callbacks: Sequence[Callback] = ()) -> EpochAdvice:
     """Train with early stopping (``max_epochs``, default ``hparams.epochs``; ``patience``, default
     ``hparams.patience``) and recommend the epoch where validation stopped improving.
     Example: ``epoch_find("mlp", "digits", {"lr": 3e-3}, max_epochs=40).suggested_epochs``."""
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     max_epochs = hp.epochs if max_epochs is None else check_int("max_epochs", max_epochs, 2)
     if max_epochs < 2:
         raise HyperlabError("epochs must be at least 2 to see where validation stops improving")
@@ -103,8 +101,7 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     hp = hp.replace(epochs=max_epochs, early_stopping=True, patience=patience, restore_best=True)
     net = subject.model(hp.seed)
     with preserved(subject.user_module):
-        result = fit(net, subject.data, hp, callbacks=[Deadline(deadline), *callbacks], device=subject.device,
-                     loss_fn=subject.loss_fn, measure_memory=False)
+        result = subject.fit(net, hp, [Deadline(deadline), *callbacks], measure_memory=False)
     history = result.history
     best = best_epoch_of(history)
     if best is None:

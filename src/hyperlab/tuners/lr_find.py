@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, Run, StopTraining, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, Run, StopTraining
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
@@ -30,6 +29,7 @@ from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
     Deadline,
     Subject,
+    TunerSetup,
     as_subject,
     check_float,
     check_int,
@@ -182,9 +182,8 @@ def range_test(subject: Subject, hp: HParams, lrs: Sequence[float], *, smoothing
     hp = hp.replace(lr=lrs[0], epochs=1, schedule="constant", warmup_steps=0, early_stopping=False, seed=seed)
     tracker = RangeTestCallback(lrs, smoothing, stop_factor)
     with preserved(model):
-        result = fit(model, subject.data, hp, callbacks=[tracker, Deadline(deadline), *callbacks],
-                     device=subject.device, loss_fn=subject.loss_fn, measure_memory=False,
-                     diverge_factor=math.inf)
+        result = subject.fit(model, hp, [tracker, Deadline(deadline), *callbacks], measure_memory=False,
+                             diverge_factor=math.inf)
     history = result.history
     n = len(tracker.smoothed)
     if n < 3:
@@ -202,9 +201,7 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
             hparams: HParams | dict[str, Any] | None = None, *, min_lr: float = 1e-6, max_lr: float = 10.0,
             steps: int | None = None, repeats: int = 1, smoothing: float = 0.9, stop_factor: float = 4.0,
             rule: str = RECOMMENDED_RULE, out: str | Path | None = None, plot_name: str = "lr_find.png",
-            lang: str = "en",
-            loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-            depth: int | None = None, deadline: float | None = None,
+            lang: str = "en", setup: TunerSetup | None = None, deadline: float | None = None,
             callbacks: Sequence[Callback] = ()) -> LRFindResult:
     """Run the LR range test ``repeats`` times (seeds ``seed``, ``seed+1``...) and suggest a learning rate.
 
@@ -213,7 +210,7 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
     Example: ``lr_find("mlp", "digits", {"optimizer": "adam", "batch_size": 16}).suggested_lr``.
     """
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     min_lr = check_float("min_lr", min_lr)
     max_lr = check_float("max_lr", max_lr)
     if max_lr <= min_lr:

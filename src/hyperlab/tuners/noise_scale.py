@@ -31,13 +31,13 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset, TensorDataset
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, StopAfter, fit
+from hyperlab.engine import Callback, StopAfter
 from hyperlab.engine.trainer import LossFn, check_model_fits
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 CHUNK = 512  # samples per forward/backward when a big batch's gradient is accumulated
@@ -117,8 +117,7 @@ def batch_grad_sq_norm(model: nn.Module, loss_fn: LossFn, dataset: Dataset, inde
 def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                 hparams: HParams | dict[str, Any] | None = None, *, small_batch: int | None = None,
                 big_batch: int | None = None, pairs: int = 32, train_steps: int | None = None,
-                out: str | Path | None = None, lang: str = "en", loss_fn: LossFn | None = None,
-                device: str | None = None, width: int | None = None, depth: int | None = None,
+                out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
                 deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> NoiseScaleResult:
     """Estimate the critical batch size B_simple from gradient norms at two batch sizes.
 
@@ -129,7 +128,7 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
     Example: ``noise_scale("mlp", "digits").b_simple``.
     """
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     hp.check_data_size(n)
     big = min(n, 1024) if big_batch is None else check_int("big_batch", big_batch, 2, n,
@@ -147,9 +146,8 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
         steps_done = 0
         if train_steps:
             epochs = math.ceil(train_steps / spe)
-            result = fit(net, subject.data, hp.replace(epochs=epochs, early_stopping=False),
-                         callbacks=[StopAfter(train_steps), Deadline(deadline), *callbacks],
-                         device=subject.device, loss_fn=subject.loss_fn, measure_memory=False)
+            result = subject.fit(net, hp.replace(epochs=epochs, early_stopping=False),
+                                 [StopAfter(train_steps), Deadline(deadline), *callbacks], measure_memory=False)
             steps_done = result.history.steps_done
         device_ = next(net.parameters()).device
         generator = torch.Generator().manual_seed(hp.seed + 12_345)
