@@ -13,7 +13,8 @@ PACKAGE = Path(hyperlab.lessons.__file__).parent
 
 def registers(path: Path) -> int:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return sum(1 for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "register")
+    return sum(1 for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "register")
 
 
 def test_base_and_batch_size_hold_no_text_tables():

@@ -1,5 +1,5 @@
-"""LR range test: exponential sweep through fit, early stop on explosion, the three rules, repeats,
-and the model left exactly as it was found."""
+"""LR range test: exponential sweep through fit over as many passes as its steps need, early stop on
+explosion, the three rules, repeats, and the model left exactly as it was found."""
 
 from __future__ import annotations
 
@@ -9,18 +9,22 @@ import math
 import numpy as np
 import pytest
 import torch
+from sklearn.datasets import make_classification
 from torch import nn
 
+from hyperlab.data import Data, from_arrays
+from hyperlab.engine import Callback
 from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.hparams import samples_seen
 from hyperlab.tuners import lr_find
 from hyperlab.tuners.lr_find import RULES, longest_decrease, suggest
 
 
-def test_sweep_is_exponential_within_one_epoch_and_suggests_by_every_rule(small_digits, tmp_path):
+def test_sweep_is_exponential_over_the_planned_steps_and_suggests_by_every_rule(small_digits, tmp_path):
     result = lr_find("mlp", small_digits, {"optimizer": "sgd", "batch_size": 16}, min_lr=1e-4, max_lr=10,
                      out=tmp_path)
     test = result.tests[0]
-    assert result.steps == result.steps_per_epoch == math.ceil(300 / 16)  # default: one epoch
+    assert result.steps == 100 and result.steps_per_epoch == math.ceil(300 / 16)  # default: 100 steps, not an epoch
     assert len(test.lrs) <= result.steps
     ratios = np.diff(np.log(test.lrs))
     assert np.allclose(ratios, math.log(1e5) / (result.steps - 1))  # constant factor per step
@@ -98,7 +102,7 @@ def test_regression_data_works(diabetes):
 
 @pytest.mark.parametrize("kwargs, field", [
     ({"min_lr": -1}, "min_lr"), ({"min_lr": 1.0, "max_lr": 0.5}, "max_lr"), ({"max_lr": float("nan")}, "max_lr"),
-    ({"steps": 3}, "steps"), ({"steps": 1000}, "steps"), ({"repeats": 0}, "repeats"),
+    ({"steps": 3}, "steps"), ({"steps": 100_000}, "steps"), ({"repeats": 0}, "repeats"),
     ({"rule": "fastest"}, "rule"), ({"stop_factor": 0.5}, "stop_factor"),
 ])
 def test_bad_arguments_name_the_field(wine, kwargs, field):
@@ -107,9 +111,51 @@ def test_bad_arguments_name_the_field(wine, kwargs, field):
     assert err.value.field == field
 
 
-def test_batch_too_large_for_a_range_test_is_explained(wine):
-    with pytest.raises(ConfigError, match="batch_size=64 is invalid: leaves 2 steps per epoch"):
-        lr_find("logistic", wine, {"batch_size": 64})
+def test_a_batch_larger_than_the_data_is_an_error_naming_batch_size(wine):
+    with pytest.raises(ConfigError, match=r"batch_size=200 is invalid: must be at most the training set size \(106\)"):
+        lr_find("logistic", wine, {"batch_size": 200})
+
+
+class EpochCounter(Callback):
+    def __init__(self) -> None:
+        self.epochs = 0
+
+    def on_epoch_end(self, run) -> None:
+        self.epochs += 1
+
+
+@pytest.fixture(scope="module")
+def few_rows() -> Data:
+    """256 training rows, 4 classes: 8 steps per epoch at batch 32 (the old range test refused it)."""
+    X, y = make_classification(n_samples=320, n_features=8, n_informative=5, n_classes=4, random_state=0)
+    return from_arrays(X, y, seed=0, test_fraction=0.0)
+
+
+def test_small_data_runs_the_planned_steps_over_several_passes_through_fit(few_rows):
+    assert few_rows.n_train == 256
+    counter = EpochCounter()
+    result = lr_find("mlp", few_rows, {"optimizer": "adam", "batch_size": 32}, max_lr=1.0, stop_factor=1e9,
+                     callbacks=[counter])
+    test = result.tests[0]
+    assert result.steps_per_epoch == 8 and result.steps == 100
+    assert len(test.lrs) == 100 and test.stop_reason == "finished"  # the whole sweep ran, past 12 epochs
+    assert counter.epochs == 12  # the one trainer ran the passes: 12 whole epochs, then 4 steps of the 13th
+    assert np.allclose(np.diff(np.log(test.lrs)), math.log(1e6) / 99)  # one ramp across the pass boundaries
+    assert result.passes == pytest.approx(100 * 32 / 256)
+    assert "100 steps = 12 passes over 256 samples" in result.explanation[0]
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert data["passes"] == pytest.approx(12.5) and data["n_train"] == 256 and data["steps_run"] == 100
+    korean = lr_find("mlp", few_rows, {"optimizer": "adam", "batch_size": 32}, max_lr=1.0, stop_factor=1e9,
+                     steps=40, lang="ko")
+    assert "40 스텝 = 샘플 256개를 5번 훑은 양입니다" in korean.explanation[0]
+
+
+def test_the_explanation_counts_the_passes_that_ran_not_the_planned_ones(wine):
+    result = lr_find("logistic", wine, {"optimizer": "sgd", "batch_size": 32}, min_lr=1e-3, max_lr=1e4)
+    done = len(result.tests[0].lrs)
+    assert done < result.steps  # stopped early: the loss exploded
+    passes = samples_seen(106, 32, done) / 106
+    assert f"{done} steps = {passes:.2g} passes over 106 samples" in result.explanation[0]
 
 
 def test_a_model_that_does_not_produce_a_loss_gets_a_clear_error(wine):

@@ -33,7 +33,7 @@ from hyperlab.records import write_json
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
 from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
-from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
+from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, OptimizerCheckResult, optimizer_check
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
@@ -143,13 +143,10 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     names = [hp.optimizer] + [optimizer_name(o) for o in (optimizers or DEFAULT_OPTIMIZERS)]
     names = list(dict.fromkeys(names))
     n = subject.data.n_train
-    largest_for_range_test = n // MIN_STEPS
-    if largest_for_range_test < 1:
-        raise ConfigError("data", subject.data.name, f"has {n} training samples; advice needs at least {MIN_STEPS}")
     notes: list[str] = []
-    if hp.batch_size > largest_for_range_test:
-        notes.append(t("adv.note.start_batch", lang, b=hp.batch_size, to=largest_for_range_test, k=MIN_STEPS))
-        hp = hp.replace(batch_size=largest_for_range_test)
+    if hp.batch_size > n:  # a starting point only: the batch-size stage measures its own
+        notes.append(t("adv.note.start_batch", lang, b=hp.batch_size, to=n))
+        hp = hp.replace(batch_size=n)
     stage = on_stage or (lambda name: None)
     compute: dict[str, Compute] = {}
     started = time.perf_counter()
@@ -157,7 +154,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     # Is there time to measure anything? One timed step, against the smallest useful advice.
     step_seconds, compute["timing"] = time_one_step(subject, hp)
     spe = hp.steps_per_epoch(n)
-    smallest = 3 * (PROBE_STEPS + 1) + min(spe, 100) + spe
+    smallest = 3 * (PROBE_STEPS + 1) + DEFAULT_STEPS + spe
     needed = max(MIN_BUDGET, smallest * step_seconds * 1.5 + compute["timing"].seconds)
     if budget_seconds < needed:
         raise ConfigError("budget_seconds", budget_given,
@@ -179,10 +176,6 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                                     batch.samples_run + (noise.train_steps * hp.batch_size + noise.samples
                                                          if noise else 0))
     b = batch.suggested_batch_size
-    capped = ""
-    if b > largest_for_range_test:
-        b = 2 ** int(math.log2(largest_for_range_test))
-        capped = t("adv.ev.capped", lang, b=b, k=MIN_STEPS)
     hp_b = hp.replace(batch_size=b)
 
     stage("lr")
@@ -213,7 +206,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     notes += budget_notes(lr_result, check, epochs, lang)
 
     scaling = [scale_lr(final.lr, b, other, optimizer=winner, n_train=n, epochs=final.epochs,
-                        critical_batch_size=batch.critical_batch_size, lang=lang)
+                        critical_batch_size=batch.critical_batch_size or None, lang=lang)  # 0: no noise measured
                for other in (max(1, b // 2), min(n, 2 * b)) if other != b]
     metric = t(h.metric, lang)
     chosen_find = check.lr_finds.get(winner, lr_result)
@@ -222,7 +215,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     critical = batch.critical_batch_size
     evidence = {
         "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
-                        critical="–" if critical is None else f"{critical:.0f}", capped=capped),
+                        critical="–" if critical is None else f"{critical:.0f}"),
         "lr": t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
                 lr=chosen_find.suggested_lr, rules=rules)
               + ("" if winner == hp.optimizer else f"; {hp.optimizer}: {lr_result.suggested_lr:.3g}"),

@@ -1,9 +1,12 @@
-"""LR range test: grow the learning rate exponentially over at most one epoch, watch the smoothed
-loss, stop when it explodes, and suggest a learning rate by three rules.
+"""LR range test: grow the learning rate exponentially over a planned number of steps (100 by
+default, as Lightning's and fastai's ``lr_find``), watch the smoothed loss, stop when it explodes,
+and suggest a learning rate by three rules.
 
-Every step goes through ``hyperlab.engine.fit``; a callback sets the next step's learning rate
-and raises ``StopTraining`` when the bias-corrected moving average of the loss passes
-``stop_factor`` times its lowest value. The model is put back exactly as it was found.
+A range test is a number of steps, not an epoch: on a small data set the steps run over as many
+passes as needed (the explanation says how many), so the sweep is never squeezed into the few
+steps of one short epoch. Every step goes through ``hyperlab.engine.fit``; a callback sets the
+next step's learning rate and raises ``StopTraining`` when the bias-corrected moving average of the
+loss passes ``stop_factor`` times its lowest value. The model is put back exactly as it was found.
 
     >>> result = lr_find("logistic", "wine", {"optimizer": "sgd", "batch_size": 8}, steps=12)
     >>> sorted(result.suggestions)
@@ -23,7 +26,7 @@ import numpy as np
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, Run, StopTraining
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
-from hyperlab.hparams import HParams
+from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
@@ -42,7 +45,9 @@ from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 RULES = ("steepest", "valley", "min_div_10")
 RECOMMENDED_RULE = "min_div_10"
+DEFAULT_STEPS = 100  # Lightning's and fastai's lr_find default
 MIN_STEPS = 10
+MAX_STEPS = 10_000
 MAX_REPEATS = 20
 
 
@@ -74,6 +79,7 @@ class LRFindResult:
     max_lr: float
     steps: int
     steps_per_epoch: int
+    n_train: int
     smoothing: float
     stop_factor: float
     hparams: HParams
@@ -84,6 +90,11 @@ class LRFindResult:
     def steps_run(self) -> int:
         return sum(len(test.lrs) for test in self.tests)
 
+    @property
+    def passes(self) -> float:
+        """Passes over the training set made by the first test's steps (1.0 = one epoch)."""
+        return samples_seen(self.n_train, self.hparams.batch_size, len(self.tests[0].lrs)) / self.n_train
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: each suggestion as a number under its rule's name, plus the curves."""
         return {
@@ -91,7 +102,8 @@ class LRFindResult:
             **{rule: self.suggestions.get(rule) for rule in RULES},
             "spread": self.spread, "repeats": len(self.tests),
             "min_lr": self.min_lr, "max_lr": self.max_lr, "steps": self.steps,
-            "steps_per_epoch": self.steps_per_epoch, "steps_run": self.steps_run,
+            "steps_per_epoch": self.steps_per_epoch, "n_train": self.n_train, "passes": self.passes,
+            "steps_run": self.steps_run,
             "smoothing": self.smoothing, "stop_factor": self.stop_factor,
             "optimizer": self.hparams.optimizer, "batch_size": self.hparams.batch_size,
             "tests": [asdict(test) for test in self.tests],
@@ -177,9 +189,11 @@ def longest_decrease(y: np.ndarray) -> tuple[int, int]:
 
 def range_test(subject: Subject, hp: HParams, lrs: Sequence[float], *, smoothing: float, stop_factor: float,
                seed: int, deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> RangeTest:
-    """One range test through ``fit``; the model's state is put back afterwards."""
+    """One range test through ``fit``, over as many passes over the data as its steps need; the model's
+    state is put back afterwards."""
     model = subject.model(seed)
-    hp = hp.replace(lr=lrs[0], epochs=1, schedule="constant", warmup_steps=0, early_stopping=False, seed=seed)
+    epochs = math.ceil(len(lrs) / hp.steps_per_epoch(subject.data.n_train))
+    hp = hp.replace(lr=lrs[0], epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False, seed=seed)
     tracker = RangeTestCallback(lrs, smoothing, stop_factor)
     with preserved(model):
         result = subject.fit(model, hp, [tracker, Deadline(deadline), *callbacks], measure_memory=False,
@@ -205,8 +219,8 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
             callbacks: Sequence[Callback] = ()) -> LRFindResult:
     """Run the LR range test ``repeats`` times (seeds ``seed``, ``seed+1``...) and suggest a learning rate.
 
-    ``steps`` (default: one epoch, at most 100) is the length of the sweep from ``min_lr`` to
-    ``max_lr``; it may not exceed one epoch. With ``out`` a plot (``plot_name``) is written there.
+    ``steps`` (default 100) is the length of the sweep from ``min_lr`` to ``max_lr``, run over as
+    many passes over the data as it needs. With ``out`` a plot (``plot_name``) is written there.
     Example: ``lr_find("mlp", "digits", {"optimizer": "adam", "batch_size": 16}).suggested_lr``.
     """
     hp = as_hparams(hparams)
@@ -219,14 +233,10 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
     smoothing = check_float("smoothing", smoothing, low=0.0, low_open=False, high=0.999)
     stop_factor = check_float("stop_factor", stop_factor, low=1.0)
     rule = check_choice("rule", rule, RULES)
-    hp.check_data_size(subject.data.n_train)
-    spe = hp.steps_per_epoch(subject.data.n_train)
-    if spe < MIN_STEPS:
-        raise ConfigError("batch_size", hp.batch_size,
-                          f"leaves {spe} steps per epoch; the range test needs at least {MIN_STEPS} steps in one "
-                          f"epoch: use a batch size of at most {subject.data.n_train // MIN_STEPS}")
-    steps = min(spe, 100) if steps is None else check_int("steps", steps, MIN_STEPS, spe,
-                                                           "the range test runs at most one epoch")
+    n = subject.data.n_train
+    hp.check_data_size(n)
+    spe = hp.steps_per_epoch(n)
+    steps = DEFAULT_STEPS if steps is None else check_int("steps", steps, MIN_STEPS, MAX_STEPS)
 
     lrs = [min_lr * (max_lr / min_lr) ** (k / (steps - 1)) for k in range(steps)]
     tests = [range_test(subject, hp, lrs, smoothing=smoothing, stop_factor=stop_factor, seed=hp.seed + i,
@@ -245,7 +255,7 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
                             f"(stopped: {tests[0].stop_reason}); try a lower --min-lr, more --steps "
                             f"or another optimizer")
     result = LRFindResult(tests=tests, suggestions=suggestions, recommended_rule=rule, suggested_lr=chosen,
-                          spread=spread, min_lr=min_lr, max_lr=max_lr, steps=steps, steps_per_epoch=spe,
+                          spread=spread, min_lr=min_lr, max_lr=max_lr, steps=steps, steps_per_epoch=spe, n_train=n,
                           smoothing=smoothing, stop_factor=stop_factor, hparams=hp)
     result.explanation = explain(result, lang)
     path = plot_path(out, plot_name)
@@ -259,7 +269,7 @@ def explain(result: LRFindResult, lang: str = "en") -> list[str]:
     test = result.tests[0]
     reason = t(f"lrf.stop.{test.stop_reason}", lang, factor=result.stop_factor)
     lines = [t("lrf.ran", lang, min_lr=result.min_lr, max_lr=result.max_lr, steps=result.steps,
-               frac=result.steps / result.steps_per_epoch, spe=result.steps_per_epoch,
+               n=result.n_train, spe=result.steps_per_epoch, passes=result.passes,
                optimizer=result.hparams.optimizer, batch=result.hparams.batch_size, done=len(test.lrs),
                stop_lr=test.lrs[-1], reason=reason, beta=result.smoothing)]
     _, details = suggest(test.lrs, test.smoothed)

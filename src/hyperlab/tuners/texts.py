@@ -18,12 +18,13 @@ register({
     "lrf.stop.budget": {"en": "the time budget ran out", "ko": "시간 예산이 다 되었기 때문"},
     "lrf.ran": {
         "en": "The learning rate grew exponentially from {min_lr:.2g} to {max_lr:.2g} over {steps} planned steps "
-              "({frac:.0%} of one epoch of {spe} steps, optimizer {optimizer}, batch size {batch}). The test "
-              "stopped after {done} steps at lr {stop_lr:.2g} because {reason}. The loss is smoothed with a "
-              "bias-corrected moving average (beta {beta:g}).",
-        "ko": "학습률을 {min_lr:.2g}에서 {max_lr:.2g}까지 계획된 {steps} 스텝 동안 지수적으로 키웠습니다(한 에폭 "
-              "{spe} 스텝의 {frac:.0%}, 옵티마이저 {optimizer}, 배치 크기 {batch}). {done} 스텝 후 학습률 "
-              "{stop_lr:.2g}에서 멈췄습니다: {reason}. 손실은 편향 보정 이동평균(beta {beta:g})으로 평활화했습니다."},
+              "(optimizer {optimizer}, batch size {batch}; one pass over the {n} training samples is {spe} steps). "
+              "The test stopped after {done} steps at lr {stop_lr:.2g} because {reason}: {done} steps = {passes:.2g} "
+              "passes over {n} samples. The loss is smoothed with a bias-corrected moving average (beta {beta:g}).",
+        "ko": "학습률을 {min_lr:.2g}에서 {max_lr:.2g}까지 계획된 {steps} 스텝 동안 지수적으로 키웠습니다(옵티마이저 "
+              "{optimizer}, 배치 크기 {batch}; 훈련 샘플 {n}개를 한 번 훑는 데 {spe} 스텝). {done} 스텝 후 학습률 "
+              "{stop_lr:.2g}에서 멈췄습니다: {reason}. {done} 스텝 = 샘플 {n}개를 {passes:.2g}번 훑은 양입니다. "
+              "손실은 편향 보정 이동평균(beta {beta:g})으로 평활화했습니다."},
     "lrf.rule.steepest": {
         "en": "Steepest descent: the smoothed loss fell fastest, {slope:.3f} per tenfold increase of lr, "
               "at lr {lr:.2g} "
@@ -78,11 +79,9 @@ register({
     "adv.plot": {"en": "plot", "ko": "그림"},
     "adv.ev.batch": {
         "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
-              "{critical}{capped}",
+              "{critical}",
         "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, "
-              "임계 배치 크기 {critical}{capped}"},
-    "adv.ev.capped": {"en": "; capped at {b} so one epoch has at least {k} steps for the range test",
-                      "ko": "; 범위 테스트에 에폭당 {k} 스텝 이상이 필요해 {b}로 제한"},
+              "임계 배치 크기 {critical}"},
     "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
                   "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
     "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
@@ -93,8 +92,8 @@ register({
     "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
     "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
     "adv.note.start_batch": {
-        "en": "The starting batch size {b} was lowered to {to} so that one epoch has the {k} steps a range test needs.",
-        "ko": "범위 테스트에 한 에폭당 {k} 스텝이 필요해 시작 배치 크기 {b}를 {to}로 낮췄습니다."},
+        "en": "The starting batch size {b} was lowered to the training set size, {to}.",
+        "ko": "시작 배치 크기 {b}를 훈련 세트 크기인 {to}로 낮췄습니다."},
     "adv.note.cut": {"en": "The time budget cut the {stage} stage short; its evidence is partial (raise "
                            "--budget-seconds).",
                      "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
