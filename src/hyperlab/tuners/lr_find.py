@@ -48,6 +48,7 @@ RECOMMENDED_RULE = "min_div_10"
 DEFAULT_STEPS = 100  # Lightning's and fastai's lr_find default
 MIN_STEPS = 10
 MAX_STEPS = 10_000
+SKIP_BEGIN = 10  # first smoothed points are an average of a batch or two: not trusted (Lightning skips 10 too)
 MAX_REPEATS = 20
 
 
@@ -64,6 +65,7 @@ class RangeTest:
     marks: dict[str, int]  # index on the curve of each rule's point (min_div_10: of the minimum)
     valley: tuple[int, int] | None
     steepest_slope: float | None  # d(smoothed loss) / d(log10 lr) at the steepest point
+    first: int = 0  # index of the first trusted point of the curve (see ``trusted_from``)
 
 
 @dataclass
@@ -111,6 +113,13 @@ class LRFindResult:
         }
 
 
+def trusted_from(points: int) -> int:
+    """Index of the first smoothed point that is trusted: the first few average only a batch or two
+    (on small data one lucky batch would pass for the minimum), so they neither count as a
+    minimum nor set the level that the explosion check compares with."""
+    return min(SKIP_BEGIN, points // 5)
+
+
 class RangeTestCallback(Callback):
     """Sets the learning rate of every step from ``lrs`` and stops when the smoothed loss explodes."""
 
@@ -118,6 +127,7 @@ class RangeTestCallback(Callback):
         self.lrs, self.beta, self.stop_factor = list(lrs), smoothing, stop_factor
         self.smoothed: list[float] = []
         self._average, self._best = 0.0, math.inf
+        self.first = trusted_from(len(self.lrs))
 
     def on_train_start(self, run: Run) -> None:
         self._set_lr(run, self.lrs[0])
@@ -126,7 +136,8 @@ class RangeTestCallback(Callback):
         self._average = self.beta * self._average + (1 - self.beta) * loss
         smoothed = self._average / (1 - self.beta ** run.step)  # bias correction
         self.smoothed.append(smoothed)
-        self._best = min(self._best, smoothed)
+        if len(self.smoothed) > self.first:
+            self._best = min(self._best, smoothed)
         if smoothed > self.stop_factor * self._best:
             raise StopTraining("exploded")
         if run.step >= len(self.lrs):
@@ -139,14 +150,18 @@ class RangeTestCallback(Callback):
             group["lr"] = lr
 
 
-def suggest(lrs: Sequence[float], smoothed: Sequence[float]) -> tuple[dict[str, float | None], dict[str, Any]]:
-    """The three rules on one curve: (suggestions, details for plots and explanations)."""
+def suggest(lrs: Sequence[float], smoothed: Sequence[float],
+            skip: int | None = None) -> tuple[dict[str, float | None], dict[str, Any]]:
+    """The three rules on one curve, from its ``skip``-th point on (default ``trusted_from``):
+    (suggestions, details for plots and explanations)."""
     x = np.log10(np.asarray(lrs, dtype=float))
     y = np.asarray(smoothed, dtype=float)
-    lowest = int(np.argmin(y))
+    first = trusted_from(len(y)) if skip is None else skip
+    lowest = first + int(np.argmin(y[first:]))
     suggestions: dict[str, float | None] = dict.fromkeys(RULES)
-    details: dict[str, Any] = {"marks": {}, "valley": None, "slope": None, "lowest": lowest, "why": {}}
-    if lowest == 0:
+    details: dict[str, Any] = {"marks": {}, "valley": None, "slope": None, "lowest": lowest, "why": {},
+                               "first": first}
+    if lowest == first:
         for rule in RULES:
             details["why"][rule] = "no_fall"
         return suggestions, details
@@ -154,15 +169,15 @@ def suggest(lrs: Sequence[float], smoothed: Sequence[float]) -> tuple[dict[str, 
     suggestions["min_div_10"] = float(lrs[lowest]) / 10
     details["marks"]["min_div_10"] = lowest
     # steepest descent of the smoothed loss against log10(lr), before the minimum
-    if lowest >= 2:
-        slope = np.gradient(y[:lowest + 1], x[:lowest + 1])
-        steep = int(np.argmin(slope))
+    if lowest - first >= 2:
+        slope = np.gradient(y[first:lowest + 1], x[first:lowest + 1])
+        steep = first + int(np.argmin(slope))
         suggestions["steepest"] = float(lrs[steep])
-        details["marks"]["steepest"], details["slope"] = steep, float(slope[steep])
+        details["marks"]["steepest"], details["slope"] = steep, float(slope[steep - first])
     else:
         details["why"]["steepest"] = "few_points"
     # valley: the longest stretch over which the smoothed loss keeps falling, its middle
-    start, end = longest_decrease(y)
+    start, end = (first + i for i in longest_decrease(y[first:]))
     if end > start:
         middle = start + (end - start) // 2
         suggestions["valley"] = float(lrs[middle])
@@ -199,16 +214,16 @@ def range_test(subject: Subject, hp: HParams, lrs: Sequence[float], *, smoothing
         result = subject.fit(model, hp, [tracker, Deadline(deadline), *callbacks], measure_memory=False,
                              diverge_factor=math.inf)
     history = result.history
-    n = len(tracker.smoothed)
-    if n < 3:
+    n, first = len(tracker.smoothed), tracker.first
+    if n < first + 3:
         raise HyperlabError(f"the range test measured only {n} step(s) before it stopped "
                             f"({history.status}); use a lower min_lr or a larger time budget")
     status = history.status if history.status in ("exploded", "finished", "budget", "diverged") else "finished"
     curve_lrs = [float(v) for v in history.step_lr[:n]]
-    suggestions, details = suggest(curve_lrs, tracker.smoothed)
+    suggestions, details = suggest(curve_lrs, tracker.smoothed, first)
     return RangeTest(seed=seed, lrs=curve_lrs, losses=list(history.step_loss[:n]), smoothed=tracker.smoothed,
                      stop_reason=status, suggestions=suggestions, marks=details["marks"],
-                     valley=details["valley"], steepest_slope=details["slope"])
+                     valley=details["valley"], steepest_slope=details["slope"], first=first)
 
 
 def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
@@ -272,7 +287,7 @@ def explain(result: LRFindResult, lang: str = "en") -> list[str]:
                n=result.n_train, spe=result.steps_per_epoch, passes=result.passes,
                optimizer=result.hparams.optimizer, batch=result.hparams.batch_size, done=len(test.lrs),
                stop_lr=test.lrs[-1], reason=reason, beta=result.smoothing)]
-    _, details = suggest(test.lrs, test.smoothed)
+    _, details = suggest(test.lrs, test.smoothed, test.first)
     for rule in RULES:
         value = test.suggestions[rule]
         if value is None:

@@ -44,7 +44,7 @@ register({
               "그 10분의 1은 {lr:.2g}입니다."},
     "lrf.rule.none": {"en": "{rule}: not defined on this curve ({why}).",
                       "ko": "{rule}: 이 곡선에서는 정할 수 없습니다({why})."},
-    "lrf.why.no_fall": {"en": "the loss never fell below its start", "ko": "손실이 처음보다 줄어든 적이 없음"},
+    "lrf.why.no_fall": {"en": "the loss never fell below its early level", "ko": "손실이 초반 수준보다 줄어든 적이 없음"},
     "lrf.why.few_points": {"en": "too few points before the minimum", "ko": "최소점 전의 점이 너무 적음"},
     "lrf.edge": {"en": "The loss was still falling at the last lr tried ({lr:.2g}): the minimum may lie beyond it, "
                         "so raise max_lr to see where the loss turns up.",
