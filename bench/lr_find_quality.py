@@ -3,7 +3,7 @@
 For each data/model/optimizer combination, a sweep of constant learning rates (log grid, four
 per decade, 1e-5 .. 10) trains for a fixed number of epochs with three seeds; the best learning
 rate is the one with the highest mean validation metric (ties: lower validation loss). The range
-test runs once with its defaults (seed 0, at most one epoch) and its recommended suggestion is
+test runs once with its defaults (seed 0, 100 steps) and its recommended suggestion is
 compared: ratio suggested / best (target: within a factor of 3 on every combination). Also
 printed: the other rules' ratios, the recommended rule's ratio over five single-run seeds, and
 the validation metric of training at the suggested learning rate against the best one's.

@@ -37,6 +37,13 @@ def test_lr_find_human_output_in_korean(tmp_path):
     assert "학습률" in result.output and "추천" in result.output and str(tmp_path) in result.output
 
 
+def test_lr_find_on_data_with_a_few_steps_per_epoch_runs_its_steps_over_several_passes(tmp_path):
+    result = run("lr-find", "--dataset", "wine", "--batch-size", "32", "--out", tmp_path)  # 4 steps per epoch
+    assert result.exit_code == 0, result.output
+    assert "one pass over the 106 training samples is 4 steps" in " ".join(result.output.split())
+    assert "passes over 106 samples" in " ".join(result.output.split())
+
+
 COMMON = ["--dataset", "wine", "--model", "logistic", "--json", "--quiet"]
 
 

@@ -1,7 +1,9 @@
-"""Shared tuner pieces: argument checks, the memory-size parser, held-out validation, medians."""
+"""Shared tuner pieces: argument checks, the memory-size parser, held-out validation, medians, and the
+one setup (width, depth, loss, device) every tool trains with."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -12,8 +14,9 @@ from torch.utils.data import TensorDataset
 
 from hyperlab.data import from_datasets
 from hyperlab.errors import ConfigError
-from hyperlab.tuners import parse_bytes
-from hyperlab.tuners.common import check_float, check_int, geometric_median, with_validation
+from hyperlab.tuners import (TunerSetup, advise, batch_find, epoch_find, lr_find, noise_scale, optimizer_check,
+                             parse_bytes)
+from hyperlab.tuners.common import as_subject, check_float, check_int, geometric_median, with_validation
 
 UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 
@@ -70,3 +73,43 @@ def test_a_dataset_without_validation_gets_a_held_out_fifth():
     seen = torch.cat([data.train.tensors[0], data.val.tensors[0]])
     assert sorted(seen[:, 0].tolist()) == sorted(X[:, 0].tolist())  # a split, nothing lost or repeated
     assert with_validation(data) is data
+
+
+# ---- one TunerSetup carries width, depth, loss and device through every tool ---------------------
+
+TOOLS = {
+    "lr_find": lambda data, setup: lr_find("mlp", data, {"batch_size": 8}, steps=12, setup=setup),
+    "batch_find": lambda data, setup: batch_find("mlp", data, {"batch_size": 8}, probe_steps=1, max_batch=16,
+                                                 noise=False, setup=setup),
+    "noise_scale": lambda data, setup: noise_scale("mlp", data, {"batch_size": 8}, pairs=2, train_steps=2,
+                                                   setup=setup),
+    "epoch_find": lambda data, setup: epoch_find("mlp", data, {"batch_size": 16, "lr": 0.01, "optimizer": "adam"},
+                                                 max_epochs=2, setup=setup),
+    "optimizer_check": lambda data, setup: optimizer_check("mlp", data, {"batch_size": 8}, optimizers=["adam"],
+                                                           epochs=1, lr_find_options={"steps": 10}, setup=setup),
+    "advise": lambda data, setup: advise("mlp", data, {"batch_size": 8}, budget_seconds=30, optimizers=["adam"],
+                                         check_epochs=1, max_epochs=2, setup=setup),
+}
+
+
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+def test_every_tool_trains_with_the_setup_it_is_given(wine, tool):
+    """The setup's loss is the one training calls: the setup reached ``fit`` through the tool."""
+    seen: list[int] = []
+
+    def loss(out, y):
+        seen.append(out.shape[0])
+        return torch.nn.functional.cross_entropy(out, y)
+
+    setup = TunerSetup(width=5, depth=1, loss_fn=loss, device="cpu")
+    TOOLS[tool](wine, setup)
+    assert seen, f"{tool} never called the setup's loss"
+
+
+def test_the_subject_builds_the_model_of_its_setup(wine):
+    subject = as_subject("mlp", wine, setup=TunerSetup(width=5, depth=2))
+    widths = [m.out_features for m in subject.model(0).modules() if isinstance(m, torch.nn.Linear)]
+    assert widths == [5, 5, 3]
+    assert subject.torch_device.type in ("cpu", "cuda")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        subject.setup.width = 7  # type: ignore[misc]

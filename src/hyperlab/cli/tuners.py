@@ -21,7 +21,7 @@ from hyperlab.tuners import noise_scale as noise_scale_fn
 from hyperlab.tuners import optimizer_check as optimizer_check_fn
 from hyperlab.tuners import scale_lr
 from hyperlab.tuners.advise import compute_rows, summary_rows
-from hyperlab.tuners.common import Subject
+from hyperlab.tuners.common import Subject, TunerSetup
 
 register({
     "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
@@ -39,7 +39,7 @@ def _prepare(command: str, config: Path | None, settings: list[str] | None, out:
     lang = o.lang_of(lang)
     setup = o.resolve(config, settings=settings, **flags)
     data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label)
-    subject = Subject(data, setup.model, width=setup.width, depth=setup.depth)
+    subject = Subject(data, setup.model, TunerSetup(width=setup.width, depth=setup.depth))
     out = out or Path("runs") / f"{command}-{data.name}-{setup.model.replace(':', '.')}"
     return setup, subject, out, lang
 
@@ -67,14 +67,14 @@ def lr_find(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     min_lr: Annotated[str, _opt("Smallest learning rate of the sweep.")] = "1e-6",
     max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
-    steps: Annotated[str | None, _opt("Steps of the sweep (default: one epoch, at most 100; "
-                                      "never more than one epoch).")] = None,
+    steps: Annotated[str | None, _opt("Steps of the sweep (default 100, over as many passes over the data "
+                                      "as they need).")] = None,
     repeats: Annotated[str, _opt("Rerun with this many seeds and report the spread of the suggestion.")] = "1",
     rule: Annotated[str, _opt("Rule of the recommendation: min_div_10, valley or steepest.")] = "min_div_10",
     stop_factor: Annotated[str, _opt("Stop when the smoothed loss passes this many times its lowest value.")] = "4",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
 ) -> None:
-    """LR range test: grow the learning rate over at most one epoch and suggest one by three rules."""
+    """LR range test: grow the learning rate over a number of steps and suggest one by three rules."""
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed)

@@ -33,50 +33,12 @@ from hyperlab.engine import Callback, RunResult, StopAfter, evaluate, fit
 from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
+from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.models import ModelSpec, build_model
 
 VERDICTS = ("confirmed", "not_observed", "contradicted")
 BUDGETS = ("tiny", "quick", "full")  # "tiny" is for tests through the Python API
-
-register({
-    "verdict.confirmed": {"en": "confirmed", "ko": "확인됨"},
-    "verdict.not_observed": {"en": "not observed in this run", "ko": "이번 실행에서는 관찰되지 않음"},
-    "verdict.contradicted": {"en": "contradicted", "ko": "반박됨"},
-    "lesson.claim": {"en": "claim", "ko": "주장"},
-    "lesson.verdict": {"en": "verdict", "ko": "판정"},
-    "lesson.evidence": {"en": "measured evidence", "ko": "측정 근거"},
-    "lesson.rule": {"en": "rule", "ko": "판정 기준"},
-    "lesson.findings": {"en": "Findings", "ko": "결과"},
-    "lesson.setup": {"en": "Set-up", "ko": "실험 설정"},
-    "reason.few_steps": {"en": "fewer than 3 steps to measure the noise on", "ko": "노이즈를 잴 스텝이 3개 미만"},
-    "reason.no_epoch": {"en": "no completed epoch to time", "ko": "시간을 잴 완료된 에폭이 없음"},
-    "reason.no_memory": {"en": "peak memory was not measured", "ko": "최대 메모리가 측정되지 않음"},
-    "reason.incomplete": {"en": "a run did not complete (see its status)", "ko": "끝나지 않은 실행이 있음(상태 참고)"},
-    "reason.before_budget": {"en": "a run stopped before the step budget", "ko": "스텝 예산 전에 멈춘 실행이 있음"},
-    "reason.none_completed": {"en": "no rate completed", "ko": "끝까지 학습한 학습률이 없음"},
-    "reason.no_divergence": {"en": "no rate diverged in this range", "ko": "이 범위에서 발산한 학습률이 없음"},
-    "reason.all_diverged": {"en": "even the smallest rate diverged", "ko": "가장 작은 학습률도 발산함"},
-    "reason.no_validation": {"en": "no validation numbers", "ko": "검증 수치가 없음"},
-    "reason.no_train_eval": {"en": "the training split was not evaluated", "ko": "훈련 데이터가 평가되지 않음"},
-    "reason.few_optimizers": {"en": "fewer than two optimizers completed", "ko": "끝까지 학습한 옵티마이저가 2개 미만"},
-    "reason.needs_pair": {"en": "needs {slow} and {fast}, each with a completed run",
-                          "ko": "{slow}와(과) {fast}의 완료된 실행이 필요함"},
-    "reason.path_diverged": {"en": "a path diverged at every rate of its grid",
-                             "ko": "어떤 경로가 그리드의 모든 학습률에서 발산함"},
-    "lesson.not_measured": {"en": "not measured in this run: {reason}",
-                            "ko": "이번 실행에서 측정되지 않음: {reason}"},
-    "lesson.setup_text": {
-        "en": "Data {dataset} ({task}, {n_train} training / {n_val} validation samples), model {model}, "
-              "seed {seed}, budget {budget}; {runs} training runs through the one trainer, {seconds:.1f} s.",
-        "ko": "데이터 {dataset} ({task}, 훈련 {n_train}개 / 검증 {n_val}개), 모델 {model}, 시드 {seed}, "
-              "예산 {budget}; 하나의 트레이너로 {runs}번 학습, {seconds:.1f}초."},
-    "lesson.claims_intro": {
-        "en": "Each claim below is a textbook statement; the verdict is computed from this run's numbers "
-              "with the rule shown, never written in advance.",
-        "ko": "아래 각 주장은 교과서의 설명이며, 판정은 표시된 기준에 따라 이번 실행의 수치로 계산한 것입니다 "
-              "(미리 정해 둔 결론이 아닙니다)."},
-})
 
 
 # ---- verdicts and claims ---------------------------------------------------------------------

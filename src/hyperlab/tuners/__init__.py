@@ -7,7 +7,7 @@ scale, learning-rate scaling, epoch advice, optimizer check, and ``advise`` that
 
 from hyperlab.tuners.advise import Advice, advise
 from hyperlab.tuners.batch_find import BatchFindResult, batch_find, parse_bytes
-from hyperlab.tuners.common import Subject
+from hyperlab.tuners.common import Subject, TunerSetup
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
@@ -15,5 +15,5 @@ from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
 from hyperlab.tuners.optimizer_check import OptimizerCheckResult, optimizer_check
 
 __all__ = ["Advice", "BatchFindResult", "EpochAdvice", "LRFindResult", "LRScaling", "NoiseScaleResult",
-           "OptimizerCheckResult", "Subject", "advise", "batch_find", "epoch_find", "lr_find", "noise_scale",
-           "optimizer_check", "parse_bytes", "scale_lr"]
+           "OptimizerCheckResult", "Subject", "TunerSetup", "advise", "batch_find", "epoch_find", "lr_find",
+           "noise_scale", "optimizer_check", "parse_bytes", "scale_lr"]

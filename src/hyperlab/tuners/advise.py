@@ -24,76 +24,25 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, StopAfter, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, StopAfter
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
-from hyperlab.tuners.common import Subject, as_subject, check_float, check_int, preserved, with_optimizer
+from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
-from hyperlab.tuners.lr_find import MIN_STEPS, LRFindResult, lr_find
+from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, OptimizerCheckResult, optimizer_check
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
 TIMING_STEPS = 4
 PROBE_STEPS = 4
 MIN_BUDGET = 1.0  # seconds: below this the fixed costs (setting up runs, plots) leave nothing to measure
-
-register({
-    "adv.title": {"en": "Advice: batch size, learning rate, optimizer, epochs",
-                  "ko": "추천: 배치 크기, 학습률, 옵티마이저, 에폭"},
-    "adv.intro": {"en": "{model} on {data} ({n} training samples, {task}); measured in {seconds:.1f} s of a "
-                        "{budget:g} s budget.",
-                  "ko": "{data}의 {model}({n}개 훈련 샘플, {task}); {budget:g}초 예산 중 {seconds:.1f}초 동안 측정."},
-    "adv.knob": {"en": "setting", "ko": "항목"},
-    "adv.value": {"en": "value", "ko": "값"},
-    "adv.evidence": {"en": "evidence", "ko": "근거"},
-    "adv.plot": {"en": "plot", "ko": "그림"},
-    "adv.ev.batch": {
-        "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
-              "{critical}{capped}",
-        "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, "
-              "임계 배치 크기 {critical}{capped}"},
-    "adv.ev.capped": {"en": "; capped at {b} so one epoch has at least {k} steps for the range test",
-                      "ko": "; 범위 테스트에 에폭당 {k} 스텝 이상이 필요해 {b}로 제한"},
-    "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
-                  "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
-    "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
-                         "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
-    "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
-                      "ko": "검증 {metric}가 {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
-    "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
-    "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
-    "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
-    "adv.note.start_batch": {
-        "en": "The starting batch size {b} was lowered to {to} so that one epoch has the {k} steps a range test needs.",
-        "ko": "범위 테스트에 한 에폭당 {k} 스텝이 필요해 시작 배치 크기 {b}를 {to}로 낮췄습니다."},
-    "adv.note.cut": {"en": "The time budget cut the {stage} stage short; its evidence is partial (raise "
-                           "--budget-seconds).",
-                     "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
-                           "늘리세요)."},
-    "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
-                         "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
-    "adv.notes": {"en": "Notes", "ko": "참고"},
-    "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
-    "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
-    "adv.stage": {"en": "stage", "ko": "단계"},
-    "adv.steps": {"en": "steps", "ko": "스텝"},
-    "adv.samples": {"en": "samples", "ko": "샘플"},
-    "adv.total": {"en": "total", "ko": "합계"},
-    "adv.timing": {"en": "timing probe", "ko": "시간 측정"},
-    "adv.report": {"en": "Report: {path}", "ko": "보고서: {path}"},
-    "adv.compute_note": {
-        "en": "Steps count optimizer steps plus gradient evaluations of the noise-scale measurement; samples "
-              "count every sample passed forward and backward.",
-        "ko": "스텝은 옵티마이저 스텝과 노이즈 스케일 측정의 그래디언트 계산 횟수를, 샘플은 순전파·역전파한 모든 "
-              "샘플 수를 셉니다."},
-})
 
 
 @dataclass
@@ -166,10 +115,9 @@ def time_one_step(subject: Subject, hp: HParams) -> tuple[float, Compute]:
     net = subject.model(hp.seed)
     steps = TIMING_STEPS + 1
     with preserved(net):
-        result = fit(net, subject.data, hp.replace(epochs=math.ceil(steps / hp.steps_per_epoch(subject.data.n_train)),
-                                                   early_stopping=False),
-                     callbacks=[timer, StopAfter(steps)], device=subject.device, loss_fn=subject.loss_fn,
-                     measure_memory=False, diverge_factor=math.inf)
+        result = subject.fit(net, hp.replace(epochs=math.ceil(steps / hp.steps_per_epoch(subject.data.n_train)),
+                                             early_stopping=False),
+                             [timer, StopAfter(steps)], measure_memory=False, diverge_factor=math.inf)
     per_step = sorted(timer.seconds)[len(timer.seconds) // 2] if timer.seconds else result.history.seconds
     done = result.history.steps_done
     return per_step, Compute(time.perf_counter() - started, done, done * hp.batch_size)
@@ -179,15 +127,14 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
            hparams: HParams | dict[str, Any] | None = None, *, budget_seconds: float = 120.0,
            optimizers: Sequence[str] | None = None, check_epochs: int = 5, max_epochs: int = 50,
            patience: int | None = None, memory_limit: str | int | None = None, out: str | Path | None = None,
-           lang: str = "en", loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-           depth: int | None = None, on_stage: Callable[[str], None] | None = None,
+           lang: str = "en", setup: TunerSetup | None = None, on_stage: Callable[[str], None] | None = None,
            callbacks: Sequence[Callback] = ()) -> Advice:
     """Recommend batch size, learning rate, optimizer and epochs for ``model`` on ``data`` within
     ``budget_seconds``. ``hparams`` gives the starting point (its optimizer is checked first; its
     other options are kept). With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     budget_given = budget_seconds
     budget_seconds = check_float("budget_seconds", budget_seconds)
     check_epochs = check_int("check_epochs", check_epochs, 1)
@@ -196,13 +143,10 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     names = [hp.optimizer] + [optimizer_name(o) for o in (optimizers or DEFAULT_OPTIMIZERS)]
     names = list(dict.fromkeys(names))
     n = subject.data.n_train
-    largest_for_range_test = n // MIN_STEPS
-    if largest_for_range_test < 1:
-        raise ConfigError("data", subject.data.name, f"has {n} training samples; advice needs at least {MIN_STEPS}")
     notes: list[str] = []
-    if hp.batch_size > largest_for_range_test:
-        notes.append(t("adv.note.start_batch", lang, b=hp.batch_size, to=largest_for_range_test, k=MIN_STEPS))
-        hp = hp.replace(batch_size=largest_for_range_test)
+    if hp.batch_size > n:  # a starting point only: the batch-size stage measures its own
+        notes.append(t("adv.note.start_batch", lang, b=hp.batch_size, to=n))
+        hp = hp.replace(batch_size=n)
     stage = on_stage or (lambda name: None)
     compute: dict[str, Compute] = {}
     started = time.perf_counter()
@@ -210,7 +154,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     # Is there time to measure anything? One timed step, against the smallest useful advice.
     step_seconds, compute["timing"] = time_one_step(subject, hp)
     spe = hp.steps_per_epoch(n)
-    smallest = 3 * (PROBE_STEPS + 1) + min(spe, 100) + spe
+    smallest = 3 * (PROBE_STEPS + 1) + DEFAULT_STEPS + spe
     needed = max(MIN_BUDGET, smallest * step_seconds * 1.5 + compute["timing"].seconds)
     if budget_seconds < needed:
         raise ConfigError("budget_seconds", budget_given,
@@ -232,10 +176,6 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                                     batch.samples_run + (noise.train_steps * hp.batch_size + noise.samples
                                                          if noise else 0))
     b = batch.suggested_batch_size
-    capped = ""
-    if b > largest_for_range_test:
-        b = 2 ** int(math.log2(largest_for_range_test))
-        capped = t("adv.ev.capped", lang, b=b, k=MIN_STEPS)
     hp_b = hp.replace(batch_size=b)
 
     stage("lr")
@@ -266,7 +206,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     notes += budget_notes(lr_result, check, epochs, lang)
 
     scaling = [scale_lr(final.lr, b, other, optimizer=winner, n_train=n, epochs=final.epochs,
-                        critical_batch_size=batch.critical_batch_size, lang=lang)
+                        critical_batch_size=batch.critical_batch_size or None, lang=lang)  # 0: no noise measured
                for other in (max(1, b // 2), min(n, 2 * b)) if other != b]
     metric = t(h.metric, lang)
     chosen_find = check.lr_finds.get(winner, lr_result)
@@ -275,7 +215,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     critical = batch.critical_batch_size
     evidence = {
         "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
-                        critical="–" if critical is None else f"{critical:.0f}", capped=capped),
+                        critical="–" if critical is None else f"{critical:.0f}"),
         "lr": t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
                 lr=chosen_find.suggested_lr, rules=rules)
               + ("" if winner == hp.optimizer else f"; {hp.optimizer}: {lr_result.suggested_lr:.3g}"),

@@ -24,15 +24,15 @@ from typing import Any
 import torch
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, Run, StopAfter, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, Run, StopAfter
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
     Deadline,
     Subject,
+    TunerSetup,
     as_subject,
     check_float,
     check_int,
@@ -41,52 +41,12 @@ from hyperlab.tuners.common import (
     preserved,
 )
 from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 GPU_SAFETY_MARGIN = 0.2  # a batch that fits a few probe steps can still run out in real training
 CPU_SAFETY_MARGIN = 0.1
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "k": 2**10, "m": 2**20, "g": 2**30}
-
-register({
-    "bf.title": {"en": "Batch-size finder", "ko": "배치 크기 찾기"},
-    "bf.throughput": {"en": "samples per second", "ko": "초당 샘플 수"},
-    "bf.memory": {"en": "peak memory (MiB)", "ko": "최대 메모리 (MiB)"},
-    "bf.limit": {"en": "memory budget", "ko": "메모리 예산"},
-    "bf.fits": {"en": "largest that fits", "ko": "들어가는 최대"},
-    "bf.plateau": {"en": "throughput plateau", "ko": "처리량 정체점"},
-    "bf.critical": {"en": "critical batch size", "ko": "임계 배치 크기"},
-    "bf.recommended": {"en": "recommended", "ko": "추천"},
-    "bf.measured": {
-        "en": "Probed {n} batch sizes from {lo} to {hi} with {k} timed steps each: throughput rose from {tp_lo:,.0f} "
-              "to a best of {tp_best:,.0f} samples/s (at batch size {best_b}); measured peak memory grew from "
-              "{mem_lo} to {mem_hi} ({method}).",
-        "ko": "배치 크기 {n}개({lo}~{hi})를 각각 {k} 스텝씩 시간을 재며 시험했습니다: 처리량은 초당 {tp_lo:,.0f}에서 "
-              "최고 {tp_best:,.0f} 샘플(배치 크기 {best_b})까지 올랐고, 측정한 최대 메모리는 {mem_lo}에서 {mem_hi}로 "
-              "늘었습니다({method})."},
-    "bf.fit_limit": {
-        "en": "Memory budget {limit} with a {margin:.0%} safety margin leaves {usable}: the largest batch within it "
-              "is {b} (peak {peak}).{beyond}",
-        "ko": "메모리 예산 {limit}에서 안전 여유 {margin:.0%}를 빼면 {usable}입니다: 그 안에 드는 가장 큰 배치는 "
-              "{b}입니다(최대 {peak}).{beyond}"},
-    "bf.beyond": {"en": " Batch size {b} needed {peak}.", "ko": " 배치 크기 {b}는 {peak}가 필요했습니다."},
-    "bf.oom": {"en": " Batch size {b} ran out of memory.", "ko": " 배치 크기 {b}는 메모리가 부족했습니다."},
-    "bf.no_limit": {
-        "en": "No memory budget was given (CPU; use --memory-limit), so every batch up to {b} counts as fitting.",
-        "ko": "메모리 예산이 주어지지 않아(CPU; --memory-limit 사용) {b}까지의 모든 배치를 들어가는 것으로 봅니다."},
-    "bf.plateau_at": {
-        "en": "Throughput stops rising at batch size {b}: it reaches {share:.0%} of the best throughput measured "
-              "among batches that fit (within {tol:.0%}), so larger batches buy little speed per sample.",
-        "ko": "처리량은 배치 크기 {b}에서 더 오르지 않습니다: 메모리에 들어가는 배치 중 측정한 최고 처리량의 "
-              "{share:.0%}에 이르러(차이 {tol:.0%} 이내) 더 큰 배치는 샘플당 속도를 거의 높이지 못합니다."},
-    "bf.critical_at": {"en": "The gradient noise scale puts the critical batch size at {b:.0f}.",
-                       "ko": "그래디언트 노이즈 스케일로 본 임계 배치 크기는 {b:.0f}입니다."},
-    "bf.critical_none": {"en": "The gradient noise scale set no limit (signal not measurable above the noise).",
-                         "ko": "그래디언트 노이즈 스케일은 한계를 주지 않았습니다(신호가 노이즈에 묻힘)."},
-    "bf.verdict": {
-        "en": "Recommended batch size {b}: the smallest of the three limits ({binding} = {value}), rounded down "
-              "to a power of two.",
-        "ko": "추천 배치 크기 {b}: 세 한계 중 가장 작은 값({binding} = {value})을 2의 거듭제곱으로 내림한 값."},
-})
 
 
 def parse_bytes(text: str | int | float | None, field_name: str = "memory_limit") -> int | None:
@@ -213,10 +173,8 @@ def probe(subject: Subject, hp: HParams, batch_size: int, steps: int, usable: in
     started = time.perf_counter()
     with preserved(model):
         try:
-            result = fit(model, subject.data, hp, callbacks=[timer, StopAfter(steps + 1), Deadline(deadline),
-                                                             *callbacks],
-                         device=subject.device, loss_fn=subject.loss_fn, measure_memory=True,
-                         diverge_factor=math.inf)
+            result = subject.fit(model, hp, [timer, StopAfter(steps + 1), Deadline(deadline), *callbacks],
+                                 measure_memory=True, diverge_factor=math.inf)
         except (torch.cuda.OutOfMemoryError, HyperlabError, RuntimeError) as exc:
             if not is_out_of_memory(exc):
                 raise
@@ -235,8 +193,7 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
                memory_limit: str | int | None = None, safety_margin: float | None = None, probe_steps: int = 8,
                plateau_tolerance: float = 0.1, resolution: float = 0.125, noise: bool = True,
                noise_options: dict[str, Any] | None = None, out: str | Path | None = None, lang: str = "en",
-               loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-               depth: int | None = None, deadline: float | None = None,
+               setup: TunerSetup | None = None, deadline: float | None = None,
                callbacks: Sequence[Callback] = ()) -> BatchFindResult:
     """Find the batch size: what fits the memory budget, where throughput stops rising, and the
     critical batch size from the gradient noise scale; recommend the smallest of the three.
@@ -246,7 +203,7 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     Example: ``batch_find("mlp", "digits", memory_limit="2MB").suggested_batch_size``.
     """
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     max_batch = n if max_batch is None else check_int("max_batch", max_batch, 1, n, "at most the training set size")
     start = check_int("start", start, 1, max_batch, f"at most max_batch ({max_batch})")

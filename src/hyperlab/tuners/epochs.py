@@ -16,58 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, EpochRecord, History, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, EpochRecord, History
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 TOO_EARLY = 0.10  # best epoch within the first 10% of the budget: far too long
 TOO_LATE = 0.75  # best epoch within the last 25%: train longer
 VERDICTS = ("too_long", "ok", "train_longer")
-
-register({
-    "ep.title": {"en": "Epochs with early stopping", "ko": "조기 종료로 정한 에폭 수"},
-    "ep.ran": {
-        "en": "Trained up to {max_epochs} epochs with early stopping (patience {patience}): {run} epochs ran "
-              "({status}). Validation {metric} was best at epoch {best} ({value:.4f}); validation loss was lowest "
-              "at epoch {best_loss} ({loss:.4f}).",
-        "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다"
-              "({status}). 검증 "
-              "{metric}는 에폭 {best}에서 가장 좋았고({value:.4f}), 검증 손실은 에폭 {best_loss}에서 가장 낮았습니다"
-              "({loss:.4f})."},
-    "ep.too_long": {
-        "en": "The best epoch, {best}, is in the first {early:.0%} of the {budget}-epoch budget ({share:.0%}): the "
-              "budget is far too long; about {next} epochs are enough.",
-        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
-              "약 {next} 에폭이면 충분합니다."},
-    "ep.train_longer": {
-        "en": "The best epoch, {best}, is in the last {late:.0%} of the {budget}-epoch budget ({share:.0%}): "
-              "validation was still improving, so train longer (try {next} epochs).",
-        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 마지막 {late:.0%} 안({share:.0%})에 있습니다: 검증 성능이 아직 "
-              "나아지고 있었으니 더 길게 훈련하세요({next} 에폭 시도)."},
-    "ep.ok": {
-        "en": "The best epoch, {best}, is at {share:.0%} of the {budget}-epoch budget: between the first {early:.0%} "
-              "and the last {late:.0%}, so the budget fits; train {best} epochs.",
-        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}와 마지막 {late:.0%} "
-              "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
-    "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
-               "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}였습니다."},
-    "ep.metric_still_rising": {
-        "en": "Validation {metric} was still at its best in the last epoch ({epoch}) when early stopping, which "
-              "watches validation loss (lowest at epoch {loss_epoch}), ended the run: a patience above {patience} "
-              "may find a later best epoch.",
-        "ko": "조기 종료는 검증 손실(에폭 {loss_epoch}에서 최저)을 보고 멈췄지만, 검증 {metric}는 마지막 에폭({epoch})"
-              "에서도 최고였습니다: 인내를 {patience}보다 크게 하면 더 뒤의 최고 에폭을 찾을 수 있습니다."},
-    "ep.zone_early": {"en": "first {share:.0%}: budget too long", "ko": "앞 {share:.0%}: 예산 과다"},
-    "ep.zone_late": {"en": "last {share:.0%}: train longer", "ko": "마지막 {share:.0%}: 더 훈련"},
-    "ep.budget_cut": {"en": "The time budget ended the run after epoch {run} of {max_epochs}.",
-                      "ko": "시간 예산 때문에 {max_epochs} 에폭 중 {run} 에폭 후 멈췄습니다."},
-    "ep.diverged": {"en": "Training diverged at step {step} (epoch {epoch}); lower the learning rate first.",
-                    "ko": "훈련이 스텝 {step}(에폭 {epoch})에서 발산했습니다; 먼저 학습률을 낮추세요."},
-})
 
 
 @dataclass
@@ -126,14 +85,13 @@ def judge(best: int, budget: int) -> tuple[str, int]:
 def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                hparams: HParams | dict[str, Any] | None = None, *, max_epochs: int | None = None,
                patience: int | None = None, out: str | Path | None = None, lang: str = "en",
-               loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-               depth: int | None = None, deadline: float | None = None,
+               setup: TunerSetup | None = None, deadline: float | None = None,
                callbacks: Sequence[Callback] = ()) -> EpochAdvice:
     """Train with early stopping (``max_epochs``, default ``hparams.epochs``; ``patience``, default
     ``hparams.patience``) and recommend the epoch where validation stopped improving.
     Example: ``epoch_find("mlp", "digits", {"lr": 3e-3}, max_epochs=40).suggested_epochs``."""
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     max_epochs = hp.epochs if max_epochs is None else check_int("max_epochs", max_epochs, 2)
     if max_epochs < 2:
         raise HyperlabError("epochs must be at least 2 to see where validation stops improving")
@@ -143,8 +101,7 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     hp = hp.replace(epochs=max_epochs, early_stopping=True, patience=patience, restore_best=True)
     net = subject.model(hp.seed)
     with preserved(subject.user_module):
-        result = fit(net, subject.data, hp, callbacks=[Deadline(deadline), *callbacks], device=subject.device,
-                     loss_fn=subject.loss_fn, measure_memory=False)
+        result = subject.fit(net, hp, [Deadline(deadline), *callbacks], measure_memory=False)
     history = result.history
     best = best_epoch_of(history)
     if best is None:

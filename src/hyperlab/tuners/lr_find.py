@@ -1,9 +1,12 @@
-"""LR range test: grow the learning rate exponentially over at most one epoch, watch the smoothed
-loss, stop when it explodes, and suggest a learning rate by three rules.
+"""LR range test: grow the learning rate exponentially over a planned number of steps (100 by
+default, as Lightning's and fastai's ``lr_find``), watch the smoothed loss, stop when it explodes,
+and suggest a learning rate by three rules.
 
-Every step goes through ``hyperlab.engine.fit``; a callback sets the next step's learning rate
-and raises ``StopTraining`` when the bias-corrected moving average of the loss passes
-``stop_factor`` times its lowest value. The model is put back exactly as it was found.
+A range test is a number of steps, not an epoch: on a small data set the steps run over as many
+passes as needed (the explanation says how many), so the sweep is never squeezed into the few
+steps of one short epoch. Every step goes through ``hyperlab.engine.fit``; a callback sets the
+next step's learning rate and raises ``StopTraining`` when the bias-corrected moving average of the
+loss passes ``stop_factor`` times its lowest value. The model is put back exactly as it was found.
 
     >>> result = lr_find("logistic", "wine", {"optimizer": "sgd", "batch_size": 8}, steps=12)
     >>> sorted(result.suggestions)
@@ -22,15 +25,15 @@ import numpy as np
 from torch import Tensor
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, Run, StopTraining, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, Run, StopTraining
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
-from hyperlab.hparams import HParams
-from hyperlab.i18n import register, t
+from hyperlab.hparams import HParams, samples_seen
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import (
     Deadline,
     Subject,
+    TunerSetup,
     as_subject,
     check_float,
     check_int,
@@ -39,73 +42,15 @@ from hyperlab.tuners.common import (
     plot_path,
     preserved,
 )
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 RULES = ("steepest", "valley", "min_div_10")
 RECOMMENDED_RULE = "min_div_10"
+DEFAULT_STEPS = 100  # Lightning's and fastai's lr_find default
 MIN_STEPS = 10
+MAX_STEPS = 10_000
+SKIP_BEGIN = 10  # first smoothed points are an average of a batch or two: not trusted (Lightning skips 10 too)
 MAX_REPEATS = 20
-
-register({
-    "lrf.title": {"en": "LR range test", "ko": "학습률 범위 테스트"},
-    "lrf.steepest": {"en": "steepest descent", "ko": "가장 가파른 하강"},
-    "lrf.valley": {"en": "valley (longest decrease)", "ko": "골짜기(가장 긴 하강 구간)"},
-    "lrf.min_div_10": {"en": "minimum / 10", "ko": "최소점 / 10"},
-    "lrf.raw": {"en": "loss per step", "ko": "스텝별 손실"},
-    "lrf.smoothed": {"en": "smoothed loss", "ko": "평활화한 손실"},
-    "lrf.recommended": {"en": "recommended", "ko": "추천"},
-    "lrf.stop.exploded": {"en": "the smoothed loss passed {factor:g}x its lowest value",
-                          "ko": "평활화한 손실이 최저값의 {factor:g}배를 넘었기 때문"},
-    "lrf.stop.diverged": {"en": "the loss became non-finite", "ko": "손실이 유한하지 않게(NaN/inf) 되었기 때문"},
-    "lrf.stop.finished": {"en": "it reached the maximum learning rate", "ko": "최대 학습률에 도달했기 때문"},
-    "lrf.stop.budget": {"en": "the time budget ran out", "ko": "시간 예산이 다 되었기 때문"},
-    "lrf.ran": {
-        "en": "The learning rate grew exponentially from {min_lr:.2g} to {max_lr:.2g} over {steps} planned steps "
-              "({frac:.0%} of one epoch of {spe} steps, optimizer {optimizer}, batch size {batch}). The test "
-              "stopped after {done} steps at lr {stop_lr:.2g} because {reason}. The loss is smoothed with a "
-              "bias-corrected moving average (beta {beta:g}).",
-        "ko": "학습률을 {min_lr:.2g}에서 {max_lr:.2g}까지 계획된 {steps} 스텝 동안 지수적으로 키웠습니다(한 에폭 "
-              "{spe} 스텝의 {frac:.0%}, 옵티마이저 {optimizer}, 배치 크기 {batch}). {done} 스텝 후 학습률 "
-              "{stop_lr:.2g}에서 멈췄습니다: {reason}. 손실은 편향 보정 이동평균(beta {beta:g})으로 평활화했습니다."},
-    "lrf.rule.steepest": {
-        "en": "Steepest descent: the smoothed loss fell fastest, {slope:.3f} per tenfold increase of lr, "
-              "at lr {lr:.2g} "
-              "(slope measured against log10(lr), not raw lr).",
-        "ko": "가장 가파른 하강: 평활화한 손실이 학습률 10배당 {slope:.3f}씩 가장 빠르게 줄어든 곳은 "
-              "학습률 {lr:.2g}입니다"
-              "(기울기는 학습률 자체가 아니라 log10(학습률)에 대해 잰 값)."},
-    "lrf.rule.valley": {
-        "en": "Valley: the longest decreasing stretch of the smoothed loss ({n} points) runs from lr {lo:.2g} to "
-              "{hi:.2g}; its middle is lr {lr:.2g}.",
-        "ko": "골짜기: 평활화한 손실이 가장 길게 줄어든 구간({n}개 점)은 학습률 {lo:.2g}부터 {hi:.2g}까지이고, "
-              "그 가운데가 학습률 {lr:.2g}입니다."},
-    "lrf.rule.min_div_10": {
-        "en": "Minimum / 10: the lowest smoothed loss, {loss:.4f}, was reached at lr {at:.2g}; "
-              "a tenth of that is {lr:.2g}.",
-        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}는 학습률 {at:.2g}에서 나왔고, "
-              "그 10분의 1은 {lr:.2g}입니다."},
-    "lrf.rule.none": {"en": "{rule}: not defined on this curve ({why}).",
-                      "ko": "{rule}: 이 곡선에서는 정할 수 없습니다({why})."},
-    "lrf.why.no_fall": {"en": "the loss never fell below its start", "ko": "손실이 처음보다 줄어든 적이 없음"},
-    "lrf.why.few_points": {"en": "too few points before the minimum", "ko": "최소점 전의 점이 너무 적음"},
-    "lrf.edge": {"en": "The loss was still falling at the last lr tried ({lr:.2g}): the minimum may lie beyond it, "
-                        "so raise max_lr to see where the loss turns up.",
-                 "ko": "마지막으로 시험한 학습률({lr:.2g})에서도 손실이 여전히 줄고 있었습니다: "
-                       "최소점이 그 너머에 있을 수 있으니 max_lr을 올려 손실이 다시 오르는 곳을 확인하세요."},
-    "lrf.verdict": {"en": "Recommended: {rule} = {lr:.3g}.", "ko": "추천: {rule} = {lr:.3g}."},
-    "lrf.spread": {
-        "en": "Over {k} seeds the {rule} suggestion ranged from {lo:.2g} to {hi:.2g} (a factor of {ratio:.1f}); "
-              "the reported value is their median on a log scale. {trust}",
-        "ko": "시드 {k}개에서 {rule} 제안값은 {lo:.2g}부터 {hi:.2g}까지였습니다({ratio:.1f}배 차이). 보고한 값은 로그 "
-              "척도의 중앙값입니다. {trust}"},
-    "lrf.trust.high": {"en": "That is consistent: trust it to within a factor of 2.",
-                       "ko": "일관적입니다: 2배 이내로 믿을 만합니다."},
-    "lrf.trust.mid": {"en": "That is moderately noisy: try a factor of {ratio:.0f} either side.",
-                      "ko": "다소 흔들립니다: 양쪽으로 {ratio:.0f}배 범위를 시도해 보세요."},
-    "lrf.trust.low": {"en": "That is noisy: treat it as an order of magnitude only (more steps or a larger batch "
-                              "make the curve steadier).",
-                      "ko": "흔들림이 큽니다: 자릿수 정도로만 받아들이세요(스텝을 늘리거나 배치를 키우면 곡선이 "
-                              "안정됩니다)."},
-})
 
 
 @dataclass
@@ -121,6 +66,7 @@ class RangeTest:
     marks: dict[str, int]  # index on the curve of each rule's point (min_div_10: of the minimum)
     valley: tuple[int, int] | None
     steepest_slope: float | None  # d(smoothed loss) / d(log10 lr) at the steepest point
+    first: int = 0  # index of the first trusted point of the curve (see ``trusted_from``)
 
 
 @dataclass
@@ -136,6 +82,7 @@ class LRFindResult:
     max_lr: float
     steps: int
     steps_per_epoch: int
+    n_train: int
     smoothing: float
     stop_factor: float
     hparams: HParams
@@ -146,6 +93,11 @@ class LRFindResult:
     def steps_run(self) -> int:
         return sum(len(test.lrs) for test in self.tests)
 
+    @property
+    def passes(self) -> float:
+        """Passes over the training set made by the first test's steps (1.0 = one epoch)."""
+        return samples_seen(self.n_train, self.hparams.batch_size, len(self.tests[0].lrs)) / self.n_train
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: each suggestion as a number under its rule's name, plus the curves."""
         return {
@@ -153,12 +105,20 @@ class LRFindResult:
             **{rule: self.suggestions.get(rule) for rule in RULES},
             "spread": self.spread, "repeats": len(self.tests),
             "min_lr": self.min_lr, "max_lr": self.max_lr, "steps": self.steps,
-            "steps_per_epoch": self.steps_per_epoch, "steps_run": self.steps_run,
+            "steps_per_epoch": self.steps_per_epoch, "n_train": self.n_train, "passes": self.passes,
+            "steps_run": self.steps_run,
             "smoothing": self.smoothing, "stop_factor": self.stop_factor,
             "optimizer": self.hparams.optimizer, "batch_size": self.hparams.batch_size,
             "tests": [asdict(test) for test in self.tests],
             "plot": str(self.plot) if self.plot else None, "explanation": self.explanation,
         }
+
+
+def trusted_from(points: int) -> int:
+    """Index of the first smoothed point that is trusted: the first few average only a batch or two
+    (on small data one lucky batch would pass for the minimum), so they neither count as a
+    minimum nor set the level that the explosion check compares with."""
+    return min(SKIP_BEGIN, points // 5)
 
 
 class RangeTestCallback(Callback):
@@ -168,6 +128,7 @@ class RangeTestCallback(Callback):
         self.lrs, self.beta, self.stop_factor = list(lrs), smoothing, stop_factor
         self.smoothed: list[float] = []
         self._average, self._best = 0.0, math.inf
+        self.first = trusted_from(len(self.lrs))
 
     def on_train_start(self, run: Run) -> None:
         self._set_lr(run, self.lrs[0])
@@ -177,7 +138,8 @@ class RangeTestCallback(Callback):
         self._average = self.beta * self._average + (1 - self.beta) * loss
         smoothed = self._average / (1 - self.beta ** run.step)  # bias correction
         self.smoothed.append(smoothed)
-        self._best = min(self._best, smoothed)
+        if len(self.smoothed) > self.first:
+            self._best = min(self._best, smoothed)
         if smoothed > self.stop_factor * self._best:
             raise StopTraining("exploded")
         if run.step >= len(self.lrs):
@@ -190,14 +152,18 @@ class RangeTestCallback(Callback):
             group["lr"] = lr
 
 
-def suggest(lrs: Sequence[float], smoothed: Sequence[float]) -> tuple[dict[str, float | None], dict[str, Any]]:
-    """The three rules on one curve: (suggestions, details for plots and explanations)."""
+def suggest(lrs: Sequence[float], smoothed: Sequence[float],
+            skip: int | None = None) -> tuple[dict[str, float | None], dict[str, Any]]:
+    """The three rules on one curve, from its ``skip``-th point on (default ``trusted_from``):
+    (suggestions, details for plots and explanations)."""
     x = np.log10(np.asarray(lrs, dtype=float))
     y = np.asarray(smoothed, dtype=float)
-    lowest = int(np.argmin(y))
+    first = trusted_from(len(y)) if skip is None else skip
+    lowest = first + int(np.argmin(y[first:]))
     suggestions: dict[str, float | None] = dict.fromkeys(RULES)
-    details: dict[str, Any] = {"marks": {}, "valley": None, "slope": None, "lowest": lowest, "why": {}}
-    if lowest == 0:
+    details: dict[str, Any] = {"marks": {}, "valley": None, "slope": None, "lowest": lowest, "why": {},
+                               "first": first}
+    if lowest == first:
         for rule in RULES:
             details["why"][rule] = "no_fall"
         return suggestions, details
@@ -205,15 +171,15 @@ def suggest(lrs: Sequence[float], smoothed: Sequence[float]) -> tuple[dict[str, 
     suggestions["min_div_10"] = float(lrs[lowest]) / 10
     details["marks"]["min_div_10"] = lowest
     # steepest descent of the smoothed loss against log10(lr), before the minimum
-    if lowest >= 2:
-        slope = np.gradient(y[:lowest + 1], x[:lowest + 1])
-        steep = int(np.argmin(slope))
+    if lowest - first >= 2:
+        slope = np.gradient(y[first:lowest + 1], x[first:lowest + 1])
+        steep = first + int(np.argmin(slope))
         suggestions["steepest"] = float(lrs[steep])
-        details["marks"]["steepest"], details["slope"] = steep, float(slope[steep])
+        details["marks"]["steepest"], details["slope"] = steep, float(slope[steep - first])
     else:
         details["why"]["steepest"] = "few_points"
     # valley: the longest stretch over which the smoothed loss keeps falling, its middle
-    start, end = longest_decrease(y)
+    start, end = (first + i for i in longest_decrease(y[first:]))
     if end > start:
         middle = start + (end - start) // 2
         suggestions["valley"] = float(lrs[middle])
@@ -240,43 +206,42 @@ def longest_decrease(y: np.ndarray) -> tuple[int, int]:
 
 def range_test(subject: Subject, hp: HParams, lrs: Sequence[float], *, smoothing: float, stop_factor: float,
                seed: int, deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> RangeTest:
-    """One range test through ``fit``; the model's state is put back afterwards."""
+    """One range test through ``fit``, over as many passes over the data as its steps need; the model's
+    state is put back afterwards."""
     model = subject.model(seed)
-    hp = hp.replace(lr=lrs[0], epochs=1, schedule="constant", warmup_steps=0, early_stopping=False, seed=seed)
+    epochs = math.ceil(len(lrs) / hp.steps_per_epoch(subject.data.n_train))
+    hp = hp.replace(lr=lrs[0], epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False, seed=seed)
     tracker = RangeTestCallback(lrs, smoothing, stop_factor)
     with preserved(model):
-        result = fit(model, subject.data, hp, callbacks=[tracker, Deadline(deadline), *callbacks],
-                     device=subject.device, loss_fn=subject.loss_fn, measure_memory=False,
-                     diverge_factor=math.inf)
+        result = subject.fit(model, hp, [tracker, Deadline(deadline), *callbacks], measure_memory=False,
+                             diverge_factor=math.inf)
     history = result.history
-    n = len(tracker.smoothed)
-    if n < 3:
+    n, first = len(tracker.smoothed), tracker.first
+    if n < first + 3:
         raise HyperlabError(f"the range test measured only {n} step(s) before it stopped "
                             f"({history.status}); use a lower min_lr or a larger time budget")
     status = history.status if history.status in ("exploded", "finished", "budget", "diverged") else "finished"
     curve_lrs = [float(v) for v in history.step_lr[:n]]
-    suggestions, details = suggest(curve_lrs, tracker.smoothed)
+    suggestions, details = suggest(curve_lrs, tracker.smoothed, first)
     return RangeTest(seed=seed, lrs=curve_lrs, losses=list(history.step_loss[:n]), smoothed=tracker.smoothed,
                      stop_reason=status, suggestions=suggestions, marks=details["marks"],
-                     valley=details["valley"], steepest_slope=details["slope"])
+                     valley=details["valley"], steepest_slope=details["slope"], first=first)
 
 
 def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
             hparams: HParams | dict[str, Any] | None = None, *, min_lr: float = 1e-6, max_lr: float = 10.0,
             steps: int | None = None, repeats: int = 1, smoothing: float = 0.9, stop_factor: float = 4.0,
             rule: str = RECOMMENDED_RULE, out: str | Path | None = None, plot_name: str = "lr_find.png",
-            lang: str = "en",
-            loss_fn: LossFn | None = None, device: str | None = None, width: int | None = None,
-            depth: int | None = None, deadline: float | None = None,
+            lang: str = "en", setup: TunerSetup | None = None, deadline: float | None = None,
             callbacks: Sequence[Callback] = ()) -> LRFindResult:
     """Run the LR range test ``repeats`` times (seeds ``seed``, ``seed+1``...) and suggest a learning rate.
 
-    ``steps`` (default: one epoch, at most 100) is the length of the sweep from ``min_lr`` to
-    ``max_lr``; it may not exceed one epoch. With ``out`` a plot (``plot_name``) is written there.
+    ``steps`` (default 100) is the length of the sweep from ``min_lr`` to ``max_lr``, run over as
+    many passes over the data as it needs. With ``out`` a plot (``plot_name``) is written there.
     Example: ``lr_find("mlp", "digits", {"optimizer": "adam", "batch_size": 16}).suggested_lr``.
     """
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     min_lr = check_float("min_lr", min_lr)
     max_lr = check_float("max_lr", max_lr)
     if max_lr <= min_lr:
@@ -285,14 +250,10 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
     smoothing = check_float("smoothing", smoothing, low=0.0, low_open=False, high=0.999)
     stop_factor = check_float("stop_factor", stop_factor, low=1.0)
     rule = check_choice("rule", rule, RULES)
-    hp.check_data_size(subject.data.n_train)
-    spe = hp.steps_per_epoch(subject.data.n_train)
-    if spe < MIN_STEPS:
-        raise ConfigError("batch_size", hp.batch_size,
-                          f"leaves {spe} steps per epoch; the range test needs at least {MIN_STEPS} steps in one "
-                          f"epoch: use a batch size of at most {subject.data.n_train // MIN_STEPS}")
-    steps = min(spe, 100) if steps is None else check_int("steps", steps, MIN_STEPS, spe,
-                                                           "the range test runs at most one epoch")
+    n = subject.data.n_train
+    hp.check_data_size(n)
+    spe = hp.steps_per_epoch(n)
+    steps = DEFAULT_STEPS if steps is None else check_int("steps", steps, MIN_STEPS, MAX_STEPS)
 
     lrs = [min_lr * (max_lr / min_lr) ** (k / (steps - 1)) for k in range(steps)]
     tests = [range_test(subject, hp, lrs, smoothing=smoothing, stop_factor=stop_factor, seed=hp.seed + i,
@@ -311,7 +272,7 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
                             f"(stopped: {tests[0].stop_reason}); try a lower --min-lr, more --steps "
                             f"or another optimizer")
     result = LRFindResult(tests=tests, suggestions=suggestions, recommended_rule=rule, suggested_lr=chosen,
-                          spread=spread, min_lr=min_lr, max_lr=max_lr, steps=steps, steps_per_epoch=spe,
+                          spread=spread, min_lr=min_lr, max_lr=max_lr, steps=steps, steps_per_epoch=spe, n_train=n,
                           smoothing=smoothing, stop_factor=stop_factor, hparams=hp)
     result.explanation = explain(result, lang)
     path = plot_path(out, plot_name)
@@ -325,10 +286,10 @@ def explain(result: LRFindResult, lang: str = "en") -> list[str]:
     test = result.tests[0]
     reason = t(f"lrf.stop.{test.stop_reason}", lang, factor=result.stop_factor)
     lines = [t("lrf.ran", lang, min_lr=result.min_lr, max_lr=result.max_lr, steps=result.steps,
-               frac=result.steps / result.steps_per_epoch, spe=result.steps_per_epoch,
+               n=result.n_train, spe=result.steps_per_epoch, passes=result.passes,
                optimizer=result.hparams.optimizer, batch=result.hparams.batch_size, done=len(test.lrs),
                stop_lr=test.lrs[-1], reason=reason, beta=result.smoothing)]
-    _, details = suggest(test.lrs, test.smoothed)
+    _, details = suggest(test.lrs, test.smoothed, test.first)
     for rule in RULES:
         value = test.suggestions[rule]
         if value is None:

@@ -21,40 +21,13 @@ from typing import Any
 
 from hyperlab.errors import check_choice
 from hyperlab.hparams import OPTIMIZERS
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.tuners.common import check_float, check_int, log_axis, plot_path
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 LINEAR_OPTIMIZERS = ("sgd", "momentum", "nesterov")
 MAX_WARMUP_EPOCHS = 5  # Goyal et al.: 5 epochs of warmup for k = 32 (batch 8192 from 256)
 MAX_WARMUP_SHARE = 0.2  # never more than this share of the whole run
-
-register({
-    "lrs.title": {"en": "Learning rate when the batch size changes", "ko": "배치 크기를 바꿀 때의 학습률"},
-    "lrs.linear": {"en": "linear", "ko": "선형"},
-    "lrs.sqrt": {"en": "square root", "ko": "제곱근"},
-    "lrs.scaled": {
-        "en": "Batch size {b0} -> {b1} is a factor k = {k:g}. Linear scaling gives lr {lin:.3g} ({lr:.3g} x {k:g}); "
-              "square-root scaling gives {sq:.3g} ({lr:.3g} x {root:.3g}).",
-        "ko": "배치 크기 {b0} -> {b1}은 k = {k:g}배입니다. 선형 규칙은 학습률 {lin:.3g}({lr:.3g} x {k:g}), 제곱근 "
-              "규칙은 {sq:.3g}({lr:.3g} x {root:.3g})입니다."},
-    "lrs.why.linear": {"en": "For {optimizer} (SGD family) use the linear rule: {lr:.3g}.",
-                       "ko": "{optimizer}(SGD 계열)에는 선형 규칙을 쓰세요: {lr:.3g}."},
-    "lrs.why.sqrt": {"en": "For {optimizer} (adaptive) use the square-root rule: {lr:.3g}.",
-                     "ko": "{optimizer}(적응형)에는 제곱근 규칙을 쓰세요: {lr:.3g}."},
-    "lrs.warmup": {
-        "en": "Warm up linearly over {epochs:g} epoch(s){steps}: the lr grows {k:g}x, and full-size steps on "
-              "fresh weights are the unstable part.",
-        "ko": "{epochs:g} 에폭{steps} 동안 선형 워밍업을 하세요: 학습률이 {k:g}배 커지고, 초기 가중치에서 큰 "
-              "스텝이 가장 불안정합니다."},
-    "lrs.warmup_steps": {"en": " ({steps} steps at {spe} steps per epoch)", "ko": "({steps} 스텝, 에폭당 {spe} 스텝)"},
-    "lrs.no_warmup": {"en": "No warmup is needed: the learning rate does not grow.",
-                      "ko": "학습률이 커지지 않으므로 워밍업은 필요 없습니다."},
-    "lrs.critical": {
-        "en": "Batch size {b1} is above the critical batch size {crit:.0f}: the scaling rules overestimate there, "
-              "so expect less speed-up than k and check the lr with a range test.",
-        "ko": "배치 크기 {b1}은 임계 배치 크기 {crit:.0f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
-              "k배만큼의 속도 향상을 기대하지 말고 범위 테스트로 확인하세요."},
-})
 
 
 @dataclass

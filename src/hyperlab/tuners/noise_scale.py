@@ -31,42 +31,17 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset, TensorDataset
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, StopAfter, fit
+from hyperlab.engine import Callback, StopAfter
 from hyperlab.engine.trainer import LossFn, check_model_fits
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 CHUNK = 512  # samples per forward/backward when a big batch's gradient is accumulated
 BOOTSTRAP = 300
-
-register({
-    "ns.title": {"en": "Gradient noise scale", "ko": "그래디언트 노이즈 스케일"},
-    "ns.measured": {
-        "en": "After {steps} training steps, the mean squared gradient norm was {small_sq:.4g} at batch size "
-              "{small} and {big_sq:.4g} at batch size {big} ({pairs} gradients of each).",
-        "ko": "훈련 {steps} 스텝 후, 그래디언트 노름 제곱의 평균은 배치 크기 {small}에서 {small_sq:.4g}, "
-              "배치 크기 {big}에서 {big_sq:.4g}였습니다(각각 {pairs}개 그래디언트)."},
-    "ns.result": {
-        "en": "That gives |G|^2 = {g2:.4g} (signal) and tr(Sigma) = {s:.4g} (noise per sample), so B_simple = "
-              "{b:.1f} (80% bootstrap interval {lo} to {hi}). Batches well above about {b:.0f} samples stop "
-              "paying off: doubling them no longer halves the steps needed.",
-        "ko": "이로부터 |G|^2 = {g2:.4g}(신호), tr(Sigma) = {s:.4g}(샘플당 노이즈)이고, B_simple = {b:.1f}"
-              "(80% 부트스트랩 구간 {lo}~{hi})입니다. 배치를 약 {b:.0f}개보다 훨씬 크게 키우면 이득이 "
-              "사라집니다: 배치를 두 배로 해도 필요한 스텝이 절반으로 줄지 않습니다."},
-    "ns.noise_only": {
-        "en": "The gradient signal was not measurable above the noise (|G|^2 estimate {g2:.3g} <= 0): the "
-              "critical batch size is larger than can be resolved with batch size {big}; batch size is not "
-              "limited by noise here.",
-        "ko": "그래디언트 신호가 노이즈보다 작아 측정되지 않았습니다(|G|^2 추정값 {g2:.3g} <= 0): 임계 배치 "
-              "크기가 배치 크기 {big}로 구별할 수 있는 것보다 큽니다. 여기서는 노이즈가 배치 크기를 제한하지 "
-              "않습니다."},
-    "ns.axis": {"en": "1 / batch size", "ko": "1 / 배치 크기"},
-    "ns.sq_norm": {"en": "mean |G_B|^2", "ko": "|G_B|^2 평균"},
-    "ns.fit": {"en": "|G|^2 + tr(Sigma) / B", "ko": "|G|^2 + tr(Sigma) / B"},
-})
 
 
 @dataclass
@@ -142,8 +117,7 @@ def batch_grad_sq_norm(model: nn.Module, loss_fn: LossFn, dataset: Dataset, inde
 def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                 hparams: HParams | dict[str, Any] | None = None, *, small_batch: int | None = None,
                 big_batch: int | None = None, pairs: int = 32, train_steps: int | None = None,
-                out: str | Path | None = None, lang: str = "en", loss_fn: LossFn | None = None,
-                device: str | None = None, width: int | None = None, depth: int | None = None,
+                out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
                 deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> NoiseScaleResult:
     """Estimate the critical batch size B_simple from gradient norms at two batch sizes.
 
@@ -154,7 +128,7 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
     Example: ``noise_scale("mlp", "digits").b_simple``.
     """
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     hp.check_data_size(n)
     big = min(n, 1024) if big_batch is None else check_int("big_batch", big_batch, 2, n,
@@ -172,9 +146,8 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
         steps_done = 0
         if train_steps:
             epochs = math.ceil(train_steps / spe)
-            result = fit(net, subject.data, hp.replace(epochs=epochs, early_stopping=False),
-                         callbacks=[StopAfter(train_steps), Deadline(deadline), *callbacks],
-                         device=subject.device, loss_fn=subject.loss_fn, measure_memory=False)
+            result = subject.fit(net, hp.replace(epochs=epochs, early_stopping=False),
+                                 [StopAfter(train_steps), Deadline(deadline), *callbacks], measure_memory=False)
             steps_done = result.history.steps_done
         device_ = next(net.parameters()).device
         generator = torch.Generator().manual_seed(hp.seed + 12_345)

@@ -17,33 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, History, fit
-from hyperlab.engine.trainer import LossFn
+from hyperlab.engine import Callback, History
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import Deadline, Subject, as_subject, check_int, plot_path, preserved, with_optimizer
+from hyperlab.tuners.common import (Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved,
+                                    with_optimizer)
 from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
-
-register({
-    "oc.title": {"en": "Optimizer check", "ko": "옵티마이저 비교"},
-    "oc.row": {"en": "{optimizer}: lr {lr:.3g} (range test) -> best validation {metric} {value:.4f} at epoch {epoch} "
-                     "of {epochs}{note}.",
-               "ko": "{optimizer}: 학습률 {lr:.3g}(범위 테스트) -> 검증 {metric} 최고 {value:.4f}"
-                     "(에폭 {epoch}/{epochs}){note}."},
-    "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},
-    "oc.skipped": {"en": "time budget used up", "ko": "시간 예산 소진"},
-    "oc.cut": {"en": ", cut by the time budget", "ko": ", 시간 예산으로 중단"},
-    "oc.diverged": {"en": ", diverged", "ko": ", 발산"},
-    "oc.verdict": {
-        "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} epochs.",
-        "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 {second}보다 {gap:.4f} 앞섬."},
-    "oc.alone": {"en": "Only {optimizer} produced a result.", "ko": "{optimizer}만 결과를 냈습니다."},
-})
 
 
 @dataclass
@@ -93,14 +78,13 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                     hparams: HParams | dict[str, Any] | None = None, *,
                     optimizers: Sequence[str] = DEFAULT_OPTIMIZERS, epochs: int = 5,
                     lrs: dict[str, float] | None = None, lr_find_options: dict[str, Any] | None = None,
-                    out: str | Path | None = None, lang: str = "en", loss_fn: LossFn | None = None,
-                    device: str | None = None, width: int | None = None, depth: int | None = None,
+                    out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
                     deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> OptimizerCheckResult:
     """Train each optimizer for ``epochs`` at its own range-test learning rate (or ``lrs[name]`` when
     given) and compare their best validation metric. Example:
     ``optimizer_check("mlp", "digits", optimizers=["sgd", "adam"]).suggested_optimizer``."""
     hp = as_hparams(hparams)
-    subject = as_subject(model, data, seed=hp.seed, width=width, depth=depth, loss_fn=loss_fn, device=device)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
     names = list(dict.fromkeys(optimizer_name(o) for o in optimizers))
     if not names:
         raise ConfigError("optimizers", list(optimizers), "must name at least one optimizer")
@@ -125,9 +109,8 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                 runs.append(OptimizerRun(name, None, None, None, None, None, 0, 0, str(exc)))
                 continue
             net = subject.model(hp.seed)
-            result = fit(net, subject.data, hp_o.replace(lr=lr, epochs=epochs, early_stopping=False),
-                         callbacks=[Deadline(deadline), *callbacks], device=subject.device,
-                         loss_fn=subject.loss_fn, measure_memory=False)
+            result = subject.fit(net, hp_o.replace(lr=lr, epochs=epochs, early_stopping=False),
+                                 [Deadline(deadline), *callbacks], measure_memory=False)
             h = result.history
             seen = samples_seen(h.n_train, h.batch_size, h.steps_done)
             best = best_epoch_of(h)

@@ -1,0 +1,274 @@
+"""English and Korean text of the tuners (registered into ``hyperlab.i18n``), one table per tool."""
+
+from hyperlab.i18n import register
+
+# lr_find
+register({
+    "lrf.title": {"en": "LR range test", "ko": "학습률 범위 테스트"},
+    "lrf.steepest": {"en": "steepest descent", "ko": "가장 가파른 하강"},
+    "lrf.valley": {"en": "valley (longest decrease)", "ko": "골짜기(가장 긴 하강 구간)"},
+    "lrf.min_div_10": {"en": "minimum / 10", "ko": "최소점 / 10"},
+    "lrf.raw": {"en": "loss per step", "ko": "스텝별 손실"},
+    "lrf.smoothed": {"en": "smoothed loss", "ko": "평활화한 손실"},
+    "lrf.recommended": {"en": "recommended", "ko": "추천"},
+    "lrf.stop.exploded": {"en": "the smoothed loss passed {factor:g}x its lowest value",
+                          "ko": "평활화한 손실이 최저값의 {factor:g}배를 넘었기 때문"},
+    "lrf.stop.diverged": {"en": "the loss became non-finite", "ko": "손실이 유한하지 않게(NaN/inf) 되었기 때문"},
+    "lrf.stop.finished": {"en": "it reached the maximum learning rate", "ko": "최대 학습률에 도달했기 때문"},
+    "lrf.stop.budget": {"en": "the time budget ran out", "ko": "시간 예산이 다 되었기 때문"},
+    "lrf.ran": {
+        "en": "The learning rate grew exponentially from {min_lr:.2g} to {max_lr:.2g} over {steps} planned steps "
+              "(optimizer {optimizer}, batch size {batch}; one pass over the {n} training samples is {spe} steps). "
+              "The test stopped after {done} steps at lr {stop_lr:.2g} because {reason}: {done} steps = {passes:.2g} "
+              "passes over {n} samples. The loss is smoothed with a bias-corrected moving average (beta {beta:g}).",
+        "ko": "학습률을 {min_lr:.2g}에서 {max_lr:.2g}까지 계획된 {steps} 스텝 동안 지수적으로 키웠습니다(옵티마이저 "
+              "{optimizer}, 배치 크기 {batch}; 훈련 샘플 {n}개를 한 번 훑는 데 {spe} 스텝). {done} 스텝 후 학습률 "
+              "{stop_lr:.2g}에서 멈췄습니다: {reason}. {done} 스텝 = 샘플 {n}개를 {passes:.2g}번 훑은 양입니다. "
+              "손실은 편향 보정 이동평균(beta {beta:g})으로 평활화했습니다."},
+    "lrf.rule.steepest": {
+        "en": "Steepest descent: the smoothed loss fell fastest, {slope:.3f} per tenfold increase of lr, "
+              "at lr {lr:.2g} "
+              "(slope measured against log10(lr), not raw lr).",
+        "ko": "가장 가파른 하강: 평활화한 손실이 학습률 10배당 {slope:.3f}씩 가장 빠르게 줄어든 곳은 "
+              "학습률 {lr:.2g}입니다"
+              "(기울기는 학습률 자체가 아니라 log10(학습률)에 대해 잰 값)."},
+    "lrf.rule.valley": {
+        "en": "Valley: the longest decreasing stretch of the smoothed loss ({n} points) runs from lr {lo:.2g} to "
+              "{hi:.2g}; its middle is lr {lr:.2g}.",
+        "ko": "골짜기: 평활화한 손실이 가장 길게 줄어든 구간({n}개 점)은 학습률 {lo:.2g}부터 {hi:.2g}까지이고, "
+              "그 가운데가 학습률 {lr:.2g}입니다."},
+    "lrf.rule.min_div_10": {
+        "en": "Minimum / 10: the lowest smoothed loss, {loss:.4f}, was reached at lr {at:.2g}; "
+              "a tenth of that is {lr:.2g}.",
+        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}는 학습률 {at:.2g}에서 나왔고, "
+              "그 10분의 1은 {lr:.2g}입니다."},
+    "lrf.rule.none": {"en": "{rule}: not defined on this curve ({why}).",
+                      "ko": "{rule}: 이 곡선에서는 정할 수 없습니다({why})."},
+    "lrf.why.no_fall": {"en": "the loss never fell below its early level", "ko": "손실이 초반 수준보다 줄어든 적이 없음"},
+    "lrf.why.few_points": {"en": "too few points before the minimum", "ko": "최소점 전의 점이 너무 적음"},
+    "lrf.edge": {"en": "The loss was still falling at the last lr tried ({lr:.2g}): the minimum may lie beyond it, "
+                        "so raise max_lr to see where the loss turns up.",
+                 "ko": "마지막으로 시험한 학습률({lr:.2g})에서도 손실이 여전히 줄고 있었습니다: "
+                       "최소점이 그 너머에 있을 수 있으니 max_lr을 올려 손실이 다시 오르는 곳을 확인하세요."},
+    "lrf.verdict": {"en": "Recommended: {rule} = {lr:.3g}.", "ko": "추천: {rule} = {lr:.3g}."},
+    "lrf.spread": {
+        "en": "Over {k} seeds the {rule} suggestion ranged from {lo:.2g} to {hi:.2g} (a factor of {ratio:.1f}); "
+              "the reported value is their median on a log scale. {trust}",
+        "ko": "시드 {k}개에서 {rule} 제안값은 {lo:.2g}부터 {hi:.2g}까지였습니다({ratio:.1f}배 차이). 보고한 값은 로그 "
+              "척도의 중앙값입니다. {trust}"},
+    "lrf.trust.high": {"en": "That is consistent: trust it to within a factor of 2.",
+                       "ko": "일관적입니다: 2배 이내로 믿을 만합니다."},
+    "lrf.trust.mid": {"en": "That is moderately noisy: try a factor of {ratio:.0f} either side.",
+                      "ko": "다소 흔들립니다: 양쪽으로 {ratio:.0f}배 범위를 시도해 보세요."},
+    "lrf.trust.low": {"en": "That is noisy: treat it as an order of magnitude only (more steps or a larger batch "
+                              "make the curve steadier).",
+                      "ko": "흔들림이 큽니다: 자릿수 정도로만 받아들이세요(스텝을 늘리거나 배치를 키우면 곡선이 "
+                              "안정됩니다)."},
+})
+
+# advise
+register({
+    "adv.title": {"en": "Advice: batch size, learning rate, optimizer, epochs",
+                  "ko": "추천: 배치 크기, 학습률, 옵티마이저, 에폭"},
+    "adv.intro": {"en": "{model} on {data} ({n} training samples, {task}); measured in {seconds:.1f} s of a "
+                        "{budget:g} s budget.",
+                  "ko": "{data}의 {model}({n}개 훈련 샘플, {task}); {budget:g}초 예산 중 {seconds:.1f}초 동안 측정."},
+    "adv.knob": {"en": "setting", "ko": "항목"},
+    "adv.value": {"en": "value", "ko": "값"},
+    "adv.evidence": {"en": "evidence", "ko": "근거"},
+    "adv.plot": {"en": "plot", "ko": "그림"},
+    "adv.ev.batch": {
+        "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
+              "{critical}",
+        "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, "
+              "임계 배치 크기 {critical}"},
+    "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
+                  "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
+    "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
+                         "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
+    "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
+                      "ko": "검증 {metric}가 {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
+    "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
+    "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
+    "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
+    "adv.note.start_batch": {
+        "en": "The starting batch size {b} was lowered to the training set size, {to}.",
+        "ko": "시작 배치 크기 {b}를 훈련 세트 크기인 {to}로 낮췄습니다."},
+    "adv.note.cut": {"en": "The time budget cut the {stage} stage short; its evidence is partial (raise "
+                           "--budget-seconds).",
+                     "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
+                           "늘리세요)."},
+    "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
+                         "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
+    "adv.notes": {"en": "Notes", "ko": "참고"},
+    "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
+    "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
+    "adv.stage": {"en": "stage", "ko": "단계"},
+    "adv.steps": {"en": "steps", "ko": "스텝"},
+    "adv.samples": {"en": "samples", "ko": "샘플"},
+    "adv.total": {"en": "total", "ko": "합계"},
+    "adv.timing": {"en": "timing probe", "ko": "시간 측정"},
+    "adv.report": {"en": "Report: {path}", "ko": "보고서: {path}"},
+    "adv.compute_note": {
+        "en": "Steps count optimizer steps plus gradient evaluations of the noise-scale measurement; samples "
+              "count every sample passed forward and backward.",
+        "ko": "스텝은 옵티마이저 스텝과 노이즈 스케일 측정의 그래디언트 계산 횟수를, 샘플은 순전파·역전파한 모든 "
+              "샘플 수를 셉니다."},
+})
+
+# batch_find
+register({
+    "bf.title": {"en": "Batch-size finder", "ko": "배치 크기 찾기"},
+    "bf.throughput": {"en": "samples per second", "ko": "초당 샘플 수"},
+    "bf.memory": {"en": "peak memory (MiB)", "ko": "최대 메모리 (MiB)"},
+    "bf.limit": {"en": "memory budget", "ko": "메모리 예산"},
+    "bf.fits": {"en": "largest that fits", "ko": "들어가는 최대"},
+    "bf.plateau": {"en": "throughput plateau", "ko": "처리량 정체점"},
+    "bf.critical": {"en": "critical batch size", "ko": "임계 배치 크기"},
+    "bf.recommended": {"en": "recommended", "ko": "추천"},
+    "bf.measured": {
+        "en": "Probed {n} batch sizes from {lo} to {hi} with {k} timed steps each: throughput rose from {tp_lo:,.0f} "
+              "to a best of {tp_best:,.0f} samples/s (at batch size {best_b}); measured peak memory grew from "
+              "{mem_lo} to {mem_hi} ({method}).",
+        "ko": "배치 크기 {n}개({lo}~{hi})를 각각 {k} 스텝씩 시간을 재며 시험했습니다: 처리량은 초당 {tp_lo:,.0f}에서 "
+              "최고 {tp_best:,.0f} 샘플(배치 크기 {best_b})까지 올랐고, 측정한 최대 메모리는 {mem_lo}에서 {mem_hi}로 "
+              "늘었습니다({method})."},
+    "bf.fit_limit": {
+        "en": "Memory budget {limit} with a {margin:.0%} safety margin leaves {usable}: the largest batch within it "
+              "is {b} (peak {peak}).{beyond}",
+        "ko": "메모리 예산 {limit}에서 안전 여유 {margin:.0%}를 빼면 {usable}입니다: 그 안에 드는 가장 큰 배치는 "
+              "{b}입니다(최대 {peak}).{beyond}"},
+    "bf.beyond": {"en": " Batch size {b} needed {peak}.", "ko": " 배치 크기 {b}는 {peak}가 필요했습니다."},
+    "bf.oom": {"en": " Batch size {b} ran out of memory.", "ko": " 배치 크기 {b}는 메모리가 부족했습니다."},
+    "bf.no_limit": {
+        "en": "No memory budget was given (CPU; use --memory-limit), so every batch up to {b} counts as fitting.",
+        "ko": "메모리 예산이 주어지지 않아(CPU; --memory-limit 사용) {b}까지의 모든 배치를 들어가는 것으로 봅니다."},
+    "bf.plateau_at": {
+        "en": "Throughput stops rising at batch size {b}: it reaches {share:.0%} of the best throughput measured "
+              "among batches that fit (within {tol:.0%}), so larger batches buy little speed per sample.",
+        "ko": "처리량은 배치 크기 {b}에서 더 오르지 않습니다: 메모리에 들어가는 배치 중 측정한 최고 처리량의 "
+              "{share:.0%}에 이르러(차이 {tol:.0%} 이내) 더 큰 배치는 샘플당 속도를 거의 높이지 못합니다."},
+    "bf.critical_at": {"en": "The gradient noise scale puts the critical batch size at {b:.0f}.",
+                       "ko": "그래디언트 노이즈 스케일로 본 임계 배치 크기는 {b:.0f}입니다."},
+    "bf.critical_none": {"en": "The gradient noise scale set no limit (signal not measurable above the noise).",
+                         "ko": "그래디언트 노이즈 스케일은 한계를 주지 않았습니다(신호가 노이즈에 묻힘)."},
+    "bf.verdict": {
+        "en": "Recommended batch size {b}: the smallest of the three limits ({binding} = {value}), rounded down "
+              "to a power of two.",
+        "ko": "추천 배치 크기 {b}: 세 한계 중 가장 작은 값({binding} = {value})을 2의 거듭제곱으로 내림한 값."},
+})
+
+# epochs
+register({
+    "ep.title": {"en": "Epochs with early stopping", "ko": "조기 종료로 정한 에폭 수"},
+    "ep.ran": {
+        "en": "Trained up to {max_epochs} epochs with early stopping (patience {patience}): {run} epochs ran "
+              "({status}). Validation {metric} was best at epoch {best} ({value:.4f}); validation loss was lowest "
+              "at epoch {best_loss} ({loss:.4f}).",
+        "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다"
+              "({status}). 검증 "
+              "{metric}는 에폭 {best}에서 가장 좋았고({value:.4f}), 검증 손실은 에폭 {best_loss}에서 가장 낮았습니다"
+              "({loss:.4f})."},
+    "ep.too_long": {
+        "en": "The best epoch, {best}, is in the first {early:.0%} of the {budget}-epoch budget ({share:.0%}): the "
+              "budget is far too long; about {next} epochs are enough.",
+        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
+              "약 {next} 에폭이면 충분합니다."},
+    "ep.train_longer": {
+        "en": "The best epoch, {best}, is in the last {late:.0%} of the {budget}-epoch budget ({share:.0%}): "
+              "validation was still improving, so train longer (try {next} epochs).",
+        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 마지막 {late:.0%} 안({share:.0%})에 있습니다: 검증 성능이 아직 "
+              "나아지고 있었으니 더 길게 훈련하세요({next} 에폭 시도)."},
+    "ep.ok": {
+        "en": "The best epoch, {best}, is at {share:.0%} of the {budget}-epoch budget: between the first {early:.0%} "
+              "and the last {late:.0%}, so the budget fits; train {best} epochs.",
+        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}와 마지막 {late:.0%} "
+              "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
+    "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
+               "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}였습니다."},
+    "ep.metric_still_rising": {
+        "en": "Validation {metric} was still at its best in the last epoch ({epoch}) when early stopping, which "
+              "watches validation loss (lowest at epoch {loss_epoch}), ended the run: a patience above {patience} "
+              "may find a later best epoch.",
+        "ko": "조기 종료는 검증 손실(에폭 {loss_epoch}에서 최저)을 보고 멈췄지만, 검증 {metric}는 마지막 에폭({epoch})"
+              "에서도 최고였습니다: 인내를 {patience}보다 크게 하면 더 뒤의 최고 에폭을 찾을 수 있습니다."},
+    "ep.zone_early": {"en": "first {share:.0%}: budget too long", "ko": "앞 {share:.0%}: 예산 과다"},
+    "ep.zone_late": {"en": "last {share:.0%}: train longer", "ko": "마지막 {share:.0%}: 더 훈련"},
+    "ep.budget_cut": {"en": "The time budget ended the run after epoch {run} of {max_epochs}.",
+                      "ko": "시간 예산 때문에 {max_epochs} 에폭 중 {run} 에폭 후 멈췄습니다."},
+    "ep.diverged": {"en": "Training diverged at step {step} (epoch {epoch}); lower the learning rate first.",
+                    "ko": "훈련이 스텝 {step}(에폭 {epoch})에서 발산했습니다; 먼저 학습률을 낮추세요."},
+})
+
+# noise_scale
+register({
+    "ns.title": {"en": "Gradient noise scale", "ko": "그래디언트 노이즈 스케일"},
+    "ns.measured": {
+        "en": "After {steps} training steps, the mean squared gradient norm was {small_sq:.4g} at batch size "
+              "{small} and {big_sq:.4g} at batch size {big} ({pairs} gradients of each).",
+        "ko": "훈련 {steps} 스텝 후, 그래디언트 노름 제곱의 평균은 배치 크기 {small}에서 {small_sq:.4g}, "
+              "배치 크기 {big}에서 {big_sq:.4g}였습니다(각각 {pairs}개 그래디언트)."},
+    "ns.result": {
+        "en": "That gives |G|^2 = {g2:.4g} (signal) and tr(Sigma) = {s:.4g} (noise per sample), so B_simple = "
+              "{b:.1f} (80% bootstrap interval {lo} to {hi}). Batches well above about {b:.0f} samples stop "
+              "paying off: doubling them no longer halves the steps needed.",
+        "ko": "이로부터 |G|^2 = {g2:.4g}(신호), tr(Sigma) = {s:.4g}(샘플당 노이즈)이고, B_simple = {b:.1f}"
+              "(80% 부트스트랩 구간 {lo}~{hi})입니다. 배치를 약 {b:.0f}개보다 훨씬 크게 키우면 이득이 "
+              "사라집니다: 배치를 두 배로 해도 필요한 스텝이 절반으로 줄지 않습니다."},
+    "ns.noise_only": {
+        "en": "The gradient signal was not measurable above the noise (|G|^2 estimate {g2:.3g} <= 0): the "
+              "critical batch size is larger than can be resolved with batch size {big}; batch size is not "
+              "limited by noise here.",
+        "ko": "그래디언트 신호가 노이즈보다 작아 측정되지 않았습니다(|G|^2 추정값 {g2:.3g} <= 0): 임계 배치 "
+              "크기가 배치 크기 {big}로 구별할 수 있는 것보다 큽니다. 여기서는 노이즈가 배치 크기를 제한하지 "
+              "않습니다."},
+    "ns.axis": {"en": "1 / batch size", "ko": "1 / 배치 크기"},
+    "ns.sq_norm": {"en": "mean |G_B|^2", "ko": "|G_B|^2 평균"},
+    "ns.fit": {"en": "|G|^2 + tr(Sigma) / B", "ko": "|G|^2 + tr(Sigma) / B"},
+})
+
+# optimizer_check
+register({
+    "oc.title": {"en": "Optimizer check", "ko": "옵티마이저 비교"},
+    "oc.row": {"en": "{optimizer}: lr {lr:.3g} (range test) -> best validation {metric} {value:.4f} at epoch {epoch} "
+                     "of {epochs}{note}.",
+               "ko": "{optimizer}: 학습률 {lr:.3g}(범위 테스트) -> 검증 {metric} 최고 {value:.4f}"
+                     "(에폭 {epoch}/{epochs}){note}."},
+    "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},
+    "oc.skipped": {"en": "time budget used up", "ko": "시간 예산 소진"},
+    "oc.cut": {"en": ", cut by the time budget", "ko": ", 시간 예산으로 중단"},
+    "oc.diverged": {"en": ", diverged", "ko": ", 발산"},
+    "oc.verdict": {
+        "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} epochs.",
+        "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 {second}보다 {gap:.4f} 앞섬."},
+    "oc.alone": {"en": "Only {optimizer} produced a result.", "ko": "{optimizer}만 결과를 냈습니다."},
+})
+
+# lr_scaling
+register({
+    "lrs.title": {"en": "Learning rate when the batch size changes", "ko": "배치 크기를 바꿀 때의 학습률"},
+    "lrs.linear": {"en": "linear", "ko": "선형"},
+    "lrs.sqrt": {"en": "square root", "ko": "제곱근"},
+    "lrs.scaled": {
+        "en": "Batch size {b0} -> {b1} is a factor k = {k:g}. Linear scaling gives lr {lin:.3g} ({lr:.3g} x {k:g}); "
+              "square-root scaling gives {sq:.3g} ({lr:.3g} x {root:.3g}).",
+        "ko": "배치 크기 {b0} -> {b1}은 k = {k:g}배입니다. 선형 규칙은 학습률 {lin:.3g}({lr:.3g} x {k:g}), 제곱근 "
+              "규칙은 {sq:.3g}({lr:.3g} x {root:.3g})입니다."},
+    "lrs.why.linear": {"en": "For {optimizer} (SGD family) use the linear rule: {lr:.3g}.",
+                       "ko": "{optimizer}(SGD 계열)에는 선형 규칙을 쓰세요: {lr:.3g}."},
+    "lrs.why.sqrt": {"en": "For {optimizer} (adaptive) use the square-root rule: {lr:.3g}.",
+                     "ko": "{optimizer}(적응형)에는 제곱근 규칙을 쓰세요: {lr:.3g}."},
+    "lrs.warmup": {
+        "en": "Warm up linearly over {epochs:g} epoch(s){steps}: the lr grows {k:g}x, and full-size steps on "
+              "fresh weights are the unstable part.",
+        "ko": "{epochs:g} 에폭{steps} 동안 선형 워밍업을 하세요: 학습률이 {k:g}배 커지고, 초기 가중치에서 큰 "
+              "스텝이 가장 불안정합니다."},
+    "lrs.warmup_steps": {"en": " ({steps} steps at {spe} steps per epoch)", "ko": "({steps} 스텝, 에폭당 {spe} 스텝)"},
+    "lrs.no_warmup": {"en": "No warmup is needed: the learning rate does not grow.",
+                      "ko": "학습률이 커지지 않으므로 워밍업은 필요 없습니다."},
+    "lrs.critical": {
+        "en": "Batch size {b1} is above the critical batch size {crit:.0f}: the scaling rules overestimate there, "
+              "so expect less speed-up than k and check the lr with a range test.",
+        "ko": "배치 크기 {b1}은 임계 배치 크기 {crit:.0f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
+              "k배만큼의 속도 향상을 기대하지 말고 범위 테스트로 확인하세요."},
+})
