@@ -200,7 +200,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     epochs = epoch_find(subject, hparams=hp_o, max_epochs=max_epochs, patience=patience,
                         deadline=budget.end, callbacks=callbacks, out=out, lang=lang)
     h = epochs.history
-    seen = samples_seen(h.n_train, h.batch_size, h.steps_done)
+    seen = samples_seen(h.n_train, h.effective_batch, h.steps_done)
     compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, seen)
     final = hp_o.replace(epochs=epochs.suggested_epochs)
     notes += budget_notes(lr_result, check, epochs, lang)

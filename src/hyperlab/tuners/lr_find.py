@@ -96,7 +96,7 @@ class LRFindResult:
     @property
     def passes(self) -> float:
         """Passes over the training set made by the first test's steps (1.0 = one epoch)."""
-        return samples_seen(self.n_train, self.hparams.batch_size, len(self.tests[0].lrs)) / self.n_train
+        return samples_seen(self.n_train, self.hparams.effective_batch(), len(self.tests[0].lrs)) / self.n_train
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: each suggestion as a number under its rule's name, plus the curves."""

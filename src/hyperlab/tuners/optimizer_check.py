@@ -112,7 +112,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
             result = subject.fit(net, hp_o.replace(lr=lr, epochs=epochs, early_stopping=False),
                                  [Deadline(deadline), *callbacks], measure_memory=False)
             h = result.history
-            seen = samples_seen(h.n_train, h.batch_size, h.steps_done)
+            seen = samples_seen(h.n_train, h.effective_batch, h.steps_done)
             best = best_epoch_of(h)
             record = h.epochs[best - 1] if best else None
             runs.append(OptimizerRun(name, lr, h, best, record.val_metric if record else None,
