@@ -91,7 +91,11 @@ def schedule_table(hp: HParams, steps_per_epoch: int) -> tuple[list[float], list
     return lrs, moms
 
 
-# ---- the update rules, one function per family; all arguments in place, columns [k, 1] ----------
+# ---- the update rules, one function per family ------------------------------------------------
+# All tensors are updated in place; hyperparameters are [k, 1] columns in the parameters' dtype.
+# Coefficients such as 1 - beta are computed in float64 by the caller and then cast, as torch.optim
+# computes them in Python floats: 1 - beta2 in float32 would be off by 1e-5 relative.
+# The order of operations is torch.optim's, so float32 results agree to the last bits.
 
 def sgd_update(p: Tensor, g: Tensor, buf: Tensor | None, lr: Tensor, momentum: Tensor,
                weight_decay: Tensor | None, nesterov: Tensor | None) -> None:
@@ -105,14 +109,18 @@ def sgd_update(p: Tensor, g: Tensor, buf: Tensor | None, lr: Tensor, momentum: T
 
 
 def rmsprop_update(p: Tensor, g: Tensor, square_avg: Tensor, buf: Tensor | None, lr: Tensor, alpha: Tensor,
-                   eps: Tensor, momentum: Tensor, weight_decay: Tensor | None) -> None:
-    """torch.optim.RMSprop (not centered): v = a v + (1 - a) g^2; step g / (sqrt(v) + eps), with momentum."""
+                   one_minus_alpha: Tensor, eps: Tensor, momentum: Tensor, has_momentum: Tensor | None,
+                   weight_decay: Tensor | None) -> None:
+    """torch.optim.RMSprop (not centered): v = a v + (1 - a) g^2; step g / (sqrt(v) + eps), with momentum.
+    ``buf`` is None when no member has momentum, else ``has_momentum`` says which do."""
     d = g if weight_decay is None else g + weight_decay * p
-    square_avg.mul_(alpha).addcmul_(d * (1 - alpha), d)
-    step = d / square_avg.sqrt().add_(eps)
-    if buf is not None:
-        step = buf.mul_(momentum).add_(step)
-    p.sub_(lr * step)
+    square_avg.mul_(alpha).addcmul_(d * one_minus_alpha, d)
+    avg = square_avg.sqrt().add_(eps)
+    if buf is None:
+        p.sub_(lr * d / avg)
+        return
+    buf.mul_(momentum).add_(d / avg)
+    p.sub_(torch.where(has_momentum, lr * buf, lr * d / avg))  # type: ignore[arg-type]
 
 
 def adagrad_update(p: Tensor, g: Tensor, state_sum: Tensor, lr: Tensor, eps: Tensor,
@@ -123,16 +131,16 @@ def adagrad_update(p: Tensor, g: Tensor, state_sum: Tensor, lr: Tensor, eps: Ten
     p.sub_(lr * d / state_sum.sqrt().add_(eps))
 
 
-def adam_update(p: Tensor, g: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, lr: Tensor, beta1: Tensor,
-                beta2: Tensor, eps: Tensor, step_size: Tensor, bias2_sqrt: Tensor,
+def adam_update(p: Tensor, g: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, one_minus_beta1: Tensor,
+                beta2: Tensor, one_minus_beta2: Tensor, eps: Tensor, step_size: Tensor, bias2_sqrt: Tensor,
                 weight_decay: Tensor | None, decay_factor: Tensor | None) -> None:
-    """torch.optim.Adam / AdamW: m, v moving averages, bias-corrected step lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).
+    """torch.optim.Adam / AdamW: moving averages m, v; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
     ``weight_decay`` adds wd p to the gradient (Adam); ``decay_factor`` = 1 - lr wd scales p first (AdamW)."""
     d = g if weight_decay is None else g + weight_decay * p
     if decay_factor is not None:
         p.mul_(decay_factor)
-    exp_avg.lerp_(d, 1 - beta1)
-    exp_avg_sq.mul_(beta2).addcmul_(d * (1 - beta2), d)
+    exp_avg.lerp_(d, one_minus_beta1)
+    exp_avg_sq.mul_(beta2).addcmul_(d * one_minus_beta2, d)
     denom = exp_avg_sq.sqrt().div_(bias2_sqrt).add_(eps)
     p.sub_(step_size * exp_avg / denom)
 
@@ -226,9 +234,10 @@ class PopulationOptimizer:
                 sgd_update(p, g, seg.state.get("momentum_buffer"), lr_k.to(dtype), m_k.to(dtype), wd,
                            self.nesterov[a:b] if seg.uses_nesterov else None)
             elif seg.family == "rmsprop":
-                sgd_momentum = m_k.to(dtype)
+                alpha = cols["alpha"][a:b]
                 rmsprop_update(p, g, seg.state["square_avg"], seg.state.get("momentum_buffer"), lr_k.to(dtype),
-                               cols["alpha"][a:b].to(dtype), cols["eps"][a:b].to(dtype), sgd_momentum, wd)
+                               alpha.to(dtype), (1 - alpha).to(dtype), cols["eps"][a:b].to(dtype), m_k.to(dtype),
+                               m_k > 0 if seg.uses_momentum else None, wd)
             elif seg.family == "adagrad":
                 adagrad_update(p, g, seg.state["sum"], lr_k.to(dtype), cols["eps"][a:b].to(dtype), wd)
             else:
@@ -238,9 +247,9 @@ class PopulationOptimizer:
                 decay_factor = None
                 if seg.uses_decoupled_decay:
                     decay_factor = (1 - lr_k * cols["decoupled_decay"][a:b]).to(dtype)
-                adam_update(p, g, seg.state["exp_avg"], seg.state["exp_avg_sq"], lr_k.to(dtype), m_k.to(dtype),
-                            beta2.to(dtype), cols["eps"][a:b].to(dtype), (lr_k / bias1).to(dtype),
-                            bias2_sqrt.to(dtype), wd, decay_factor)
+                adam_update(p, g, seg.state["exp_avg"], seg.state["exp_avg_sq"], (1 - m_k).to(dtype),
+                            beta2.to(dtype), (1 - beta2).to(dtype), cols["eps"][a:b].to(dtype),
+                            (lr_k / bias1).to(dtype), bias2_sqrt.to(dtype), wd, decay_factor)
 
     def keep(self, rows: Sequence[int], params: Tensor) -> None:
         """Keep only the members at ``rows`` (in that order), whose parameters are now ``params``."""
