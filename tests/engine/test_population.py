@@ -19,6 +19,8 @@ from hyperlab.hparams import OPTIMIZERS, HParams
 from hyperlab.models import build_model, mlp
 
 WIDTH = 16
+# a stacking failure must show, not hide behind the sequential fallback (tests of the fallback allow it)
+pytestmark = pytest.mark.filterwarnings("error::hyperlab.engine.population.SequentialFallbackWarning")
 
 
 def reference(data, hp, model="mlp"):

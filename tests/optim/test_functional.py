@@ -7,6 +7,7 @@ import torch
 
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
+from hyperlab.optim import functional
 from hyperlab.optim.functional import PopulationOptimizer, member_settings, schedule_table
 
 MEMBERS = [
@@ -37,22 +38,26 @@ def _torch_reference(hp: HParams, start: torch.Tensor, grads: list[torch.Tensor]
 
 
 def _population(members: list[HParams], start: torch.Tensor, grads: list[torch.Tensor], spe: int,
-                active: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
+                active: list[torch.Tensor] | None = None, fused: bool = True,
+                pieces: list[int] | None = None) -> list[torch.Tensor]:
     params = start.clone()
     tables = [schedule_table(hp, spe) for hp in members]
     lrs = torch.tensor([t[0] for t in tables], dtype=torch.float64)
     moms = torch.tensor([t[1] for t in tables], dtype=torch.float64)
     optimizer = PopulationOptimizer(params, [member_settings(hp) for hp in members],
-                                    momentum_ever=[max(t[1]) > 0 for t in tables])
+                                    momentum_ever=[max(t[1]) > 0 for t in tables], fused=fused, pieces=pieces)
+    assert {seg.fused for seg in optimizer.segments} == ({True, False} if fused else {False})  # RMSprop: never
     out = []
     for s, g in enumerate(grads):
-        optimizer.step(g, lrs[:, s], moms[:, s], None if active is None else active[s])
+        as_pieces = list(g.split(pieces, dim=1)) if pieces else g
+        optimizer.step(as_pieces, lrs[:, s], moms[:, s], None if active is None else active[s])
         out.append(params.clone())
     return out
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("schedule", ["constant", "step", "cosine", "warmup", "onecycle"])
-def test_every_optimizer_matches_torch_optim_step_by_step_in_float64(schedule):
+def test_every_optimizer_matches_torch_optim_step_by_step_in_float64(schedule, fused):
     extra = {"step_size": 1, "gamma": 0.5} if schedule == "step" else {}
     extra |= {"warmup_steps": 2} if schedule == "warmup" else {}
     members = [hp.replace(schedule=schedule, epochs=2, **extra) for hp in MEMBERS]
@@ -62,7 +67,7 @@ def test_every_optimizer_matches_torch_optim_step_by_step_in_float64(schedule):
     gen = torch.Generator().manual_seed(0)
     start = torch.randn(len(members), n, generator=gen, dtype=torch.float64)
     grads = [torch.randn(len(members), n, generator=gen, dtype=torch.float64) for _ in range(2 * spe)]
-    ours = _population(members, start, grads, spe)
+    ours = _population(members, start, grads, spe, fused=fused, pieces=[5, 12])
     for k, hp in enumerate(members):
         theirs = _torch_reference(hp, start[k], [g[k] for g in grads], spe)
         for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
@@ -71,18 +76,20 @@ def test_every_optimizer_matches_torch_optim_step_by_step_in_float64(schedule):
         assert not torch.equal(ours[-1][k], start[k])  # it did move
 
 
-def test_float32_matches_torch_optim_closely():
+@pytest.mark.parametrize("fused", [True, False])
+def test_float32_matches_torch_optim_closely(fused):
     spe, n = 4, 33
     gen = torch.Generator().manual_seed(1)
     start = torch.randn(len(MEMBERS), n, generator=gen)
     grads = [torch.randn(len(MEMBERS), n, generator=gen) for _ in range(spe)]
-    ours = _population(MEMBERS, start, grads, spe)
+    ours = _population(MEMBERS, start, grads, spe, fused=fused)
     for k, hp in enumerate(MEMBERS):
         theirs = _torch_reference(hp, start[k], [g[k] for g in grads], spe)
         torch.testing.assert_close(ours[-1][k], theirs[-1], rtol=1e-5, atol=1e-6)
 
 
-def test_inactive_member_is_frozen_and_its_nan_stays_out():
+@pytest.mark.parametrize("fused", [True, False])
+def test_inactive_member_is_frozen_and_its_nan_stays_out(fused):
     spe, n = 4, 5
     start = torch.ones(len(MEMBERS), n, dtype=torch.float64)
     grads = [torch.full((len(MEMBERS), n), 0.5, dtype=torch.float64) for _ in range(spe)]
@@ -91,23 +98,24 @@ def test_inactive_member_is_frozen_and_its_nan_stays_out():
     active = [torch.ones(len(MEMBERS), dtype=torch.bool) for _ in range(spe)]
     for a in active[2:]:
         a[3] = False
-    ours = _population(MEMBERS, start, grads, spe, active)
+    ours = _population(MEMBERS, start, grads, spe, active, fused=fused)
     torch.testing.assert_close(ours[-1][3], ours[1][3], rtol=0, atol=0)  # unchanged after step 2
     assert torch.isfinite(ours[-1]).all()
-    clean = _population(MEMBERS, start, [g.nan_to_num(0.5) for g in grads], spe)
+    clean = _population(MEMBERS, start, [g.nan_to_num(0.5) for g in grads], spe, fused=fused)
     others = [k for k in range(len(MEMBERS)) if k != 3]
     torch.testing.assert_close(ours[-1][others], clean[-1][others], rtol=0, atol=0)
 
 
-def test_keeping_members_keeps_their_state():
+@pytest.mark.parametrize("fused", [True, False])
+def test_keeping_members_keeps_their_state(fused):
     spe, n = 4, 6
     gen = torch.Generator().manual_seed(2)
     start = torch.randn(len(MEMBERS), n, generator=gen, dtype=torch.float64)
     grads = [torch.randn(len(MEMBERS), n, generator=gen, dtype=torch.float64) for _ in range(spe)]
-    full = _population(MEMBERS, start, grads, spe)[-1]
+    full = _population(MEMBERS, start, grads, spe, fused=fused)[-1]
     params = start.clone()
     settings = [member_settings(hp) for hp in MEMBERS]
-    optimizer = PopulationOptimizer(params, settings)
+    optimizer = PopulationOptimizer(params, settings, fused=fused)
     lrs = torch.tensor([hp.lr for hp in MEMBERS], dtype=torch.float64)
     for g in grads[:2]:
         optimizer.step(g, lrs)
@@ -126,3 +134,19 @@ def test_schedule_table_is_what_the_scheduler_gives():
     assert lrs[0] == pytest.approx(0.1 / 25) and max(lrs) == pytest.approx(0.1)
     assert moms[0] == pytest.approx(0.95) and min(moms) == pytest.approx(0.85)
     assert schedule_table(HParams(lr=0.3, epochs=1), 4) == ([0.3] * 5, [0.9] * 5)
+
+
+def test_blocks_of_rows_and_norms_change_nothing(monkeypatch):
+    spe, n = 3, 40
+    gen = torch.Generator().manual_seed(3)
+    start = torch.randn(len(MEMBERS), n, generator=gen)
+    grads = [torch.randn(len(MEMBERS), n, generator=gen) for _ in range(spe)]
+    whole = _population(MEMBERS, start, grads, spe, fused=False)
+    monkeypatch.setattr(functional, "BLOCK_ELEMENTS", 50)  # one row per block
+    blocked = _population(MEMBERS, start, grads, spe, fused=False)
+    torch.testing.assert_close(blocked[-1], whole[-1], rtol=0, atol=0)
+    optimizer = PopulationOptimizer(start.clone(), [member_settings(hp) for hp in MEMBERS], pieces=[10, 30])
+    norms = torch.empty(len(MEMBERS))
+    optimizer.step([grads[0][:, :10], grads[0][:, 10:]], torch.full((len(MEMBERS),), 0.1, dtype=torch.float64),
+                   norms=norms)
+    torch.testing.assert_close(norms, torch.linalg.vector_norm(grads[0], dim=1))

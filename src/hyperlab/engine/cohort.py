@@ -94,7 +94,7 @@ class Cohort:
         self.lr_table = torch.tensor([pad(t[0]) for t in tables], dtype=torch.float64, device=device).T.contiguous()
         self.mom_table = torch.tensor([pad(t[1]) for t in tables], dtype=torch.float64, device=device).T.contiguous()
         self.optimizer = PopulationOptimizer(self.stack.flat, [member_settings(hp) for _, hp, _ in members],
-                                             momentum_ever=[max(t[1]) > 0 for t in tables])
+                                             momentum_ever=[max(t[1]) > 0 for t in tables], pieces=self.stack.sizes)
         self.first_loss: Tensor | None = None
         self.peak: dict[str, Any] = {}
 
@@ -128,9 +128,9 @@ class Cohort:
         losses = member_losses(self.loss_fn, out, yb, shared)
         update = alive & torch.isfinite(losses)  # fit makes no update on a non-finite loss
         # the sum (never the mean) keeps each member's gradient its own; a frozen member adds nothing
-        self.stack.backward(torch.where(update, losses, 0.0).sum())
-        norms = self.stack.grad_norms()
-        self.optimizer.step(self.stack.grad, self.lr_table[t], self.mom_table[t], update)
+        grads = self.stack.backward(torch.where(update, losses, 0.0).sum())
+        norms = torch.empty(len(losses), dtype=self.stack.flat.dtype, device=self.device)
+        self.optimizer.step(grads, self.lr_table[t], self.mom_table[t], update, norms=norms)
         return losses.detach(), norms, out.detach()
 
     def _measured_step(self, xb: Tensor, yb: Tensor, shared: bool, t: int, alive: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -141,7 +141,7 @@ class Cohort:
             self.peak = {"population_step_peak_bytes": int(torch.cuda.max_memory_allocated(self.device)),
                          "method": "torch.cuda.max_memory_allocated over the population's first step"}
             return result
-        existing = [self.stack.flat, self.stack.grad, *self.stack.buffers.values(), *self.stack.fixed.values(),
+        existing = [self.stack.flat, *self.stack.buffers.values(), *self.stack.fixed.values(),
                     xb, yb, *[t for seg in self.optimizer.segments for t in seg.state.values()]]
         tracker = memory.LiveTensorBytes(existing)
         with tracker:

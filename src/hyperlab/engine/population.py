@@ -95,7 +95,7 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     if chosen is None:
         warnings.warn(f"fit_population: training the {len(hps)} members one after another with fit: {reason}",
                       SequentialFallbackWarning, stacklevel=2)
-        return [fit(initial(i), data, hp, callbacks=[_AsMember(i, cb) for cb in callbacks], device=device,
+        return [fit(initial(i, fresh=True), data, hp, callbacks=[_AsMember(i, cb) for cb in callbacks], device=device,
                     loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor)
                 for i, hp in enumerate(hps)]
 
@@ -211,13 +211,16 @@ def _early_stopping(hp: HParams) -> Callback | None:
 
 
 def _initial_models(model: ModelSpec, data: Data, hps: list[HParams], width: int | None, depth: int | None,
-                    device: torch.device) -> Callable[[int], nn.Module]:
-    """Member i's starting module: what ``build_model(..., seed=hp.seed)`` gives (or a copy of a given module)."""
+                    device: torch.device) -> Callable[..., nn.Module]:
+    """Member i's starting module: what ``build_model(..., seed=hp.seed)`` gives (or a given module's
+    weights). ``initial(i)`` is shared by members of one seed and only read (stacking copies it);
+    ``initial(i, fresh=True)`` is a copy to train."""
     by_seed: dict[int, nn.Module] = {}
+    given = copy.deepcopy(model).to(device) if isinstance(model, nn.Module) else None
 
-    def initial(i: int) -> nn.Module:
-        if isinstance(model, nn.Module):
-            return copy.deepcopy(model).to(device)
+    def initial(i: int, fresh: bool = False) -> nn.Module:
+        if given is not None:
+            return copy.deepcopy(given) if fresh else given
         seed = hps[i].seed
         if seed not in by_seed:
             by_seed[seed] = build_model(model, data, width=width, depth=depth, seed=seed)
@@ -226,7 +229,8 @@ def _initial_models(model: ModelSpec, data: Data, hps: list[HParams], width: int
             if shapes != [(n, tuple(t.shape)) for n, t in first.state_dict().items()]:
                 raise ConfigError("model", getattr(model, "__name__", model),
                                   f"must build the same architecture for every seed (seed {seed} differs)")
-        return copy.deepcopy(by_seed[seed]).to(device)
+            by_seed[seed].to(device)
+        return copy.deepcopy(by_seed[seed]) if fresh else by_seed[seed]
 
     return initial
 

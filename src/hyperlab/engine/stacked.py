@@ -1,10 +1,9 @@
 """K copies of one architecture held as stacked tensors, and their forward pass.
 
 Parameters live as the rows of one ``[K, N]`` matrix (row k = member k, in ``named_parameters``
-order) and their gradients as the rows of another, so the optimizer, the per-member gradient
-norm and the divergence mask each work on one tensor. Each parameter is a leaf view
-``[K, *shape]`` of that matrix whose ``.grad`` is a view of the gradient matrix: backward adds
-into it in place. Buffers (BatchNorm's running statistics) are stacked ``[K, *shape]`` so every
+order), so the optimizer and its state work on rows. Each parameter is a leaf view ``[K, *shape]``
+of that matrix; backward leaves each one a fresh ``[K, *shape]`` gradient, which the optimizer
+reads and drops (no gradient buffer to zero and add into: two passes over memory saved). Buffers (BatchNorm's running statistics) are stacked ``[K, *shape]`` so every
 member keeps its own.
 
 Two forward passes:
@@ -19,7 +18,6 @@ Two forward passes:
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable, Sequence
 
 import torch
@@ -37,36 +35,38 @@ class Stack:
 
     def __init__(self, template: nn.Module, members: Sequence[nn.Module], forward: str = "auto") -> None:
         self.template = copy.deepcopy(template)
+        plan = matmul_plan(self.template)  # the template's own layers, so train()/eval() reach them
+        self.kind = "matmul" if forward in ("auto", "matmul") and plan is not None else "vmap"
+        if forward == "matmul" and plan is None:
+            raise ValueError("the matmul forward needs an nn.Sequential of Linear, Flatten and elementwise layers")
+        self.plan = plan
+        # the matmul forward keeps Linear weights as [in, out]: x @ W^T is then a plain batched
+        # product (measured 1.5 ms vs 2.3 ms per [64 x 32x128x128] product with a transposed operand)
+        self.transposed = ({item[0] for kind, item in plan if kind == "linear"}  # type: ignore[index]
+                           if self.kind == "matmul" and plan else set())
         trainable = [(n, p) for n, p in template.named_parameters() if p.requires_grad]
         self.names = [n for n, _ in trainable]
-        self.shapes = [p.shape for _, p in trainable]
+        self.shapes = [p.t().shape if n in self.transposed else p.shape for n, p in trainable]
         self.sizes = [p.numel() for _, p in trainable]
         rows = []
         for module in members:
             named = dict(module.named_parameters())
-            rows.append(torch.cat([named[n].detach().reshape(-1) for n in self.names]))
+            rows.append(torch.cat([(named[n].detach().t() if n in self.transposed else named[n].detach()).reshape(-1)
+                                   for n in self.names]))
         self.flat = torch.stack(rows)
         self.fixed = {n: torch.stack([dict(m.named_parameters())[n].detach() for m in members])
                       for n, p in template.named_parameters() if not p.requires_grad}
         self.buffers = {n: torch.stack([dict(m.named_buffers())[n].detach() for m in members])
                         for n, _ in template.named_buffers()}
         self._bind()
-        plan = matmul_plan(self.template)  # the template's own layers, so train()/eval() reach them
-        self.kind = "matmul" if forward in ("auto", "matmul") and plan is not None else "vmap"
-        if forward == "matmul" and plan is None:
-            raise ValueError("the matmul forward needs an nn.Sequential of Linear, Flatten and elementwise layers")
-        self.plan = plan
         self._vmapped: Callable[..., Tensor] | None = None
 
     def _bind(self) -> None:
-        """Leaf views of the parameter matrix, each with its gradient as a view of the gradient matrix."""
-        self.grad = torch.zeros_like(self.flat)
+        """Leaf views of the parameter matrix: the optimizer's in-place updates of it are theirs."""
         self.params: dict[str, Tensor] = {}
         k, offset = len(self.flat), 0
         for name, shape, size in zip(self.names, self.shapes, self.sizes, strict=True):
-            view = self.flat[:, offset:offset + size].view(k, *shape).detach().requires_grad_(True)
-            view.grad = self.grad[:, offset:offset + size].view(k, *shape)
-            self.params[name] = view
+            self.params[name] = self.flat[:, offset:offset + size].view(k, *shape).detach().requires_grad_(True)
             offset += size
 
     @property
@@ -87,16 +87,15 @@ class Stack:
         fn = torch.vmap(self._vmapped, in_dims=(0, 0, None if shared else 0), randomness="different")
         return fn({**self.params, **self.fixed}, self.buffers, x)
 
-    def backward(self, loss: Tensor) -> None:
-        """Zero the gradient matrix, then backpropagate ``loss`` into it."""
-        self.grad.zero_()
-        with warnings.catch_warnings():  # rows of a matrix are strided views: the in-place add is still exact
-            warnings.filterwarnings("ignore", message="grad and param do not obey the gradient layout contract")
-            loss.backward()
-
-    def grad_norms(self) -> Tensor:
-        """Each member's total gradient 2-norm, ``[K]``."""
-        return torch.linalg.vector_norm(self.grad, dim=1)
+    def backward(self, loss: Tensor) -> list[Tensor]:
+        """Backpropagate ``loss``; return each parameter's gradient ``[K, *shape]`` (taken off the
+        parameter, so the next backward starts fresh)."""
+        loss.backward()
+        grads = []
+        for p in self.params.values():
+            grads.append(p.grad if p.grad is not None else torch.zeros_like(p))
+            p.grad = None
+        return grads
 
     def keep(self, rows: Sequence[int]) -> None:
         """Keep only the members at ``rows`` (in that order)."""
@@ -111,7 +110,8 @@ class Stack:
         state: dict[str, Tensor] = {}
         offset = 0
         for name, shape, size in zip(self.names, self.shapes, self.sizes, strict=True):
-            state[name] = self.flat[k, offset:offset + size].detach().view(shape).clone()
+            value = self.flat[k, offset:offset + size].detach().view(shape)
+            state[name] = (value.t() if name in self.transposed else value).clone()
             offset += size
         state.update({n: t[k].clone() for n, t in self.fixed.items()})
         state.update({n: t[k].clone() for n, t in self.buffers.items()})
@@ -152,25 +152,31 @@ def matmul_plan(module: nn.Module) -> Plan | None:
 def matmul_forward(plan: Plan, params: dict[str, Tensor], x: Tensor, shared: bool, members: int) -> Tensor:
     """Run the plan for all members: ``x`` is ``[B, F]`` when shared, else ``[K, B, F]``."""
     h = x
+    fresh = False  # whether h is an intermediate of ours (an in-place activation is then safe)
     for kind, item in plan:
         if kind == "flatten":
             h = h.flatten(1) if shared else h.flatten(2)
         elif kind == "linear":
             weight_name, bias_name = item  # type: ignore[misc]
-            weight = params[weight_name]
-            if shared:  # one input for all: [B, F] @ [K, F, O] broadcasts
-                h = torch.matmul(h, weight.transpose(1, 2))
+            weight = params[weight_name]  # [K, in, out]: stored transposed
+            if shared:  # one input for all: [B, in] @ [K, in, out] broadcasts
+                h = torch.matmul(h, weight)
                 h = h + params[bias_name].unsqueeze(1) if bias_name else h
                 shared = False
             elif bias_name:
-                h = torch.baddbmm(params[bias_name].unsqueeze(1), h, weight.transpose(1, 2))
+                h = torch.baddbmm(params[bias_name].unsqueeze(1), h, weight)
             else:
-                h = torch.bmm(h, weight.transpose(1, 2))
+                h = torch.bmm(h, weight)
+            fresh = True
         else:
             module = item
             if shared and isinstance(module, nn.Dropout) and module.training and module.p > 0:
                 h, shared = h.expand(members, *h.shape), False  # each member its own mask
-            h = module(h)  # type: ignore[operator]
+            if fresh and type(module) is nn.ReLU:
+                h = torch.relu_(h)  # the product's output is not needed by its backward: no new tensor
+            else:
+                h = module(h)  # type: ignore[operator]
+                fresh = False
     if shared:  # a plan without parameters before the output cannot happen (needs a linear)
         h = h.expand(members, *h.shape)
     return h

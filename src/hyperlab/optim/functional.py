@@ -21,14 +21,15 @@ rule against torch.optim, step by step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
 from hyperlab.hparams import HParams
 
+BLOCK_ELEMENTS = 1 << 16  # elements per block of rows updated together (a few 100 kB per tensor: in L2)
 FAMILIES = {"sgd": "sgd", "momentum": "sgd", "nesterov": "sgd", "rmsprop": "rmsprop",
             "adagrad": "adagrad", "adam": "adam", "adamw": "adam"}
 
@@ -97,23 +98,25 @@ def schedule_table(hp: HParams, steps_per_epoch: int) -> tuple[list[float], list
 # computes them in Python floats: 1 - beta2 in float32 would be off by 1e-5 relative.
 # The order of operations is torch.optim's, so float32 results agree to the last bits.
 
-def sgd_update(p: Tensor, g: Tensor, buf: Tensor | None, lr: Tensor, momentum: Tensor,
-               weight_decay: Tensor | None, nesterov: Tensor | None) -> None:
+def sgd_update(p: Tensor, g: Tensor, *, lr: Tensor, momentum: Tensor, weight_decay: Tensor | None,
+               nesterov: Tensor | None, momentum_buffer: Tensor | None = None) -> None:
     """torch.optim.SGD (dampening 0): d = g + wd p; buf = m buf + d; p -= lr (nesterov ? d + m buf : buf).
     ``buf`` starts at zero, so its first value is d, as torch's clone of the first gradient."""
     d = g if weight_decay is None else g + weight_decay * p
+    buf = momentum_buffer
     if buf is not None:
         buf.mul_(momentum).add_(d)
         d = buf if nesterov is None else torch.where(nesterov, d + momentum * buf, buf)
     p.sub_(lr * d)
 
 
-def rmsprop_update(p: Tensor, g: Tensor, square_avg: Tensor, buf: Tensor | None, lr: Tensor, alpha: Tensor,
-                   one_minus_alpha: Tensor, eps: Tensor, momentum: Tensor, has_momentum: Tensor | None,
-                   weight_decay: Tensor | None) -> None:
+def rmsprop_update(p: Tensor, g: Tensor, *, square_avg: Tensor, lr: Tensor, alpha: Tensor, one_minus_alpha: Tensor,
+                   eps: Tensor, momentum: Tensor, has_momentum: Tensor | None, weight_decay: Tensor | None,
+                   momentum_buffer: Tensor | None = None) -> None:
     """torch.optim.RMSprop (not centered): v = a v + (1 - a) g^2; step g / (sqrt(v) + eps), with momentum.
-    ``buf`` is None when no member has momentum, else ``has_momentum`` says which do."""
+    ``momentum_buffer`` is None when no member has momentum, else ``has_momentum`` says which do."""
     d = g if weight_decay is None else g + weight_decay * p
+    buf = momentum_buffer
     square_avg.mul_(alpha).addcmul_(d * one_minus_alpha, d)
     avg = square_avg.sqrt().add_(eps)
     if buf is None:
@@ -123,7 +126,7 @@ def rmsprop_update(p: Tensor, g: Tensor, square_avg: Tensor, buf: Tensor | None,
     p.sub_(torch.where(has_momentum, lr * buf, lr * d / avg))  # type: ignore[arg-type]
 
 
-def adagrad_update(p: Tensor, g: Tensor, state_sum: Tensor, lr: Tensor, eps: Tensor,
+def adagrad_update(p: Tensor, g: Tensor, *, state_sum: Tensor, lr: Tensor, eps: Tensor,
                    weight_decay: Tensor | None) -> None:
     """torch.optim.Adagrad (no lr decay, zero initial sum): s += g^2; p -= lr g / (sqrt(s) + eps)."""
     d = g if weight_decay is None else g + weight_decay * p
@@ -131,7 +134,7 @@ def adagrad_update(p: Tensor, g: Tensor, state_sum: Tensor, lr: Tensor, eps: Ten
     p.sub_(lr * d / state_sum.sqrt().add_(eps))
 
 
-def adam_update(p: Tensor, g: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, one_minus_beta1: Tensor,
+def adam_update(p: Tensor, g: Tensor, *, exp_avg: Tensor, exp_avg_sq: Tensor, one_minus_beta1: Tensor,
                 beta2: Tensor, one_minus_beta2: Tensor, eps: Tensor, step_size: Tensor, bias2_sqrt: Tensor,
                 weight_decay: Tensor | None, decay_factor: Tensor | None) -> None:
     """torch.optim.Adam / AdamW: moving averages m, v; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
@@ -147,6 +150,12 @@ def adam_update(p: Tensor, g: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, one_m
 
 # ---- the population optimizer --------------------------------------------------------------
 
+# torch's own fused single-pass kernels (those of torch.optim's fused=True), called once per member
+# with that member's scalars; RMSprop has none on the CPU and uses the tensor arithmetic above.
+FUSED_KERNELS = {family: getattr(torch, name, None) for family, name in
+                 (("sgd", "_fused_sgd_"), ("adagrad", "_fused_adagrad_"), ("adam", "_fused_adam_"))}
+
+
 @dataclass
 class _Segment:
     """Consecutive members of one optimizer family, updated together."""
@@ -159,32 +168,56 @@ class _Segment:
     uses_momentum: bool
     uses_nesterov: bool
     uses_decoupled_decay: bool
+    fused: bool = False
+    views: dict[str, list[list[Tensor]]] = field(default_factory=dict)  # per state, per member: its pieces
 
 
 class PopulationOptimizer:
     """Per-member optimizer over the rows of a ``[K, N]`` parameter matrix.
 
-    Members of one family that sit next to each other are updated by one set of tensor ops
-    (order members by family for the fewest ops). ``step`` takes this step's per-member lr and
-    momentum/beta1 (so schedules come from outside) and an ``active`` mask: an inactive member's
-    gradient is ignored and its parameters stay exactly as they are."""
+    Members of one family that sit next to each other form a segment (order members by family for
+    the fewest). ``step`` takes this step's per-member lr and momentum/beta1 (schedules come from
+    outside) and an ``active`` mask: an inactive member's gradient is ignored and its parameters
+    and state stay exactly as they are.
+
+    Two ways to update a segment, both checked against torch.optim:
+
+    - ``fused`` (CPU default for SGD, Adagrad, Adam, AdamW): torch's fused single-pass kernel,
+      called once per member with its scalars over its row (as ``pieces``, the parameter tensors
+      of the row); skipping an inactive member through the kernel's ``found_inf``. One pass over
+      the data instead of ~10 elementwise ops; measured 3.4 ms vs 10-14 ms for 64 digits MLPs.
+    - tensor arithmetic with ``[k, 1]`` columns (RMSprop, or ``fused=False``), a few rows at a
+      time so each block stays in cache across the rule's ops."""
 
     def __init__(self, params: Tensor, settings: Sequence[MemberSettings],
-                 momentum_ever: Sequence[bool] | None = None) -> None:
+                 momentum_ever: Sequence[bool] | None = None, pieces: Sequence[int] | None = None,
+                 fused: bool | None = None) -> None:
         if params.dim() != 2 or params.shape[0] != len(settings):
             raise ValueError(f"params must be [members, n] with {len(settings)} rows, got {tuple(params.shape)}")
         self.params = params
         self.settings = list(settings)
+        self.pieces = list(pieces) if pieces is not None else [params.shape[1]]
+        if sum(self.pieces) != params.shape[1]:
+            raise ValueError(f"pieces must add up to the row length {params.shape[1]}, got {sum(self.pieces)}")
+        self.fused = (params.device.type == "cpu" and params.dtype in (torch.float32, torch.float64)
+                      if fused is None else fused)
         self.steps = 0
+        self._step_tensor = torch.zeros((), dtype=torch.float32, device=params.device)
         # whether a member's momentum is ever non-zero (OneCycle gives plain SGD a momentum)
         self.momentum_ever = list(momentum_ever) if momentum_ever is not None else [s.momentum > 0 for s in settings]
-        column = lambda values: torch.tensor(values, dtype=torch.float64, device=params.device)[:, None]  # noqa: E731
-        self.columns = {name: column([getattr(s, name) for s in settings]) for name in ("beta2", "eps", "alpha")}
-        # weight decay added to the gradient (all but AdamW), and AdamW's decay of the weights
-        self.columns["coupled_decay"] = column([0.0 if s.decoupled else s.weight_decay for s in settings])
-        self.columns["decoupled_decay"] = column([s.weight_decay if s.decoupled else 0.0 for s in settings])
-        self.nesterov = torch.tensor([s.nesterov for s in settings], device=params.device)[:, None]
+        self._columns()
         self.segments = self._segments()
+
+    def _columns(self) -> None:
+        column = lambda values: torch.tensor(values, dtype=torch.float64, device=self.params.device)[:, None]  # noqa: E731
+        self.columns = {name: column([getattr(s, name) for s in self.settings]) for name in ("beta2", "eps", "alpha")}
+        # weight decay added to the gradient (all but AdamW), and AdamW's decay of the weights
+        self.columns["coupled_decay"] = column([0.0 if s.decoupled else s.weight_decay for s in self.settings])
+        self.columns["decoupled_decay"] = column([s.weight_decay if s.decoupled else 0.0 for s in self.settings])
+        self.nesterov = torch.tensor([s.nesterov for s in self.settings], device=self.params.device)[:, None]
+
+    def _split(self, row: Tensor) -> list[Tensor]:
+        return list(row.split(self.pieces))
 
     def _segments(self) -> list[_Segment]:
         segments, start = [], 0
@@ -202,64 +235,119 @@ class PopulationOptimizer:
             if family == "rmsprop":
                 state["square_avg"] = zeros()
             if family == "adagrad":
-                state["sum"] = zeros()
+                state["state_sum"] = zeros()
             if family == "adam":
                 state["exp_avg"], state["exp_avg_sq"] = zeros(), zeros()
-            segments.append(_Segment(
-                family, start, k, state,
-                uses_decay=any(s.weight_decay != 0 and not s.decoupled for s in members),
-                uses_momentum=uses_momentum, uses_nesterov=any(s.nesterov for s in members),
-                uses_decoupled_decay=any(s.weight_decay != 0 and s.decoupled for s in members)))
+            seg = _Segment(family, start, k, state,
+                           uses_decay=any(s.weight_decay != 0 and not s.decoupled for s in members),
+                           uses_momentum=uses_momentum, uses_nesterov=any(s.nesterov for s in members),
+                           uses_decoupled_decay=any(s.weight_decay != 0 and s.decoupled for s in members),
+                           fused=self.fused and FUSED_KERNELS.get(family) is not None)
+            if seg.fused:
+                seg.views = {name: [self._split(row) for row in tensor] for name, tensor in state.items()}
+                seg.views["params"] = [self._split(row) for row in self.params[start:k]]
+            segments.append(seg)
             start = k
         return segments
 
     @torch.no_grad()
-    def step(self, grads: Tensor, lr: Tensor, momentum: Tensor | None = None, active: Tensor | None = None) -> None:
-        """One update of every active member. ``lr`` and ``momentum`` are float64 ``[K]`` tensors."""
+    def step(self, grads: Tensor | Sequence[Tensor], lr: Tensor, momentum: Tensor | None = None,
+             active: Tensor | None = None, *, norms: Tensor | None = None) -> None:
+        """One update of every active member. ``grads`` is a ``[K, N]`` matrix or one ``[K, ...]``
+        tensor per piece; ``lr`` and ``momentum`` are float64 ``[K]`` tensors. With ``norms``
+        (a ``[K]`` tensor) each member's total gradient 2-norm is written into it."""
         self.steps += 1
-        dtype = self.params.dtype
+        self._step_tensor += 1
+        k_all = len(self.settings)
+        grads = [grads] if isinstance(grads, Tensor) else list(grads)
+        flat_grads = [g.reshape(k_all, -1) for g in grads]
+        if norms is not None:
+            per_piece = torch.stack([torch.linalg.vector_norm(g, dim=1) for g in flat_grads])
+            torch.linalg.vector_norm(per_piece, dim=0, out=norms)
         if momentum is None:
             momentum = torch.tensor([s.momentum for s in self.settings], dtype=torch.float64, device=lr.device)
-        if active is not None:
-            lr = torch.where(active, lr, 0.0)
-            grads = torch.where(active[:, None], grads, 0)  # a diverged member's NaN stays out of its state
-        cols = self.columns
+        skip = None if active is None else (~active).to(torch.float32)
+        lr_host = mom_host = member_grads = None
         for seg in self.segments:
-            a, b = seg.start, seg.stop
-            p, g = self.params[a:b], grads[a:b]
-            lr_k = lr[a:b, None]
-            m_k = momentum[a:b, None]
-            wd = cols["coupled_decay"][a:b].to(dtype) if seg.uses_decay else None
-            if seg.family == "sgd":
-                sgd_update(p, g, seg.state.get("momentum_buffer"), lr_k.to(dtype), m_k.to(dtype), wd,
-                           self.nesterov[a:b] if seg.uses_nesterov else None)
-            elif seg.family == "rmsprop":
-                alpha = cols["alpha"][a:b]
-                rmsprop_update(p, g, seg.state["square_avg"], seg.state.get("momentum_buffer"), lr_k.to(dtype),
-                               alpha.to(dtype), (1 - alpha).to(dtype), cols["eps"][a:b].to(dtype), m_k.to(dtype),
-                               m_k > 0 if seg.uses_momentum else None, wd)
-            elif seg.family == "adagrad":
-                adagrad_update(p, g, seg.state["sum"], lr_k.to(dtype), cols["eps"][a:b].to(dtype), wd)
+            if seg.fused:
+                if lr_host is None:  # one read of this step's scalars, one split of the gradients
+                    lr_host, mom_host = lr.tolist(), momentum.tolist()
+                    member_grads = [g.unbind(0) for g in flat_grads]
+                self._fused_segment(seg, member_grads, lr_host, mom_host, skip)  # type: ignore[arg-type]
             else:
-                beta2 = cols["beta2"][a:b]
-                bias1 = 1 - m_k ** self.steps
-                bias2_sqrt = (1 - beta2 ** self.steps).sqrt()
-                decay_factor = None
-                if seg.uses_decoupled_decay:
-                    decay_factor = (1 - lr_k * cols["decoupled_decay"][a:b]).to(dtype)
-                adam_update(p, g, seg.state["exp_avg"], seg.state["exp_avg_sq"], (1 - m_k).to(dtype),
-                            beta2.to(dtype), (1 - beta2).to(dtype), cols["eps"][a:b].to(dtype),
-                            (lr_k / bias1).to(dtype), bias2_sqrt.to(dtype), wd, decay_factor)
+                rows = (flat_grads[0][seg.start:seg.stop] if len(flat_grads) == 1 else
+                        torch.cat([g[seg.start:seg.stop] for g in flat_grads], dim=1))
+                seg_lr = lr[seg.start:seg.stop] if active is None else torch.where(active, lr, 0.0)[seg.start:seg.stop]
+                self._blocked_segment(seg, rows, seg_lr[:, None], momentum[seg.start:seg.stop, None],
+                                      None if active is None else active[seg.start:seg.stop])
+
+    def _fused_segment(self, seg: _Segment, member_grads: list[tuple[Tensor, ...]], lr: list[float],
+                       momentum: list[float], skip: Tensor | None) -> None:
+        """torch's fused kernel, member by member: its own lr, momentum/betas, eps and decay."""
+        kernel = FUSED_KERNELS[seg.family]
+        for pos, k in enumerate(range(seg.start, seg.stop)):
+            s = self.settings[k]
+            params = seg.views["params"][pos]
+            grads = [g[k] for g in member_grads]
+            found_inf = None if skip is None else skip[k:k + 1]
+            steps = [self._step_tensor] * len(params)
+            if seg.family == "sgd":
+                buffers = seg.views["momentum_buffer"][pos] if self.momentum_ever[k] else []
+                kernel(params, grads, buffers, weight_decay=s.weight_decay, momentum=momentum[k] if buffers else 0.0,
+                       lr=lr[k], dampening=0.0, nesterov=s.nesterov, maximize=False, is_first_step=False,
+                       grad_scale=None, found_inf=found_inf)
+            elif seg.family == "adagrad":
+                kernel(params, grads, seg.views["state_sum"][pos], steps, lr=lr[k], lr_decay=0.0,
+                       weight_decay=s.weight_decay, eps=s.eps, maximize=False, grad_scale=None, found_inf=found_inf)
+            else:
+                fn = torch._fused_adamw_ if s.decoupled else kernel
+                fn(params, grads, seg.views["exp_avg"][pos], seg.views["exp_avg_sq"][pos], [], steps, lr=lr[k],
+                   beta1=momentum[k], beta2=s.beta2, weight_decay=s.weight_decay, eps=s.eps, amsgrad=False,
+                   maximize=False, grad_scale=None, found_inf=found_inf)
+
+    def _blocked_segment(self, seg: _Segment, grads: Tensor, lr: Tensor, momentum: Tensor,
+                         active: Tensor | None) -> None:
+        """The tensor-arithmetic rule over a few rows at a time (each block stays in cache)."""
+        rule, coefficients = self._coefficients(seg, lr, momentum)
+        block = max(1, BLOCK_ELEMENTS // max(self.params.shape[1], 1))
+        for r0 in range(0, seg.stop - seg.start, block):
+            r1 = min(r0 + block, seg.stop - seg.start)
+            g = grads[r0:r1]
+            if active is not None:  # a diverged member's NaN stays out of its state
+                g = torch.where(active[r0:r1, None], g, 0)
+            rule(self.params[seg.start + r0:seg.start + r1], g,
+                 **{name: state[r0:r1] for name, state in seg.state.items()},
+                 **{name: None if c is None else c[r0:r1] for name, c in coefficients.items()})
+
+    def _coefficients(self, seg: _Segment, lr: Tensor, m: Tensor) -> tuple[Callable[..., None], dict[str, Tensor | None]]:
+        """The segment's rule and its per-member coefficients for this step, computed in float64, cast once."""
+        dtype = self.params.dtype
+        cols = {name: col[seg.start:seg.stop] for name, col in self.columns.items()}
+        wd = cols["coupled_decay"].to(dtype) if seg.uses_decay else None
+        if seg.family == "sgd":
+            return sgd_update, {"lr": lr.to(dtype), "momentum": m.to(dtype), "weight_decay": wd,
+                                "nesterov": self.nesterov[seg.start:seg.stop] if seg.uses_nesterov else None}
+        if seg.family == "rmsprop":
+            return rmsprop_update, {"lr": lr.to(dtype), "alpha": cols["alpha"].to(dtype),
+                                    "one_minus_alpha": (1 - cols["alpha"]).to(dtype), "eps": cols["eps"].to(dtype),
+                                    "momentum": m.to(dtype), "has_momentum": m > 0 if seg.uses_momentum else None,
+                                    "weight_decay": wd}
+        if seg.family == "adagrad":
+            return adagrad_update, {"lr": lr.to(dtype), "eps": cols["eps"].to(dtype), "weight_decay": wd}
+        beta2 = cols["beta2"]
+        return adam_update, {
+            "one_minus_beta1": (1 - m).to(dtype), "beta2": beta2.to(dtype), "one_minus_beta2": (1 - beta2).to(dtype),
+            "eps": cols["eps"].to(dtype), "step_size": (lr / (1 - m ** self.steps)).to(dtype),
+            "bias2_sqrt": (1 - beta2 ** self.steps).sqrt().to(dtype), "weight_decay": wd,
+            "decay_factor": (1 - lr * cols["decoupled_decay"]).to(dtype) if seg.uses_decoupled_decay else None}
 
     def keep(self, rows: Sequence[int], params: Tensor) -> None:
         """Keep only the members at ``rows`` (in that order), whose parameters are now ``params``."""
-        index = torch.tensor(list(rows), dtype=torch.long, device=self.params.device)
         old = self.segments
         self.params = params
         self.settings = [self.settings[r] for r in rows]
         self.momentum_ever = [self.momentum_ever[r] for r in rows]
-        self.columns = {name: col[index] for name, col in self.columns.items()}
-        self.nesterov = self.nesterov[index]
+        self._columns()
         self.segments = self._segments()
         for seg in self.segments:
             for name, tensor in seg.state.items():
