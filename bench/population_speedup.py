@@ -52,12 +52,15 @@ def compare(label: str, data, hps, forward: str = "auto") -> dict:  # noqa: ANN0
         warnings.simplefilter("error", SequentialFallbackWarning)  # a fallback would make the figure meaningless
         pop, pop_wall, pop_cpu = timed(lambda: fit_population("mlp", data, hps, forward=forward))
     seq, seq_wall, seq_cpu = timed(lambda: sequential(data, hps))
-    worst = max(abs(a.history.step_loss[-1] - b.history.step_loss[-1]) / abs(b.history.step_loss[-1])
-                for a, b in zip(pop, seq, strict=True)
-                if a.status == b.status == "completed")
+    # float32: rounding differences (batched vs single products) stay ~1e-7 in stable training but
+    # grow in chaotic training at the edge of divergence (float64 agrees there to ~1e-8, tested)
+    close = sum(a.status == b.status and all(x is None and y is None or (x is not None and y is not None and
+                                                                       abs(x - y) <= 1e-5 * abs(y))
+                                             for x, y in zip(a.history.step_loss, b.history.step_loss, strict=True))
+                for a, b in zip(pop, seq, strict=True))
     row = {"case": label, "K": len(hps), "threads": torch.get_num_threads(), "population s": round(pop_wall, 2),
            "sequential s": round(seq_wall, 2), "ratio": round(seq_wall / pop_wall, 1),
-           "cpu ratio": round(seq_cpu / pop_cpu, 1), "worst last-loss rel. diff": f"{worst:.1e}"}
+           "cpu ratio": round(seq_cpu / pop_cpu, 1), "members within 1e-5 of fit": f"{close}/{len(hps)}"}
     print(" | ".join(f"{k}={v}" for k, v in row.items()), flush=True)
     return row
 

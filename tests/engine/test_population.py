@@ -330,3 +330,20 @@ class StepWatcher(Callback):
 def test_bad_input_names_the_field(kwargs, message, small_digits):
     with pytest.raises(ConfigError, match=message):
         fit_population("mlp", small_digits, **{"hparams_list": [HParams()], **kwargs})
+
+
+class InterruptAfter(Callback):
+    def on_epoch_end(self, run):
+        if run.member == 0 and run.epoch == 1:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_what_was_measured(small_digits):
+    from hyperlab.engine.population import PopulationInterrupted
+
+    hps = [HParams(lr=0.01, epochs=3, batch_size=100), HParams(lr=0.01, epochs=3, batch_size=50)]
+    with pytest.raises(PopulationInterrupted) as info:
+        fit_population("mlp", small_digits, hps, width=WIDTH, callbacks=[InterruptAfter()])
+    first, second = info.value.results
+    assert first.status == "interrupted" and len(first.history.epochs) == 1
+    assert second is None  # its cohort (batch size 50) had not started

@@ -57,6 +57,16 @@ class SequentialFallbackWarning(UserWarning):
     """The population could not be stacked and was trained member by member with ``fit``."""
 
 
+class PopulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during population training; ``results`` holds each member's result so far (status
+    "interrupted" for those under way, histories up to their last finished epoch; None for
+    members of cohorts not yet started)."""
+
+    def __init__(self, results: list[RunResult | None]) -> None:
+        super().__init__("population training interrupted")
+        self.results = results
+
+
 def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams | dict[str, Any]], *,
                    callbacks: Sequence[Callback] = (), device: torch.device | str | None = None,
                    loss_fn: LossFn | None = None, max_members: int | None = None,
@@ -101,13 +111,16 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
 
     memory.reset_process_peak()
     results: dict[int, RunResult] = {}
-    for indices in groups.values():
-        size = len(indices) if max_members is None else max_members
-        if memory_limit is not None:
-            size = min(size, members_within(memory_limit, [hps[i] for i in indices[:2]], initial, chosen, setup))
-        for start in range(0, len(indices), size):
-            chunk = indices[start:start + size]
-            Cohort([(i, hps[i], initial(i)) for i in chunk], forward=chosen, **setup).train(results)
+    try:
+        for indices in groups.values():
+            size = len(indices) if max_members is None else max_members
+            if memory_limit is not None:
+                size = min(size, members_within(memory_limit, [hps[i] for i in indices[:2]], initial, chosen, setup))
+            for start in range(0, len(indices), size):
+                chunk = indices[start:start + size]
+                Cohort([(i, hps[i], initial(i)) for i in chunk], forward=chosen, **setup).train(results)
+    except KeyboardInterrupt:
+        raise PopulationInterrupted([results.get(i) for i in range(len(hps))]) from None
     return [results[i] for i in range(len(hps))]
 
 
@@ -255,4 +268,5 @@ class _AsMember(Callback):
         self.callback.on_train_end(self._run(run))
 
 
-__all__ = ["FORWARDS", "MemberRun", "SequentialFallbackWarning", "fit_population", "members_within"]
+__all__ = ["FORWARDS", "MemberRun", "PopulationInterrupted", "SequentialFallbackWarning", "fit_population",
+           "members_within"]

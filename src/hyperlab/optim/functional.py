@@ -309,7 +309,8 @@ class PopulationOptimizer:
                          active: Tensor | None) -> None:
         """The tensor-arithmetic rule over a few rows at a time (each block stays in cache)."""
         rule, coefficients = self._coefficients(seg, lr, momentum)
-        block = max(1, BLOCK_ELEMENTS // max(self.params.shape[1], 1))
+        block = (max(1, BLOCK_ELEMENTS // max(self.params.shape[1], 1)) if self.params.device.type == "cpu"
+                 else seg.stop - seg.start)  # a GPU wants few large ops, not cache-sized ones
         for r0 in range(0, seg.stop - seg.start, block):
             r1 = min(r0 + block, seg.stop - seg.start)
             g = grads[r0:r1]
