@@ -37,17 +37,17 @@ def members(k: int, epochs: int, seeds: int = 1, batch_sizes: tuple[int, ...] = 
     return out
 
 
-def timed(fn):  # noqa: ANN001, ANN201
+def timed(fn):
     wall, cpu = time.perf_counter(), time.process_time()
     result = fn()
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def sequential(data, hps):  # noqa: ANN001, ANN201
+def sequential(data, hps):
     return [fit(build_model("mlp", data, seed=hp.seed), data, hp) for hp in hps]
 
 
-def compare(label: str, data, hps, forward: str = "auto") -> dict:  # noqa: ANN001
+def compare(label: str, data, hps, forward: str = "auto") -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("error", SequentialFallbackWarning)  # a fallback would make the figure meaningless
         pop, pop_wall, pop_cpu = timed(lambda: fit_population("mlp", data, hps, forward=forward))

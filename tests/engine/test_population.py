@@ -303,6 +303,12 @@ def test_results_have_fits_form(small_digits):
     assert results[1].model[1].weight.abs().sum() > 0
 
 
+def test_exported_from_the_package():
+    import hyperlab
+
+    assert hyperlab.fit_population is fit_population
+
+
 def test_a_given_module_is_every_members_start(small_digits):
     net = build_model("mlp", small_digits, width=WIDTH, seed=5)
     before = weights(net)

@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from hyperlab.hparams import HParams
-from hyperlab.optim import build_optimizer, build_scheduler
-from hyperlab.optim import functional
+from hyperlab.optim import build_optimizer, build_scheduler, functional
 from hyperlab.optim.functional import PopulationOptimizer, member_settings, schedule_table
 
 MEMBERS = [
@@ -72,7 +71,7 @@ def test_every_optimizer_matches_torch_optim_step_by_step_in_float64(schedule, f
         theirs = _torch_reference(hp, start[k], [g[k] for g in grads], spe)
         for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
             torch.testing.assert_close(a[k], b, rtol=1e-12, atol=1e-14,
-                                       msg=lambda m, k=k, step=step: f"member {k} ({members[k].optimizer}) step {step}: {m}")
+                                       msg=lambda m, k=k, step=step, name=hp.optimizer: f"member {k} ({name}) step {step}: {m}")
         assert not torch.equal(ours[-1][k], start[k])  # it did move
 
 

@@ -90,7 +90,7 @@ class Cohort:
         tables = [schedule_table(hp, self.steps_per_epoch) for _, hp, _ in members]
         self.lr_host = [t[0] for t in tables]
         width = max(len(t[0]) for t in tables)
-        pad = lambda seq: seq + [seq[-1]] * (width - len(seq))  # noqa: E731 - past its last epoch a member is gone
+        pad = lambda seq: seq + [seq[-1]] * (width - len(seq))
         self.lr_table = torch.tensor([pad(t[0]) for t in tables], dtype=torch.float64, device=device).T.contiguous()
         self.mom_table = torch.tensor([pad(t[1]) for t in tables], dtype=torch.float64, device=device).T.contiguous()
         self.optimizer = PopulationOptimizer(self.stack.flat, [member_settings(hp) for _, hp, _ in members],
@@ -109,7 +109,7 @@ class Cohort:
             return seeds, None
         return seeds, torch.tensor([seeds.index(r.hparams.seed) for r in self.runs], device=self.device)
 
-    def _batches(self, epoch: int):  # noqa: ANN202 - yields (x, y, shared)
+    def _batches(self, epoch: int):
         seeds, index = self._seeds()
         streams = [batches(self.train_set, self.batch_size, self.drop_last, epoch_generator(s, epoch), self.device)
                    for s in seeds]

@@ -93,10 +93,10 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     initial = _initial_models(model, data, hps, width, depth, device)
     template = initial(0)
 
-    setup = dict(data=data, template=template, device=device, loss_fn=loss_fn, callbacks=callbacks,
-                 early_stopping=_early_stopping, eval_train=eval_train, diverge_factor=diverge_factor,
-                 train_set=_to_device(data.train, device), val_set=_to_device(data.val, device),
-                 train_var=_target_variance(data.train) if loss_fn is F.mse_loss else None)
+    setup = {"data": data, "template": template, "device": device, "loss_fn": loss_fn, "callbacks": callbacks,
+             "early_stopping": _early_stopping, "eval_train": eval_train, "diverge_factor": diverge_factor,
+             "train_set": _to_device(data.train, device), "val_set": _to_device(data.val, device),
+             "train_var": _target_variance(data.train) if loss_fn is F.mse_loss else None}
     groups: dict[tuple[int, bool], list[int]] = {}
     for i, hp in enumerate(hps):
         groups.setdefault((hp.batch_size, hp.drop_last), []).append(i)

@@ -209,7 +209,7 @@ class PopulationOptimizer:
         self.segments = self._segments()
 
     def _columns(self) -> None:
-        column = lambda values: torch.tensor(values, dtype=torch.float64, device=self.params.device)[:, None]  # noqa: E731
+        column = lambda values: torch.tensor(values, dtype=torch.float64, device=self.params.device)[:, None]
         self.columns = {name: column([getattr(s, name) for s in self.settings]) for name in ("beta2", "eps", "alpha")}
         # weight decay added to the gradient (all but AdamW), and AdamW's decay of the weights
         self.columns["coupled_decay"] = column([0.0 if s.decoupled else s.weight_decay for s in self.settings])
@@ -227,7 +227,7 @@ class PopulationOptimizer:
                 continue
             members = self.settings[start:k]
             family = members[0].family
-            zeros = lambda: torch.zeros_like(like[start:k])  # noqa: E731
+            zeros = lambda a=start, b=k: torch.zeros_like(like[a:b])  # noqa: E731
             uses_momentum = family in ("sgd", "rmsprop") and any(self.momentum_ever[start:k])
             state: dict[str, Tensor] = {}
             if uses_momentum:
