@@ -227,7 +227,7 @@ class PopulationOptimizer:
                 continue
             members = self.settings[start:k]
             family = members[0].family
-            zeros = lambda a=start, b=k: torch.zeros_like(like[a:b])  # noqa: E731
+            zeros = lambda a=start, b=k: torch.zeros_like(like[a:b])
             uses_momentum = family in ("sgd", "rmsprop") and any(self.momentum_ever[start:k])
             state: dict[str, Tensor] = {}
             if uses_momentum:
