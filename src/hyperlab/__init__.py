@@ -2,7 +2,7 @@
 
 from hyperlab.api import as_data, as_hparams, train
 from hyperlab.data import Data, from_arrays, from_datasets, load_data
-from hyperlab.engine import Callback, EarlyStopping, History, RunResult, StopTraining, evaluate, fit
+from hyperlab.engine import Callback, EarlyStopping, History, RunResult, StopTraining, evaluate, fit, fit_population
 from hyperlab.errors import ConfigError, DataError, HyperlabError
 from hyperlab.hparams import OPTIMIZERS, HParams
 from hyperlab.models import build_model
@@ -11,4 +11,4 @@ __version__ = "0.1.0"
 
 __all__ = ["OPTIMIZERS", "Callback", "ConfigError", "Data", "DataError", "EarlyStopping", "HParams",
            "History", "HyperlabError", "RunResult", "StopTraining", "as_data", "as_hparams",
-           "build_model", "evaluate", "fit", "from_arrays", "from_datasets", "load_data", "train"]
+           "build_model", "evaluate", "fit", "fit_population", "from_arrays", "from_datasets", "load_data", "train"]

@@ -1,0 +1,272 @@
+"""``fit_population``: K configurations of one model trained at once, each as its own ``fit`` would.
+
+    >>> import hyperlab
+    >>> data = hyperlab.load_data("digits").subsample_train(200)
+    >>> runs = fit_population("mlp", data, [hyperlab.HParams(lr=lr, epochs=1) for lr in (1e-3, 1e-2)], width=16)
+    >>> [r.history.steps_per_epoch for r in runs]
+    [7, 7]
+
+Members share the architecture and the data; each has its own HParams: learning rate, optimizer
+and its options, schedule, epochs, seed (its own initial weights and shuffle order), early
+stopping and batch size. Members with the same batch size (and drop_last) form a cohort that
+steps together on stacked parameters (``engine/stacked.py``) with per-member optimizer updates
+(``optim/functional.py``); cohorts of different batch sizes are trained one after another.
+A cohort larger than ``max_members`` (or than what fits in ``memory_limit`` bytes, from the
+measured step memory of one and two members) is split into chunks trained one after another:
+chunks never change the results.
+
+Callbacks are ordinary ``Callback`` objects called for each member with a run view
+(``MemberRun``: ``member`` is the member's index in ``hparams_list``; ``history``, ``epoch``,
+``step``, ``hparams`` and ``model``, a module with the member's current weights). Events:
+``on_train_start``, ``on_epoch_end`` and ``on_train_end``, per member. ``on_epoch_end`` may stop
+that member alone (``run.stop_status = "pruned"`` or ``raise StopTraining("pruned")``); the other
+members go on. One callback object sees every member, so keep per-member state keyed by
+``run.member``. ``on_step_end`` is not called (it would make every step wait for the losses): a
+callback that needs it is refused.
+
+A module that cannot be stacked (vmap refuses it, e.g. it calls ``.item()`` in forward; mixed
+dtypes; parameters that get no gradient) is trained member by member with ``fit``, with a
+``SequentialFallbackWarning`` saying why: slower, never a different answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from hyperlab.data import Data
+from hyperlab.engine import memory
+from hyperlab.engine.callbacks import Callback, EarlyStopping
+from hyperlab.engine.cohort import Cohort, MemberRun
+from hyperlab.engine.stacked import member_losses
+from hyperlab.engine.trainer import DIVERGE_FACTOR, LossFn, RunResult, _target_variance, _to_device, fit, loss_for
+from hyperlab.errors import ConfigError, check_choice, check_int
+from hyperlab.hparams import HParams
+from hyperlab.models import ModelSpec, build_model
+
+FORWARDS = ("auto", "matmul", "vmap")
+
+
+class SequentialFallbackWarning(UserWarning):
+    """The population could not be stacked and was trained member by member with ``fit``."""
+
+
+class PopulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during population training; ``results`` holds each member's result so far (status
+    "interrupted" for those under way, histories up to their last finished epoch; None for
+    members of cohorts not yet started)."""
+
+    def __init__(self, results: list[RunResult | None]) -> None:
+        super().__init__("population training interrupted")
+        self.results = results
+
+
+def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams | dict[str, Any]], *,
+                   callbacks: Sequence[Callback] = (), device: torch.device | str | None = None,
+                   loss_fn: LossFn | None = None, max_members: int | None = None,
+                   memory_limit: int | None = None, width: int | None = None, depth: int | None = None,
+                   eval_train: bool = False, diverge_factor: float = DIVERGE_FACTOR,
+                   forward: str = "auto") -> list[RunResult]:
+    """Train one member per HParams at once; return their results in the order given.
+
+    ``model`` is a built-in name, ``module:function`` or factory (each member gets
+    ``build_model(model, data, width=, depth=, seed=hp.seed)``: the weights ``fit`` would start
+    from) or an ``nn.Module`` (every member starts from a copy of its weights). Each result has
+    exactly the form ``fit`` returns. ``forward`` picks the stacked forward pass: ``matmul``
+    (nn.Sequential of Linear and elementwise layers), ``vmap`` (any module) or ``auto``.
+    """
+    hps = _check_members(hparams_list, data)
+    if max_members is not None:
+        max_members = check_int("max_members", max_members, 1)
+    if memory_limit is not None:
+        memory_limit = check_int("memory_limit", memory_limit, 1, why="bytes")
+    check_choice("forward", forward, FORWARDS)
+    callbacks = _check_callbacks(callbacks)
+    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    loss_fn = loss_fn or loss_for(data.task)
+    initial = _initial_models(model, data, hps, width, depth, device)
+    template = initial(0)
+
+    setup = {"data": data, "template": template, "device": device, "loss_fn": loss_fn, "callbacks": callbacks,
+             "early_stopping": _early_stopping, "eval_train": eval_train, "diverge_factor": diverge_factor,
+             "train_set": _to_device(data.train, device), "val_set": _to_device(data.val, device),
+             "train_var": _target_variance(data.train) if loss_fn is F.mse_loss else None}
+    groups: dict[tuple[int, bool], list[int]] = {}
+    for i, hp in enumerate(hps):
+        groups.setdefault((hp.batch_size, hp.drop_last), []).append(i)
+
+    chosen, reason = _choose_forward(forward, hps, groups, initial, setup)
+    if chosen is None:
+        warnings.warn(f"fit_population: training the {len(hps)} members one after another with fit: {reason}",
+                      SequentialFallbackWarning, stacklevel=2)
+        return [fit(initial(i, fresh=True), data, hp, callbacks=[_AsMember(i, cb) for cb in callbacks], device=device,
+                    loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor)
+                for i, hp in enumerate(hps)]
+
+    memory.reset_process_peak()
+    results: dict[int, RunResult] = {}
+    try:
+        for indices in groups.values():
+            size = len(indices) if max_members is None else max_members
+            if memory_limit is not None:
+                size = min(size, members_within(memory_limit, [hps[i] for i in indices[:2]], initial, chosen, setup))
+            for start in range(0, len(indices), size):
+                chunk = indices[start:start + size]
+                Cohort([(i, hps[i], initial(i)) for i in chunk], forward=chosen, **setup).train(results)
+    except KeyboardInterrupt:
+        raise PopulationInterrupted([results.get(i) for i in range(len(hps))]) from None
+    return [results[i] for i in range(len(hps))]
+
+
+def members_within(limit: int, sample: list[HParams], initial: Callable[[int], nn.Module], forward: str,
+                   setup: dict[str, Any]) -> int:
+    """How many members of this batch size fit in ``limit`` bytes: the first step of one member
+    and of two are measured (as ``fit`` measures its first step), giving the fixed and the
+    per-member cost."""
+    one = _probe_peak([sample[0]], initial, forward, setup)
+    two = _probe_peak([sample[0], sample[-1]], initial, forward, setup)
+    per_member = max(two - one, 1)
+    fixed = max(one - per_member, 0)
+    if limit < fixed + per_member:
+        raise ConfigError("memory_limit", limit, f"must be at least {fixed + per_member} bytes: one member's "
+                          f"training step at batch size {sample[0].batch_size} measured that much")
+    return (limit - fixed) // per_member
+
+
+def _probe_peak(members: list[HParams], initial: Callable[[int], nn.Module], forward: str,
+                setup: dict[str, Any]) -> int:
+    """Measured peak tensor bytes of one step of a throwaway cohort."""
+    cohort = Cohort([(-1, hp.replace(early_stopping=False), initial(0)) for hp in members],
+                    forward=forward, **{**setup, "callbacks": ()})
+    xb, yb, shared = next(cohort._batches(0))
+    state = torch.get_rng_state()
+    try:
+        cohort._measured_step(xb, yb, shared, 0, torch.ones(len(members), dtype=torch.bool, device=cohort.device))
+    finally:
+        torch.set_rng_state(state)
+    return cohort.peak["population_step_peak_bytes"]
+
+
+def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bool], list[int]],
+                    initial: Callable[[int], nn.Module], setup: dict[str, Any]) -> tuple[str | None, str]:
+    """The stacked forward that trains a trial step of two members, or (None, why none does)."""
+    indices = next(iter(groups.values()))
+    pair = [indices[0], indices[-1]]
+    candidates = ["matmul", "vmap"] if forward == "auto" else [forward]
+    reason = ""
+    for kind in candidates:
+        state = torch.get_rng_state()
+        try:
+            cohort = Cohort([(i, hps[i].replace(early_stopping=False), initial(i)) for i in pair],
+                            forward=kind, **{**setup, "callbacks": ()})
+            xb, yb, shared = next(cohort._batches(0))
+            alive = torch.ones(2, dtype=torch.bool, device=cohort.device)
+            out = cohort.stack.forward(xb, shared)
+            losses = member_losses(cohort.loss_fn, out, yb, shared)
+            grads = torch.autograd.grad(losses.sum(), list(cohort.stack.params.values()), allow_unused=True)
+            unused = [n for n, g in zip(cohort.stack.params, grads, strict=True) if g is None]
+            if unused:
+                return None, (f"parameter {unused[0]!r} gets no gradient (torch.optim skips such a parameter, "
+                              "a stacked update would not)")
+            cohort.step(xb, yb, shared, 0, alive)
+            return kind, ""
+        except Exception as exc:  # noqa: BLE001 - any failure means: not stackable this way
+            reason = f"the {kind} forward failed: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        finally:
+            torch.set_rng_state(state)
+    return None, reason
+
+
+# ---- checks and pieces ---------------------------------------------------------------------------
+
+def _check_members(hparams_list: Sequence[HParams | dict[str, Any]], data: Data) -> list[HParams]:
+    if isinstance(hparams_list, (HParams, dict, str)) or not isinstance(hparams_list, Sequence) or not hparams_list:
+        raise ConfigError("hparams_list", hparams_list if not isinstance(hparams_list, HParams) else "HParams(...)",
+                          "must be a non-empty list of HParams (one per member)")
+    hps = []
+    for i, hp in enumerate(hparams_list):
+        if isinstance(hp, dict):
+            try:
+                hp = HParams(**hp)
+            except ConfigError as exc:
+                raise ConfigError(f"hparams_list[{i}].{exc.field}", exc.value, exc.allowed) from None
+        if not isinstance(hp, HParams):
+            raise ConfigError(f"hparams_list[{i}]", type(hp).__name__, "must be an HParams or a dict of settings")
+        try:
+            hp.check_data_size(data.n_train)
+        except ConfigError as exc:
+            raise ConfigError(f"hparams_list[{i}].{exc.field}", exc.value, exc.allowed) from None
+        hps.append(hp)
+    return hps
+
+
+def _check_callbacks(callbacks: Sequence[Callback]) -> list[Callback]:
+    callbacks = list(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not isinstance(cb, Callback):
+            raise ConfigError(f"callbacks[{i}]", type(cb).__name__, "must be a hyperlab Callback")
+        if type(cb).on_step_end is not Callback.on_step_end:
+            raise ConfigError(f"callbacks[{i}]", type(cb).__name__,
+                              "must not need on_step_end: fit_population calls on_train_start, on_epoch_end and "
+                              "on_train_end for each member (a call per step would make every step wait for the "
+                              "losses); use fit for per-step callbacks")
+    return callbacks
+
+
+def _early_stopping(hp: HParams) -> Callback | None:
+    return EarlyStopping(hp.patience, hp.min_delta, hp.restore_best) if hp.early_stopping else None
+
+
+def _initial_models(model: ModelSpec, data: Data, hps: list[HParams], width: int | None, depth: int | None,
+                    device: torch.device) -> Callable[..., nn.Module]:
+    """Member i's starting module: what ``build_model(..., seed=hp.seed)`` gives (or a given module's
+    weights). ``initial(i)`` is shared by members of one seed and only read (stacking copies it);
+    ``initial(i, fresh=True)`` is a copy to train."""
+    by_seed: dict[int, nn.Module] = {}
+    given = copy.deepcopy(model).to(device) if isinstance(model, nn.Module) else None
+
+    def initial(i: int, fresh: bool = False) -> nn.Module:
+        if given is not None:
+            return copy.deepcopy(given) if fresh else given
+        seed = hps[i].seed
+        if seed not in by_seed:
+            by_seed[seed] = build_model(model, data, width=width, depth=depth, seed=seed)
+            shapes = [(n, tuple(t.shape)) for n, t in by_seed[seed].state_dict().items()]
+            first = next(iter(by_seed.values()))
+            if shapes != [(n, tuple(t.shape)) for n, t in first.state_dict().items()]:
+                raise ConfigError("model", getattr(model, "__name__", model),
+                                  f"must build the same architecture for every seed (seed {seed} differs)")
+            by_seed[seed].to(device)
+        return copy.deepcopy(by_seed[seed]) if fresh else by_seed[seed]
+
+    return initial
+
+
+class _AsMember(Callback):
+    """A population callback under the sequential fallback: ``run.member`` set before each event."""
+
+    def __init__(self, member: int, callback: Callback) -> None:
+        self.member, self.callback = member, callback
+
+    def _run(self, run: Any) -> Any:
+        run.member = self.member
+        return run
+
+    def on_train_start(self, run: Any) -> None:
+        self.callback.on_train_start(self._run(run))
+
+    def on_epoch_end(self, run: Any) -> None:
+        self.callback.on_epoch_end(self._run(run))
+
+    def on_train_end(self, run: Any) -> None:
+        self.callback.on_train_end(self._run(run))
+
+
+__all__ = ["FORWARDS", "MemberRun", "PopulationInterrupted", "SequentialFallbackWarning", "fit_population",
+           "members_within"]
