@@ -101,7 +101,8 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     for i, hp in enumerate(hps):
         groups.setdefault((hp.batch_size, hp.drop_last), []).append(i)
 
-    chosen, reason = _choose_forward(forward, hps, groups, initial, setup)
+    reason = _settings_not_stacked(hps)
+    chosen, reason = (None, reason) if reason else _choose_forward(forward, hps, groups, initial, setup)
     if chosen is None:
         warnings.warn(f"fit_population: training the {len(hps)} members one after another with fit: {reason}",
                       SequentialFallbackWarning, stacklevel=2)
@@ -204,6 +205,19 @@ def _check_members(hparams_list: Sequence[HParams | dict[str, Any]], data: Data)
             raise ConfigError(f"hparams_list[{i}].{exc.field}", exc.value, exc.allowed) from None
         hps.append(hp)
     return hps
+
+
+# settings a cohort does not stack yet, with the value that stacks
+_STACKED_ONLY = {"accumulate": 1, "precision": "fp32", "clip_grad_norm": None, "compile": False}
+
+
+def _settings_not_stacked(hps: list[HParams]) -> str | None:
+    """Why these members cannot step together on stacked parameters, or None."""
+    for i, hp in enumerate(hps):
+        for name, stacked in _STACKED_ONLY.items():
+            if getattr(hp, name) != stacked:
+                return f"member {i} has {name}={getattr(hp, name)!r} (stacked members need {name}={stacked!r})"
+    return None
 
 
 def _check_callbacks(callbacks: Sequence[Callback]) -> list[Callback]:
