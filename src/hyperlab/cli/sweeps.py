@@ -13,10 +13,12 @@ from hyperlab.hparams import load_yaml
 from hyperlab.i18n import t
 from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
 from hyperlab.sweeps.objective import SweepSetup
+from hyperlab.sweeps.plan import SweepInterrupted, SweepPlan
+from hyperlab.sweeps.prepare import Prepared
 from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
 from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, storage_url
 from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
-from hyperlab.sweeps.workers import Prepared, SweepInterrupted, SweepPlan, run_sweep
+from hyperlab.sweeps.workers import run_sweep
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
 PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size")

@@ -20,10 +20,11 @@ from hyperlab.data import Data
 from hyperlab.engine import Callback
 from hyperlab.models import ModelSpec
 from hyperlab.sweeps.objective import Objective, SweepSetup
+from hyperlab.sweeps.plan import SweepInterrupted, SweepOutcome, SweepPlan
 from hyperlab.sweeps.results import open_study, result_rows, study_summary
 from hyperlab.sweeps.space import SearchSpace, parse_space
 from hyperlab.sweeps.storage import integrity_problems, open_storage, storage_url
-from hyperlab.sweeps.workers import SweepInterrupted, SweepOutcome, SweepPlan, run_sweep
+from hyperlab.sweeps.workers import run_sweep
 
 __all__ = ["Objective", "SearchSpace", "SweepInterrupted", "SweepOutcome", "SweepPlan", "SweepSetup",
            "integrity_problems", "open_storage", "open_study", "parse_space", "result_rows", "run_sweep",

@@ -78,6 +78,13 @@ class SweepSetup:
     def search_space(self) -> SearchSpace:
         return SearchSpace.from_dict(self.space)
 
+    def max_epochs(self) -> int:
+        """The largest number of epochs a trial can get (the pruners' budget)."""
+        dim = self.search_space().get("epochs")
+        if dim is None:
+            return self.hparams().epochs
+        return int(max(dim.choices) if dim.choices else dim.high)  # type: ignore[arg-type]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
