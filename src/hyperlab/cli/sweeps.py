@@ -16,7 +16,7 @@ from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.plan import SweepInterrupted, SweepPlan
 from hyperlab.sweeps.prepare import Prepared
 from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
-from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, storage_url
+from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, redact, storage_url
 from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
 from hyperlab.sweeps.workers import run_sweep
 
@@ -107,7 +107,7 @@ def sweep(
 
     def announce(prepared: Prepared) -> None:
         if prepared.created:
-            console.print(t("sweep_created", lang, study=plan.study, storage=plan.storage))
+            console.print(t("sweep_created", lang, study=plan.study, storage=redact(plan.storage)))
         else:
             console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
         lists = [d.name for d in prepared.setup.search_space().dims if d.choices]
@@ -117,13 +117,14 @@ def sweep(
     try:
         outcome = run_sweep(plan, on_prepared=announce)
     except SweepInterrupted as stop:
-        typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=plan.storage), err=True)
+        typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=redact(plan.storage)),
+                   err=True)
         if json_out:
             o.print_json({**stop.summary, "interrupted": True})
         raise typer.Exit(130) from None
     for line in summary_lines(outcome.summary, lang):
         console.print(line)
-    console.print(t("sweep_results_hint", lang, study=plan.study, storage=plan.storage))
+    console.print(t("sweep_results_hint", lang, study=plan.study, storage=redact(plan.storage)))
     if json_out:
         o.print_json(outcome.summary)
 
