@@ -110,6 +110,11 @@ def sweep(
             console.print(t("sweep_created", lang, study=plan.study, storage=redact(plan.storage)))
         else:
             console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
+        if prepared.dropped_batch_sizes:
+            dim = prepared.setup.search_space().get("batch_size")
+            console.print(t("sweep_default_batches", lang, n=prepared.data.n_train if prepared.data else "?",
+                            dropped=", ".join(map(str, prepared.dropped_batch_sizes)),
+                            kept=dim.describe() if dim else prepared.setup.hparams().batch_size), soft_wrap=True)
         lists = [d.name for d in prepared.setup.search_space().dims if d.choices]
         if plan.strategy == "cmaes" and lists:
             console.print(t("sweep_cmaes_note", lang, names=", ".join(t(n, lang) for n in lists)))

@@ -16,7 +16,7 @@ import copy
 import math
 import os
 import socket
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import optuna
@@ -50,6 +50,9 @@ class SweepSetup:
     depth: int | None = None
     base: dict[str, Any] = field(default_factory=dict)  # fixed HParams settings
     space: dict[str, Any] = field(default_factory=dict)  # SearchSpace.to_dict()
+    # settings searched because the user named none (the default space): ``fit_to_data`` may narrow
+    # them; never stored or compared (the fitted space is what a study keeps)
+    defaulted: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def build(cls, specs: dict[str, Any] | None = None, *, dataset: str = "digits", label: str | None = None,
@@ -70,7 +73,27 @@ class SweepSetup:
         space = space_or_default(dims, fixed_names=set(fixed) | set(settings))
         space.check(base)
         return cls(dataset=dataset, label=label, train_size=train_size, model=model, width=width, depth=depth,
-                   base=base.to_dict(), space=space.to_dict())
+                   base=base.to_dict(), space=space.to_dict(), defaulted=() if dims else tuple(space.names))
+
+    def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
+        """This setup with the default batch sizes that exceed the training set dropped (a default
+        must fit the data; batch sizes the user typed are checked, never changed), and the dropped ones.
+        One remaining size is fixed; none remaining fixes the batch at the whole training set."""
+        dim = self.search_space().get("batch_size")
+        if "batch_size" not in self.defaulted or dim is None or not dim.choices:
+            return self, []
+        kept = [b for b in dim.choices if b <= n_train]
+        dropped = [b for b in dim.choices if b > n_train]
+        if not dropped:
+            return self, []
+        space = {k: v for k, v in self.space.items() if k != "batch_size"}
+        base = dict(self.base)
+        if len(kept) >= 2:
+            space["batch_size"] = ",".join(str(b) for b in kept)
+            space = SearchSpace.from_dict(space).to_dict()  # the searched order
+        else:
+            base["batch_size"] = kept[0] if kept else n_train
+        return replace(self, space=space, base=HParams(**base).to_dict()), dropped
 
     def hparams(self) -> HParams:
         return HParams(**self.base)
@@ -86,7 +109,9 @@ class SweepSetup:
         return int(max(dim.choices) if dim.choices else dim.high)  # type: ignore[arg-type]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["defaulted"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SweepSetup:

@@ -37,6 +37,7 @@ class Prepared:
     finished_before: int
     grid_size: int | None = None
     data: Data | None = field(default=None, repr=False)  # the validated data, reused in this process
+    dropped_batch_sizes: list[int] = field(default_factory=list)  # default ones above the training set
 
 
 def _stored_setup(storage: optuna.storages.BaseStorage, name: str, wait: float) -> SweepSetup:
@@ -51,56 +52,76 @@ def _stored_setup(storage: optuna.storages.BaseStorage, name: str, wait: float) 
         time.sleep(0.2)
 
 
-def _validate(setup: SweepSetup, strategy: str, data: Data | None, model: ModelSpec | None) -> Data:
-    """Check the space fits the strategy, the data (batch sizes) and the model (it builds); return the data."""
+def _validate(setup: SweepSetup, strategy: str, data: Data | None,
+              model: ModelSpec | None) -> tuple[SweepSetup, Data, list[int]]:
+    """Fit a default space to the data, then check the space fits the strategy, the data (batch
+    sizes) and the model (it builds); return the fitted setup, the data and the dropped batch sizes."""
+    bundle = setup.subsample(data) if data is not None else setup.load_data()
+    setup, dropped = setup.fit_to_data(bundle.n_train)
     space = setup.search_space()
     check_fits(strategy, space)
-    bundle = setup.subsample(data) if data is not None else setup.load_data()
     space.check(setup.hparams(), bundle.n_train)
     if model is None:  # a model given by name must build for this data (a user's object is trusted)
         build_model(setup.model, bundle, width=setup.width, depth=setup.depth, seed=0)
-    return bundle
+    return setup, bundle, dropped
 
 
 def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None = None) -> Prepared:
     """Create the study, or check that the existing one was made with the same setup; validate the
     space against the data (before anything is created); queue the grid points not yet covered."""
     storage = open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)
-    bundle = _validate(plan.setup, plan.strategy, data, model) if plan.setup is not None else None
+    checked = _validate(plan.setup, plan.strategy, data, model) if plan.setup is not None else None
     try:
         study = optuna.create_study(study_name=plan.study, storage=storage, direction="maximize")
         created = True
     except optuna.exceptions.DuplicatedStudyError:
         study, created = optuna.load_study(study_name=plan.study, storage=storage), False
     if created:
-        setup = plan.setup or default_setup()
-        if bundle is None:
-            bundle = _validate(setup, plan.strategy, data, model)
+        if checked is None:
+            checked = _validate(default_setup(), plan.strategy, data, model)
+        setup = checked[0]
         _record_session(study, plan)  # before the setup: a joining worker reads both once the setup is there
         study.set_user_attr(SETUP_ATTR, setup.to_dict())
         previous = None
     else:
         setup = _stored_setup(storage, plan.study, SETUP_WAIT_S)
         previous = optuna.load_study(study_name=plan.study, storage=storage).user_attrs.get("strategy")
-        if plan.setup is not None and plan.setup != setup:
+        if checked is not None and checked[0] != setup:
             raise ConfigError("study", plan.study, "already exists with other settings ("
-                              + "; ".join(plan.setup.differences(setup))
+                              + "; ".join(checked[0].differences(setup))
                               + "); run the same command as before, or use a new --study name")
         if study.direction != optuna.study.StudyDirection.MAXIMIZE:
             raise ConfigError("study", plan.study, "must maximise the validation metric")
-        if bundle is None:
-            bundle = _validate(setup, plan.strategy, data, model)
+        if checked is None:
+            checked = _validate(setup, plan.strategy, data, model)
         _record_session(study, plan)
+    _, bundle, dropped = checked
+    name_metric(study, bundle)
     study_id = storage.get_study_id_from_name(plan.study)
     trials = storage.get_all_trials(study_id, deepcopy=False)
     finished = sum(1 for tr in trials if tr.state in FINISHED)
     if plan.strategy != "grid":
         target = plan.trials if plan.trials is not None else max(DEFAULT_TRIALS, finished)
-        return Prepared(setup, target, created, finished, data=bundle)
+        return Prepared(setup, target, created, finished, data=bundle, dropped_batch_sizes=dropped)
     points = setup.search_space().grid(seed=setup.hparams().seed)
     target = len(points) if plan.trials is None else min(plan.trials, len(points))
     queue_grid(study, storage, points, target, wait=previous == "grid")
-    return Prepared(setup, target, created, finished, grid_size=len(points), data=bundle)
+    return Prepared(setup, target, created, finished, grid_size=len(points), data=bundle,
+                    dropped_batch_sizes=dropped)
+
+
+def metric_name(data: Data) -> str:
+    """What a trial's value is: the validation metric the trainer reports (accuracy or R²)."""
+    return "val_accuracy" if data.task == "classification" else "val_r2"
+
+
+def name_metric(study: optuna.Study, data: Data) -> None:
+    """Name the objective (optuna-dashboard shows ``val_accuracy`` instead of "Objective 0")."""
+    name = metric_name(data)
+    if study.metric_names != [name]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names([name])
 
 
 def _record_session(study: optuna.Study, plan: SweepPlan) -> None:
@@ -134,4 +155,5 @@ def default_setup() -> SweepSetup:
     """The setup of a new study given no flags: digits, mlp, the default four-knob space."""
     from hyperlab.sweeps.space import space_or_default
 
-    return SweepSetup(space=space_or_default([]).to_dict(), base={})
+    space = space_or_default([])
+    return SweepSetup(space=space.to_dict(), base={}, defaulted=tuple(space.names))
