@@ -21,7 +21,8 @@ from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
 from hyperlab.sweeps.workers import run_sweep
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
-PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size")
+PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
+             "threads")
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
@@ -71,6 +72,7 @@ def sweep(
     heartbeat: Annotated[str | None, typer.Option(
         help="Seconds between a running trial's heartbeats; a silent trial is failed after twice that.")] = None,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
     lang = o.lang_of(lang)
@@ -102,7 +104,8 @@ def sweep(
         trials=_int("trials", pick(trials, "trials")), timeout=_float("timeout", pick(timeout, "timeout")),
         workers=_default(_int("workers", pick(workers, "workers")), 1),
         heartbeat=_default(_int("heartbeat", pick(heartbeat, "heartbeat")), DEFAULT_HEARTBEAT_S),
-        echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang)
+        echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang,
+        threads=_int("threads", pick(threads, "threads")))
     console = o.console(quiet, json_out)
 
     def announce(prepared: Prepared) -> None:

@@ -35,6 +35,7 @@ class SweepPlan:
     grace: int | None = None
     echo: str = "stdout"  # where each finished trial's line goes: stdout, stderr or none
     lang: str = "en"
+    threads: int | None = None  # torch threads of each worker; None: torch's (one worker), cores / N (N workers)
 
     def __post_init__(self) -> None:
         self.storage = storage_url(self.storage)
@@ -44,11 +45,18 @@ class SweepPlan:
         if not isinstance(self.study, str) or not self.study.strip():
             raise ConfigError("study", self.study, "must be a non-empty name")
         for name, value, low in (("trials", self.trials, 0), ("workers", self.workers, 1),
-                                 ("heartbeat", self.heartbeat, 1)):
+                                 ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise ConfigError(name, value, f"must be an integer >= {low}")
         if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
             raise ConfigError("timeout", self.timeout, "must be a number of seconds > 0")
+
+    def worker_threads(self, cores: int) -> int | None:
+        """torch threads of each worker: ``threads`` if given; else, for N worker processes on ``cores``
+        cores, cores / N (at least 1); a single worker in this process keeps torch's setting (None)."""
+        if self.threads is not None:
+            return self.threads
+        return max(1, cores // self.workers) if self.workers > 1 else None
 
     @property
     def pruner_name(self) -> str:

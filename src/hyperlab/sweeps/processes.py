@@ -63,7 +63,7 @@ def worker_main(plan_data: dict[str, Any], worker: int, target: int, finished_be
 def run_processes(plan: SweepPlan, prepared: Prepared) -> None:
     """Start ``plan.workers`` worker processes and wait for them; Ctrl-C is passed on to each."""
     ctx = multiprocessing.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // plan.workers)
+    threads = plan.worker_threads(os.cpu_count() or 1)
     procs = [ctx.Process(target=worker_main, name=f"hyperlab-worker-{i}",
                          args=(plan.to_dict(), i, prepared.target, prepared.finished_before, threads))
              for i in range(plan.workers)]

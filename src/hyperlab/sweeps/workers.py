@@ -21,6 +21,7 @@ run and tell trials), ``signals`` (Ctrl-C), ``processes`` (``--workers N``); thi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -29,6 +30,7 @@ import optuna
 
 from hyperlab.data import Data
 from hyperlab.engine import Callback
+from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError
 from hyperlab.models import ModelSpec
 from hyperlab.sweeps.objective import Objective
@@ -61,7 +63,7 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
             on_prepared(prepared)
         plan = replace(plan, setup=prepared.setup)
         if plan.workers == 1:
-            with SIGNALS:
+            with SIGNALS, torch_threads(plan.worker_threads(os.cpu_count() or 1)):
                 session = Session(plan, prepared.setup, seed=worker_seed(prepared.setup, 0, prepared.finished_before))
                 objective = Objective(prepared.setup, prepared.data, model, callbacks=callbacks, device=device)
                 work(session, objective, prepared.target, plan.timeout, echo(plan, ""))
