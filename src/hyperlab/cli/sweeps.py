@@ -16,7 +16,7 @@ from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.plan import SweepInterrupted, SweepPlan
 from hyperlab.sweeps.prepare import Prepared
 from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
-from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, redact, storage_url
+from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, redact, storage_url
 from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
 from hyperlab.sweeps.workers import run_sweep
 
@@ -132,7 +132,8 @@ def sweep(
         raise typer.Exit(130) from None
     for line in summary_lines(outcome.summary, lang):
         console.print(line)
-    console.print(t("sweep_results_hint", lang, study=plan.study, storage=redact(plan.storage)))
+    if not is_memory(plan.storage):  # an in-memory study is gone with this process
+        console.print(t("sweep_results_hint", lang, study=plan.study, storage=redact(plan.storage)))
     if json_out:
         o.print_json(outcome.summary)
 

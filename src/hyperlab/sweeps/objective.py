@@ -29,6 +29,7 @@ from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
+from hyperlab.sweeps.strategies import may_prune
 
 STATUS_ATTR = "status"
 SIG_DIGITS = 6  # stored histories keep 6 significant digits (a trial's attributes stay small)
@@ -169,12 +170,13 @@ class PruningReporter(Callback):
         if record.val_metric is None:
             return
         self.trial.report(record.val_metric, record.epoch)
-        if self.trial.should_prune():
+        if may_prune(self.trial.study.pruner, record.epoch) and self.trial.should_prune():
             raise StopTraining("pruned", f"pruned after epoch {record.epoch}")
 
 
 def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:
-    """Store what the run measured on the trial (its history in full, rounded)."""
+    """Store what the run measured on the trial (its history in full, rounded); an attribute with
+    no value (no divergence) is not written: each one is a storage write, and readers default to None."""
     summary = result.summary()
     diverged = summary["diverged"]
     attrs = {  # few keys: each is one write to the storage
@@ -186,7 +188,8 @@ def record_result(trial: optuna.Trial, result: RunResult, status: str | None = N
         "history": result.history.to_dict(),
     }
     for key, value in attrs.items():
-        trial.set_user_attr(key, round_floats(value))
+        if value is not None:
+            trial.set_user_attr(key, round_floats(value))
 
 
 class Objective:

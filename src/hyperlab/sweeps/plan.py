@@ -7,7 +7,7 @@ from typing import Any
 
 from hyperlab.errors import ConfigError
 from hyperlab.sweeps.objective import SweepSetup
-from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, storage_url
+from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, storage_url
 from hyperlab.sweeps.strategies import check_pruner, check_strategy, default_pruner
 
 
@@ -48,6 +48,9 @@ class SweepPlan:
                                  ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise ConfigError(name, value, f"must be an integer >= {low}")
+        if self.workers > 1 and is_memory(self.storage):
+            raise ConfigError("workers", self.workers, "more than 1 needs a database (a SQLite file or "
+                                                       "PostgreSQL): an in-memory study lives in one process")
         if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
             raise ConfigError("timeout", self.timeout, "must be a number of seconds > 0")
 

@@ -66,10 +66,11 @@ def _validate(setup: SweepSetup, strategy: str, data: Data | None,
     return setup, bundle, dropped
 
 
-def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None = None) -> Prepared:
+def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None = None, *,
+            storage: optuna.storages.BaseStorage | None = None) -> Prepared:
     """Create the study, or check that the existing one was made with the same setup; validate the
     space against the data (before anything is created); queue the grid points not yet covered."""
-    storage = open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)
+    storage = storage or open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)
     checked = _validate(plan.setup, plan.strategy, data, model) if plan.setup is not None else None
     try:
         study = optuna.create_study(study_name=plan.study, storage=storage, direction="maximize")

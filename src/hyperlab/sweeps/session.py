@@ -13,7 +13,7 @@ from optuna.trial import FrozenTrial, TrialState
 from hyperlab.sweeps.objective import STATUS_ATTR, SweepSetup
 from hyperlab.sweeps.plan import SweepPlan
 from hyperlab.sweeps.results import FINISHED
-from hyperlab.sweeps.storage import open_storage
+from hyperlab.sweeps.storage import beats, open_storage
 from hyperlab.sweeps.strategies import make_pruner, make_sampler
 
 GRID_ATTR = "grid_point"
@@ -22,17 +22,26 @@ GRID_ATTR = "grid_point"
 class Session:
     """A worker's connection to a study: its storage, its Optuna study object, counting and claiming."""
 
-    def __init__(self, plan: SweepPlan, setup: SweepSetup, *, seed: int | None = None) -> None:
+    def __init__(self, plan: SweepPlan, setup: SweepSetup, *, seed: int | None = None,
+                 storage: optuna.storages.BaseStorage | None = None) -> None:
         self.plan = plan
-        self.storage = open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)
+        self.storage = storage or open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)
         self.study = optuna.load_study(study_name=plan.study, storage=self.storage,
                                        sampler=make_sampler(plan.strategy, seed),
                                        pruner=make_pruner(plan.pruner_name, setup.max_epochs()))
         self.study_id = self.storage.get_study_id_from_name(plan.study)
         self.grid = plan.strategy == "grid"
+        self.beats = beats(self.storage)
+
+    def beat(self, trial_id: int) -> None:
+        """Record that this worker is alive and runs ``trial_id`` (from here a dead worker is noticed)."""
+        if self.beats:
+            self.storage.record_heartbeat(trial_id)
 
     def trials(self, states: tuple[TrialState, ...] | None = None) -> list[FrozenTrial]:
-        return self.storage.get_all_trials(self.study_id, deepcopy=False, states=states)
+        """The study's trials, read through the study's cache: finished trials are read once (with
+        their histories), later only running and new ones, so a look costs the same at trial 1 or 1000."""
+        return self.study.get_trials(deepcopy=False, states=states)
 
     def counts(self) -> Counter:
         """Trials by state, plus ``finished``: complete + pruned trials, what --trials counts (for a
@@ -62,7 +71,7 @@ class Session:
                     continue  # another worker took it first
             except optuna.exceptions.UpdateFinishedTrialError:
                 continue
-            self.storage.record_heartbeat(trial_id)  # from here a dead worker is noticed
+            self.beat(trial_id)
             return optuna.Trial(self.study, trial_id), trial_id
         return None
 
@@ -72,7 +81,7 @@ class Session:
             warnings.simplefilter("ignore")  # "heartbeat is supposed to be used with optimize": we beat ourselves
             trial = self.study.ask()
         trial_id = self.trial_id(trial.number)
-        self.storage.record_heartbeat(trial_id)
+        self.beat(trial_id)
         return trial, trial_id
 
     def covered_by_other(self, trial_number: int) -> bool:
@@ -96,9 +105,9 @@ class Session:
 class Heartbeat:
     """Records every ``interval`` seconds that this worker is alive while it runs a trial."""
 
-    def __init__(self, storage: optuna.storages.RDBStorage, trial_id: int) -> None:
+    def __init__(self, storage: optuna.storages.BaseStorage, trial_id: int) -> None:
         self.storage, self.trial_id = storage, trial_id
-        self.interval = storage.get_heartbeat_interval()
+        self.interval = storage.get_heartbeat_interval() if beats(storage) else None
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
 

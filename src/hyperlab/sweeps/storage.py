@@ -19,6 +19,9 @@ tables), so an older configuration keeps working. ``postgres://`` is read as ``p
 
     >>> engine_url("postgres://me:pw@db:5432/sweeps")
     'postgresql+psycopg://me:pw@db:5432/sweeps'
+
+``:memory:`` keeps the study in this process only (Optuna's ``InMemoryStorage``): nothing is
+written, nothing survives the process, one worker; for trying things and for the Python API.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from sqlalchemy import event
 from hyperlab.errors import ConfigError
 
 DEFAULT_FILE = "hyperlab.db"
+MEMORY = ":memory:"
 SCHEMES = ("sqlite", "postgresql")
 PG_DRIVERS = {"": "psycopg", "psycopg": "psycopg", "psycopg2": "psycopg2"}  # +driver of a URL -> module
 PG_CONNECT_TIMEOUT_S = 10
@@ -54,6 +58,8 @@ def storage_url(storage: str | Path | None) -> str:
     if storage is None or str(storage).strip() == "":
         return f"sqlite:///{DEFAULT_FILE}"
     text = str(storage).strip()
+    if text in (MEMORY, f"sqlite:///{MEMORY}"):
+        return MEMORY
     if "://" not in text:
         return f"sqlite:///{text}"
     scheme, _, driver = text.split("://", 1)[0].lower().partition("+")
@@ -93,6 +99,26 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def is_memory(url: str) -> bool:
+    """Whether ``url`` is the in-memory study of this process (``:memory:``)."""
+    return storage_url(url) == MEMORY
+
+
+_MEMORY_STORAGE: list[optuna.storages.InMemoryStorage] = []  # one per process, made on first use
+
+
+def memory_storage() -> optuna.storages.InMemoryStorage:
+    """This process's in-memory storage (the same object every time, so its studies can be read back)."""
+    if not _MEMORY_STORAGE:
+        _MEMORY_STORAGE.append(optuna.storages.InMemoryStorage())
+    return _MEMORY_STORAGE[0]
+
+
+def beats(storage: optuna.storages.BaseStorage) -> bool:
+    """Whether running trials record heartbeats in this storage (every database does; memory does not)."""
+    return hasattr(storage, "record_heartbeat") and storage.get_heartbeat_interval() is not None
+
+
 def _harden_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     """Busy timeout first (so the WAL switch waits too), then WAL; pysqlite's own BEGIN is off.
 
@@ -113,10 +139,13 @@ def _begin_immediate(connection: sqlalchemy.engine.Connection) -> None:
 
 
 def open_storage(url: str, *, heartbeat: int | None = DEFAULT_HEARTBEAT_S,
-                 grace: int | None = None, retry: bool = True) -> optuna.storages.RDBStorage:
+                 grace: int | None = None, retry: bool = True) -> optuna.storages.BaseStorage:
     """An Optuna RDB storage for ``url`` with heartbeats (``heartbeat`` seconds; failed after
-    ``grace``, default twice that) and, with ``retry``, each dead worker's trial queued again."""
+    ``grace``, default twice that) and, with ``retry``, each dead worker's trial queued again;
+    for ``:memory:``, this process's in-memory storage."""
     url = storage_url(url)
+    if url == MEMORY:
+        return memory_storage()
     path = sqlite_path(url)
     if path is not None and path.parent != Path("") and not path.parent.is_dir():
         raise ConfigError("storage", url, f"its folder {path.parent} does not exist")
@@ -208,6 +237,8 @@ def integrity_problems(url: str) -> list[str]:
     intermediate values that point at no trial; trial numbers not 0..n-1 within each study;
     finished COMPLETE trials without a value."""
     url = existing_storage(url)
+    if url == MEMORY:
+        raise ConfigError("storage", url, "is an in-memory study: there is no database to check")
     problems: list[str] = []
     engine = sqlalchemy.create_engine(engine_url(url))
     try:

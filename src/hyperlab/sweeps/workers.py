@@ -43,6 +43,7 @@ from hyperlab.sweeps.signals import SIGNALS
 from hyperlab.sweeps.storage import open_storage
 from hyperlab.sweeps.trial_loop import work
 
+
 def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | None = None,
               callbacks: list[Callback] | None = None, device: str | None = None,
               on_prepared: Callable[[Prepared], None] | None = None) -> SweepOutcome:
@@ -55,28 +56,30 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
         raise ConfigError("workers", plan.workers, "more than 1 needs the model and data by name, path or "
                                                    "module:function (worker processes rebuild them)")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    target = None
+    target, storage = None, None
     try:
-        prepared = prepare(plan, data, model)
+        storage = open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)  # one per process
+        prepared = prepare(plan, data, model, storage=storage)
         target = prepared.target
         if on_prepared is not None:
             on_prepared(prepared)
         plan = replace(plan, setup=prepared.setup)
         if plan.workers == 1:
             with SIGNALS, torch_threads(plan.worker_threads(os.cpu_count() or 1)):
-                session = Session(plan, prepared.setup, seed=worker_seed(prepared.setup, 0, prepared.finished_before))
+                session = Session(plan, prepared.setup, seed=worker_seed(prepared.setup, 0, prepared.finished_before),
+                                  storage=storage)
                 objective = Objective(prepared.setup, prepared.data, model, callbacks=callbacks, device=device)
                 work(session, objective, prepared.target, plan.timeout, echo(plan, ""))
         else:
             run_processes(plan, prepared)
     except KeyboardInterrupt:
-        raise SweepInterrupted(_summary(plan, target)) from None
-    return SweepOutcome(_summary(plan, target), prepared.created, prepared.finished_before, prepared.grid_size,
-                        prepared.setup)
+        raise SweepInterrupted(_summary(plan, target, storage)) from None
+    return SweepOutcome(_summary(plan, target, storage), prepared.created, prepared.finished_before,
+                        prepared.grid_size, prepared.setup)
 
 
-def _summary(plan: SweepPlan, target: int | None) -> dict[str, Any]:
-    storage = open_storage(plan.storage, heartbeat=None, retry=False)
+def _summary(plan: SweepPlan, target: int | None, storage: optuna.storages.BaseStorage | None) -> dict[str, Any]:
+    storage = storage or open_storage(plan.storage, heartbeat=None, retry=False)
     try:
         study = optuna.load_study(study_name=plan.study, storage=storage)
     except KeyError:  # stopped before the study existed
