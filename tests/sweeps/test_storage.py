@@ -136,3 +136,18 @@ def test_psycopg2_url_without_psycopg2_is_opened_with_psycopg(readme_url, tmp_pa
     assert proc.returncode == 0, err
     finished = optuna.load_study(study_name="old", storage=open_storage(readme_url, heartbeat=None)).trials
     assert len(finished) == 2
+
+
+def test_an_in_memory_study_lives_in_this_process_only(tmp_path, monkeypatch):
+    from hyperlab.sweeps import open_study, sweep
+
+    monkeypatch.chdir(tmp_path)
+    outcome = sweep({"lr": "0.01,0.1"}, data="moons", model="logistic", epochs=1, strategy="grid",
+                    study="mem", storage=":memory:")
+    assert outcome.summary["finished"] == 2
+    assert len(open_study("mem", ":memory:").trials) == 2 and storage_url("sqlite:///:memory:") == ":memory:"
+    assert not list(tmp_path.iterdir())  # nothing written
+    with pytest.raises(ConfigError, match="workers=2 is invalid: more than 1 needs a database"):
+        sweep({"lr": "0.01,0.1"}, data="moons", study="m2", storage=":memory:", workers=2)
+    with pytest.raises(ConfigError, match="in-memory study"):
+        integrity_problems(":memory:")
