@@ -122,3 +122,32 @@ def test_stop_training_status_reaches_the_history(moons):
     study = _study()
     study.optimize(Objective(setup, moons, callbacks=[Halt()]), n_trials=1)
     assert study.trials[0].state == TrialState.PRUNED
+
+
+@pytest.mark.parametrize("name", ["asha", "hyperband", "median", "none"])
+def test_asking_the_pruner_only_where_it_can_decide_prunes_the_same_trials(name):
+    """may_prune skips the epochs where the pruner always answers no (each ask reads the storage)."""
+    import math
+
+    from hyperlab.sweeps.strategies import may_prune
+
+    def stops(ask_every_epoch: bool) -> list[int]:
+        study = optuna.create_study(study_name="same", direction="maximize", pruner=make_pruner(name, 40),
+                                    sampler=optuna.samplers.RandomSampler(seed=0))
+        stopped = []
+        for number in range(40):
+            trial = study.ask()
+            speed = 0.05 + 0.9 * ((number * 7919) % 97) / 97  # a different, fixed learning curve per trial
+            epoch = 0
+            for epoch in range(1, 41):
+                trial.report(1 - math.exp(-speed * epoch), epoch)
+                if (ask_every_epoch or may_prune(study.pruner, epoch)) and trial.should_prune():
+                    break
+            stopped.append(epoch)
+            study.tell(trial, state=TrialState.PRUNED) if epoch < 40 else study.tell(trial, 1 - math.exp(-speed * 40))
+        return stopped
+
+    every, where_it_can = stops(True), stops(False)
+    assert every == where_it_can
+    if name in ("asha", "hyperband"):
+        assert set(every) - {40} <= {1, 3, 9, 27} and min(every) < 40  # it did prune, at rungs only

@@ -26,8 +26,6 @@ from hyperlab.lessons.report import title_of
 from hyperlab.lessons.runner import DEFAULT_OUT
 
 FullOpt = Annotated[bool, typer.Option("--full", help="The thorough version (more sizes, rates, epochs, steps).")]
-ThreadsOpt = Annotated[int, typer.Option(help="torch threads while training (lesson models are small: 1 avoids "
-                                              "oversubscribing shared cores).")]
 
 VERDICT_STYLE = {"confirmed": "green", "not_observed": "yellow", "contradicted": "red"}
 
@@ -93,7 +91,7 @@ def claims_table(result: LessonResult, lang: str) -> Table:
 
 def _run(names: list[str] | None, *, dataset: str | None, label: str | None, model: str | None,
          width: int | None, depth: int | None, full: bool, seed: str | None, lang: str, out: Path | None,
-         json_out: bool, quiet: bool, threads: int) -> None:
+         json_out: bool, quiet: bool, threads: int | None) -> None:
     lang = o.lang_of(lang)
     setup = o.resolve(dataset=dataset, label=label, model=model, width=width, depth=depth, seed=seed)
     budget = "full" if full else "quick"
@@ -127,7 +125,7 @@ def _lesson_command(name: str) -> Callable[..., None]:
     def lesson(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
                width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
                lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False,
-               quiet: o.QuietOpt = False, threads: ThreadsOpt = 1) -> None:
+               quiet: o.QuietOpt = False, threads: o.ThreadsOpt = 1) -> None:
         _run([name], dataset=dataset, label=label, model=model, width=width, depth=depth, full=full, seed=seed,
              lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads)
 
@@ -139,7 +137,7 @@ def _lesson_command(name: str) -> Callable[..., None]:
 def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
          width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
          lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
-         threads: ThreadsOpt = 1) -> None:
+         threads: o.ThreadsOpt = 1) -> None:
     """All four lessons (batch size, learning rate, epochs, optimizer) into one report."""
     _run(None, dataset=dataset, label=label, model=model, width=width, depth=depth, full=full, seed=seed,
          lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads)

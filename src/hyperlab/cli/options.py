@@ -1,5 +1,7 @@
 """Options every command shares (--dataset, --model, the four knobs, --seed, --out, --lang, --json,
---quiet) and the one function that turns flags plus a YAML file into validated settings."""
+--quiet, and --threads for every command that trains) and the one function that turns flags plus a
+YAML file into validated settings. Commands take these aliases rather than defining their own, so
+a flag reads and behaves the same everywhere."""
 
 from __future__ import annotations
 
@@ -32,8 +34,9 @@ OutOpt = Annotated[Path | None, typer.Option(help="Output directory.")]
 LangOpt = Annotated[str, typer.Option(help="Language of the text: en or ko.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar or tables.")]
-ThreadsOpt = Annotated[int | None, typer.Option(help="torch intra-op threads while training (default: torch's; "
-                                                     "1 is best for small models on shared cores).")]
+ThreadsOpt = Annotated[int | None, typer.Option(
+    help="torch intra-op threads of each training process (unset: 1 for lessons, cores / workers for a sweep, "
+         "torch's own otherwise); 1 suits small models on shared cores.")]
 
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 

@@ -13,13 +13,16 @@ from hyperlab.hparams import load_yaml
 from hyperlab.i18n import t
 from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
 from hyperlab.sweeps.objective import SweepSetup
+from hyperlab.sweeps.plan import SweepInterrupted, SweepPlan
+from hyperlab.sweeps.prepare import Prepared
 from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
-from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, storage_url
+from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, redact, storage_url
 from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
-from hyperlab.sweeps.workers import Prepared, SweepInterrupted, SweepPlan, run_sweep
+from hyperlab.sweeps.workers import run_sweep
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
-PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size")
+PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
+             "threads")
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
@@ -69,6 +72,7 @@ def sweep(
     heartbeat: Annotated[str | None, typer.Option(
         help="Seconds between a running trial's heartbeats; a silent trial is failed after twice that.")] = None,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
     lang = o.lang_of(lang)
@@ -100,14 +104,20 @@ def sweep(
         trials=_int("trials", pick(trials, "trials")), timeout=_float("timeout", pick(timeout, "timeout")),
         workers=_default(_int("workers", pick(workers, "workers")), 1),
         heartbeat=_default(_int("heartbeat", pick(heartbeat, "heartbeat")), DEFAULT_HEARTBEAT_S),
-        echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang)
+        echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang,
+        threads=_int("threads", pick(threads, "threads")))
     console = o.console(quiet, json_out)
 
     def announce(prepared: Prepared) -> None:
         if prepared.created:
-            console.print(t("sweep_created", lang, study=plan.study, storage=plan.storage))
+            console.print(t("sweep_created", lang, study=plan.study, storage=redact(plan.storage)))
         else:
             console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
+        if prepared.dropped_batch_sizes:
+            dim = prepared.setup.search_space().get("batch_size")
+            console.print(t("sweep_default_batches", lang, n=prepared.data.n_train if prepared.data else "?",
+                            dropped=", ".join(map(str, prepared.dropped_batch_sizes)),
+                            kept=dim.describe() if dim else prepared.setup.hparams().batch_size), soft_wrap=True)
         lists = [d.name for d in prepared.setup.search_space().dims if d.choices]
         if plan.strategy == "cmaes" and lists:
             console.print(t("sweep_cmaes_note", lang, names=", ".join(t(n, lang) for n in lists)))
@@ -115,13 +125,15 @@ def sweep(
     try:
         outcome = run_sweep(plan, on_prepared=announce)
     except SweepInterrupted as stop:
-        typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=plan.storage), err=True)
+        typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=redact(plan.storage)),
+                   err=True)
         if json_out:
             o.print_json({**stop.summary, "interrupted": True})
         raise typer.Exit(130) from None
     for line in summary_lines(outcome.summary, lang):
         console.print(line)
-    console.print(t("sweep_results_hint", lang, study=plan.study, storage=plan.storage))
+    if not is_memory(plan.storage):  # an in-memory study is gone with this process
+        console.print(t("sweep_results_hint", lang, study=plan.study, storage=redact(plan.storage)))
     if json_out:
         o.print_json(outcome.summary)
 

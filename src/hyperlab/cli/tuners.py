@@ -12,6 +12,7 @@ from rich.table import Table
 
 from hyperlab.api import as_data
 from hyperlab.cli import options as o
+from hyperlab.engine.threads import torch_threads
 from hyperlab.i18n import register, t
 from hyperlab.tuners import advise as advise_fn
 from hyperlab.tuners import batch_find as batch_find_fn
@@ -73,13 +74,15 @@ def lr_find(
     rule: Annotated[str, _opt("Rule of the recommendation: min_div_10, valley or steepest.")] = "min_div_10",
     stop_factor: Annotated[str, _opt("Stop when the smoothed loss passes this many times its lowest value.")] = "4",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """LR range test: grow the learning rate over a number of steps and suggest one by three rules."""
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed)
-    result = lr_find_fn(subject, hparams=setup.hparams, min_lr=min_lr, max_lr=max_lr, steps=steps,
-                        repeats=repeats, rule=rule, stop_factor=stop_factor, out=out, lang=lang)
+    with torch_threads(threads):
+        result = lr_find_fn(subject, hparams=setup.hparams, min_lr=min_lr, max_lr=max_lr, steps=steps,
+                            repeats=repeats, rule=rule, stop_factor=stop_factor, out=out, lang=lang)
     rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.3g} ({result.recommended_rule})",
             **{name: value for name, value in result.suggestions.items() if value is not None}}
     _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
@@ -100,15 +103,17 @@ def batch_find(
                                         help="Also measure the critical batch size from the "
                                              "gradient noise scale.")] = True,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
     throughput stops rising, and the critical batch size."""
     setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed)
-    result = batch_find_fn(subject, hparams=setup.hparams, start=start, max_batch=max_batch,
-                           memory_limit=memory_limit, safety_margin=safety_margin, probe_steps=probe_steps,
-                           noise=noise, out=out, lang=lang)
+    with torch_threads(threads):
+        result = batch_find_fn(subject, hparams=setup.hparams, start=start, max_batch=max_batch,
+                               memory_limit=memory_limit, safety_margin=safety_margin, probe_steps=probe_steps,
+                               noise=noise, out=out, lang=lang)
     rows = {t("cli.suggestion", lang): result.suggested_batch_size, "largest_fitting": result.largest_fitting,
             "throughput_plateau": result.throughput_plateau, "critical_batch_size": result.critical_batch_size}
     _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
@@ -123,13 +128,15 @@ def noise_scale(
     pairs: Annotated[str, _opt("Gradients measured at each of the two batch sizes.")] = "32",
     train_steps: Annotated[str | None, _opt("Training steps before measuring (default: one epoch).")] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
     setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed)
-    result = noise_scale_fn(subject, hparams=setup.hparams, small_batch=small_batch, big_batch=big_batch,
-                            pairs=pairs, train_steps=train_steps, out=out, lang=lang)
+    with torch_threads(threads):
+        result = noise_scale_fn(subject, hparams=setup.hparams, small_batch=small_batch, big_batch=big_batch,
+                                pairs=pairs, train_steps=train_steps, out=out, lang=lang)
     rows = {"critical_batch_size": result.b_simple, "|G|^2": result.true_grad_sq, "tr(Sigma)": result.trace_sigma}
     _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
 
@@ -172,13 +179,15 @@ def epoch_find(
     max_epochs: Annotated[str, _opt("Epoch budget; early stopping usually ends sooner.")] = "50",
     patience: Annotated[str | None, _opt("Epochs without validation improvement before stopping (default 5).")] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Epochs: train with early stopping and read where validation stopped improving."""
     setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed)
-    result = epoch_find_fn(subject, hparams=setup.hparams, max_epochs=max_epochs, patience=patience, out=out,
-                           lang=lang)
+    with torch_threads(threads):
+        result = epoch_find_fn(subject, hparams=setup.hparams, max_epochs=max_epochs, patience=patience, out=out,
+                               lang=lang)
     rows = {t("cli.suggestion", lang): result.suggested_epochs, "verdict": result.verdict,
             "next_budget": result.next_budget}
     data = result.to_dict()
@@ -196,13 +205,15 @@ def optimizer_check(
     optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.")] = "sgd,momentum,adam",
     epochs: Annotated[str, _opt("Epochs of each short run.")] = "5",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Optimizer check: a few optimizers, each at its own range-test learning rate, side by side."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, dataset=dataset,
                                          label=label, model=model, width=width, depth=depth, batch_size=batch_size,
                                          seed=seed)
-    result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
-                                epochs=epochs, out=out, lang=lang)
+    with torch_threads(threads):
+        result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
+                                    epochs=epochs, out=out, lang=lang)
     rows = {t("cli.suggestion", lang): f"{result.suggested_optimizer} (lr {result.suggested_lr:.3g})"}
     for r in result.runs:
         rows[r.optimizer] = "–" if r.best_val_metric is None else f"lr {r.lr:.3g}: {r.best_val_metric:.4f}"
@@ -221,6 +232,7 @@ def advise(
     patience: Annotated[str | None, _opt("Early-stopping patience (default 5).")] = None,
     memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB (GPU: the device's memory).")] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
+    threads: o.ThreadsOpt = None,
 ) -> None:
     """Advise all four: batch size, then learning rate, then optimizer, then epochs, within a time
     budget; a table with the evidence for each, plots and one HTML report."""
@@ -229,10 +241,11 @@ def advise(
                                          optimizer=optimizer, seed=seed)
     console = o.console(quiet, json_out)
     stages = {"batch_size": 1, "lr": 2, "optimizer": 3, "epochs": 4}
-    advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
-                       optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
-                       patience=patience, memory_limit=memory_limit, out=out, lang=lang,
-                       on_stage=lambda name: console.print(t("cli.stage", lang, i=stages[name], name=t(name, lang))))
+    with torch_threads(threads):
+        advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
+                           optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
+                           patience=patience, memory_limit=memory_limit, out=out, lang=lang,
+                           on_stage=lambda name: console.print(t("cli.stage", lang, i=stages[name], name=t(name, lang))))
     if json_out:
         o.print_json({"setup": setup.as_dict(), **advice.to_dict()})
     for title, rows in ((t("adv.title", lang), summary_rows(advice, lang)),

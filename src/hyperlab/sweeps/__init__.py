@@ -20,10 +20,11 @@ from hyperlab.data import Data
 from hyperlab.engine import Callback
 from hyperlab.models import ModelSpec
 from hyperlab.sweeps.objective import Objective, SweepSetup
+from hyperlab.sweeps.plan import SweepInterrupted, SweepOutcome, SweepPlan
 from hyperlab.sweeps.results import open_study, result_rows, study_summary
 from hyperlab.sweeps.space import SearchSpace, parse_space
 from hyperlab.sweeps.storage import integrity_problems, open_storage, storage_url
-from hyperlab.sweeps.workers import SweepInterrupted, SweepOutcome, SweepPlan, run_sweep
+from hyperlab.sweeps.workers import run_sweep
 
 __all__ = ["Objective", "SearchSpace", "SweepInterrupted", "SweepOutcome", "SweepPlan", "SweepSetup",
            "integrity_problems", "open_storage", "open_study", "parse_space", "result_rows", "run_sweep",
@@ -35,21 +36,24 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
           trials: int | None = None, timeout: float | None = None, workers: int = 1,
           width: int | None = None, depth: int | None = None, train_size: int | None = None,
           label: str | None = None, heartbeat: int = 10, callbacks: list[Callback] | None = None,
-          device: str | None = None, echo: str = "none", lang: str = "en", **settings: Any) -> SweepOutcome:
+          device: str | None = None, echo: str = "none", lang: str = "en", threads: int | None = None,
+          **settings: Any) -> SweepOutcome:
     """Run (or resume, or extend) a study and return its summary.
 
     ``space`` maps settings to specs (``"1e-4..1:log"``, ``"16,32,64"``, a list, or one fixed value);
     ``settings`` are fixed HParams settings (``epochs=5``, ``schedule="cosine"``). ``model`` and
     ``data`` may be names/paths or your own objects (then ``workers`` must be 1). The study lives
     in ``storage`` (default ``sqlite:///hyperlab.db``); calling again with the same arguments
-    continues it, and a larger ``trials`` extends it.
+    continues it, and a larger ``trials`` extends it. ``threads``: torch threads of each worker
+    (default: torch's for one worker, cores / ``workers`` for several).
     """
     model_name = model if isinstance(model, str) else getattr(model, "__name__", type(model).__name__)
     data_name = str(data) if isinstance(data, (str, Path)) else getattr(data, "name", type(data).__name__)
     setup = SweepSetup.build(space, dataset=data_name, label=label, train_size=train_size, model=model_name,
                              width=width, depth=depth, settings=settings)
     plan = SweepPlan(study=study, storage=storage_url(storage), setup=setup, strategy=strategy, pruner=pruner,
-                     trials=trials, timeout=timeout, workers=workers, heartbeat=heartbeat, echo=echo, lang=lang)
+                     trials=trials, timeout=timeout, workers=workers, heartbeat=heartbeat, echo=echo, lang=lang,
+                     threads=threads)
     objects = {"data": None if isinstance(data, (str, Path)) else data,
                "model": None if isinstance(model, str) else model}
     if objects["data"] is not None and not isinstance(objects["data"], Data):

@@ -2,11 +2,14 @@
 benchmark, or trying a distributed sweep on one machine.
 
     >>> with temporary_postgres() as url:  # doctest: +SKIP
-    ...     print(url)   # postgresql+psycopg2://postgres@127.0.0.1:54123/postgres
+    ...     print(url)   # postgresql://postgres:<random password>@127.0.0.1:54123/postgres
+    ...     print(new_database(url, user="me", password="secret"))
+    postgresql://me:secret@127.0.0.1:54123/t_0123456789ab
 
-It lives in a temporary directory, listens on loopback only at a free port, runs as a non-root
-user (PostgreSQL refuses root: as root it uses the ``postgres`` user, creating it if missing) and
-is stopped and deleted on exit.
+It lives in a temporary directory, listens on loopback only at a free port, asks for passwords
+(scram-sha-256, as a real server does), runs as a non-root user (PostgreSQL refuses root: as root
+it uses the ``postgres`` user, creating it if missing) and is stopped and deleted on exit. The URLs
+are the plain ``postgresql://`` form the README shows (psycopg 3).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -66,10 +70,15 @@ def temporary_postgres(*, fsync: bool = True) -> Iterator[str]:
     base = Path(tempfile.mkdtemp(prefix="hyperlab-pg-"))
     if user is not None:
         os.chown(base, user.pw_uid, user.pw_gid)
-    data, log = base / "data", base / "server.log"
+    data, log, pwfile = base / "data", base / "server.log", base / "pwfile"
+    password = secrets.token_hex(8)
+    pwfile.write_text(password + "\n")
+    if user is not None:
+        os.chown(pwfile, user.pw_uid, user.pw_gid)
     try:
-        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                        "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "scram-sha-256", "-U", PG_USER,
+                        f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+        pwfile.unlink()
         options = "-c listen_addresses=127.0.0.1 -c max_connections=100" + ("" if fsync else " -c fsync=off")
         for _ in range(3):  # a port found free may be taken before the server binds it
             port = _free_port()
@@ -82,7 +91,7 @@ def temporary_postgres(*, fsync: bool = True) -> Iterator[str]:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise HyperlabError(f"PostgreSQL did not start: {started.stderr.strip()} {tail}")
         try:
-            yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+            yield f"postgresql://{PG_USER}:{password}@127.0.0.1:{port}/postgres"
         finally:
             subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                            capture_output=True)
@@ -90,23 +99,33 @@ def temporary_postgres(*, fsync: bool = True) -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def new_database(server_url: str) -> str:
-    """Create an empty database on the server of ``server_url``; return its URL."""
-    import psycopg2
+def new_database(server_url: str, *, user: str | None = None, password: str | None = None) -> str:
+    """Create an empty database on the server of ``server_url`` (a superuser's URL); return its URL.
+    With ``user`` and ``password``, that role is created (if missing) and owns the database, and the
+    URL logs in as it."""
+    import psycopg
     import sqlalchemy
+    from psycopg import sql
 
     url = sqlalchemy.engine.make_url(server_url)
     name = f"t_{uuid.uuid4().hex[:12]}"
     for attempt in range(20):
         try:
-            conn = psycopg2.connect(host=url.host, port=url.port, user=url.username, dbname="postgres")
+            conn = psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                                   dbname="postgres", autocommit=True)
             break
-        except psycopg2.OperationalError:
+        except psycopg.OperationalError:
             if attempt == 19:
                 raise
             time.sleep(0.25 * (attempt + 1))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    conn.close()
+    with conn:
+        if user is not None:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(user),
+                                                                               sql.Literal(password)))
+            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(user)))
+            url = url.set(username=user, password=password)
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return url.set(database=name).render_as_string(hide_password=False)

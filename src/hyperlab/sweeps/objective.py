@@ -16,7 +16,7 @@ import copy
 import math
 import os
 import socket
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import optuna
@@ -29,6 +29,7 @@ from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
+from hyperlab.sweeps.strategies import may_prune
 
 STATUS_ATTR = "status"
 SIG_DIGITS = 6  # stored histories keep 6 significant digits (a trial's attributes stay small)
@@ -50,6 +51,9 @@ class SweepSetup:
     depth: int | None = None
     base: dict[str, Any] = field(default_factory=dict)  # fixed HParams settings
     space: dict[str, Any] = field(default_factory=dict)  # SearchSpace.to_dict()
+    # settings searched because the user named none (the default space): ``fit_to_data`` may narrow
+    # them; never stored or compared (the fitted space is what a study keeps)
+    defaulted: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def build(cls, specs: dict[str, Any] | None = None, *, dataset: str = "digits", label: str | None = None,
@@ -70,7 +74,27 @@ class SweepSetup:
         space = space_or_default(dims, fixed_names=set(fixed) | set(settings))
         space.check(base)
         return cls(dataset=dataset, label=label, train_size=train_size, model=model, width=width, depth=depth,
-                   base=base.to_dict(), space=space.to_dict())
+                   base=base.to_dict(), space=space.to_dict(), defaulted=() if dims else tuple(space.names))
+
+    def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
+        """This setup with the default batch sizes that exceed the training set dropped (a default
+        must fit the data; batch sizes the user typed are checked, never changed), and the dropped ones.
+        One remaining size is fixed; none remaining fixes the batch at the whole training set."""
+        dim = self.search_space().get("batch_size")
+        if "batch_size" not in self.defaulted or dim is None or not dim.choices:
+            return self, []
+        kept = [b for b in dim.choices if b <= n_train]
+        dropped = [b for b in dim.choices if b > n_train]
+        if not dropped:
+            return self, []
+        space = {k: v for k, v in self.space.items() if k != "batch_size"}
+        base = dict(self.base)
+        if len(kept) >= 2:
+            space["batch_size"] = ",".join(str(b) for b in kept)
+            space = SearchSpace.from_dict(space).to_dict()  # the searched order
+        else:
+            base["batch_size"] = kept[0] if kept else n_train
+        return replace(self, space=space, base=HParams(**base).to_dict()), dropped
 
     def hparams(self) -> HParams:
         return HParams(**self.base)
@@ -78,8 +102,17 @@ class SweepSetup:
     def search_space(self) -> SearchSpace:
         return SearchSpace.from_dict(self.space)
 
+    def max_epochs(self) -> int:
+        """The largest number of epochs a trial can get (the pruners' budget)."""
+        dim = self.search_space().get("epochs")
+        if dim is None:
+            return self.hparams().epochs
+        return int(max(dim.choices) if dim.choices else dim.high)  # type: ignore[arg-type]
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["defaulted"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SweepSetup:
@@ -137,12 +170,13 @@ class PruningReporter(Callback):
         if record.val_metric is None:
             return
         self.trial.report(record.val_metric, record.epoch)
-        if self.trial.should_prune():
+        if may_prune(self.trial.study.pruner, record.epoch) and self.trial.should_prune():
             raise StopTraining("pruned", f"pruned after epoch {record.epoch}")
 
 
 def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:
-    """Store what the run measured on the trial (its history in full, rounded)."""
+    """Store what the run measured on the trial (its history in full, rounded); an attribute with
+    no value (no divergence) is not written: each one is a storage write, and readers default to None."""
     summary = result.summary()
     diverged = summary["diverged"]
     attrs = {  # few keys: each is one write to the storage
@@ -154,7 +188,8 @@ def record_result(trial: optuna.Trial, result: RunResult, status: str | None = N
         "history": result.history.to_dict(),
     }
     for key, value in attrs.items():
-        trial.set_user_attr(key, round_floats(value))
+        if value is not None:
+            trial.set_user_attr(key, round_floats(value))
 
 
 class Objective:

@@ -78,6 +78,20 @@ def make_sampler(strategy: str, seed: int | None) -> optuna.samplers.BaseSampler
         return optuna.samplers.RandomSampler(seed=seed)
 
 
+def may_prune(pruner: optuna.pruners.BasePruner, epoch: int) -> bool:
+    """Whether ``pruner`` (made by ``make_pruner``) can stop a trial after ``epoch``; asking it costs
+    a storage read, so a trial asks only then. Successive halving and hyperband decide at their
+    rungs, epochs min_resource x factor^k = 1, 3, 9, 27, ... (any other epoch answers no before
+    reading anything); median may stop after any epoch; none never."""
+    if isinstance(pruner, optuna.pruners.NopPruner):
+        return False
+    if isinstance(pruner, (optuna.pruners.SuccessiveHalvingPruner, optuna.pruners.HyperbandPruner)):
+        while epoch > 1 and epoch % REDUCTION_FACTOR == 0:
+            epoch //= REDUCTION_FACTOR
+        return epoch == 1
+    return True
+
+
 def make_pruner(name: str, max_epochs: int) -> optuna.pruners.BasePruner:
     """The Optuna pruner for a name; steps are epochs, ``max_epochs`` the largest budget a trial gets."""
     name = check_pruner(name)

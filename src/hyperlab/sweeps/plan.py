@@ -1,0 +1,88 @@
+"""What a sweep run is asked to do (``SweepPlan``) and what it did (``SweepOutcome``), as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hyperlab.errors import ConfigError
+from hyperlab.sweeps.objective import SweepSetup
+from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, storage_url
+from hyperlab.sweeps.strategies import check_pruner, check_strategy, default_pruner
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped the sweep; ``summary`` describes what the study holds."""
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__("sweep interrupted")
+        self.summary = summary
+
+
+@dataclass
+class SweepPlan:
+    """How to run a study, as plain data (it is sent to worker processes)."""
+
+    study: str
+    storage: str
+    setup: SweepSetup | None  # None: use the one stored with an existing study
+    strategy: str = "tpe"
+    pruner: str | None = None  # None: the strategy's default
+    trials: int | None = None  # finished trials the study should hold; None: 20, or the whole grid
+    timeout: float | None = None  # seconds each worker keeps starting trials
+    workers: int = 1
+    heartbeat: int = DEFAULT_HEARTBEAT_S
+    grace: int | None = None
+    echo: str = "stdout"  # where each finished trial's line goes: stdout, stderr or none
+    lang: str = "en"
+    threads: int | None = None  # torch threads of each worker; None: torch's (one worker), cores / N (N workers)
+
+    def __post_init__(self) -> None:
+        self.storage = storage_url(self.storage)
+        self.strategy = check_strategy(self.strategy)
+        if self.pruner is not None:
+            self.pruner = check_pruner(self.pruner)
+        if not isinstance(self.study, str) or not self.study.strip():
+            raise ConfigError("study", self.study, "must be a non-empty name")
+        for name, value, low in (("trials", self.trials, 0), ("workers", self.workers, 1),
+                                 ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
+                raise ConfigError(name, value, f"must be an integer >= {low}")
+        if self.workers > 1 and is_memory(self.storage):
+            raise ConfigError("workers", self.workers, "more than 1 needs a database (a SQLite file or "
+                                                       "PostgreSQL): an in-memory study lives in one process")
+        if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
+            raise ConfigError("timeout", self.timeout, "must be a number of seconds > 0")
+
+    def worker_threads(self, cores: int) -> int | None:
+        """torch threads of each worker: ``threads`` if given; else, for N worker processes on ``cores``
+        cores, cores / N (at least 1); a single worker in this process keeps torch's setting (None)."""
+        if self.threads is not None:
+            return self.threads
+        return max(1, cores // self.workers) if self.workers > 1 else None
+
+    @property
+    def pruner_name(self) -> str:
+        return self.pruner or default_pruner(self.strategy)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["setup"] = self.setup.to_dict() if self.setup else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SweepPlan:
+        data = dict(data)
+        data["setup"] = SweepSetup.from_dict(data["setup"]) if data.get("setup") else None
+        return cls(**data)
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep run did: the study's summary, whether it was new, and what it held before."""
+
+    summary: dict[str, Any]
+    created: bool
+    finished_before: int
+    grid_size: int | None = None
+    setup: SweepSetup | None = None
