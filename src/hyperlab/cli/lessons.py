@@ -15,13 +15,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from hyperlab.cli import app
+from hyperlab.cli import app, texts  # noqa: F401 - texts registers the command-line texts
 from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.lessons import LESSONS, LessonResult, Monitor, run_lesson, run_tour
+from hyperlab.lessons import texts as lesson_texts  # noqa: F401 - registers the lesson texts
 from hyperlab.lessons.report import title_of
 from hyperlab.lessons.runner import DEFAULT_OUT
 
@@ -29,13 +30,6 @@ FullOpt = Annotated[bool, typer.Option("--full", help="The thorough version (mor
 
 VERDICT_STYLE = {"confirmed": "green", "not_observed": "yellow", "contradicted": "red"}
 
-register({
-    "cli.report_at": {"en": "Report: {path}", "ko": "보고서: {path}"},
-    "cli.tour_report_at": {"en": "Tour report (all four lessons): {path}",
-                           "ko": "투어 보고서 (네 수업 모두): {path}"},
-    "cli.lesson_interrupted": {"en": "interrupted; no lesson report was written (earlier reports are untouched)",
-                               "ko": "중단됨; 수업 보고서를 쓰지 않았습니다(이전 보고서는 그대로입니다)"},
-})
 
 HELP = {
     "batch-size": "Batch size: steps per epoch, loss noise, speed, memory, generalization (measured).",

@@ -12,8 +12,9 @@ from rich.table import Table
 
 from hyperlab.api import as_data
 from hyperlab.cli import options as o
+from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.engine.threads import torch_threads
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
 from hyperlab.tuners import advise as advise_fn
 from hyperlab.tuners import batch_find as batch_find_fn
 from hyperlab.tuners import epoch_find as epoch_find_fn
@@ -21,14 +22,10 @@ from hyperlab.tuners import lr_find as lr_find_fn
 from hyperlab.tuners import noise_scale as noise_scale_fn
 from hyperlab.tuners import optimizer_check as optimizer_check_fn
 from hyperlab.tuners import scale_lr
+from hyperlab.tuners import texts as tuner_texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject, TunerSetup
 
-register({
-    "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
-    "cli.suggestion": {"en": "suggestion", "ko": "제안"},
-    "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
-})
 
 def _opt(help_text: str, name: str | None = None) -> Any:
     return typer.Option(name, help=help_text) if name else typer.Option(help=help_text)

@@ -20,10 +20,10 @@ from hyperlab.data import Data
 from hyperlab.engine import evaluate
 from hyperlab.engine.trainer import loss_for
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register
 from hyperlab.errors import check_int
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, not_measured, rounded,
                                    settings_for, verdict)
+from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 
 NAME = "epochs"
 UNDERFIT_MARGIN = 0.05  # best val metric at least this much above epoch 1: too few epochs underfit
@@ -199,78 +199,6 @@ def settings_dict(s: Settings) -> dict[str, Any]:
     return asdict(s)
 
 
-register({
-    "epochs.title": {"en": "Epochs", "ko": "에폭"},
-    "epochs.intro": {
-        "en": "An epoch is one full pass over the training set. To make overfitting visible, {train_size} training "
-              "samples, a wide model and no regularisation were trained for {epochs} epochs ({optimizer}, lr "
-              "{lr:g}, batch size {batch}), with train and validation loss measured after every epoch. Then the same "
-              "run with early stopping (patience {patience}) restoring the best weights. Best epoch = lowest "
-              "validation loss.",
-        "ko": "에폭은 훈련 데이터 전체를 한 번 도는 것입니다. 과적합이 보이도록 훈련 샘플 {train_size}개, 넓은 모델, "
-              "정규화 없이 {epochs} 에폭을 학습했습니다({optimizer}, 학습률 {lr:g}, 배치 크기 {batch}). 매 에폭 후 훈련/검증 "
-              "손실을 측정했습니다. 그다음 같은 실행을 조기 종료(patience {patience})와 최고 가중치 복원으로 다시 "
-              "했습니다. 최고 에폭 = 검증 손실이 가장 낮은 에폭."},
-    "epochs.underfit.claim": {"en": "Too few epochs underfit: more passes improve the validation result at first.",
-                              "ko": "에폭이 너무 적으면 과소적합이다: 처음에는 더 학습할수록 검증 성능이 좋아진다."},
-    "epochs.underfit.evidence": {"en": "val {metric} after epoch 1: {first:.4f}; best: {best:.4f} (+{diff:.4f})",
-                                 "ko": "에폭 1 후 검증 {metric}: {first:.4f}; 최고: {best:.4f} (+{diff:.4f})"},
-    "epochs.underfit.rule": {"en": "confirmed if best - epoch 1 >= {margin}, contradicted if epoch 1 is already "
-                                   "the best",
-                             "ko": "최고 - 에폭 1 >= {margin}이면 확인, 에폭 1이 이미 최고면 반박"},
-    "epochs.overfit.claim": {
-        "en": "Too many epochs overfit: after the best epoch the validation loss rises while the training loss "
-              "keeps falling.",
-        "ko": "에폭이 너무 많으면 과적합이다: 최고 에폭 이후 훈련 손실은 계속 내려가는데 검증 손실은 올라간다."},
-    "epochs.overfit.evidence": {
-        "en": "validation loss lowest at epoch {best_epoch} ({min_val:.4f}), {final_val:.4f} after epoch {epochs} "
-              "({rise:+.1%}); training loss {train_best:.4g} -> {train_final:.4g}",
-        "ko": "검증 손실은 에폭 {best_epoch}에서 최저({min_val:.4f}), 에폭 {epochs} 후 {final_val:.4f}({rise:+.1%}); "
-              "훈련 손실 {train_best:.4g} -> {train_final:.4g}"},
-    "epochs.overfit.rule": {"en": "confirmed if the final val loss is >= {rise:.0%} above its minimum and the train "
-                                  "loss fell meanwhile, contradicted if it is within {none:.0%}",
-                            "ko": "최종 검증 손실이 최저보다 {rise:.0%} 이상 높고 그동안 훈련 손실이 내려갔으면 확인, "
-                                  "{none:.0%} 이내면 반박"},
-    "epochs.gap.claim": {"en": "The gap between training and validation grows with more epochs.",
-                         "ko": "에폭이 늘수록 훈련과 검증의 격차가 커진다."},
-    "epochs.gap.evidence": {
-        "en": "val - train loss: {gap_best:.4f} at the best epoch {best_epoch}, {gap_final:.4f} at the end "
-              "(growth {growth:.2f} x the lowest val loss); train - val metric {mgap_best:+.4f} -> {mgap_final:+.4f}",
-        "ko": "검증 - 훈련 손실: 최고 에폭 {best_epoch}에서 {gap_best:.4f}, 마지막에 {gap_final:.4f}"
-              "(증가량 = 최저 검증 손실의 {growth:.2f}배); 훈련 - 검증 지표 {mgap_best:+.4f} -> {mgap_final:+.4f}"},
-    "epochs.gap.rule": {"en": "confirmed if the loss gap grew by >= {growth} x the lowest val loss, contradicted if "
-                              "it did not grow",
-                        "ko": "손실 격차가 최저 검증 손실의 {growth}배 이상 커지면 확인, 커지지 않으면 반박"},
-    "epochs.early_stopping.claim": {
-        "en": "Early stopping ends the run near the best epoch and, restoring the best weights, keeps the best "
-              "validation result with fewer epochs.",
-        "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 최고 검증 성능을 지킨다."},
-    "epochs.early_stopping.evidence": {
-        "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
-              "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
-              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}; test {metric} {test_restored:.4f} vs "
-              "{test_long:.4f}",
-        "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
-              "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
-              "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}"},
-    "epochs.early_stopping.no_test": {
-        "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
-              "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
-              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}",
-        "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
-              "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
-              "{m_restored:.4f} 대 {m_long:.4f}"},
-    "epochs.early_stopping.ran_all": {
-        "en": "early stopping did not trigger (status: {status}; patience {patience}): validation loss kept "
-              "improving often enough",
-        "ko": "조기 종료가 일어나지 않음(상태: {status}; patience {patience}): 검증 손실이 계속 충분히 자주 개선됨"},
-    "epochs.early_stopping.rule": {"en": "confirmed if it stopped early and the restored val loss <= the full run's "
-                                         "final val loss, contradicted if > {tolerance}x it",
-                                   "ko": "조기 종료되고 복원된 검증 손실이 전체 학습의 최종 검증 손실 이하이면 확인, "
-                                         "{tolerance}배 초과면 반박"},
-})
-
-
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -299,13 +227,3 @@ def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]
         {"": t("seconds", lang), col_long: e["long_seconds"], col_early: e["seconds"]},
     ]
     return [(t("epochs.table", lang), rows)]
-
-
-register({
-    "epochs.table": {"en": "All epochs vs early stopping", "ko": "전체 에폭 대 조기 종료"},
-    "col.all_epochs": {"en": "all {epochs} epochs", "ko": "전체 {epochs} 에폭"},
-    "col.early": {"en": "early stopping (best weights restored)", "ko": "조기 종료 (최고 가중치 복원)"},
-    "col.model_epoch": {"en": "weights from epoch", "ko": "가중치의 에폭"},
-    "col.test": {"en": "test", "ko": "테스트"},
-    "col.gap_loss": {"en": "final val - train loss", "ko": "최종 검증 - 훈련 손실"},
-})

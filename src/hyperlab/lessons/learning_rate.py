@@ -21,10 +21,10 @@ from typing import Any
 
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
-from hyperlab.i18n import register
 from hyperlab.errors import check_int
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, finite, not_measured,
                                    rounded, settings_for)
+from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 
 NAME = "learning-rate"
 KINDS = ("too_slow", "good", "oscillating", "diverged")
@@ -233,61 +233,6 @@ def settings_dict(s: Settings) -> dict[str, Any]:
     return {**asdict(s), "lrs": list(s.lrs) if s.lrs else None}
 
 
-register({
-    "lr.title": {"en": "Learning rate", "ko": "학습률"},
-    "lr.intro": {
-        "en": "The learning rate is the step size of the update W_new = W_old - lr * update. {count} rates from "
-              "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
-              "{epochs} epochs). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
-              "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
-              "lowest value so far by at least {rise:.0%} of its start); too slow (it fell less than "
-              "{slow:.0%} of the largest fall among the rates); good otherwise.",
-        "ko": "학습률은 갱신식 W_new = W_old - lr * update의 보폭입니다. {low:g}부터 {high:g}까지 {count}개의 학습률을 "
-              "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 학습했습니다. 각 곡선은 정해진 규칙으로 "
-              "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
-              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상 다시 올라감), 너무 느림(가장 많이 내려간 "
-              "학습률의 {slow:.0%}보다 적게 내려감), 그 밖에는 좋음."},
-    "lr.kind.too_slow": {"en": "too slow", "ko": "너무 느림"},
-    "lr.kind.good": {"en": "good", "ko": "좋음"},
-    "lr.kind.oscillating": {"en": "oscillating", "ko": "진동"},
-    "lr.kind.diverged": {"en": "diverged", "ko": "발산"},
-    "lr.too_low.claim": {"en": "A too-low learning rate learns too slowly.",
-                         "ko": "학습률이 너무 낮으면 학습이 너무 느리다."},
-    "lr.too_low.evidence": {
-        "en": "lr {lr:g} ({kind}): loss {first:.4f} -> {final:.4f} in {steps} steps, {fraction:.1%} of the "
-              "largest fall",
-        "ko": "학습률 {lr:g}({kind}): {steps} 스텝 동안 손실 {first:.4f} -> {final:.4f}, 가장 큰 감소의 {fraction:.1%}"},
-    "lr.too_low.rule": {"en": "confirmed if the smallest rate is classified too slow (fall < {slow:.0%} of the "
-                              "largest), contradicted if it is good",
-                        "ko": "가장 작은 학습률이 너무 느림(가장 큰 감소의 {slow:.0%} 미만)으로 분류되면 확인, 좋음이면 반박"},
-    "lr.too_high.claim": {"en": "A too-high learning rate makes training diverge.",
-                          "ko": "학습률이 너무 높으면 학습이 발산한다."},
-    "lr.too_high.diverged": {"en": "lr {lr:g} diverged at step {step}: the loss {reason}",
-                             "ko": "학습률 {lr:g}은(는) 스텝 {step}에서 발산: 손실 {reason}"},
-    "lr.too_high.evidence": {"en": "lr {lr:g} ({kind}) did not diverge: loss {first:.4f} -> {final:.4f}",
-                             "ko": "학습률 {lr:g}({kind})은(는) 발산하지 않음: 손실 {first:.4f} -> {final:.4f}"},
-    "lr.too_high.rule": {"en": "confirmed if the largest rate diverged, contradicted if it is classified good",
-                         "ko": "가장 큰 학습률이 발산하면 확인, 좋음으로 분류되면 반박"},
-    "lr.best_inside.claim": {"en": "The best learning rate lies inside the range, between too slow and too high.",
-                             "ko": "가장 좋은 학습률은 너무 느린 값과 너무 큰 값 사이, 범위 안쪽에 있다."},
-    "lr.best_inside.evidence": {"en": "best lr {best:g} (val {metric} {value:.4f}) in the range {low:g} .. {high:g}",
-                                "ko": "최적 학습률 {best:g}(검증 {metric} {value:.4f}), 범위 {low:g} .. {high:g}"},
-    "lr.best_inside.rule": {"en": "confirmed if the best rate is neither the smallest nor the largest tried, "
-                                  "contradicted if it is at either end",
-                            "ko": "최적 학습률이 가장 작거나 가장 큰 값이 아니면 확인, 양 끝이면 반박"},
-    "lr.edge.claim": {"en": "Just below the rate where training diverges, the loss oscillates.",
-                      "ko": "발산하는 학습률 바로 아래에서는 손실이 진동한다."},
-    "lr.edge.evidence": {
-        "en": "lr {lr:g}, the rate below the first diverging {diverged_lr:g}, is {kind}: after falling {progress:.4f} "
-              "from the first loss {first:.4f}, the smoothed loss rose back by up to {rebound:.4f}",
-        "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 첫 손실 {first:.4f}에서 {progress:.4f} "
-              "내려간 뒤 이동평균 손실이 최대 {rebound:.4f}만큼 다시 올라감"},
-    "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the first loss), "
-                           "contradicted if it is good",
-                     "ko": "그 학습률이 진동(반등 >= 첫 손실의 {rise:.0%})이면 확인, 좋음이면 반박"},
-})
-
-
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -312,13 +257,3 @@ def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]
                      t("diverged", lang): t("diverged_at", lang, step=d["step"], epoch=d["epoch"],
                                             reason=t(d["reason"], lang)) if d else None})
     return [(t("lr.table", lang), rows)]
-
-
-register({
-    "lr.table": {"en": "Each rate and its class", "ko": "학습률별 분류"},
-    "col.kind": {"en": "class", "ko": "분류"},
-    "col.first_loss": {"en": "first loss", "ko": "첫 손실"},
-    "col.final_loss": {"en": "last-epoch loss", "ko": "마지막 에폭 손실"},
-    "col.rebound": {"en": "largest rebound", "ko": "최대 반등"},
-    "col.progress": {"en": "progress before it", "ko": "그 전까지의 감소"},
-})

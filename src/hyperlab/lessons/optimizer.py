@@ -17,10 +17,10 @@ from hyperlab.engine import evaluate
 from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import OPTIMIZERS, HParams, optimizer_name
-from hyperlab.i18n import register
 from hyperlab.errors import check_int
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, median, not_measured,
                                    ratio, rounded, settings_for, verdict)
+from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.lessons.surfaces import SURFACES, best_path
 
 NAME = "optimizer"
@@ -258,83 +258,6 @@ def settings_dict(s: Settings) -> dict[str, Any]:
             "surface_steps": s.surface_steps, "surface_lrs": list(s.surface_lrs)}
 
 
-_SPEED_EVIDENCE = {
-    "en": "epochs to reach val {metric} {target:.4f}: {slow} (lr {lr_slow:g}) {e_slow}, {fast} (lr {lr_fast:g}) "
-          "{e_fast} (of {epochs}; {epochs}+1 = never); ratio {ratio:.3g}",
-    "ko": "검증 {metric} {target:.4f}에 도달한 에폭: {slow}(학습률 {lr_slow:g}) {e_slow}, {fast}(학습률 {lr_fast:g}) "
-          "{e_fast}({epochs} 중; {epochs}+1 = 도달 못 함); 비율 {ratio:.3g}"}
-_DISTANCE_EVIDENCE = {
-    "en": "distance to the minimum after {steps} steps: {slow} (lr {lr_slow:g}) {d_slow:.3g}, {fast} "
-          "(lr {lr_fast:g}) {d_fast:.3g}; ratio {ratio:.3g}",
-    "ko": "{steps} 스텝 후 최솟값까지 거리: {slow}(학습률 {lr_slow:g}) {d_slow:.3g}, {fast}(학습률 {lr_fast:g}) "
-          "{d_fast:.3g}; 비율 {ratio:.3g}"}
-_DISTANCE_RULE = {"en": "confirmed if the distance ratio >= {ratio}, contradicted if <= 1/{ratio}",
-                  "ko": "거리 비율 >= {ratio}이면 확인, <= 1/{ratio}이면 반박"}
-
-register({
-    "opt.adaptive_faster.evidence": _SPEED_EVIDENCE, "opt.momentum_faster.evidence": _SPEED_EVIDENCE,
-    "surf.valley.evidence": _DISTANCE_EVIDENCE, "surf.rosenbrock.evidence": _DISTANCE_EVIDENCE,
-    "surf.valley.rule": _DISTANCE_RULE, "surf.rosenbrock.rule": _DISTANCE_RULE,
-    "opt.title": {"en": "Optimizer", "ko": "옵티마이저"},
-    "opt.intro": {
-        "en": "The optimizer is the update rule. Each of {count} optimizers was trained for {epochs} epochs (batch "
-              "size {batch}) at every rate of its own small grid, and is compared at its best rate (highest final "
-              "validation {metric}), so no optimizer loses for a badly chosen lr. Epochs to target = first epoch "
-              "reaching {target_fraction:.0%} of the best final {metric} ({target}). Then the same torch.optim "
-              "optimizers walk 2-D surfaces for {steps} steps from a fixed start, each at the rate (from "
-              "{n_lrs} rates) that ends lowest.",
-        "ko": "옵티마이저는 갱신 규칙입니다. {count}개의 옵티마이저를 각자의 작은 학습률 그리드의 모든 값으로 {epochs} 에폭"
-              "(배치 크기 {batch}) 학습하고, 각자 가장 좋은 학습률(최종 검증 {metric} 최고)에서 비교했습니다. 그래서 "
-              "학습률을 잘못 골라 지는 옵티마이저는 없습니다. 목표 도달 에폭 = 최고 최종 {metric}의 {target_fraction:.0%}"
-              "({target})에 처음 도달한 에폭. 이어서 같은 torch.optim 옵티마이저로 2차원 곡면 위를 고정된 시작점에서 "
-              "{steps} 스텝 이동했습니다(각자 {n_lrs}개 학습률 중 가장 낮게 끝난 값)."},
-    "opt.lr_matters.claim": {"en": "The learning rate matters more than the choice of optimizer.",
-                             "ko": "옵티마이저 선택보다 학습률이 더 중요하다."},
-    "opt.lr_matters.evidence": {
-        "en": "spread of val {metric} across each optimizer's own lr grid (mean): {within:.4f}; spread across the "
-              "tuned optimizers: {across:.4f}; difference {diff:+.4f}",
-        "ko": "각 옵티마이저의 학습률 그리드 안에서 검증 {metric}의 폭(평균): {within:.4f}; 조정된 옵티마이저들 사이의 폭: "
-              "{across:.4f}; 차이 {diff:+.4f}"},
-    "opt.lr_matters.rule": {"en": "confirmed if within-grid spread - across-optimizer spread >= {margin}, "
-                                  "contradicted if <= -{margin}",
-                            "ko": "그리드 안 폭 - 옵티마이저 간 폭 >= {margin}이면 확인, <= -{margin}이면 반박"},
-    "opt.close.claim": {"en": "Each at its own tuned learning rate, the optimizers end close together on this task.",
-                        "ko": "각자 조정된 학습률에서는 옵티마이저들의 최종 성능이 이 과제에서 비슷하다."},
-    "opt.close.evidence": {"en": "best {best} {best_value:.4f}, worst {worst} {worst_value:.4f} (val {metric}); "
-                                 "spread {spread:.4f}",
-                           "ko": "최고 {best} {best_value:.4f}, 최저 {worst} {worst_value:.4f}(검증 {metric}); "
-                                 "폭 {spread:.4f}"},
-    "opt.close.rule": {"en": "confirmed if the spread <= {close}, contradicted if >= {far}",
-                       "ko": "폭 <= {close}이면 확인, >= {far}이면 반박"},
-    "opt.adaptive_faster.claim": {"en": "Adam reaches a good result in fewer epochs than plain SGD.",
-                                  "ko": "Adam은 일반 SGD보다 더 적은 에폭에 좋은 성능에 도달한다."},
-    "opt.momentum_faster.claim": {"en": "Momentum makes SGD reach a good result in fewer epochs.",
-                                  "ko": "모멘텀은 SGD가 더 적은 에폭에 좋은 성능에 도달하게 한다."},
-    "opt.adaptive_faster.rule": {"en": "confirmed if {target:.0%}-target epochs of sgd / adam >= {ratio}, "
-                                       "contradicted if <= 1/{ratio}",
-                                 "ko": "{target:.0%} 목표 도달 에폭 sgd / adam >= {ratio}이면 확인, <= 1/{ratio}이면 반박"},
-    "opt.momentum_faster.rule": {"en": "confirmed if {target:.0%}-target epochs of sgd / momentum >= {ratio}, "
-                                       "contradicted if <= 1/{ratio}",
-                                 "ko": "{target:.0%} 목표 도달 에폭 sgd / momentum >= {ratio}이면 확인, "
-                                       "<= 1/{ratio}이면 반박"},
-    "surf.valley.claim": {
-        "en": "On an elongated valley, momentum gets much closer to the minimum than plain SGD in the same steps.",
-        "ko": "길쭉한 골짜기에서는 같은 스텝 수에 모멘텀이 일반 SGD보다 최솟값에 훨씬 가까이 간다."},
-    "surf.rosenbrock.claim": {
-        "en": "On the curved Rosenbrock valley, Adam ends much closer to the minimum than plain SGD.",
-        "ko": "휘어진 로젠브록 골짜기에서는 Adam이 일반 SGD보다 최솟값에 훨씬 가까이 간다."},
-    "surf.saddle.claim": {"en": "Adaptive methods (Adam) leave a saddle point faster than plain SGD.",
-                          "ko": "적응형 방법(Adam)은 일반 SGD보다 안장점을 더 빨리 벗어난다."},
-    "surf.saddle.evidence": {
-        "en": "steps until |y| >= 0.5 from the saddle: {slow} (lr {lr_slow:g}) {s_slow}, {fast} (lr {lr_fast:g}) "
-              "{s_fast} ({steps}+1 = never); ratio {ratio:.3g}",
-        "ko": "안장점에서 |y| >= 0.5가 될 때까지 스텝: {slow}(학습률 {lr_slow:g}) {s_slow}, {fast}(학습률 {lr_fast:g}) "
-              "{s_fast}({steps}+1 = 벗어나지 못함); 비율 {ratio:.3g}"},
-    "surf.saddle.rule": {"en": "confirmed if the step ratio >= {ratio}, contradicted if <= 1/{ratio}",
-                         "ko": "스텝 비율 >= {ratio}이면 확인, <= 1/{ratio}이면 반박"},
-})
-
-
 # ---- report pieces -------------------------------------------------------------------------------
 
 def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -377,18 +300,3 @@ def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]
             surface_rows.append(row)
         tables_.append((t("opt.surface_table", lang, steps=m["settings"]["surface_steps"]), surface_rows))
     return tables_
-
-
-register({
-    "opt.table": {"en": "Each optimizer at its best learning rate (* = best rate at the edge of its grid)",
-                  "ko": "최적 학습률에서의 각 옵티마이저 (* = 최적 학습률이 그리드 끝에 있음)"},
-    "opt.surface_table": {"en": "2-D surfaces after {steps} steps", "ko": "{steps} 스텝 후 2차원 곡면"},
-    "col.best_lr": {"en": "best lr", "ko": "최적 학습률"},
-    "col.grid": {"en": "lr grid", "ko": "학습률 그리드"},
-    "col.epochs_to_target": {"en": "epochs to target", "ko": "목표 도달 에폭"},
-    "col.escape": {"en": "steps to escape", "ko": "탈출 스텝"},
-    "col.distance": {"en": "distance to minimum", "ko": "최솟값까지 거리"},
-    "surface.rosenbrock": {"en": "Rosenbrock", "ko": "로젠브록"},
-    "surface.saddle": {"en": "saddle", "ko": "안장점"},
-    "surface.valley": {"en": "elongated valley", "ko": "길쭉한 골짜기"},
-})

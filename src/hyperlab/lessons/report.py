@@ -6,30 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hyperlab.i18n import register, t
+from hyperlab.i18n import t
+from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.lessons.base import LessonResult
 from hyperlab.records import write_json
 from hyperlab.views.report import Section, write_report
 
 if TYPE_CHECKING:
     from hyperlab.lessons.runner import TourResult
-
-register({
-    "lesson.report_title": {"en": "hyperlab lesson: {title}", "ko": "hyperlab 수업: {title}"},
-    "lesson.tour_title": {"en": "hyperlab tour: batch size, learning rate, epochs, optimizer",
-                          "ko": "hyperlab 투어: 배치 크기, 학습률, 에폭, 옵티마이저"},
-    "lesson.tour_intro": {
-        "en": "Four lessons on {dataset} with model {model} (seed {seed}, budget {budget}), {seconds:.1f} s in all. "
-              "Verdicts: {confirmed} confirmed, {not_observed} not observed, {contradicted} contradicted.",
-        "ko": "{dataset} 데이터, 모델 {model}(시드 {seed}, 예산 {budget})로 네 수업, 총 {seconds:.1f}초. "
-              "판정: 확인 {confirmed}, 관찰되지 않음 {not_observed}, 반박 {contradicted}."},
-    "lesson.summary": {"en": "All claims", "ko": "모든 주장"},
-    "task.classification": {"en": "classification", "ko": "분류"},
-    "task.regression": {"en": "regression", "ko": "회귀"},
-    "lesson.plots": {"en": "Plots", "ko": "그래프"},
-    "lesson.lesson": {"en": "lesson", "ko": "수업"},
-    "lesson.own_report": {"en": "This lesson's own report: {path}", "ko": "이 수업만의 보고서: {path}"},
-})
 
 
 def title_of(name: str, lang: str) -> str:

@@ -320,12 +320,10 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
 
 def plot_batch_find(result: BatchFindResult, path: Path, *, lang: str = "en") -> Path:
     """Throughput and peak memory against batch size (log axis), with the three limits marked."""
-    import matplotlib.pyplot as plt
-
-    from hyperlab.views.plots import save, use_font
+    from hyperlab.views.plots import save, subplots, use_font
 
     use_font(lang)
-    fig, (ax_tp, ax_mem) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax_tp, ax_mem) = subplots(1, 2, figsize=(11, 4))
     timed = [p for p in result.probes if p.samples_per_second]
     ax_tp.plot([p.batch_size for p in timed], [p.samples_per_second for p in timed], "o-")
     ax_tp.set_ylabel(t("bf.throughput", lang))

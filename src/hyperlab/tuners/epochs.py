@@ -147,14 +147,12 @@ def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
 
 def plot_epochs(advice: EpochAdvice, path: Path, *, lang: str = "en") -> Path:
     """Train and validation loss and metric per epoch, the best epoch, and the playbook's zones."""
-    import matplotlib.pyplot as plt
-
-    from hyperlab.views.plots import save, use_font
+    from hyperlab.views.plots import save, subplots, use_font
 
     use_font(lang)
     h = advice.history
     budget = advice.max_epochs if h.status != "budget" else len(h.epochs)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = subplots(1, 2, figsize=(11, 4))
     epochs = h.column("epoch")
     for ax, name in zip(axes, ("loss", "metric"), strict=True):
         for split, style in (("train", "-"), ("val", "--")):

@@ -319,12 +319,10 @@ def explain(result: LRFindResult, lang: str = "en") -> list[str]:
 
 def plot_lr_find(result: LRFindResult, path: Path, *, lang: str = "en") -> Path:
     """Loss against learning rate (log axis), every repeat's smoothed curve, and all three rules marked."""
-    import matplotlib.pyplot as plt
-
-    from hyperlab.views.plots import save, use_font
+    from hyperlab.views.plots import save, subplots, use_font
 
     use_font(lang)
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = subplots(figsize=(7.5, 4.2))
     for i, test in enumerate(result.tests):
         raw = [np.nan if v is None else v for v in test.losses]
         ax.plot(test.lrs, raw, color="0.75", lw=0.8, label=t("lrf.raw", lang) if i == 0 else None)

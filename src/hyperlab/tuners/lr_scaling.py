@@ -113,13 +113,12 @@ def explain(result: LRScaling, n_train: int | None, lang: str = "en") -> list[st
 
 def plot_scaling(result: LRScaling, path: Path, *, lang: str = "en") -> Path:
     """Both rules as lines of lr against batch size (log-log), the old and new batch marked."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    from hyperlab.views.plots import save, use_font
+    from hyperlab.views.plots import save, subplots, use_font
 
     use_font(lang)
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = subplots(figsize=(6.5, 4))
     lo, hi = min(result.from_batch, result.to_batch) / 2, max(result.from_batch, result.to_batch) * 2
     b = np.geomspace(max(lo, 1), hi, 50)
     ax.plot(b, result.lr * b / result.from_batch, label=t("lrs.linear", lang), lw=2.2 if result.rule == "linear" else 1)

@@ -201,12 +201,10 @@ def explain(result: NoiseScaleResult, lang: str = "en") -> list[str]:
 
 def plot_noise_scale(result: NoiseScaleResult, path: Path, *, lang: str = "en") -> Path:
     """Mean |G_B|^2 against 1/B at both batch sizes, with the line |G|^2 + tr(Sigma)/B through them."""
-    import matplotlib.pyplot as plt
-
-    from hyperlab.views.plots import save, use_font
+    from hyperlab.views.plots import save, subplots, use_font
 
     use_font(lang)
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = subplots(figsize=(6.5, 4))
     xs = [1 / result.small_batch, 1 / result.big_batch]
     for x, values in zip(xs, (result.small_sq_norms, result.big_sq_norms), strict=True):
         ax.scatter([x] * len(values), values, color="0.7", s=8)

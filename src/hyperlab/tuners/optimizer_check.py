@@ -156,12 +156,10 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
 
 def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en") -> Path:
     """Validation loss and metric per epoch for each optimizer at its own learning rate."""
-    import matplotlib.pyplot as plt
-
-    from hyperlab.views.plots import save, use_font
+    from hyperlab.views.plots import save, subplots, use_font
 
     use_font(lang)
-    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(11, 4))
     for r in result.runs:
         if r.history is None or not r.history.epochs:
             continue

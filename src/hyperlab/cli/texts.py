@@ -1,0 +1,19 @@
+"""English and Korean text of the command line (registered into ``hyperlab.i18n``), one table per command module."""
+
+from hyperlab.i18n import register
+
+# cli/lessons.py
+register({
+    "cli.report_at": {"en": "Report: {path}", "ko": "보고서: {path}"},
+    "cli.tour_report_at": {"en": "Tour report (all four lessons): {path}",
+                           "ko": "투어 보고서 (네 수업 모두): {path}"},
+    "cli.lesson_interrupted": {"en": "interrupted; no lesson report was written (earlier reports are untouched)",
+                               "ko": "중단됨; 수업 보고서를 쓰지 않았습니다(이전 보고서는 그대로입니다)"},
+})
+
+# cli/tuners.py
+register({
+    "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
+    "cli.suggestion": {"en": "suggestion", "ko": "제안"},
+    "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
+})

@@ -1,0 +1,26 @@
+"""English and Korean text of the views (registered into ``hyperlab.i18n``): the lessons' figures."""
+
+from hyperlab.i18n import register
+
+# views/lesson_plots.py
+register({
+    "plot.batch_loss": {"en": "Training loss at every step (x: epochs)", "ko": "스텝마다의 훈련 손실 (x: 에폭)"},
+    "plot.batch_measures": {"en": "What the batch size changes", "ko": "배치 크기가 바꾸는 것"},
+    "plot.batch_val": {"en": "Validation {metric}: equal epochs, equal steps, scaled lr",
+                       "ko": "검증 {metric}: 같은 에폭, 같은 스텝, 조정된 학습률"},
+    "plot.equal_epochs": {"en": "{epochs} epochs, lr {lr:g}", "ko": "{epochs} 에폭, 학습률 {lr:g}"},
+    "plot.equal_steps": {"en": "{steps} steps, lr {lr:g}", "ko": "{steps} 스텝, 학습률 {lr:g}"},
+    "plot.scaled": {"en": "{epochs} epochs, lr x B/{base}", "ko": "{epochs} 에폭, 학습률 x B/{base}"},
+    "plot.lr_curves": {"en": "Training loss per learning rate (moving average)",
+                       "ko": "학습률별 훈련 손실 (이동평균)"},
+    "plot.lr_summary": {"en": "Final validation {metric} per learning rate", "ko": "학습률별 최종 검증 {metric}"},
+    "plot.epochs_curves": {"en": "Train vs validation over epochs", "ko": "에폭에 따른 훈련 대 검증"},
+    "plot.opt_curves": {"en": "Optimizers at their own best learning rate", "ko": "각자 최적 학습률에서의 옵티마이저"},
+    "plot.opt_surfaces": {"en": "Paths on 2-D surfaces (torch.optim)", "ko": "2차원 곡면 위의 경로 (torch.optim)"},
+    "plot.opt_values": {"en": "Distance above the minimum value per step", "ko": "스텝별 최솟값과의 차이"},
+    "plot.stopped": {"en": "early stop", "ko": "조기 종료"},
+    "plot.noise": {"en": "relative loss noise", "ko": "상대 손실 노이즈"},
+    "plot.samples_s": {"en": "samples / s", "ko": "초당 샘플"},
+    "plot.memory": {"en": "peak memory (KiB)", "ko": "최대 메모리 (KiB)"},
+    "plot.seconds": {"en": "seconds (whole run)", "ko": "초 (전체 실행)"},
+})
