@@ -19,7 +19,8 @@ and torchrun's launcher. Nothing here is home-made; these are the few decisions 
   so with few samples left a rank can get none; DDP would then wait for a gradient that never
   comes. ``check_shares`` refuses such settings up front (use drop_last or another batch size).
 - **Records.** Rank 0 alone writes the run directory, history, plots and checkpoints
-  (``is_main``); every rank reads the checkpoint on ``--resume``, each getting back its own RNG state.
+  (``is_main``); every rank reads the checkpoint on ``--resume``, each getting back its own RNG
+  state (rank r seeds its dropout masks with seed + r; the model is the same on all ranks).
 - **Failures.** Collectives time out (``timeout``, default 600 s), so a rank that stalls ends the
   run with an error instead of a hang; a rank that dies closes its connections, its peers fail at
   their next collective, and the launcher stops the rest and names the first rank that failed.
@@ -201,7 +202,7 @@ def check_shares(hparams: HParams, n_train: int, world: int) -> None:
         idle = world - math.ceil(last / share)
         raise ConfigError(
             "nproc", world,
-            f"the last step of each epoch has {last} samples ({n_train} samples, steps of "
+            f"the last step of each epoch has {last} sample{'s' if last != 1 else ''} ({n_train} samples, steps of "
             f"{hparams.batch_size} x {hparams.accumulate} x {world} = {per_step}), shared as {share} per "
             f"process, which leaves {idle} process{'es' if idle != 1 else ''} without samples; use "
             "drop_last=true, fewer processes, or a batch size that leaves a longer last step")

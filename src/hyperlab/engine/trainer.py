@@ -221,7 +221,7 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
     distributed.check_shares(hp, data.n_train, world)
     device = torch.device(device or distributed.default_device())
     check_precision(hp.precision, device)
-    torch.manual_seed(hp.seed)
+    torch.manual_seed(hp.seed + distributed.rank())  # rank r draws its own dropout masks (seed + r)
     model.to(device)
     if hp.compile:
         model.compile()
