@@ -126,7 +126,7 @@ def describe_failure(me: int, world: int, exc: BaseException, timeout: float) ->
     text = f"{type(exc).__name__}: {exc}"
     if "Timed out" in text or "timed out" in text:
         return (f"rank {me} of {world} waited {timeout:g} s for the other processes and gave up ({text}); "
-                "another rank stalled or failed: see its error")
+                "another process stalled or failed")
     if "Connection closed by peer" in text or "Connection reset" in text:
         return f"rank {me} of {world} lost contact with another process, which failed or was killed ({text})"
     return f"rank {me} of {world} failed: {text}"
