@@ -123,6 +123,9 @@ def train(
     except distributed.DistributedError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:  # the launched ranks saw Ctrl-C too; rank 0 saved what it had
+        typer.echo(f"interrupted; results so far are saved in {out}", err=True)
+        raise typer.Exit(130) from None
     if report is None:  # a rank other than 0: rank 0 prints
         return
     if json_out:

@@ -137,7 +137,8 @@ def launch(nproc: int, fn: Callable[..., Any], *args: Any, timeout: float = DEFA
     """Run ``fn(*args)`` on ``nproc`` local processes in one process group, through
     torch.distributed's elastic launcher (what ``torchrun --standalone`` does); return rank 0's
     result. If a rank fails the launcher stops the others and this raises DistributedError with
-    the first failure. Each rank uses ``threads`` torch threads (default 1, as torchrun does)."""
+    the first failure; Ctrl-C (SIGINT/SIGTERM to this process) raises KeyboardInterrupt. Each rank uses ``threads`` torch threads (default 1, as torchrun does)."""
+    from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
@@ -149,6 +150,8 @@ def launch(nproc: int, fn: Callable[..., Any], *args: Any, timeout: float = DEFA
             results = elastic_launch(config, _run_rank)(fn, args, timeout, threads or 1)
         except ChildFailedError as exc:
             raise DistributedError(first_failure(exc)) from None
+        except SignalException:  # Ctrl-C: the launcher passed it on to the ranks and stopped them
+            raise KeyboardInterrupt from None
     return results[0]
 
 
