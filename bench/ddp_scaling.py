@@ -9,7 +9,7 @@ Interleaved repeats; medians compared.
 
     scaling efficiency = (1-process time / 2-process time) / 2     (1.0 = perfect)
 
-    .venv/bin/python bench/ddp_scaling.py [--repeats 3] [--epochs 10] [--batches 32 256]
+    .venv/bin/python bench/ddp_scaling.py [--repeats 3] [--epochs 10] [--batches 32 256] [--width 128]
 """
 
 from __future__ import annotations
@@ -29,25 +29,25 @@ from hyperlab.hparams import HParams
 from hyperlab.models import build_model
 
 
-def train_seconds(batch: int, epochs: int) -> tuple[float, list[float | None]]:
+def train_seconds(batch: int, epochs: int, width: int) -> tuple[float, list[float | None]]:
     """Train the digits MLP in this process (one rank, or the only process); (seconds, step losses)."""
     data = load_data("digits", seed=0)
     hp = HParams(batch_size=batch, epochs=epochs, lr=1e-3, optimizer="adam")
-    net = build_model("mlp", data, seed=hp.seed)
+    net = build_model("mlp", data, width=width, seed=hp.seed)
     result = fit(net, data, hp, measure_memory=False)
     return result.history.seconds, result.history.step_loss
 
 
-def one_process(batch: int, epochs: int, threads: int) -> tuple[float, float, list[float | None]]:
+def one_process(batch: int, epochs: int, width: int, threads: int) -> tuple[float, float, list[float | None]]:
     start = time.perf_counter()
     with torch_threads(threads):
-        seconds, losses = train_seconds(batch, epochs)
+        seconds, losses = train_seconds(batch, epochs, width)
     return seconds, time.perf_counter() - start, losses
 
 
-def two_processes(batch: int, epochs: int) -> tuple[float, float, list[float | None]]:
+def two_processes(batch: int, epochs: int, width: int) -> tuple[float, float, list[float | None]]:
     start = time.perf_counter()
-    seconds, losses = distributed.launch(2, train_seconds, batch // 2, epochs, threads=1)
+    seconds, losses = distributed.launch(2, train_seconds, batch // 2, epochs, width, threads=1)
     return seconds, time.perf_counter() - start, losses
 
 
@@ -56,17 +56,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batches", type=int, nargs="+", default=[32, 256])
+    parser.add_argument("--width", type=int, default=128, help="hidden units of the MLP (2 hidden layers)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; torch {torch.__version__}; "
-          f"{args.epochs} epochs, median of {args.repeats}")
+          f"MLP width {args.width}, {args.epochs} epochs, median of {args.repeats}")
     print("effective batch | 1 proc 1 thread (s) | 1 proc 2 threads (s) | 2 procs x B/2 (s) | "
           "speed-up vs 1 thread | efficiency | vs 2 threads | launch + start-up (s) | losses allclose")
     for batch in args.batches:
         runs: dict[str, list[tuple[float, float, list]]] = {"t1": [], "t2": [], "ddp": []}
         for _ in range(args.repeats):
-            runs["t1"].append(one_process(batch, args.epochs, 1))
-            runs["t2"].append(one_process(batch, args.epochs, 2))
-            runs["ddp"].append(two_processes(batch, args.epochs))
+            runs["t1"].append(one_process(batch, args.epochs, args.width, 1))
+            runs["t2"].append(one_process(batch, args.epochs, args.width, 2))
+            runs["ddp"].append(two_processes(batch, args.epochs, args.width))
         med = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
         startup = statistics.median(r[1] - r[0] for r in runs["ddp"])
         same = np.allclose(runs["ddp"][0][2], runs["t1"][0][2], rtol=1e-4)

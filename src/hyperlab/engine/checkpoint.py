@@ -36,7 +36,7 @@ def atomic_write_bytes(path: Path, write: Any) -> None:
 
 class Checkpoint(Callback):
     """Save model, optimizer, scheduler, RNG state, history and callback state every ``every`` epochs
-    (in a data-parallel run every rank gives its RNG state and rank 0 alone writes)."""
+    (in a data-parallel run every rank must have it: each gives its RNG state, rank 0 alone writes)."""
 
     def __init__(self, path: str | Path, every: int = 1) -> None:
         self.path, self.every = Path(path), every

@@ -4,7 +4,9 @@
 ``finish``. Which samples a step sees lives in ``batching``, what a step does in ``steps``. The
 loop never waits on the device per step: losses and gradient norms are read back every
 ``SYNC_EVERY`` steps and at epoch end, and the divergence check runs on what was read, so the
-step it records is still exact.
+step it records is still exact. Inside a torch.distributed process group (torchrun) the same
+loop trains data-parallel: the model runs in DistributedDataParallel and each rank takes its
+share of every step (``engine.distributed`` says how).
 """
 
 from __future__ import annotations
