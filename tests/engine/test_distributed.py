@@ -28,7 +28,7 @@ from hyperlab.models import build_model
 
 def _float64(data, n):
     data = data.subsample_train(n, seed=1)
-    cast = lambda ds: TensorDataset(ds.tensors[0].double(), ds.tensors[1])  # noqa: E731
+    cast = lambda ds: TensorDataset(ds.tensors[0].double(), ds.tensors[1])
     return type(data)(data.name, data.task, cast(data.train), cast(data.val), None, data.n_features,
                       data.n_outputs, data.input_shape, data.classes)
 
