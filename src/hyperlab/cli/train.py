@@ -1,9 +1,16 @@
-"""`hyperlab train`: one training run with a progress bar, a summary table and a run directory."""
+"""`hyperlab train`: one training run with a progress bar, a summary table and a run directory.
+
+Data-parallel: `hyperlab train --nproc N` starts N local processes through torch.distributed's
+launcher, and `torchrun --nproc-per-node N -m hyperlab train ...` runs this same command in each
+process torchrun started. Either way each process trains its share (``engine.distributed``) and
+rank 0 alone writes the run directory and prints.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -11,14 +18,42 @@ from rich.table import Table
 from hyperlab.api import as_data, train as train_run
 from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
-from hyperlab.engine import RunResult
+from hyperlab.engine import History, distributed
 from hyperlab.engine.threads import torch_threads
+from hyperlab.errors import ConfigError, check_float, check_int
+from hyperlab.hparams import HParams
 from hyperlab.i18n import steps_arithmetic, t
 
+NprocOpt = Annotated[int | None, typer.Option(
+    "--nproc", help="Train with N local processes (data-parallel, DistributedDataParallel; "
+                    "each uses --threads torch threads, default 1).")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--dist-timeout", help="Seconds a data-parallel process waits for the others before the run "
+                           "ends with an error.")]
 
-def summary_table(result: RunResult, lang: str) -> Table:
-    """The closing table: the four knobs and what the run measured."""
-    s, hp = result.summary(), result.hparams
+
+@dataclass
+class Job:
+    """What each process needs to train the run (picklable: it travels to the launched ranks)."""
+
+    setup: o.Setup
+    out: Path
+    resume: bool
+    lang: str
+    json_out: bool
+    quiet: bool
+
+
+@dataclass
+class Report:
+    """What rank 0 hands back: the summary and the history of the run."""
+
+    summary: dict[str, Any]
+    history: History
+
+
+def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -> Table:
+    """The closing table: the four knobs and what the run measured (``s``: ``RunResult.summary()``)."""
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
@@ -26,10 +61,10 @@ def summary_table(result: RunResult, lang: str) -> Table:
         (t("batch_size", lang), str(hp.batch_size)), (t("lr", lang), f"{hp.lr:g}"),
         (t("epochs", lang), f"{s['epochs_run']}/{hp.epochs}"), (t("optimizer", lang), hp.optimizer),
         (t("steps_per_epoch", lang), steps_arithmetic(s["n_train"], hp.batch_size, s["steps_per_epoch"], lang,
-                                                      accumulate=hp.accumulate)),
+                                                      accumulate=hp.accumulate, world_size=history.world_size)),
         (t("status", lang), t(s["status"], lang)),
     ]
-    metric = t(result.history.metric, lang)
+    metric = t(history.metric, lang)
     if s["final_val_metric"] is not None:
         rows.append((f"{t('val', lang)} {metric}", f"{s['final_val_metric']:.4f}"))
         rows.append((f"{t('val', lang)} {t('loss', lang)}", f"{s['final_val_loss']:.4f}"))
@@ -61,7 +96,7 @@ def train(
     settings: o.SetOpt = None, out: o.OutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
-    threads: o.ThreadsOpt = None,
+    threads: o.ThreadsOpt = None, nproc: NprocOpt = None, dist_timeout: TimeoutOpt = distributed.DEFAULT_TIMEOUT,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory."""
     lang = o.lang_of(lang)
@@ -69,18 +104,61 @@ def train(
                       depth=depth, batch_size=batch_size, lr=lr, epochs=epochs, optimizer=optimizer,
                       seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience)
     hp = setup.hparams
+    processes = _processes(nproc)
+    check_float("dist_timeout", dist_timeout)
     data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
-    hp.check_data_size(data.n_train)
+    hp.check_data_size(data.n_train, processes)
+    distributed.check_shares(hp, data.n_train, processes)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
-    console = o.console(quiet, json_out)
-    with torch_threads(threads), make_progress(console) as progress:
-        result = train_run(setup.model, data, hp, out=out, resume=resume, width=setup.width,
-                           depth=setup.depth, lang=lang, callbacks=[ProgressBar(progress, lang)])
+    job = Job(setup, out, resume, lang, json_out, quiet)
+    try:
+        if nproc is not None and nproc > 1:  # start the ranks here
+            report = distributed.launch(nproc, train_here, job, timeout=dist_timeout, threads=threads)
+        elif processes > 1:  # this process is one of the ranks torchrun started
+            with distributed.process_group(dist_timeout), torch_threads(threads):
+                report = train_here(job)
+        else:
+            with torch_threads(threads):
+                report = train_here(job)
+    except distributed.DistributedError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:  # the launched ranks saw Ctrl-C too; rank 0 saved what it had
+        typer.echo(f"interrupted; results so far are saved in {out}", err=True)
+        raise typer.Exit(130) from None
+    if report is None:  # a rank other than 0: rank 0 prints
+        return
     if json_out:
-        o.print_json({"setup": setup.as_dict(), "hparams": hp.to_dict(), "summary": result.summary(),
-                      "history": result.history.to_dict()})
-    console.print(summary_table(result, lang))
+        o.print_json({"setup": setup.as_dict(), "hparams": hp.to_dict(), "summary": report.summary,
+                      "history": report.history.to_dict()})
+    console = o.console(quiet, json_out)
+    console.print(summary_table(report.summary, report.history, hp, lang))
     console.print(t("results_in", lang, path=out))
+
+
+def train_here(job: Job) -> Report | None:
+    """Train the job in this process (one rank of a data-parallel run, or the only process);
+    rank 0 shows the progress bar and returns the report, other ranks return None."""
+    setup, hp = job.setup, job.setup.hparams
+    main = distributed.is_main()
+    data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
+    console = o.console(job.quiet or not main, job.json_out)
+    with make_progress(console) as progress:
+        result = train_run(setup.model, data, hp, out=job.out, resume=job.resume, width=setup.width,
+                           depth=setup.depth, lang=job.lang, callbacks=[ProgressBar(progress, job.lang)])
+    return Report(result.summary(), result.history) if main else None
+
+
+def _processes(nproc: int | None) -> int:
+    """How many processes train: --nproc, or WORLD_SIZE when torchrun started this one."""
+    started_by_torchrun = distributed.env_world_size()
+    if nproc is None:
+        return started_by_torchrun
+    nproc = check_int("nproc", nproc, 1)
+    if started_by_torchrun > 1 and nproc > 1:
+        raise ConfigError("nproc", nproc, f"cannot start processes inside torchrun (WORLD_SIZE="
+                                          f"{started_by_torchrun}): torchrun's --nproc-per-node sets the count")
+    return max(nproc, started_by_torchrun)
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command

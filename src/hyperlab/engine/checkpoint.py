@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from hyperlab.engine import distributed
 from hyperlab.engine.callbacks import Callback
 from hyperlab.engine.history import History
 from hyperlab.errors import HyperlabError
@@ -34,7 +35,8 @@ def atomic_write_bytes(path: Path, write: Any) -> None:
 
 
 class Checkpoint(Callback):
-    """Save model, optimizer, scheduler, RNG state, history and callback state every ``every`` epochs."""
+    """Save model, optimizer, scheduler, RNG state, history and callback state every ``every`` epochs
+    (in a data-parallel run every rank must have it: each gives its RNG state, rank 0 alone writes)."""
 
     def __init__(self, path: str | Path, every: int = 1) -> None:
         self.path, self.every = Path(path), every
@@ -42,7 +44,8 @@ class Checkpoint(Callback):
     def on_epoch_end(self, run: Run) -> None:
         if run.epoch % self.every == 0 or run.epoch == run.hparams.epochs or run.stop_status:
             state = checkpoint_state(run)
-            atomic_write_bytes(self.path, lambda f: torch.save(state, f))
+            if distributed.is_main():
+                atomic_write_bytes(self.path, lambda f: torch.save(state, f))
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -57,12 +60,15 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
 
 
 def checkpoint_state(run: Run) -> dict[str, Any]:
-    """Everything needed to resume exactly: weights, optimizer, schedule, RNG, history, callbacks."""
+    """Everything needed to resume exactly: weights, optimizer, schedule, RNG (every rank's in a
+    data-parallel run: each draws its own dropout masks), history, callbacks."""
+    rng = torch.get_rng_state()
     return {
         "model": run.model.state_dict(),
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict() if run.scheduler is not None else None,
-        "rng": torch.get_rng_state(),
+        "rng": rng,
+        "rng_ranks": distributed.gather_objects(rng),
         "epoch": run.epoch, "step": run.step,
         "history": run.history.to_dict(),
         "hparams": run.hparams.to_dict(),
@@ -75,11 +81,16 @@ def restore_state(run: Run, state: dict[str, Any]) -> None:
     if state["hparams"] != run.hparams.to_dict():
         changed = sorted(k for k, v in state["hparams"].items() if run.hparams.to_dict().get(k) != v)
         raise HyperlabError(f"cannot resume: the checkpoint was made with different settings ({', '.join(changed)})")
+    processes = state["history"].get("world_size", 1)
+    if processes != run.history.world_size:
+        raise HyperlabError(f"cannot resume: the checkpoint was made by {processes} process(es) and this run has "
+                            f"{run.history.world_size}; the effective batch would change (use --nproc {processes})")
     run.model.load_state_dict(state["model"])
     run.optimizer.load_state_dict(state["optimizer"])
     if run.scheduler is not None and state["scheduler"] is not None:
         run.scheduler.load_state_dict(state["scheduler"])
-    torch.set_rng_state(state["rng"])
+    ranks = state.get("rng_ranks")
+    torch.set_rng_state(ranks[run.loop.rank] if ranks else state["rng"])
     run.epoch, run.step = state["epoch"], state["step"]
     loaded = History.from_dict(state["history"])
     run.history.__dict__.update(loaded.__dict__)

@@ -41,6 +41,7 @@ class History:
     steps_per_epoch: int
     total_steps: int  # planned: epochs * steps_per_epoch
     accumulate: int = 1  # micro-batches of batch_size per optimizer step
+    world_size: int = 1  # processes training together (data-parallel ranks)
     effective_batch: int | None = None  # samples per optimizer step (batch_size x accumulate x processes)
     step_loss: list[float | None] = field(default_factory=list)
     step_lr: list[float] = field(default_factory=list)
@@ -55,7 +56,7 @@ class History:
 
     def __post_init__(self) -> None:
         if self.effective_batch is None:
-            self.effective_batch = self.batch_size * self.accumulate
+            self.effective_batch = self.batch_size * self.accumulate * self.world_size
 
     @property
     def steps_done(self) -> int:

@@ -4,7 +4,9 @@
 ``finish``. Which samples a step sees lives in ``batching``, what a step does in ``steps``. The
 loop never waits on the device per step: losses and gradient norms are read back every
 ``SYNC_EVERY`` steps and at epoch end, and the divergence check runs on what was read, so the
-step it records is still exact.
+step it records is still exact. Inside a torch.distributed process group (torchrun) the same
+loop trains data-parallel: the model runs in DistributedDataParallel and each rank takes its
+share of every step (``engine.distributed`` says how).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from hyperlab.data import Data, target_variance
-from hyperlab.engine import memory
+from hyperlab.engine import distributed, memory
 from hyperlab.engine.batching import StepBatch, batches, epoch_generator, step_batches
 from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
@@ -65,6 +67,7 @@ class Loop:
     scaler: torch.amp.GradScaler | None = None  # fp16 only
     rank: int = 0
     world_size: int = 1
+    net: nn.Module | None = None  # what the steps run: the model, or the model in DistributedDataParallel
     grads: FlatGrads | None = None  # gradients in one buffer, from the second step on
     first_loss: float | None = None  # the reference for "exploded"
     started: float = 0.0  # perf_counter at the start, less the seconds of a resumed history
@@ -215,21 +218,24 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
     """Check the settings against the data and device, seed, build optimizer, schedule and
     history; resume from a checkpoint if given."""
     hp = hparams
-    hp.check_data_size(data.n_train)
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    world = distributed.world_size()  # > 1 inside a process group (torchrun): data-parallel
+    hp.check_data_size(data.n_train, world)
+    distributed.check_shares(hp, data.n_train, world)
+    device = torch.device(device or distributed.default_device())
     check_precision(hp.precision, device)
-    torch.manual_seed(hp.seed)
+    torch.manual_seed(hp.seed + distributed.rank())  # rank r draws its own dropout masks (seed + r)
     model.to(device)
     if hp.compile:
         model.compile()
+    net = distributed.wrap(model, device) if world > 1 else model
     loss_fn = loss_fn or loss_for(data.task)
-    steps_per_epoch = hp.steps_per_epoch(data.n_train)
+    steps_per_epoch = hp.steps_per_epoch(data.n_train, world)
     optimizer = build_optimizer(model.parameters(), hp)
     scheduler = build_scheduler(optimizer, hp, steps_per_epoch)
     history = History(task=data.task, metric="accuracy" if data.task == "classification" else "r2",
                       n_train=data.n_train, batch_size=hp.batch_size, steps_per_epoch=steps_per_epoch,
                       total_steps=hp.epochs * steps_per_epoch, accumulate=hp.accumulate,
-                      effective_batch=hp.effective_batch())
+                      world_size=world, effective_batch=hp.effective_batch(world))
     callbacks = list(callbacks)
     if hp.early_stopping:  # first, so later callbacks (checkpoints) see its decision
         callbacks.insert(0, EarlyStopping(hp.patience, hp.min_delta, hp.restore_best))
@@ -240,7 +246,7 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
         measure_memory=measure_memory, eval_train=eval_train, diverge_factor=diverge_factor,
         # train R^2 from the epoch's mean MSE (exact for the default loss; a custom loss gets none)
         train_var=_target_variance(data.train) if loss_fn is F.mse_loss else None,
-        scaler=grad_scaler(hp.precision, device))
+        scaler=grad_scaler(hp.precision, device), rank=distributed.rank(), world_size=world, net=net)
     if resume_from is not None:
         restore_state(run, resume_from)
     run.loop.first_loss = next((v for v in history.step_loss if v is not None), None)
@@ -286,9 +292,10 @@ def train_one_epoch(run: Run, epoch: int) -> EpochPass:
             sync_steps(run)
     seconds = time.perf_counter() - epoch_start
     sync_steps(run)
-    train_loss = float(torch.stack(losses).mean())
+    # each rank holds its part of every step's loss and its own correct count: sum them over ranks
+    train_loss = float(distributed.sum_over_ranks(torch.stack(losses)).mean())
     if correct:
-        train_metric: float | None = float(torch.stack(correct).sum()) / seen
+        train_metric: float | None = float(distributed.sum_over_ranks(torch.stack(correct).sum())) / seen
     else:
         train_metric = 1.0 - train_loss / loop.train_var if loop.train_var else None
     return EpochPass(seconds, seen, train_loss, train_metric)
@@ -300,7 +307,8 @@ def sync_steps(run: Run) -> None:
     if not run.pending_losses:
         return
     loop, history = run.loop, run.history
-    losses = torch.stack(run.pending_losses).tolist()
+    # the step's loss is the sum of the ranks' parts: one exchange for all the buffered steps
+    losses = distributed.sum_over_ranks(torch.stack(run.pending_losses)).tolist()
     norms = torch.stack(run.pending_norms).tolist()
     run.pending_losses.clear()
     run.pending_norms.clear()
@@ -323,9 +331,14 @@ def end_epoch(run: Run, trained: EpochPass) -> None:
     """Evaluate, append the epoch's record, tell the callbacks; stop if one of them asked to."""
     loop, data = run.loop, run.data
     seconds, seen, train_loss, train_metric = trained
-    if loop.eval_train:
-        train_loss, train_metric = evaluate(run.model, loop.train_set, data.task, loop.loss_fn, run.device)  # type: ignore[assignment]
-    val_loss, val_metric = evaluate(run.model, loop.val_set, data.task, loop.loss_fn, run.device)
+    val_loss = val_metric = None
+    if loop.rank == 0:  # rank 0 evaluates and tells the others (see engine.distributed)
+        if loop.eval_train:
+            train_loss, train_metric = evaluate(run.model, loop.train_set, data.task, loop.loss_fn, run.device)  # type: ignore[assignment]
+        val_loss, val_metric = evaluate(run.model, loop.val_set, data.task, loop.loss_fn, run.device)
+    if loop.world_size > 1:
+        train_loss, train_metric, val_loss, val_metric = distributed.from_rank0(  # type: ignore[assignment]
+            [train_loss, train_metric, val_loss, val_metric], run.device)
     run.epoch += 1
     run.history.epochs.append(EpochRecord(
         epoch=run.epoch, step=run.step, train_loss=finite_or_none(train_loss),
@@ -341,6 +354,9 @@ def end_epoch(run: Run, trained: EpochPass) -> None:
 def finish(run: Run) -> RunResult:
     """Read what is buffered, record time, best epoch and memory, tell the callbacks."""
     history = run.history
+    if history.status == "interrupted" and run.loop.world_size > 1:
+        run.pending_losses.clear()  # the other ranks may be anywhere: no exchange after Ctrl-C
+        run.pending_norms.clear()
     try:
         sync_steps(run)  # a run stopped mid-interval (callback, Ctrl-C) may still hold a diverged step
     except StopTraining as stop:
@@ -360,9 +376,11 @@ def finish(run: Run) -> RunResult:
 
 def _step(run: Run, batch: StepBatch) -> StepResult:
     loop, hp = run.loop, run.hparams
-    step = train_step(run.model, run.optimizer, loop.loss_fn, batch, task=run.data.task, params=loop.params,
+    net = loop.net or run.model
+    no_sync = getattr(net, "no_sync", None)  # DDP: exchange gradients once, after the last micro-batch
+    step = train_step(net, run.optimizer, loop.loss_fn, batch, task=run.data.task, params=loop.params,
                       grads=loop.grads, precision=hp.precision, scaler=loop.scaler,
-                      clip_grad_norm=hp.clip_grad_norm, world_size=loop.world_size)
+                      clip_grad_norm=hp.clip_grad_norm, world_size=loop.world_size, no_sync=no_sync)
     if loop.grads is None and loop.fuse_grads:
         # after the first step, when every gradient exists: keep them in one buffer
         loop.grads = FlatGrads.attach(loop.params)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from hyperlab.engine import distributed
 from hyperlab.engine.checkpoint import atomic_write_bytes
 from hyperlab.engine.history import History
 
@@ -35,10 +36,14 @@ def write_text(path: str | Path, text: str) -> Path:
 
 def save_run(result: RunResult, run_dir: str | Path, *, setup: dict[str, Any] | None = None,
              lang: str = "en") -> Path:
-    """Write the run's config, history, summary and learning-curve plot into ``run_dir``."""
+    """Write the run's config, history, summary and learning-curve plot into ``run_dir``
+    (in a data-parallel run, rank 0 alone writes; the others only learn where)."""
     from hyperlab.views.plots import plot_learning_curves
 
     run_dir = Path(run_dir)
+    if not distributed.is_main():
+        result.run_dir = run_dir
+        return run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     result.run_dir = run_dir
     config = {**(setup or {}), **result.hparams.to_dict()}
