@@ -9,6 +9,7 @@ for importances.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
@@ -23,7 +25,7 @@ from optuna.trial import FrozenTrial, TrialState
 from hyperlab.i18n import t
 from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
 from hyperlab.sweeps.results import result_rows, status_text, study_setup, study_summary, summary_lines, trial_status
-from hyperlab.views.plots import plt, save, use_font
+from hyperlab.views.plots import save, subplots, use_font
 from hyperlab.views.report import Section, write_report
 
 TOP_CURVES = 5
@@ -91,7 +93,7 @@ def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Pat
         return None
     best, count = cells.best, cells.count
     use_font(lang)
-    fig, ax = plt.subplots(figsize=(1.4 * len(cells.x_labels) + 3, 0.7 * len(cells.y_labels) + 2.5))
+    fig, ax = subplots(figsize=(1.4 * len(cells.x_labels) + 3, 0.7 * len(cells.y_labels) + 2.5))
     image = ax.imshow(np.ma.masked_invalid(best), origin="lower", aspect="auto", cmap="viridis")
     for i in range(best.shape[0]):
         for j in range(best.shape[1]):
@@ -111,13 +113,18 @@ def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Pat
 
 
 def _optuna_plot(draw: Callable[[], Any], path: Path, title: str, lang: str) -> Path:
-    with plt.rc_context(), warnings.catch_warnings():  # Optuna switches the global style to ggplot
+    with matplotlib.rc_context(), warnings.catch_warnings():  # Optuna switches the global style to ggplot
         use_font(lang)
         warnings.simplefilter("ignore")  # experimental API; flat axes when a setting took one value
         ax = draw()
         ax.set_title(title)
         ax.figure.set_size_inches(9, 4.5)
-        return save(ax.figure, path)
+        saved = save(ax.figure, path)
+    # Optuna draws through pyplot (it imported it), which keeps every figure until it is closed
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(ax.figure)
+    return saved
 
 
 def plot_curves(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
@@ -127,7 +134,7 @@ def plot_curves(study: optuna.Study, path: Path, metric: str, lang: str) -> Path
     if not best:
         return None
     use_font(lang)
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = subplots(figsize=(9, 4.5))
     for tr in trials:
         status = trial_status(tr)
         if status in ("pruned", "diverged") and tr.intermediate_values:
@@ -164,7 +171,7 @@ def importances(study: optuna.Study) -> dict[str, float]:
 def plot_importance(values: dict[str, float], path: Path, lang: str) -> Path:
     use_font(lang)
     names = list(values)[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(names) + 1.5))
+    fig, ax = subplots(figsize=(7, 0.6 * len(names) + 1.5))
     ax.barh([t(n, lang) for n in names], [values[n] for n in names], color="tab:blue")
     for i, n in enumerate(names):
         ax.text(values[n], i, f" {values[n]:.2f}", va="center", fontsize=9)
