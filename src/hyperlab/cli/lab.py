@@ -1,0 +1,48 @@
+"""`hyperlab lab`: start the local web lab (FastAPI on uvicorn), loopback only unless told otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hyperlab.lab.config import DEFAULT_PORT, MiB, LabConfig
+
+
+def lab(
+    host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback lets other machines in: "
+                                           "the lab has no login.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = DEFAULT_PORT,
+    workers: Annotated[int | None, typer.Option(help="Trainings at once (default: one per core); "
+                                                     "more wait in the queue.")] = None,
+    queue: Annotated[int, typer.Option(help="Jobs that may wait for a free worker.")] = 32,
+    upload_limit: Annotated[float, typer.Option("--upload-limit", help="Largest CSV upload, in MiB.")] = 5.0,
+    out: Annotated[Path, typer.Option(help="Where lesson reports are kept (one folder per job id).")] = Path("runs/lab"),
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="Another Host name the lab answers "
+                                                                              "to (with a non-loopback --host).")] = None,
+) -> None:
+    """Start the web lab: turn the four knobs and watch real training live in the browser."""
+    from hyperlab.lab.server import serve
+
+    settings = {"host": host, "port": port, "max_queued": queue, "upload_limit": int(upload_limit * MiB), "out": out,
+                "allowed_hosts": tuple(allow_host or ())}
+    if workers is not None:
+        settings["max_running"] = workers
+    config = LabConfig(**settings)
+    if not config.loopback:
+        typer.echo(f"warning: the lab listens on {host}, not only on this machine, and it has no login: anyone who "
+                   "can reach this address can start trainings and read their results.", err=True)
+
+    def announce(url: str) -> None:
+        typer.echo(f"hyperlab lab: open {url}  ({config.max_running} training(s) at once; Ctrl-C stops)", err=False)
+
+    try:
+        serve(config, announce)
+    except KeyboardInterrupt:
+        pass
+    typer.echo("hyperlab lab: stopped")
+
+
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+    command(lab)
