@@ -65,6 +65,14 @@ def options_of(optimizer: str) -> list[str]:
     return accepted
 
 
+def warm_up() -> None:
+    """Build one optimizer at start-up: torch imports its compiler stack (seconds) on the first
+    optimizer of a process, which would otherwise delay the page's first Train."""
+    import torch
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
 class Lab:
     """Everything the app holds: settings, data sets and uploads, the jobs, the output folder."""
 
@@ -76,6 +84,7 @@ class Lab:
         self.static = static_files()
         self.closing = False
         self._closed = threading.Event()
+        threading.Thread(target=warm_up, name="lab-warm-up", daemon=True).start()
 
     def begin_close(self) -> None:
         """Ctrl-C: stop every job now (streams end with their jobs)."""

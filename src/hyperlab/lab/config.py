@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hyperlab.errors import ConfigError, check_int
+from hyperlab.errors import ConfigError, check_float, check_int
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 DEFAULT_PORT = 8765
@@ -51,6 +51,7 @@ class LabConfig:
         self.max_running = check_int("workers", self.max_running, 1, 64)
         self.max_queued = check_int("queue", self.max_queued, 0, 10_000)
         self.upload_limit = check_int("upload_limit", self.upload_limit, 1)
+        self.orphan_seconds = check_float("orphan_seconds", self.orphan_seconds)
         if not self.host or any(c in self.host for c in "/ @"):
             raise ConfigError("host", self.host, "must be a host name or IP address, e.g. 127.0.0.1")
         self.out = Path(self.out)
