@@ -32,6 +32,27 @@ def test_the_page_and_its_words_in_both_languages(client):
     assert meta["texts"]["batch_size"]["ko"] == TEXT["batch_size"]["ko"] == "배치 크기"  # the CLI's words
 
 
+def test_every_word_the_page_uses_is_in_both_languages(client):
+    """Every text key named in the page's HTML and script, and the ones it builds from the menus."""
+    import re
+
+    from hyperlab.lab.app import STATIC_DIR
+
+    texts = client.get("/api/meta").json()["texts"]
+    meta = client.get("/api/meta").json()
+    html = (STATIC_DIR / "index.html").read_text()
+    script = (STATIC_DIR / "lab.js").read_text()
+    keys = set(re.findall(r'data-t(?:-placeholder)?="([^"]+)"', html)) | set(re.findall(r'tr\("([^"]+)"', script))
+    keys = {k for k in keys if not k.endswith(".")}  # prefixes completed from the menus, below
+    keys |= {f"lab.model.{m}" for m in meta["models"]} | {f"lab.surface.{s}" for s in meta["surfaces"]}
+    keys |= {f"lab.lesson_title.{n}" for n in meta["lessons"] if n != "tour"} | {f"lab.budget.{b}" for b in meta["budgets"]}
+    keys |= {f"lab.state.{s}" for s in ("queued", "running", "done", "stopped", "failed")}
+    keys |= {"batch_size", "lr", "optimizer", "epochs", "accuracy", "r2"}  # advise's stages, the metrics
+    assert len(keys) > 60
+    missing = sorted(k for k in keys if k not in texts or not texts[k]["ko"] or texts[k]["ko"] == texts[k]["en"] == k)
+    assert missing == []
+
+
 def test_validate_gives_the_seeds_arithmetic_in_both_languages(client):
     answer = client.post("/api/validate", json={"dataset": "moons", "batch_size": "100", "epochs": "3"}).json()
     assert answer["ok"] and answer["n_train"] == 600 and answer["steps_per_epoch"] == 6

@@ -20,6 +20,8 @@ from hyperlab.lab.jobs import Job
 from hyperlab.lab.live import Boundary, LabMonitor, LiveRun, Progress
 from hyperlab.lessons import LESSONS, run_lesson, run_tour
 from hyperlab.lessons.surfaces import SURFACES, descend
+from hyperlab.tuners import advise
+from hyperlab.tuners.lr_find import MIN_STEPS, explain, lr_find  # also registers the range test's words
 
 # "Try several": five learning rates a decade apart around the form's, or the seed's three
 # optimizers, each at a usual starting rate (plain SGD takes larger steps than Adam needs).
@@ -83,8 +85,6 @@ def train_member(job: Job, member: int, setup: Setup, datasets: DataSets) -> dic
 
 def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
     """The LR range test on the form's model, data and optimizer; the curve and its suggestion."""
-    from hyperlab.tuners.lr_find import explain, lr_find
-
     data = datasets.get(setup.dataset, setup.hparams.seed)
     steps = min(setup.hparams.steps_per_epoch(data.n_train), 100)
     result = lr_find(setup.model, data, setup.hparams, width=setup.width, depth=setup.depth,
@@ -98,8 +98,6 @@ def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
 
 def check_range_test(setup: Setup, n_train: int) -> None:
     """The range test's own precondition, checked before it is queued (it needs 10 steps in an epoch)."""
-    from hyperlab.tuners.lr_find import MIN_STEPS
-
     spe = setup.hparams.steps_per_epoch(n_train)
     if spe < MIN_STEPS:
         raise ConfigError("batch_size", setup.hparams.batch_size,
@@ -109,8 +107,6 @@ def check_range_test(setup: Setup, n_train: int) -> None:
 
 def advice(job: Job, setup: Setup, datasets: DataSets, budget_seconds: float, lang: str) -> dict[str, Any]:
     """``advise`` within a time budget: the four values, the evidence for each, and the settings."""
-    from hyperlab.tuners import advise
-
     data = datasets.get(setup.dataset, setup.hparams.seed)
     result = advise(setup.model, data, setup.hparams, budget_seconds=budget_seconds, lang=lang,
                     width=setup.width, depth=setup.depth, on_stage=lambda stage: job.emit("stage", stage=stage),

@@ -96,12 +96,19 @@ function syncVisibility() {
   for (const el of document.querySelectorAll("[data-for-model]")) el.hidden = !el.dataset.forModel.split(" ").includes(model);
 }
 let validateTimer = null, validateSeq = 0;
-function scheduleValidate() { clearTimeout(validateTimer); validateTimer = setTimeout(validate, 150); }
+function scheduleValidate() {
+  document.body.dataset.validating = "true";
+  validateSeq++;  // an answer to an earlier form is now stale
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(validate, 150);
+}
 async function validate() {
   syncVisibility();
+  document.body.dataset.validating = "true";
   const seq = ++validateSeq;
   const r = await api("/api/validate", formValues());
   if (seq !== validateSeq) return L.valid;
+  document.body.dataset.validating = "false";
   if (r.ok) { L.arith = r.data; L.valid = true; showErrors({}); }
   else { L.arith = null; L.valid = false; showErrors(r.data.errors || {form: r.data.error || String(r.status)}); }
   showArith();
@@ -159,7 +166,7 @@ function onTrainEvent(job, ev) {
   }
   const run = ev.run === undefined ? null : runOf(job, ev.run);
   if (!run) return;
-  if (ev.t === "member") { run.boundary = ev.boundary; if (ev.boundary) L.shown = run; }
+  if (ev.t === "member") { run.boundary = ev.boundary; if (ev.boundary) { L.shown = run; drawBoundary(); } }
   else if (ev.t === "member_start") {
     Object.assign(run, {total: ev.total_steps, spe: ev.steps_per_epoch, epochsPlanned: ev.epochs, metric: ev.metric, status: "running"});
     L.current = run;
@@ -233,6 +240,7 @@ function renderStatus() {
   if (job.error) text += ": " + job.error;
   el.textContent = `${job.label}: ${text}`;
   el.dataset.state = job.state;
+  el.dataset.job = job.id;
   const diverged = L.runs.filter(r => r.divergedText).map(r => `${r.label}: ${both(r.divergedText)}`);
   $("diverged").textContent = diverged.join(" · ");
 }
