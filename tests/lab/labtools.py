@@ -4,7 +4,6 @@ of the test process, so a test can also look at the lab's own state) and its eve
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ import httpx
 
 from hyperlab.lab.app import Lab
 from hyperlab.lab.config import LabConfig
-from hyperlab.lab.server import make_server
+from hyperlab.lab.server import in_background
 
 SMALL = {"dataset": "moons", "model": "mlp", "width": 8, "depth": 1, "batch_size": 64, "epochs": 2, "lr": 0.01,
          "optimizer": "adam"}
@@ -37,23 +36,9 @@ class RunningLab:
 def running_lab(out: Path, **settings: Any) -> Iterator[RunningLab]:
     """A real lab server on 127.0.0.1 and a free port, stopped (as Ctrl-C would) afterwards."""
     config = LabConfig(port=0, out=out, **settings)
-    server, sock, url = make_server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the lab did not start"
-        time.sleep(0.02)
-    lab = server.config.app.state.lab
-    try:
-        yield RunningLab(url.rstrip("/"), lab, config)
-    finally:
-        lab.begin_close()
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
-        lab.close()
-        assert not thread.is_alive()
+    with in_background(config) as (url, lab):
+        yield RunningLab(url, lab, config)
+    assert all(not t.is_alive() for t in lab.jobs._workers)
 
 
 def read_events(client: httpx.Client, job_id: str, *, until: str = "end", after: int = 0,

@@ -5,11 +5,14 @@ half-written before the process ends."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import uvicorn
 
-from hyperlab.lab.app import create_app
+from hyperlab.lab.app import Lab, create_app
 from hyperlab.lab.config import LabConfig
 
 GRACEFUL_SECONDS = 5  # open streams get this long to end after Ctrl-C
@@ -64,3 +67,26 @@ def serve(config: LabConfig, announce: Callable[[str], None] = print) -> None:
     finally:
         sock.close()
         server.config.app.state.lab.close()  # type: ignore[attr-defined]
+
+
+@contextmanager
+def in_background(config: LabConfig, start_timeout: float = 30.0) -> Iterator[tuple[str, Lab]]:
+    """The lab served from a thread of this process (tests, benchmarks, notebooks): yields its
+    address and the ``Lab``; on exit it shuts down as on Ctrl-C (jobs stopped, workers joined)."""
+    server, sock, url = make_server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="lab-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the lab did not start")
+        time.sleep(0.02)
+    lab = server.config.app.state.lab  # type: ignore[attr-defined]
+    try:
+        yield url.rstrip("/"), lab
+    finally:
+        lab.begin_close()
+        server.should_exit = True
+        thread.join(start_timeout)
+        sock.close()
+        lab.close()
