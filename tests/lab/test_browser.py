@@ -120,7 +120,7 @@ def test_compare_two_runs_and_remove_one(desktop):
     assert desktop.points("#chart-step") == 40  # 20 steps of each run on the same chart
     assert desktop.points("#chart-epoch-loss") == 8  # train and validation loss, 2 epochs, 2 runs
     labels = desktop.page.locator("#runs tbody td.label").all_inner_texts()
-    assert "adam" in labels[0] and "sgd lr 0.5" in labels[1]
+    assert "adam" in labels[0] and "sgd · learning rate 0.5 · batch size 64 · epochs 2" in labels[1]
     desktop.page.locator("#runs tbody tr").first.locator("button.remove").click()
     assert desktop.rows() == 1 and desktop.points("#chart-step") == 20
 
@@ -198,7 +198,8 @@ def test_on_a_phone_in_korean(browser, lab):
     page.wait_for_timeout(3000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     assert phone.points("#boundary") == 300
-    assert "완료" in page.inner_text("#runs tbody")
+    assert "완료" in page.inner_text("#runs tbody")  # the run's status and name in Korean
+    assert "학습률 0.01 · 배치 크기 32 · 에폭 3" in page.inner_text("#runs tbody")
     assert page.evaluate("document.fonts.check('16px NanumGothic', '한국어')")
     page.screenshot(path=str(lab.config.out.parent / "phone.png"), full_page=True)
     phone.close()

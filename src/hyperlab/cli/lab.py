@@ -54,7 +54,8 @@ def host_warning(config: LabConfig) -> str | None:
     if config.loopback:
         return None
     return (f"warning: the lab listens on {config.host}, not only on this machine, and it has no login: anyone who "
-            "can reach this address can start trainings and read their results.")
+            "can reach this address can start trainings and read their results. It answers only to the Host "
+            "names it was given (add the one others use with --allow-host NAME).")
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command

@@ -72,4 +72,6 @@ class LabConfig:
             bare = name.strip("[]")
             shown = f"[{bare}]" if ":" in bare else bare
             out.add(f"{shown}:{port}".lower())
+            if port == 80:  # a browser leaves the default port out of Host
+                out.add(shown.lower())
         return out

@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "lab.stop": {"en": "Stop", "ko": "멈춤"},
     "lab.try_lrs": {"en": "Try five learning rates", "ko": "학습률 다섯 개 시도"},
     "lab.try_optimizers": {"en": "Try sgd / momentum / adam", "ko": "sgd / momentum / adam 시도"},
+    "lab.runs_set": {"en": "{n} runs", "ko": "실행 {n}개"},
     "lab.sequential_note": {"en": "The set trains one run after another.",
                             "ko": "여러 실행을 하나씩 차례로 학습합니다."},
     # live view

@@ -19,6 +19,18 @@ function tr(key, vals) {
   if (vals) s = s.replace(/\{(\w+)(:[^}]*)?\}/g, (m, k) => (k in vals ? vals[k] : m));
   return s;
 }
+/* A run's name in the page's language, from its settings. */
+function runLabel(run) {
+  const st = run.setup, hp = st.hparams;
+  const shape = st.model === "mlp" ? ` ${st.width || 128}x${st.depth === null ? 2 : st.depth}` : "";
+  return `${st.model}${shape} · ${hp.optimizer} · ${tr("lr")} ${+hp.lr.toPrecision(3)} · ${tr("batch_size")} ${hp.batch_size}` +
+         ` · ${tr("epochs")} ${hp.epochs}`;
+}
+function jobLabel(job) {
+  const runs = L.runs.filter(r => r.job === job.id);
+  if (job.kind !== "train" || !runs.length) return job.label;
+  return runs.length === 1 ? runLabel(runs[0]) : tr("lab.runs_set", {n: runs.length});
+}
 function both(obj) { return obj ? (obj[L.lang] || obj.en || "") : ""; }
 function num(v, digits = 4) { return v === null || v === undefined ? "–" : (+v).toFixed(digits); }
 
@@ -225,7 +237,7 @@ function renderCounters() {
   if (!r) { $("counters").textContent = ""; return; }
   const step = r.steps.length ? r.steps[r.steps.length - 1][0] : 0;
   const epoch = r.spe ? Math.min(r.epochsPlanned, Math.floor(Math.max(0, step - 1) / r.spe) + (step ? 1 : 0)) : 0;
-  $("counters").textContent = `${r.label}: ` + tr("lab.counters", {step, total: r.total || "?", epoch, epochs: r.epochsPlanned,
+  $("counters").textContent = `${runLabel(r)}: ` + tr("lab.counters", {step, total: r.total || "?", epoch, epochs: r.epochsPlanned,
                                                                     samples: r.samples.toLocaleString()});
   $("counters").dataset.step = String(step);
 }
@@ -238,10 +250,10 @@ function renderStatus() {
   if (!job) { el.textContent = ""; el.dataset.state = ""; return; }
   let text = job.state === "queued" ? tr("lab.state.queued", {ahead: job.position || 0}) : tr("lab.state." + job.state);
   if (job.error) text += ": " + job.error;
-  el.textContent = `${job.label}: ${text}`;
+  el.textContent = `${jobLabel(job)}: ${text}`;
   el.dataset.state = job.state;
   el.dataset.job = job.id;
-  const diverged = L.runs.filter(r => r.divergedText).map(r => `${r.label}: ${both(r.divergedText)}`);
+  const diverged = L.runs.filter(r => r.divergedText).map(r => `${runLabel(r)}: ${both(r.divergedText)}`);
   $("diverged").textContent = diverged.join(" · ");
 }
 function renderRuns() {
@@ -257,7 +269,7 @@ function renderRuns() {
     const metric = s.final_val_metric !== undefined ? s.final_val_metric : (last ? last.val_metric : null);
     const loss = s.final_val_loss !== undefined ? s.final_val_loss : (last ? last.val_loss : null);
     const status = r.statusText ? both(r.statusText) : (r.status ? tr("lab.state." + r.status) : tr("lab.state.queued", {ahead: "…"}));
-    const cells = [swatch, r.label, status + (r.divergedText ? ` (${both(r.divergedText)})` : ""), num(metric), num(loss),
+    const cells = [swatch, runLabel(r), status + (r.divergedText ? ` (${both(r.divergedText)})` : ""), num(metric), num(loss),
                    String(r.steps.length ? r.steps[r.steps.length - 1][0] : 0)];
     for (const [i, c] of cells.entries()) {
       const td = document.createElement("td");
