@@ -56,7 +56,7 @@ def stamp_steps() -> dict[tuple[str, int], float]:
     stamps: dict[tuple[str, int], float] = {}
     original = LiveRun._step
 
-    def stamped(self, run, step, loss):  # noqa: ANN001, ANN202
+    def stamped(self, run, step, loss):
         stamps[(self.job.id, step)] = time.monotonic()
         original(self, run, step, loss)
 
@@ -115,7 +115,7 @@ def main() -> None:
             plain.append(hyperlab.train("mlp", "moons", hp, width=16, depth=2).history.seconds)
     steps = args.epochs * 75  # 600 training samples / batch 8
     ms = sorted(1000 * x for x in latencies)
-    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     print(f"load average at the end: {load} (on {torch.get_num_threads()} torch thread(s))")
     print(f"moons, mlp 16x2, batch 8, {args.epochs} epochs = {steps} steps per run, {args.repeats} repeats")
     print(f"latency step end -> page: median {statistics.median(ms):.1f} ms, p95 {ms[int(0.95 * len(ms))]:.1f} ms, "

@@ -8,6 +8,7 @@ import math
 import time
 
 import pytest
+from labtools import LONG, SMALL, of_type, read_events, running_lab, start
 from typer.testing import CliRunner
 
 import hyperlab
@@ -15,7 +16,6 @@ from hyperlab.cli import app as cli_app
 from hyperlab.hparams import HParams
 from hyperlab.i18n import TEXT
 from hyperlab.lab.texts import TEXTS
-from labtools import LONG, SMALL, of_type, read_events, running_lab, start
 
 
 def test_the_page_and_its_words_in_both_languages(client):

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from labtools import SMALL, of_type, read_events, running_lab, start
+from labtools import LONG, SMALL, read_events, running_lab, start
 
 from hyperlab.lab.app import STATIC_DIR
 from hyperlab.lab.config import LabConfig
-
 
 # ---- DNS rebinding and cross-site requests ---------------------------------------------------------
 
@@ -123,18 +122,26 @@ def test_malformed_json_and_oversize_bodies(client):
 
 def test_the_host_list_follows_the_bind_address():
     assert LabConfig(port=1).host_names(8000) >= {"127.0.0.1:8000", "localhost:8000", "[::1]:8000"}
-    assert LabConfig(host="192.0.2.7", port=1).host_names(80) == {"192.0.2.7:80"}
-    assert LabConfig(host="192.0.2.7", port=1, allowed_hosts=("lab.lan",)).host_names(80) == {"192.0.2.7:80", "lab.lan:80"}
+    assert LabConfig(host="192.0.2.7", port=1).host_names(8080) == {"192.0.2.7:8080"}
+    assert LabConfig(host="192.0.2.7", port=1, allowed_hosts=("lab.lan",)).host_names(8080) == {"192.0.2.7:8080",
+                                                                                                "lab.lan:8080"}
+    assert LabConfig(host="192.0.2.7", port=1).host_names(80) == {"192.0.2.7:80", "192.0.2.7"}  # default port
 
 
 # ---- many clients at once ------------------------------------------------------------------------------
 
 def test_twenty_clients_at_once_stay_within_the_limits(tmp_path):
-    """20 clients start runs together: at most 2 train and 6 wait, the rest are told the queue is
-    full; every accepted run finishes or is stopped (every other client stops its own); nothing crashes."""
+    """While both workers are busy, 20 clients start runs together: 6 wait in the queue, 14 are told
+    it is full; then every accepted run finishes or is stopped (every other client stops its own
+    once it runs), the limits hold throughout, and nothing crashes."""
     with running_lab(tmp_path / "out", max_running=2, max_queued=6) as lab:
-        form = {**SMALL, "batch_size": 4, "epochs": 3}  # 450 steps: longer than 20 requests take to arrive
-        barrier = threading.Barrier(20)
+        form = {**SMALL, "batch_size": 16, "epochs": 2}
+        with lab.client() as c:
+            blockers = [start(c, form=LONG) for _ in range(2)]
+            for job in blockers:
+                read_events(c, job["id"], until="step")
+        posted = threading.Barrier(21)  # the 20 clients and this test
+        together = threading.Barrier(20)
         outcomes: list[tuple[int, str | None]] = []
         peak = {"running": 0, "queued": 0}
         done = threading.Event()
@@ -148,8 +155,9 @@ def test_twenty_clients_at_once_stay_within_the_limits(tmp_path):
 
         def client_(k: int) -> None:
             with lab.client() as c:
-                barrier.wait(30)
+                together.wait(60)
                 response = c.post("/api/runs", json={"form": form})
+                posted.wait(60)
                 if response.status_code != 202:
                     outcomes.append((response.status_code, response.json().get("error")))
                     return
@@ -165,6 +173,11 @@ def test_twenty_clients_at_once_stay_within_the_limits(tmp_path):
         threads = [threading.Thread(target=client_, args=(k,)) for k in range(20)]
         for thread in threads:
             thread.start()
+        posted.wait(120)
+        with lab.client() as c:
+            assert c.get("/api/status").json()["queued"] == 6
+            for job in blockers:
+                c.post(f"/api/jobs/{job['id']}/stop")
         for thread in threads:
             thread.join(600)
         done.set()
@@ -173,10 +186,10 @@ def test_twenty_clients_at_once_stay_within_the_limits(tmp_path):
         assert len(outcomes) == 20
         accepted = [state for code, state in outcomes if code == 202]
         refused = [message for code, message in outcomes if code == 429]
-        assert len(accepted) + len(refused) == 20
-        assert refused and all("queue is full (6 waiting)" in m for m in refused)
+        assert len(accepted) == 6 and len(refused) == 14
+        assert all("queue is full (6 waiting)" in m for m in refused)
         assert set(accepted) <= {"done", "stopped"} and "done" in accepted
         assert peak["running"] <= 2 and peak["queued"] <= 6
-        assert lab.lab.jobs.counts()["running"] == 0
+        assert lab.lab.jobs.counts() == {"running": 0, "queued": 0, "max_running": 2, "max_queued": 6}
         with lab.client() as c:
             assert c.get("/api/status").status_code == 200

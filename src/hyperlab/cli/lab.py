@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from hyperlab.errors import ConfigError
-from hyperlab.lab.config import DEFAULT_PORT, MiB, LabConfig
+from hyperlab.lab.config import DEFAULT_PORT, LabConfig, MiB
 
 
 def lab(
@@ -58,5 +58,5 @@ def host_warning(config: LabConfig) -> str | None:
             "names it was given (add the one others use with --allow-host NAME).")
 
 
-def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+def register(command) -> None:
     command(lab)

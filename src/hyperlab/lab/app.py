@@ -22,12 +22,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-
 from hyperlab.errors import ConfigError, DataError, HyperlabError, Interval, check_choice
 from hyperlab.hparams import OPTIMIZERS, HParams
 from hyperlab.i18n import LANGS, TEXT, check_lang
 from hyperlab.lab import stream, workflows
-from hyperlab.lab.config import MiB, LabConfig
+from hyperlab.lab.config import LabConfig, MiB
 from hyperlab.lab.datasets import DataSets
 from hyperlab.lab.fonts import FONT_NAME, korean_font
 from hyperlab.lab.forms import OPTION_FIELDS, FormErrors, Setup, arithmetic, both, read_setup

@@ -65,9 +65,9 @@ def read_setup(form: Any, datasets: DataSets, config: LabConfig) -> tuple[Setup,
         errors.setdefault(field or exc.field, str(exc))
 
     known = (*SETUP_FIELDS, *HP_FIELDS)
-    for key in values:
+    for key, value in values.items():
         if key not in known:
-            note(ConfigError(key, values[key], "is not a setting the lab offers" + did_you_mean(key, known)))
+            note(ConfigError(key, value, "is not a setting the lab offers" + did_you_mean(key, known)))
     # each knob on its own first, so every wrong field gets its message at once
     optimizer = values.get("optimizer", "adam")
     try:

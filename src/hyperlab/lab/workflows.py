@@ -122,8 +122,9 @@ def lesson(job: Job, name: str, setup: Setup, datasets: DataSets, budget: str, l
     staging, final = out_root / f".{job.id}.partial", out_root / job.id
     out_root.mkdir(parents=True, exist_ok=True)
     data = datasets.get(setup.dataset, setup.hparams.seed)
-    common = dict(budget=budget, seed=setup.hparams.seed, lang=lang, out=staging, width=setup.width,
-                  depth=setup.depth, monitor=LabMonitor(job), threads=None)
+    common: dict[str, Any] = {"budget": budget, "seed": setup.hparams.seed, "lang": lang, "out": staging,
+                              "width": setup.width, "depth": setup.depth, "monitor": LabMonitor(job),
+                              "threads": None}
     try:
         if name == "tour":
             tour = run_tour(data, setup.model, **common)
