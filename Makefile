@@ -20,6 +20,7 @@ venv: $(VENV)/.installed
 
 demo: venv
 	$(BIN)/hyperlab tour --out runs/lessons/tour && echo "make demo: open runs/lessons/tour/tour.html (one report per lesson in runs/lessons/tour/<lesson>/report.html)"
+	@echo "make demo: to turn the knobs yourself and watch training live, start the lab: $(BIN)/hyperlab lab  (then open http://127.0.0.1:8765/)"
 
 # What the tests use for real (PostgreSQL, Chromium) comes from Debian packages.
 system-deps:

@@ -20,7 +20,7 @@ from hyperlab.errors import HyperlabError
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="See and choose batch size, learning rate, epochs and optimizer with real training runs.")
 
-COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps")
+COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps", "lab")
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,185 @@
+"""What each job does, through the same workflows as the CLI: ``hyperlab.train`` for runs, the
+tuners' ``lr_find`` and ``advise``, the lessons' runner, and the optimizer lesson's surfaces. The
+lab never trains by itself: it passes callbacks that stream the trainer's events to the page."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from hyperlab.api import train
+from hyperlab.errors import ConfigError, check_choice, check_int
+from hyperlab.hparams import HParams, optimizer_name
+from hyperlab.i18n import LANGS, t
+from hyperlab.lab.datasets import DataSets
+from hyperlab.lab.forms import Setup, both
+from hyperlab.lab.jobs import Job
+from hyperlab.lab.live import Boundary, LabMonitor, LiveRun, Progress
+from hyperlab.lessons import LESSONS, run_lesson, run_tour
+from hyperlab.lessons.surfaces import SURFACES, descend
+from hyperlab.tuners import advise
+from hyperlab.tuners.lr_find import MIN_STEPS, explain, lr_find  # also registers the range test's words
+
+# "Try several": five learning rates a decade apart around the form's, or the seed's three
+# optimizers, each at a usual starting rate (plain SGD takes larger steps than Adam needs).
+LR_FACTORS = (0.01, 0.1, 1.0, 10.0, 100.0)
+SEED_OPTIMIZERS = {"sgd": 0.1, "momentum": 0.01, "adam": 0.001}
+PATH_GRID = 80
+MAX_PATH_STEPS = 1000
+MAX_PATHS = 7
+
+
+# ---- training runs ---------------------------------------------------------------------------
+
+def variants(setup: Setup, vary: str) -> list[Setup]:
+    """The set "Try several" trains: ``vary`` is ``lr`` (five rates) or ``optimizer`` (three)."""
+    vary = check_choice("vary", vary, ("lr", "optimizer"))
+    hp = setup.hparams
+    if vary == "lr":
+        changes = [{"lr": float(f"{hp.lr * f:.3g}")} for f in LR_FACTORS]
+    else:
+        options = {k: None for k in ("momentum", "alpha", "betas", "eps")}
+        changes = [{**options, "optimizer": name, "lr": lr} for name, lr in SEED_OPTIMIZERS.items()]
+    return [Setup(setup.dataset, setup.model, setup.width, setup.depth, hp.replace(**c)) for c in changes]
+
+
+def train_members(job: Job, members: list[Setup], datasets: DataSets) -> dict[str, Any]:
+    """Train a job's runs and stream them. One run per member, one after another, for now.
+
+    THIS LOOP IS WHERE POPULATION TRAINING GOES: when ``hyperlab.engine.population`` (being built)
+    lands, members of one architecture train at once in one call here, emitting the same
+    ``member_start`` / ``step`` / ``epoch`` / ``member_end`` events per member; nothing else in
+    the lab changes."""
+    job.emit("members", runs=[{"run": i, "label": s.label(), "setup": s.to_dict()} for i, s in enumerate(members)])
+    return {"members": [train_member(job, i, setup, datasets) for i, setup in enumerate(members)]}
+
+
+def train_member(job: Job, member: int, setup: Setup, datasets: DataSets) -> dict[str, Any]:
+    """One run through ``hyperlab.train``, streamed; a run after Stop is not started."""
+    if job.stop_requested.is_set():
+        summary: dict[str, Any] = {"status": "stopped"}
+        job.emit("member_end", run=member, status="stopped", status_text=both("stopped"), summary=summary,
+                 diverged=None, diverged_text=None)
+        return summary
+    hp = setup.hparams
+    data = datasets.get(setup.dataset, hp.seed)
+    boundary = Boundary.of(data)
+    job.emit("member", run=member, boundary=boundary.describe() if boundary else None)
+    result = train(setup.model, data, hp, width=setup.width, depth=setup.depth,
+                   callbacks=[LiveRun(job, member, boundary)])
+    summary = result.summary()
+    d = summary["diverged"]
+    diverged_text = None
+    if d:
+        diverged_text = {lang: t("diverged_at", lang, step=d["step"], epoch=d["epoch"], reason=t(d["reason"], lang))
+                         for lang in LANGS}
+    job.emit("member_end", run=member, status=summary["status"], status_text=both(summary["status"]),
+             summary=summary, diverged=d, diverged_text=diverged_text)
+    return summary
+
+
+# ---- tools -----------------------------------------------------------------------------------
+
+def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
+    """The LR range test on the form's model, data and optimizer; the curve and its suggestion."""
+    data = datasets.get(setup.dataset, setup.hparams.seed)
+    steps = min(setup.hparams.steps_per_epoch(data.n_train), 100)
+    result = lr_find(setup.model, data, setup.hparams, width=setup.width, depth=setup.depth,
+                     callbacks=[Progress(job, [0], [steps])])
+    test = result.tests[0]
+    return {"lrs": test.lrs, "losses": test.losses, "smoothed": test.smoothed, "suggestions": result.suggestions,
+            "suggested_lr": result.suggested_lr, "rule": result.recommended_rule, "stop_reason": test.stop_reason,
+            "explanation": {lang: explain(result, lang) for lang in LANGS},
+            "rule_names": {rule: both(f"lrf.{rule}") for rule in result.suggestions}}
+
+
+def check_range_test(setup: Setup, n_train: int) -> None:
+    """The range test's own precondition, checked before it is queued (it needs 10 steps in an epoch)."""
+    spe = setup.hparams.steps_per_epoch(n_train)
+    if spe < MIN_STEPS:
+        raise ConfigError("batch_size", setup.hparams.batch_size,
+                          f"leaves {spe} steps per epoch; the range test needs at least {MIN_STEPS} steps in one "
+                          f"epoch: use a batch size of at most {n_train // MIN_STEPS}")
+
+
+def advice(job: Job, setup: Setup, datasets: DataSets, budget_seconds: float, lang: str) -> dict[str, Any]:
+    """``advise`` within a time budget: the four values, the evidence for each, and the settings."""
+    data = datasets.get(setup.dataset, setup.hparams.seed)
+    result = advise(setup.model, data, setup.hparams, budget_seconds=budget_seconds, lang=lang,
+                    width=setup.width, depth=setup.depth, on_stage=lambda stage: job.emit("stage", stage=stage),
+                    callbacks=[Progress(job, [0], [0])])
+    return {"values": result.values, "evidence": result.evidence, "notes": result.notes, "lang": lang,
+            "hparams": result.hparams.to_dict(), "seconds": round(result.total.seconds, 2)}
+
+
+def lesson(job: Job, name: str, setup: Setup, datasets: DataSets, budget: str, lang: str,
+           out_root: Path) -> dict[str, Any]:
+    """A lesson (or the tour, ``name="tour"``) on the form's data and model; its report is
+    written to a hidden staging folder and moved to ``out_root/<job id>`` only when complete."""
+    staging, final = out_root / f".{job.id}.partial", out_root / job.id
+    out_root.mkdir(parents=True, exist_ok=True)
+    data = datasets.get(setup.dataset, setup.hparams.seed)
+    common: dict[str, Any] = {"budget": budget, "seed": setup.hparams.seed, "lang": lang, "out": staging,
+                              "width": setup.width, "depth": setup.depth, "monitor": LabMonitor(job),
+                              "threads": None}
+    try:
+        if name == "tour":
+            tour = run_tour(data, setup.model, **common)
+            claims = [c for r in tour.lessons for c in r.claims]
+        else:
+            claims = run_lesson(name, data, setup.model, **common).claims
+        job.check_stop()
+        os.replace(staging, final)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    counts = {v: sum(1 for c in claims if c.verdict == v) for v in ("confirmed", "not_observed", "contradicted")}
+    return {"report": f"/reports/{job.id}/", "lesson": name, "verdicts": counts}
+
+
+def lesson_names() -> list[str]:
+    return [*LESSONS, "tour"]
+
+
+# ---- optimizer paths on 2-D surfaces (quick: no job) -----------------------------------------
+
+def optimizer_paths(surface: str, runs: list[dict[str, Any]], steps: Any) -> dict[str, Any]:
+    """Each optimizer's path on a surface (``descend``), and the surface on a grid for its contour plot."""
+    s = SURFACES[check_choice("surface", str(surface), SURFACES)]
+    steps = check_int("steps", steps, 1, MAX_PATH_STEPS)
+    if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_PATHS:
+        raise ConfigError("runs", runs if not isinstance(runs, list) else len(runs),
+                          f"must be a list of 1 to {MAX_PATHS} optimizer/lr pairs")
+    paths = []
+    for run in runs:
+        if not isinstance(run, dict):
+            raise ConfigError("runs", run, "each must be {optimizer, lr}")
+        name = optimizer_name(str(run.get("optimizer", "")))
+        lr = HParams(lr=run.get("lr")).lr
+        path = descend(s, name, lr, steps).to_dict()
+        if path["diverged_step"] is not None:
+            path["text"] = both("lab.path_diverged", optimizer=name, lr=f"{lr:g}", step=path["diverged_step"])
+        else:
+            path["text"] = both("lab.path_end", optimizer=name, lr=f"{lr:g}", value=f"{path['values'][-1]:.4g}",
+                                steps=steps)
+        paths.append(path)
+    return {"surface": s.name, "xlim": list(s.xlim), "ylim": list(s.ylim), "start": list(s.start),
+            "minimum": list(s.minimum), "n": PATH_GRID, "z": surface_grid(s.name), "paths": paths}
+
+
+def surface_grid(name: str) -> list[float]:
+    """The surface's values on a PATH_GRID x PATH_GRID grid (rows = y), scaled to [0, 1] for colour
+    (log-scaled where the surface has steep walls)."""
+    s = SURFACES[name]
+    _, _, Z = s.grid(PATH_GRID)
+    v = Z - Z.min()
+    if s.log_levels:
+        v = [[math.log10(x + 1e-2) for x in row] for row in v.tolist()]
+    else:
+        v = v.tolist()
+    flat = [x for row in v for x in row]
+    low, high = min(flat), max(flat)
+    return [round((x - low) / (high - low), 4) for x in flat]

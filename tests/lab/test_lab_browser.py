@@ -1,0 +1,228 @@
+"""The lab's page in a real browser (Debian's Chromium through Playwright) against a real server, at
+desktop and phone width, offline: every request that is not to the lab is blocked and recorded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from labtools import running_lab
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    with running_lab(tmp_path_factory.mktemp("lab") / "out", max_running=2) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A page of the lab, offline: anything not served by the lab is aborted and remembered."""
+
+    def __init__(self, browser, url: str, viewport: dict[str, int]) -> None:
+        self.page = browser.new_page(viewport=viewport)
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
+                        else (self.blocked.append(route.request.url), route.abort()))
+        self.page.goto(url + "/")
+        self.page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+
+    def points(self, canvas: str) -> int:
+        return int(self.page.get_attribute(canvas, "data-points") or 0)
+
+    def wait_points(self, canvas: str, n: int) -> None:
+        """Wait until a chart holds exactly ``n`` points (charts redraw a few times a second)."""
+        self.page.wait_for_function(f"() => document.querySelector('{canvas}').dataset.points === '{n}'",
+                                    timeout=10_000)
+
+    def rows(self) -> int:
+        return self.page.locator("#runs tbody tr").count()
+
+    def set(self, **fields: str) -> None:
+        for name, value in fields.items():
+            if self.page.locator(f"#f-{name}").evaluate("e => e.tagName") == "SELECT":
+                self.page.select_option(f"#f-{name}", value)
+            else:
+                self.page.fill(f"#f-{name}", value)
+        self.page.wait_for_selector("body[data-validating=false]")  # the lab has answered the last change
+
+    def train(self, button: str = "#train", state: str = "done", timeout: float = 60_000) -> None:
+        """Press a training button and wait until the job it starts has ended in ``state``."""
+        before = self.page.get_attribute("#status", "data-job") or ""
+        self.page.click(button)
+        self.page.wait_for_selector(f"#status:not([data-job='{before}'])", timeout=timeout)
+        job = self.page.get_attribute("#status", "data-job")
+        self.page.wait_for_selector(f"#status[data-job='{job}'][data-state={state}]", timeout=timeout)
+
+    def close(self) -> None:
+        assert self.blocked == []  # works offline: the page asked for nothing outside the lab
+        assert self.errors == []
+        self.page.close()
+
+
+@pytest.fixture
+def desktop(browser, lab) -> Iterator[Page]:
+    page = Page(browser, lab.url, DESKTOP)
+    yield page
+    page.close()
+
+
+def test_knobs_train_live_and_stop(desktop):
+    page = desktop.page
+    desktop.set(dataset="moons", model="mlp", width="8", depth="1", batch_size="1", epochs="50")
+    assert page.inner_text("#arith") == "600 samples / batch size 1 = 600 steps per epoch"
+    assert page.inner_text("#total") == "50 epochs x 600 steps = 30000 steps in all"
+    page.locator("#lr-slider").fill("-2")  # the log-scale control: 10^-2
+    assert page.input_value("#f-lr") == "0.01"
+    page.click("#train")
+    page.wait_for_selector("#status[data-state=running]")
+    page.wait_for_function("() => +document.querySelector('#chart-step').dataset.points > 20")
+    first = desktop.points("#chart-step")
+    page.wait_for_timeout(600)
+    second = desktop.points("#chart-step")
+    assert page.get_attribute("#status", "data-state") == "running"
+    assert second > first  # the chart grows while the run is still going
+    assert int(page.get_attribute("#counters", "data-step")) >= first
+    assert "samples seen" in page.inner_text("#counters")
+    page.click("#stop")
+    page.wait_for_selector("#status[data-state=stopped]", timeout=30_000)
+    assert "stopped" in page.inner_text("#runs tbody tr")
+    assert desktop.points("#chart-step") < 30_000
+    assert page.is_visible("#boundary")  # 2-D data: the decision boundary is drawn
+    assert desktop.points("#boundary") == 300
+
+
+def test_compare_two_runs_and_remove_one(desktop):
+    desktop.set(dataset="moons", batch_size="64", epochs="2", width="8", depth="1")
+    desktop.train()
+    desktop.set(optimizer="sgd", lr="0.5")
+    desktop.train()
+    assert desktop.rows() == 2
+    desktop.wait_points("#chart-step", 40)  # 20 steps of each run on the same chart
+    desktop.wait_points("#chart-epoch-loss", 8)  # train and validation loss, 2 epochs, 2 runs
+    labels = desktop.page.locator("#runs tbody td.label").all_inner_texts()
+    assert "adam" in labels[0] and "sgd · learning rate 0.5 · batch size 64 · epochs 2" in labels[1]
+    desktop.page.locator("#runs tbody tr").first.locator("button.remove").click()
+    assert desktop.rows() == 1
+    desktop.wait_points("#chart-step", 20)
+
+
+def test_try_several_optimizers(desktop):
+    desktop.set(dataset="moons", batch_size="64", epochs="1", width="8", depth="1")
+    desktop.train("#try-opt", timeout=120_000)
+    assert desktop.rows() == 3
+    labels = " ".join(desktop.page.locator("#runs tbody td.label").all_inner_texts())
+    assert all(name in labels for name in ("sgd", "momentum", "adam"))
+
+
+def test_korean_and_a_bad_learning_rate(desktop):
+    page = desktop.page
+    desktop.set(dataset="moons", batch_size="32")
+    page.click("#lang-ko")
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert page.inner_text("#train") == "학습"
+    assert page.inner_text("label[for=f-batch_size]") == "배치 크기"
+    assert page.inner_text("#arith") == "샘플 600개 / 배치 크기 32 = 에폭당 19 스텝"
+    desktop.set(lr="abc")
+    assert page.inner_text("[data-err=lr]") == "lr='abc' is invalid: must be a finite number > 0"
+    assert page.get_attribute("#f-lr", "aria-invalid") == "true"
+    page.click("#train")
+    page.wait_for_timeout(500)
+    assert desktop.rows() == 0  # nothing ran
+    desktop.set(lr="0.01")
+    assert page.inner_text("[data-err=lr]") == ""
+    page.click("#lang-en")
+    assert page.inner_text("#train") == "Train"
+
+
+def test_the_range_test_and_its_suggestion(desktop):
+    page = desktop.page
+    desktop.set(dataset="moons", batch_size="16", width="8", depth="1")
+    page.click("#range-run")
+    page.wait_for_selector("#range-verdict:has-text('Recommended:')", timeout=60_000)
+    assert desktop.points("#chart-range") > 20  # raw and smoothed loss against lr
+    assert page.locator("#range-expl li").count() >= 4
+    page.click("#use-lr")
+    suggested = page.inner_text("#use-lr").split()[-1]
+    assert page.input_value("#f-lr") == suggested
+
+
+def test_optimizer_paths_animate(desktop):
+    page = desktop.page
+    page.select_option("#f-surface", "saddle")
+    page.click("#paths-run")
+    page.wait_for_timeout(300)
+    early = desktop.points("#contour")
+    page.wait_for_timeout(3000)
+    assert desktop.points("#contour") > early  # the paths are drawn step by step
+    assert page.locator("#path-legend li").count() == 3
+
+
+def test_a_lesson_from_the_page_opens_its_report(desktop, lab):
+    page = desktop.page
+    desktop.set(dataset="digits", model="logistic")
+    page.select_option("#f-lesson", "batch-size")
+    page.click("#lesson-run")
+    page.wait_for_selector("#report-link:not([hidden])", timeout=120_000)
+    href = page.get_attribute("#report-link", "href")
+    assert href.startswith("/reports/") and href.endswith("/")
+    page.goto(lab.url + href)
+    assert "batch size" in page.inner_text("h1").lower()
+
+
+def test_on_a_phone_in_korean(browser, lab):
+    phone = Page(browser, lab.url, PHONE)
+    page = phone.page
+    page.click("#lang-ko")
+    phone.set(dataset="spirals", batch_size="32", epochs="3", width="16", depth="2")
+    phone.train()
+    page.click("#paths-run")
+    page.wait_for_timeout(3000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    assert phone.points("#boundary") == 300
+    assert "완료" in page.inner_text("#runs tbody")  # the run's status and name in Korean
+    assert "학습률 0.01 · 배치 크기 32 · 에폭 3" in page.inner_text("#runs tbody")
+    assert page.evaluate("document.fonts.check('16px NanumGothic', '한국어')")
+    page.screenshot(path=str(lab.config.out.parent / "phone.png"), full_page=True)
+    phone.close()
+
+
+def test_screenshot_for_the_readme(browser, lab, tmp_path):
+    """The README's picture: a run set on moons with its boundary, and optimizer paths.
+    Written to docs/lab.png when HYPERLAB_SCREENSHOT=1, else to a temporary folder."""
+    shot = DESKTOP | {"height": 1150}
+    desk = Page(browser, lab.url, shot)
+    desk.set(dataset="moons", batch_size="32", epochs="15", width="16", depth="2")
+    desk.train("#try-opt", timeout=180_000)
+    desk.page.click("#paths-run")
+    desk.page.wait_for_timeout(3000)
+    desk.page.evaluate("window.scrollTo(0, 0)")
+    target = DOCS / "lab.png" if os.environ.get("HYPERLAB_SCREENSHOT") == "1" else tmp_path / "lab.png"
+    target.parent.mkdir(exist_ok=True)
+    desk.page.screenshot(path=str(target))
+    assert target.stat().st_size > 20_000
+    desk.close()
