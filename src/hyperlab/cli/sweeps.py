@@ -11,14 +11,9 @@ from hyperlab.cli import options as o
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import load_yaml
 from hyperlab.i18n import t
-from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
-from hyperlab.sweeps.objective import SweepSetup
-from hyperlab.sweeps.plan import SweepInterrupted, SweepPlan
-from hyperlab.sweeps.prepare import Prepared
-from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
-from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, redact, storage_url
-from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
-from hyperlab.sweeps.workers import run_sweep
+
+# The sweep modules (Optuna, SQLAlchemy: ~0.4 s) are imported inside the two commands, so that
+# `hyperlab --help` and the other commands do not pay for them.
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
 PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
@@ -75,6 +70,15 @@ def sweep(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
+    from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
+    from hyperlab.sweeps.objective import SweepSetup
+    from hyperlab.sweeps.plan import SweepInterrupted, SweepPlan
+    from hyperlab.sweeps.prepare import Prepared
+    from hyperlab.sweeps.results import summary_lines
+    from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, redact, storage_url
+    from hyperlab.sweeps.strategies import DEFAULT_STRATEGY
+    from hyperlab.sweeps.workers import run_sweep
+
     lang = o.lang_of(lang)
     file = load_yaml(config) if config is not None else {}
     space = file.pop("space", None) or {}
@@ -147,7 +151,9 @@ def results(
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
 ) -> None:
     """A study's trials sorted by the objective, and an HTML report with plots."""
+    from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
     from hyperlab.sweeps.report import write_sweep_report
+    from hyperlab.sweeps.results import FORMATS, open_study, result_rows, rows_csv, rows_table, study_summary, summary_lines
 
     lang = o.lang_of(lang)
     if json_out:  # the convention every command shares; the same as --format json
