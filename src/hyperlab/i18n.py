@@ -76,6 +76,12 @@ def t(key: str, lang: str = "en", **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def texts_for_page() -> dict[str, dict[str, str]]:
+    """Every registered text in every language (English where a translation is missing), for a
+    page that switches language without asking the server (the web lab)."""
+    return {key: {lang: entry.get(lang) or entry["en"] for lang in LANGS} for key, entry in TEXT.items()}
+
+
 def check_lang(lang: str) -> str:
     """Validate a --lang value."""
     return check_choice("lang", lang, LANGS)

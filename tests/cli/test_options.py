@@ -16,7 +16,8 @@ from hyperlab.sweeps import sweep
 from hyperlab.sweeps.plan import SweepPlan
 
 SHARED = ("--threads", "--seed", "--lang", "--quiet", "--json")
-NOT_TRAINING = {"results", "lr-scale", "datasets", "models", "optimizers"}  # they read, compute or list
+NOT_TRAINING = {"results", "lr-scale", "datasets", "models", "optimizers",  # they read, compute or list
+                "lab"}  # serves a page: each run's settings come from the page, its workers use one thread each
 
 
 def commands(group=None, prefix: str = ""):

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hyperlab.errors import ConfigError, DataError, HyperlabError, Interval, check_choice
 from hyperlab.hparams import OPTIMIZERS, HParams
-from hyperlab.i18n import LANGS, TEXT, check_lang
+from hyperlab.i18n import LANGS, check_lang, texts_for_page
 from hyperlab.lab import stream, workflows
 from hyperlab.lab.config import LabConfig, MiB
 from hyperlab.lab.datasets import DataSets
@@ -177,7 +177,7 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
                 "limits": {"upload_bytes": config.upload_limit, "max_steps": config.max_steps,
                            "max_running": config.max_running, "max_queued": config.max_queued,
                            "max_budget_seconds": config.max_budget_seconds},
-                "texts": {key: {lang: entry.get(lang) or entry["en"] for lang in LANGS} for key, entry in TEXT.items()}}
+                "texts": texts_for_page()}
 
     @app.get("/api/status")
     async def status() -> dict[str, Any]:
@@ -231,7 +231,7 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
     async def start_range_test(request: Request) -> dict[str, Any]:
         body = await read_json(request)
         setup, data = await setup_of(body.get("form", body) if isinstance(body, dict) else body)
-        workflows.check_range_test(setup, data.n_train)
+        setup.hparams.check_data_size(data.n_train)  # the range test runs its steps over as many passes as needed
         job = lab.submit("lr_find", setup.label(), partial(workflows.range_test, setup=setup, datasets=lab.datasets))
         return snapshot(job)
 

@@ -21,7 +21,8 @@ from hyperlab.lab.live import Boundary, LabMonitor, LiveRun, Progress
 from hyperlab.lessons import LESSONS, run_lesson, run_tour
 from hyperlab.lessons.surfaces import SURFACES, descend
 from hyperlab.tuners import advise
-from hyperlab.tuners.lr_find import MIN_STEPS, explain, lr_find  # also registers the range test's words
+from hyperlab.tuners.common import TunerSetup
+from hyperlab.tuners.lr_find import DEFAULT_STEPS, explain, lr_find  # also registers the range test's words
 
 # "Try several": five learning rates a decade apart around the form's, or the seed's three
 # optimizers, each at a usual starting rate (plain SGD takes larger steps than Adam needs).
@@ -86,9 +87,8 @@ def train_member(job: Job, member: int, setup: Setup, datasets: DataSets) -> dic
 def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
     """The LR range test on the form's model, data and optimizer; the curve and its suggestion."""
     data = datasets.get(setup.dataset, setup.hparams.seed)
-    steps = min(setup.hparams.steps_per_epoch(data.n_train), 100)
-    result = lr_find(setup.model, data, setup.hparams, width=setup.width, depth=setup.depth,
-                     callbacks=[Progress(job, [0], [steps])])
+    result = lr_find(setup.model, data, setup.hparams, setup=TunerSetup(width=setup.width, depth=setup.depth),
+                     callbacks=[Progress(job, [0], [DEFAULT_STEPS])])
     test = result.tests[0]
     return {"lrs": test.lrs, "losses": test.losses, "smoothed": test.smoothed, "suggestions": result.suggestions,
             "suggested_lr": result.suggested_lr, "rule": result.recommended_rule, "stop_reason": test.stop_reason,
@@ -96,20 +96,12 @@ def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
             "rule_names": {rule: both(f"lrf.{rule}") for rule in result.suggestions}}
 
 
-def check_range_test(setup: Setup, n_train: int) -> None:
-    """The range test's own precondition, checked before it is queued (it needs 10 steps in an epoch)."""
-    spe = setup.hparams.steps_per_epoch(n_train)
-    if spe < MIN_STEPS:
-        raise ConfigError("batch_size", setup.hparams.batch_size,
-                          f"leaves {spe} steps per epoch; the range test needs at least {MIN_STEPS} steps in one "
-                          f"epoch: use a batch size of at most {n_train // MIN_STEPS}")
-
-
 def advice(job: Job, setup: Setup, datasets: DataSets, budget_seconds: float, lang: str) -> dict[str, Any]:
     """``advise`` within a time budget: the four values, the evidence for each, and the settings."""
     data = datasets.get(setup.dataset, setup.hparams.seed)
     result = advise(setup.model, data, setup.hparams, budget_seconds=budget_seconds, lang=lang,
-                    width=setup.width, depth=setup.depth, on_stage=lambda stage: job.emit("stage", stage=stage),
+                    setup=TunerSetup(width=setup.width, depth=setup.depth),
+                    on_stage=lambda stage: job.emit("stage", stage=stage),
                     callbacks=[Progress(job, [0], [0])])
     return {"values": result.values, "evidence": result.evidence, "notes": result.notes, "lang": lang,
             "hparams": result.hparams.to_dict(), "seconds": round(result.total.seconds, 2)}
