@@ -174,6 +174,7 @@ class _Segment:
     uses_decoupled_decay: bool
     fused: bool = False
     views: dict[str, list[list[Tensor]]] = field(default_factory=dict)  # per state, per member: its pieces
+    calls: list[tuple] = field(default_factory=list)  # fused: per member, its kernel and arguments
 
 
 class PopulationOptimizer:
@@ -227,6 +228,8 @@ class PopulationOptimizer:
     def _segments(self) -> list[_Segment]:
         segments, start = [], 0
         n, like = len(self.settings), self.params
+        self._skip = torch.zeros(n, dtype=torch.float32, device=like.device)  # 1.0: this member is frozen
+        self._skip_rows = list(self._skip.split(1))
         key = lambda k: (self.settings[k].family, self.settings[k].family == "rmsprop" and self.momentum_ever[k])
         for k in range(1, n + 1):
             if k < n and key(k) == key(start):
@@ -253,6 +256,7 @@ class PopulationOptimizer:
             if seg.fused:
                 seg.views = {name: [self._split(row) for row in tensor] for name, tensor in state.items()}
                 seg.views["params"] = [self._split(row) for row in self.params[start:k]]
+                seg.calls = self._fused_calls(seg)
             segments.append(seg)
             start = k
         return segments
@@ -274,14 +278,15 @@ class PopulationOptimizer:
             torch.linalg.vector_norm(per_piece, dim=0, out=norms)
         if momentum is None:
             momentum = torch.tensor([s.momentum for s in self.settings], dtype=torch.float64, device=lr.device)
-        skip = None if active is None else (~active).to(torch.float32)
         lr_host = mom_host = member_grads = None
         for seg in self.segments:
             if seg.fused:
                 if lr_host is None:  # one read of this step's scalars, one split of the gradients
                     lr_host, mom_host = lr.tolist(), momentum.tolist()
-                    member_grads = [g.unbind(0) for g in flat_grads]
-                self._fused_segment(seg, member_grads, lr_host, mom_host, skip)  # type: ignore[arg-type]
+                    member_grads = list(zip(*(g.unbind(0) for g in flat_grads)))  # per member: its pieces
+                    if active is not None:
+                        self._skip.copy_(~active)
+                self._fused_segment(seg, member_grads, lr_host, mom_host, active is not None)  # type: ignore[arg-type]
             else:
                 rows = (flat_grads[0][seg.start:seg.stop] if len(flat_grads) == 1 else
                         torch.cat([g[seg.start:seg.stop] for g in flat_grads], dim=1))
@@ -289,33 +294,53 @@ class PopulationOptimizer:
                 self._blocked_segment(seg, rows, seg_lr[:, None], momentum[seg.start:seg.stop, None],
                                       None if active is None else active[seg.start:seg.stop])
 
-    def _fused_segment(self, seg: _Segment, member_grads: list[tuple[Tensor, ...]], lr: list[float],
-                       momentum: list[float], skip: Tensor | None) -> None:
-        """torch's fused kernel, member by member: its own lr, momentum/betas, eps and decay."""
-        kernel = FUSED_KERNELS[seg.family]
+    def _fused_calls(self, seg: _Segment) -> list[tuple[Callable[..., None], int, tuple[list[Tensor], ...], dict]]:
+        """Per member of a fused segment: (kernel, row, its tensor lists after the gradients, its fixed
+        options), prepared once so that a step only adds the step's lr and momentum/beta1."""
+        calls = []
         for pos, k in enumerate(range(seg.start, seg.stop)):
-            s = self.settings[k]
-            params = seg.views["params"][pos]
-            grads = [g[k] for g in member_grads]
-            found_inf = None if skip is None else skip[k:k + 1]
+            s, params = self.settings[k], seg.views["params"][pos]
             steps = [self._step_tensor] * len(params)
+            common = {"maximize": False, "grad_scale": None}
             if seg.family == "sgd":
                 buffers = seg.views["momentum_buffer"][pos] if self.momentum_ever[k] else []
-                kernel(params, grads, buffers, weight_decay=s.weight_decay, momentum=momentum[k] if buffers else 0.0,
-                       lr=lr[k], dampening=0.0, nesterov=s.nesterov, maximize=False, is_first_step=False,
-                       grad_scale=None, found_inf=found_inf)
+                calls.append((torch._fused_sgd_, k, (params, buffers), {
+                    **common, "weight_decay": s.weight_decay, "dampening": 0.0, "nesterov": s.nesterov,
+                    "is_first_step": False, "momentum": None if buffers else 0.0}))
             elif seg.family == "adagrad":
-                kernel(params, grads, seg.views["state_sum"][pos], steps, lr=lr[k], lr_decay=0.0,
-                       weight_decay=s.weight_decay, eps=s.eps, maximize=False, grad_scale=None, found_inf=found_inf)
-            elif seg.family == "rmsprop":  # Adam's kernel without its first moment and bias corrections
-                kernel(params, grads, grads, seg.views["square_avg"][pos], [], [self._no_correction] * len(params),
-                       lr=lr[k], beta1=0.0, beta2=s.alpha, weight_decay=s.weight_decay, eps=s.eps, amsgrad=False,
-                       maximize=False, grad_scale=None, found_inf=found_inf)
+                calls.append((torch._fused_adagrad_, k, (params, seg.views["state_sum"][pos], steps), {
+                    **common, "lr_decay": 0.0, "weight_decay": s.weight_decay, "eps": s.eps}))
+            elif seg.family == "rmsprop":  # Adam's kernel without its first moment and bias corrections:
+                # the gradient stands in for the first moment (None: the gradients, filled in per step)
+                calls.append((torch._fused_adam_, k, (params, None, seg.views["square_avg"][pos], [],
+                                                      [self._no_correction] * len(params)), {
+                    **common, "beta1": 0.0, "beta2": s.alpha, "weight_decay": s.weight_decay, "eps": s.eps,
+                    "amsgrad": False}))
             else:
-                fn = torch._fused_adamw_ if s.decoupled else kernel
-                fn(params, grads, seg.views["exp_avg"][pos], seg.views["exp_avg_sq"][pos], [], steps, lr=lr[k],
-                   beta1=momentum[k], beta2=s.beta2, weight_decay=s.weight_decay, eps=s.eps, amsgrad=False,
-                   maximize=False, grad_scale=None, found_inf=found_inf)
+                calls.append((torch._fused_adamw_ if s.decoupled else torch._fused_adam_, k,
+                              (params, seg.views["exp_avg"][pos], seg.views["exp_avg_sq"][pos], [], steps), {
+                    **common, "beta1": None, "beta2": s.beta2, "weight_decay": s.weight_decay, "eps": s.eps,
+                    "amsgrad": False}))
+        return calls
+
+    def _fused_segment(self, seg: _Segment, member_grads: list[tuple[Tensor, ...]], lr: list[float],
+                       momentum: list[float], skip: bool) -> None:
+        """torch's fused kernel, member by member: its own lr, momentum/betas, eps and decay; a frozen
+        member (``skip``: by ``self._skip``) is passed over by the kernel itself (found_inf)."""
+        for kernel, k, tensors, options in seg.calls:
+            found_inf = self._skip_rows[k] if skip else None
+            if seg.family == "sgd":
+                momentum_k = momentum[k] if options["momentum"] is None else 0.0
+                kernel(tensors[0], member_grads[k], tensors[1], lr=lr[k], found_inf=found_inf,
+                       **{**options, "momentum": momentum_k})
+            elif seg.family == "adam":
+                kernel(tensors[0], member_grads[k], *tensors[1:], lr=lr[k], found_inf=found_inf,
+                       **{**options, "beta1": momentum[k]})
+            elif seg.family == "rmsprop":
+                kernel(tensors[0], member_grads[k], member_grads[k], *tensors[2:], lr=lr[k], found_inf=found_inf,
+                       **options)
+            else:
+                kernel(tensors[0], member_grads[k], *tensors[1:], lr=lr[k], found_inf=found_inf, **options)
 
     def _blocked_segment(self, seg: _Segment, grads: Tensor, lr: Tensor, momentum: Tensor,
                          active: Tensor | None) -> None:
