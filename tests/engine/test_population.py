@@ -380,7 +380,15 @@ def _same_bits(a, b):
     torch.testing.assert_close(weights(a.model), weights(b.model), rtol=0, atol=0)
 
 
-def test_a_cohort_split_over_two_threads_gives_exactly_the_one_thread_results(small_digits):
+@pytest.fixture
+def small_split(monkeypatch):
+    """Split cohorts of tests' sizes across threads (the real threshold is for speed)."""
+    from hyperlab.engine import population
+
+    monkeypatch.setattr(population, "MIN_SPLIT", 4)
+
+
+def test_a_cohort_split_over_two_threads_gives_exactly_the_one_thread_results(small_digits, small_split):
     hps = [HParams(optimizer=o, lr=LRS[o] * f, epochs=2, batch_size=64, seed=i % 2)
            for i, (o, f) in enumerate((o, f) for f in (0.5, 2.0) for o in OPTIMIZERS)]
     one = fit_population("mlp", small_digits, hps, width=WIDTH, threads=1)
@@ -419,14 +427,14 @@ class Recorder(Callback):
         self.inside = False
 
 
-def test_callbacks_on_threads_are_called_one_at_a_time_and_see_every_member_epoch(small_digits):
+def test_callbacks_on_threads_are_called_one_at_a_time_and_see_every_member_epoch(small_digits, small_split):
     hps = [HParams(lr=lr, epochs=2, batch_size=64) for lr in (0.001, 0.002, 0.004, 0.008, 0.01, 0.02, 0.04, 0.08)]
     recorder = Recorder()
     fit_population("mlp", small_digits, hps, width=WIDTH, threads=2, callbacks=[recorder])
     assert sorted(recorder.events) == [(m, e) for m in range(8) for e in (1, 2)]
 
 
-def test_dropout_or_a_memory_limit_keeps_one_thread(small_digits):
+def test_dropout_or_a_memory_limit_keeps_one_thread(small_digits, small_split):
     def with_dropout():
         return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 10))
 
@@ -438,6 +446,8 @@ def test_dropout_or_a_memory_limit_keeps_one_thread(small_digits):
     limit = whole[0].history.peak_memory["population_step_peak_bytes"] * 2
     runs = fit_population("mlp", small_digits, plain, width=WIDTH, threads=2, memory_limit=limit)
     assert {r.history.peak_memory["population_members"] for r in runs} == {8}
+    assert {r.history.peak_memory["population_members"] for r in fit_population(
+        "mlp", small_digits, plain, width=WIDTH, threads=2)} == {4}  # without the limit: halves
 
 
 @pytest.mark.parametrize("setting", [{"accumulate": 2}, {"precision": "bf16"}, {"clip_grad_norm": 1.0}])
