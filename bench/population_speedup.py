@@ -26,6 +26,7 @@ busier thread plus what the calling thread did alone, i.e. the wall time on two 
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 import warnings
@@ -101,7 +102,7 @@ def compare(label: str, data, hps, sides: list[str], repeats: int) -> list[dict]
     loads = []
     for rep in range(repeats):
         for side in (sides if rep % 2 == 0 else sides[::-1]):  # interleaved, order alternating
-            loads.append(float(open("/proc/loadavg").read().split()[0]))
+            loads.append(os.getloadavg()[0])
             with warnings.catch_warnings():
                 warnings.simplefilter("error", SequentialFallbackWarning)  # a fallback would make the figure meaningless
                 got = SIDES[side](data, hps)
