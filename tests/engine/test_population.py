@@ -335,6 +335,7 @@ class StepWatcher(Callback):
     ({"hparams_list": [HParams(batch_size=5000)]}, r"hparams_list\[0\]\.batch_size=5000 is invalid: must be at most"),
     ({"hparams_list": [{"lr": -1}]}, r"hparams_list\[0\]\.lr=-1 is invalid"),
     ({"max_members": 0}, r"max_members=0 is invalid: must be an integer >= 1"),
+    ({"threads": 0}, r"threads=0 is invalid: must be an integer >= 1"),
     ({"forward": "fast"}, r"forward='fast' is invalid: must be one of auto, matmul, vmap"),
     ({"callbacks": [StepWatcher()]}, r"callbacks\[0\]='StepWatcher' is invalid: must not need on_step_end"),
 ])
@@ -354,10 +355,99 @@ def test_ctrl_c_keeps_what_was_measured(small_digits):
 
     hps = [HParams(lr=0.01, epochs=3, batch_size=100), HParams(lr=0.01, epochs=3, batch_size=50)]
     with pytest.raises(PopulationInterrupted) as info:
-        fit_population("mlp", small_digits, hps, width=WIDTH, callbacks=[InterruptAfter()])
+        fit_population("mlp", small_digits, hps, width=WIDTH, callbacks=[InterruptAfter()], threads=1)
     first, second = info.value.results
     assert first.status == "interrupted" and len(first.history.epochs) == 1
     assert second is None  # its cohort (batch size 50) had not started
+
+
+def test_ctrl_c_on_one_thread_stops_the_cohort_on_the_other(small_digits):
+    from hyperlab.engine.population import PopulationInterrupted
+
+    # two cohorts (batch sizes 100 and 50) train at once; member 0's Ctrl-C ends both
+    hps = [HParams(lr=0.01, epochs=3, batch_size=100), HParams(lr=0.01, epochs=50, batch_size=50)]
+    with pytest.raises(PopulationInterrupted) as info:
+        fit_population("mlp", small_digits, hps, width=WIDTH, callbacks=[InterruptAfter()], threads=2)
+    first, second = info.value.results
+    assert first.status == "interrupted" and len(first.history.epochs) == 1
+    assert second.status == "interrupted" and len(second.history.epochs) < 50
+
+
+def _same_bits(a, b):
+    assert a.history.to_dict()["step_loss"] == b.history.to_dict()["step_loss"]
+    assert [e.val_loss for e in a.history.epochs] == [e.val_loss for e in b.history.epochs]
+    assert (a.status, a.history.step_grad_norm) == (b.status, b.history.step_grad_norm)
+    torch.testing.assert_close(weights(a.model), weights(b.model), rtol=0, atol=0)
+
+
+@pytest.fixture
+def small_split(monkeypatch):
+    """Split cohorts of tests' sizes across threads (the real threshold is for speed)."""
+    from hyperlab.engine import population
+
+    monkeypatch.setattr(population, "MIN_SPLIT", 4)
+
+
+def test_a_cohort_split_over_two_threads_gives_exactly_the_one_thread_results(small_digits, small_split):
+    hps = [HParams(optimizer=o, lr=LRS[o] * f, epochs=2, batch_size=64, seed=i % 2)
+           for i, (o, f) in enumerate((o, f) for f in (0.5, 2.0) for o in OPTIMIZERS)]
+    one = fit_population("mlp", small_digits, hps, width=WIDTH, threads=1)
+    assert {r.history.peak_memory["population_members"] for r in one} == {14}
+    two = fit_population("mlp", small_digits, hps, width=WIDTH, threads=2)
+    assert {r.history.peak_memory["population_members"] for r in two} == {7}  # two halves of 7
+    for a, b in zip(one, two, strict=True):
+        _same_bits(a, b)
+    # chunks (here of 3, two at a time) and several cohorts (batch sizes) on threads: the same
+    mixed = [hp.replace(batch_size=32) if i % 3 == 0 else hp for i, hp in enumerate(hps)]
+    for a, b in zip(fit_population("mlp", small_digits, mixed, width=WIDTH, threads=1),
+                    fit_population("mlp", small_digits, mixed, width=WIDTH, threads=2, max_members=3), strict=True):
+        _same_bits(a, b)
+
+
+def test_balanced_split_deals_alike_work_to_each_thread():
+    from hyperlab.engine.population import balanced_split
+
+    hps = [HParams(optimizer="adam", epochs=9)] * 4 + [HParams(optimizer="sgd", epochs=1)] * 4
+    assert balanced_split(list(range(8)), hps, 2) == [[0, 2, 4, 6], [1, 3, 5, 7]]
+    assert sorted(i for chunk in balanced_split(list(range(8)), hps, 3) for i in chunk) == list(range(8))
+
+
+class Recorder(Callback):
+    """Records events; fails if two threads are inside a callback at once."""
+
+    def __init__(self):
+        self.events, self.inside = [], False
+
+    def on_epoch_end(self, run):
+        assert not self.inside
+        self.inside = True
+        import time
+        time.sleep(0.002)
+        self.events.append((run.member, run.epoch))
+        self.inside = False
+
+
+def test_callbacks_on_threads_are_called_one_at_a_time_and_see_every_member_epoch(small_digits, small_split):
+    hps = [HParams(lr=lr, epochs=2, batch_size=64) for lr in (0.001, 0.002, 0.004, 0.008, 0.01, 0.02, 0.04, 0.08)]
+    recorder = Recorder()
+    fit_population("mlp", small_digits, hps, width=WIDTH, threads=2, callbacks=[recorder])
+    assert sorted(recorder.events) == [(m, e) for m in range(8) for e in (1, 2)]
+
+
+def test_dropout_or_a_memory_limit_keeps_one_thread(small_digits, small_split):
+    def with_dropout():
+        return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 10))
+
+    hps = [HParams(lr=lr, epochs=1, batch_size=100) for lr in (0.001, 0.002, 0.004, 0.008, 0.01, 0.02, 0.04, 0.08)]
+    runs = fit_population(with_dropout, small_digits, hps, threads=2)
+    assert {r.history.peak_memory["population_members"] for r in runs} == {8}  # not split: masks stay as one draw
+    plain = [HParams(lr=lr, epochs=1, batch_size=100) for lr in (0.001, 0.002, 0.004, 0.008)] * 2
+    whole = fit_population("mlp", small_digits, plain, width=WIDTH, threads=1)
+    limit = whole[0].history.peak_memory["population_step_peak_bytes"] * 2
+    runs = fit_population("mlp", small_digits, plain, width=WIDTH, threads=2, memory_limit=limit)
+    assert {r.history.peak_memory["population_members"] for r in runs} == {8}
+    assert {r.history.peak_memory["population_members"] for r in fit_population(
+        "mlp", small_digits, plain, width=WIDTH, threads=2)} == {4}  # without the limit: halves
 
 
 @pytest.mark.parametrize("setting", [{"accumulate": 2}, {"precision": "bf16"}, {"clip_grad_norm": 1.0}])

@@ -45,9 +45,13 @@ def _population(members: list[HParams], start: torch.Tensor, grads: list[torch.T
     moms = torch.tensor([t[1] for t in tables], dtype=torch.float64)
     optimizer = PopulationOptimizer(params, [member_settings(hp) for hp in members],
                                     momentum_ever=[max(t[1]) > 0 for t in tables], fused=fused, pieces=pieces)
-    assert {seg.fused for seg in optimizer.segments} == ({True, False} if fused else {False})  # RMSprop: never
+    # RMSprop with momentum: never fused; without: Adam's kernel
+    assert {seg.fused for seg in optimizer.segments} <= ({True, False} if fused else {False})
+    assert {(seg.family, seg.uses_momentum, seg.fused) for seg in optimizer.segments if seg.family == "rmsprop"} <= \
+        {("rmsprop", False, fused), ("rmsprop", True, False)}
     out = []
     for s, g in enumerate(grads):
+        g = g.clone()  # step consumes the gradients (fused RMSprop keeps its scratch in them)
         as_pieces = list(g.split(pieces, dim=1)) if pieces else g
         optimizer.step(as_pieces, lrs[:, s], moms[:, s], None if active is None else active[s])
         out.append(params.clone())
@@ -117,12 +121,12 @@ def test_keeping_members_keeps_their_state(fused):
     optimizer = PopulationOptimizer(params, settings, fused=fused)
     lrs = torch.tensor([hp.lr for hp in MEMBERS], dtype=torch.float64)
     for g in grads[:2]:
-        optimizer.step(g, lrs)
+        optimizer.step(g.clone(), lrs)
     rows = [0, 2, 4, 6, 7]
     params = params[rows].clone()
     optimizer.keep(rows, params)
     for g in grads[2:]:
-        optimizer.step(g[rows], lrs[rows])
+        optimizer.step(g[rows].clone(), lrs[rows])
     torch.testing.assert_close(params, full[rows], rtol=1e-12, atol=1e-14)
 
 
@@ -146,6 +150,19 @@ def test_blocks_of_rows_and_norms_change_nothing(monkeypatch):
     torch.testing.assert_close(blocked[-1], whole[-1], rtol=0, atol=0)
     optimizer = PopulationOptimizer(start.clone(), [member_settings(hp) for hp in MEMBERS], pieces=[10, 30])
     norms = torch.empty(len(MEMBERS))
-    optimizer.step([grads[0][:, :10], grads[0][:, 10:]], torch.full((len(MEMBERS),), 0.1, dtype=torch.float64),
+    optimizer.step([grads[0][:, :10].clone(), grads[0][:, 10:].clone()], torch.full((len(MEMBERS),), 0.1, dtype=torch.float64),
                    norms=norms)
     torch.testing.assert_close(norms, torch.linalg.vector_norm(grads[0], dim=1))
+
+
+def test_fused_rmsprop_is_torchs_rmsprop_in_float32_over_many_steps():
+    """Adam's kernel as RMSprop (beta1 0, no bias correction) against torch.optim.RMSprop, 200 steps."""
+    members = [HParams(optimizer="rmsprop", lr=lr, alpha=alpha, weight_decay=wd)
+               for lr, alpha, wd in ((0.001, 0.99, 0.0), (0.01, 0.9, 0.01), (0.003, 0.5, 0.0))]
+    gen = torch.Generator().manual_seed(4)
+    start = torch.randn(len(members), 50, generator=gen)
+    grads = [torch.randn(len(members), 50, generator=gen) for _ in range(200)]
+    ours = _population(members, start, grads, 200, fused=True)
+    for k, hp in enumerate(members):
+        torch.testing.assert_close(ours[-1][k], _torch_reference(hp, start[k], [g[k] for g in grads], 200)[-1],
+                                   rtol=1e-5, atol=1e-6)

@@ -10,6 +10,8 @@ the stack at the end of the epoch, as do members that finish or are stopped.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,7 +69,9 @@ class Cohort:
     def __init__(self, members: Sequence[tuple[int, HParams, nn.Module]], data: Data, template: nn.Module,
                  *, device: torch.device, loss_fn: LossFn, forward: str, callbacks: Sequence[Callback],
                  early_stopping: Callable[[HParams], Callback | None], eval_train: bool, diverge_factor: float,
-                 train_set: Dataset, val_set: Dataset | None, train_var: float | None) -> None:
+                 train_set: Dataset, val_set: Dataset | None, train_var: float | None,
+                 lock: contextlib.AbstractContextManager[Any] | None = None,
+                 stop: threading.Event | None = None) -> None:
         # order by optimizer family: each family's update is then one set of ops over a row range
         order = sorted(range(len(members)), key=lambda i: list(FAMILIES.values()).index(FAMILIES[members[i][1].optimizer]))
         members = [members[i] for i in order]
@@ -75,6 +79,10 @@ class Cohort:
         self.eval_train, self.diverge_factor = eval_train, diverge_factor
         self.train_set, self.val_set, self.train_var = train_set, val_set, train_var
         self.callbacks = list(callbacks)
+        # cohorts trained on parallel threads share a lock around callbacks and results, and a
+        # stop signal (Ctrl-C or an error in another cohort): this one then ends as interrupted
+        self.lock = lock if lock is not None else contextlib.nullcontext()
+        self.stop = stop
         first = members[0][1]
         self.batch_size, self.drop_last = first.batch_size, first.drop_last
         self.steps_per_epoch = first.steps_per_epoch(data.n_train)
@@ -157,18 +165,20 @@ class Cohort:
         started = time.perf_counter()
         torch.manual_seed(self.runs[0].hparams.seed)  # dropout masks come from the global generator, as in fit
         members_at_start = len(self.runs)
-        for run in self.runs:
-            for cb in run.callbacks:
-                cb.on_train_start(run)  # type: ignore[arg-type]
+        with self.lock:
+            for run in self.runs:
+                for cb in run.callbacks:
+                    cb.on_train_start(run)  # type: ignore[arg-type]
         epoch = 0
         try:
             while self.runs:
                 self._epoch(epoch, started, results, members_at_start)
                 epoch += 1
         except KeyboardInterrupt:
-            for run in list(self.runs):
-                run.history.status = "interrupted"
-                self._finish(run, started, results, members_at_start)
+            with self.lock:
+                for run in list(self.runs):
+                    run.history.status = "interrupted"
+                    self._finish(run, started, results, members_at_start)
             raise
 
     def _epoch(self, epoch: int, started: float, results: dict[int, RunResult], members_at_start: int) -> None:
@@ -181,6 +191,8 @@ class Cohort:
         classification = self.data.task == "classification"
         epoch_start, seen = time.perf_counter(), 0
         for s, (xb, yb, shared) in enumerate(self._batches(epoch)):
+            if self.stop is not None and self.stop.is_set():
+                raise KeyboardInterrupt
             t = epoch * self.steps_per_epoch + s
             if t == 0:
                 loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
@@ -207,50 +219,51 @@ class Cohort:
         val = evaluate_members(self.stack, self.val_set, self.data.task, self.loss_fn, self.device)
         train_eval = (evaluate_members(self.stack, self.train_set, self.data.task, self.loss_fn, self.device)
                       if self.eval_train else None)
-        done: list[MemberRun] = []
-        for row, run in enumerate(list(self.runs)):
-            hist, first = run.history, hist_first(run, loss_rows[row])
-            steps = len(loss_rows[row]) if diverged_host[row] < 0 else diverged_host[row] + 1
-            offset = epoch * self.steps_per_epoch
-            hist.step_lr.extend(self.lr_host[row][offset:offset + steps])
-            hist.step_loss.extend(finite_or_none(v) for v in loss_rows[row][:steps])
-            hist.step_grad_norm.extend(finite_or_none(g) for g in norm_rows[row][:steps])
-            if diverged_host[row] >= 0:
-                value = loss_rows[row][steps - 1]
-                hist.step_grad_norm[-1] = None
-                hist.diverged = {"step": offset + steps, "epoch": epoch + 1, "loss": finite_or_none(value),
-                                 "reason": is_diverged(value, first, self.diverge_factor) or "exploded"}
-                run.step = offset + steps - 1
-                hist.status = "diverged"
-                done.append(run)
-                continue
-            run.step = offset + steps
-            run.epoch = epoch + 1
-            train_loss = train_losses[row]
-            train_metric = (correct_host[row] / seen if classification
-                            else 1.0 - train_loss / self.train_var if self.train_var else None)
-            if train_eval is not None:
-                train_loss, train_metric = train_eval[0][row], train_eval[1][row]
-            hist.epochs.append(EpochRecord(
-                epoch=run.epoch, step=run.step, train_loss=finite_or_none(train_loss),
-                train_metric=finite_or_none(train_metric), val_loss=val[0][row], val_metric=val[1][row],
-                lr=self.lr_host[row][min(run.step, len(self.lr_host[row]) - 1)], seconds=seconds,
-                samples_per_second=seen / seconds))
-            hist.seconds = time.perf_counter() - started
-            try:
-                for cb in run.callbacks:
-                    cb.on_epoch_end(run)  # type: ignore[arg-type]
-                if run.stop_status:
-                    raise StopTraining(run.stop_status)
-            except StopTraining as stop:
-                hist.status = stop.status
-                done.append(run)
-                continue
-            if run.epoch >= run.hparams.epochs:
-                hist.status = "completed"
-                done.append(run)
-        for run in done:
-            self._finish(run, started, results, members_at_start)
+        with self.lock:  # callbacks and results: one cohort at a time
+            done: list[MemberRun] = []
+            for row, run in enumerate(list(self.runs)):
+                hist, first = run.history, hist_first(run, loss_rows[row])
+                steps = len(loss_rows[row]) if diverged_host[row] < 0 else diverged_host[row] + 1
+                offset = epoch * self.steps_per_epoch
+                hist.step_lr.extend(self.lr_host[row][offset:offset + steps])
+                hist.step_loss.extend(finite_or_none(v) for v in loss_rows[row][:steps])
+                hist.step_grad_norm.extend(finite_or_none(g) for g in norm_rows[row][:steps])
+                if diverged_host[row] >= 0:
+                    value = loss_rows[row][steps - 1]
+                    hist.step_grad_norm[-1] = None
+                    hist.diverged = {"step": offset + steps, "epoch": epoch + 1, "loss": finite_or_none(value),
+                                     "reason": is_diverged(value, first, self.diverge_factor) or "exploded"}
+                    run.step = offset + steps - 1
+                    hist.status = "diverged"
+                    done.append(run)
+                    continue
+                run.step = offset + steps
+                run.epoch = epoch + 1
+                train_loss = train_losses[row]
+                train_metric = (correct_host[row] / seen if classification
+                                else 1.0 - train_loss / self.train_var if self.train_var else None)
+                if train_eval is not None:
+                    train_loss, train_metric = train_eval[0][row], train_eval[1][row]
+                hist.epochs.append(EpochRecord(
+                    epoch=run.epoch, step=run.step, train_loss=finite_or_none(train_loss),
+                    train_metric=finite_or_none(train_metric), val_loss=val[0][row], val_metric=val[1][row],
+                    lr=self.lr_host[row][min(run.step, len(self.lr_host[row]) - 1)], seconds=seconds,
+                    samples_per_second=seen / seconds))
+                hist.seconds = time.perf_counter() - started
+                try:
+                    for cb in run.callbacks:
+                        cb.on_epoch_end(run)  # type: ignore[arg-type]
+                    if run.stop_status:
+                        raise StopTraining(run.stop_status)
+                except StopTraining as stop:
+                    hist.status = stop.status
+                    done.append(run)
+                    continue
+                if run.epoch >= run.hparams.epochs:
+                    hist.status = "completed"
+                    done.append(run)
+            for run in done:
+                self._finish(run, started, results, members_at_start)
         if done:
             keep = [row for row, run in enumerate(self.runs) if run not in done]
             self.runs = [self.runs[row] for row in keep]

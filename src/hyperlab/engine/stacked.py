@@ -187,7 +187,10 @@ def matmul_forward(plan: Plan, params: dict[str, Tensor], x: Tensor, shared: boo
 def member_losses(loss_fn: Callable[[Tensor, Tensor], Tensor], out: Tensor, y: Tensor, shared: bool) -> Tensor:
     """Each member's loss ``[K]`` for outputs ``[K, B, ...]`` and targets (``[B, ...]`` if shared).
 
-    Cross-entropy and MSE (the defaults) are computed on the flattened batch, others under vmap."""
+    Cross-entropy and MSE (the defaults) are computed on the flattened batch, others under vmap.
+    Cross-entropy stays torch's own kernel: log-sum-exp less the target's logit was 0.6 ms faster
+    per step at K = 64 but its last-bit differences from ``fit`` grew past 1e-5 in 8 of 16 bench
+    members (against 2 of 16), so it is not used."""
     k = out.shape[0]
     if loss_fn is F.cross_entropy and out.dim() == 3:
         target = y.expand(k, *y.shape) if shared else y
