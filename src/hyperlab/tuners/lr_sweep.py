@@ -68,6 +68,15 @@ class LRSweepResult:
         return self.samples / self.n_train
 
     @property
+    def recommended_rule(self) -> str:
+        return "sweep"
+
+    @property
+    def suggestions(self) -> dict[str, float | None]:
+        """Shaped like the range test's: the one "rule" here is the sweep itself."""
+        return {"sweep": self.suggested_lr}
+
+    @property
     def at_edge(self) -> bool:
         return self.best_index in (0, len(self.lrs) - 1)
 
@@ -124,7 +133,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
                                 width=subject.setup.width, depth=subject.setup.depth)
     histories = [r.history for r in results]
     criterion = "val_loss" if subject.data.val is not None else "train_loss"
-    scores = [_score(h, criterion) for h in histories]
+    scores = scores_at_common_epoch(histories, criterion)
     scored = [i for i, s in enumerate(scores) if s is not None]
     if not scored:
         raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} epoch(s) "
@@ -140,11 +149,14 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     return result
 
 
-def _score(history: History, criterion: str) -> float | None:
-    """The final epoch's loss of a run that completed every epoch, else None."""
-    if history.status not in ("completed", "budget") or not history.epochs:
-        return None
-    return getattr(history.epochs[-1], criterion)
+def scores_at_common_epoch(histories: list[History], criterion: str) -> list[float | None]:
+    """Each run's loss at the last epoch every surviving run reached (a time budget can stop runs a
+    different number of epochs in): a diverged run, or one without that epoch, scores None."""
+    alive = [h for h in histories if h.status != "diverged" and h.epochs]
+    if not alive:
+        return [None] * len(histories)
+    epoch = min(len(h.epochs) for h in alive)
+    return [getattr(h.epochs[epoch - 1], criterion) if h in alive else None for h in histories]
 
 
 def range_test_cost(n_train: int, batch_size: int, steps: int = DEFAULT_STEPS) -> tuple[int, float, int]:
