@@ -42,15 +42,15 @@ class PerMember(Callback):
     def __init__(self, callbacks: Sequence[Sequence[Callback]]) -> None:
         self.callbacks = [list(cbs) for cbs in callbacks]
 
-    def on_train_start(self, run) -> None:  # noqa: ANN001 - MemberRun
+    def on_train_start(self, run) -> None:
         for cb in self.callbacks[run.member]:
             cb.on_train_start(run)
 
-    def on_epoch_end(self, run) -> None:  # noqa: ANN001
+    def on_epoch_end(self, run) -> None:
         for cb in self.callbacks[run.member]:
             cb.on_epoch_end(run)
 
-    def on_train_end(self, run) -> None:  # noqa: ANN001
+    def on_train_end(self, run) -> None:
         for cb in self.callbacks[run.member]:
             cb.on_train_end(run)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rich.console import Console
-from torch import Tensor
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from torch import Tensor
 
 from hyperlab.engine import Callback, Run
 from hyperlab.i18n import t

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hyperlab.api import as_data, expand_grid, train as train_run, train_many
+from hyperlab.api import as_data, expand_grid, train_many
+from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import RunResult
@@ -18,7 +19,7 @@ from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError
 from hyperlab.i18n import steps_arithmetic, t
 from hyperlab.records import member_names
-from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
+from hyperlab.views import texts
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
 
@@ -162,5 +163,5 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> T
     return table
 
 
-def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+def register(command) -> None:
     command(train)

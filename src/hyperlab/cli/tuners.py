@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hyperlab.api import as_data
-from hyperlab.hparams import samples_seen
 from hyperlab.cli import options as o
+from hyperlab.hparams import samples_seen
 from hyperlab.i18n import register, t
 from hyperlab.tuners import advise as advise_fn
 from hyperlab.tuners import batch_find as batch_find_fn
@@ -287,7 +287,7 @@ def advise(
     console.print(t("adv.report", lang, path=advice.report), soft_wrap=True)
 
 
-def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
+def register(command) -> None:
     command(lr_find, name="lr-find")
     command(batch_find, name="batch-find")
     command(noise_scale, name="noise-scale")

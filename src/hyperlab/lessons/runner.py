@@ -15,10 +15,10 @@ from types import ModuleType
 from typing import Any
 
 from hyperlab.api import DataSpec, as_data
+from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_choice, check_int
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
-from hyperlab.engine.threads import torch_threads
 from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor
 from hyperlab.models import ModelSpec
 

@@ -32,6 +32,7 @@ from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
+from hyperlab.tuners import texts
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
 from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
@@ -39,7 +40,6 @@ from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
 from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, LR_METHODS, OptimizerCheckResult, optimizer_check
-from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}

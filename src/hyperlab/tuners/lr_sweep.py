@@ -25,9 +25,18 @@ from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import t
 from hyperlab.members import train_members
 from hyperlab.models import ModelSpec
-from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
-from hyperlab.tuners.common import (Deadline, Subject, TunerSetup, as_subject, check_float, check_int, log_axis,
-                                    plot_path, preserved)
+from hyperlab.tuners import texts
+from hyperlab.tuners.common import (
+    Deadline,
+    Subject,
+    TunerSetup,
+    as_subject,
+    check_float,
+    check_int,
+    log_axis,
+    plot_path,
+    preserved,
+)
 from hyperlab.tuners.lr_find import DEFAULT_STEPS
 
 DEFAULT_MIN_LR = 1e-5

@@ -22,14 +22,22 @@ from hyperlab.engine import Callback, History
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
-from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import (Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved,
-                                    with_optimizer)
-from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.members import train_members
+from hyperlab.models import ModelSpec
+from hyperlab.tuners import texts
+from hyperlab.tuners.common import (
+    Deadline,
+    Subject,
+    TunerSetup,
+    as_subject,
+    check_int,
+    plot_path,
+    preserved,
+    with_optimizer,
+)
+from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
 from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
-from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
 LR_METHODS = ("range", "sweep")
