@@ -163,5 +163,5 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> T
     return table
 
 
-def register(command) -> None:
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
     command(train)

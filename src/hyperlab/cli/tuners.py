@@ -287,7 +287,7 @@ def advise(
     console.print(t("adv.report", lang, path=advice.report), soft_wrap=True)
 
 
-def register(command) -> None:
+def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
     command(lr_find, name="lr-find")
     command(batch_find, name="batch-find")
     command(noise_scale, name="noise-scale")

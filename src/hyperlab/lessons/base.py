@@ -34,7 +34,7 @@ from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
-from hyperlab.lessons import texts
+from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.members import train_members
 from hyperlab.models import ModelSpec, build_model
 
@@ -228,7 +228,7 @@ class RunOutcome:
     probe: StepProbe | None = None
 
     @property
-    def history(self):
+    def history(self):  # noqa: ANN201 - History
         return self.result.history
 
     def to_dict(self) -> dict[str, Any]:
