@@ -19,7 +19,7 @@ from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError
 from hyperlab.i18n import steps_arithmetic, t
 from hyperlab.records import member_names
-from hyperlab.views import texts
+from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
 

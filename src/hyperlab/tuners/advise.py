@@ -32,7 +32,7 @@ from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
-from hyperlab.tuners import texts
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
 from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find

@@ -25,7 +25,7 @@ from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import t
 from hyperlab.members import train_members
 from hyperlab.models import ModelSpec
-from hyperlab.tuners import texts
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.common import (
     Deadline,
     Subject,
