@@ -110,3 +110,41 @@ def test_a_dataset_too_small_to_hold_out_says_so():
     with pytest.raises(hyperlab.DataError, match="1 training sample are too few to hold one out"):
         as_data(Points(1))
     assert as_data(Points(2)).n_train == 1
+
+
+# ---- train_many: several settings trained together ----------------------------------------------
+
+def test_train_many_grid_order_overrides_and_run_directories(tmp_path):
+    runs = hyperlab.train_many("logistic", "wine", {"lr": [0.01, 0.1], "optimizer": ["sgd", "adam"]}, epochs=2,
+                               out=tmp_path)
+    assert [(r.hparams.lr, r.hparams.optimizer) for r in runs] == [(0.01, "sgd"), (0.01, "adam"), (0.1, "sgd"),
+                                                                   (0.1, "adam")]
+    assert all(r.hparams.epochs == 2 and len(r.history.epochs) == 2 for r in runs)
+    assert all(r.history.peak_memory["population_members"] == 4 for r in runs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adam-b32-lr0.01", "adam-b32-lr0.1", "comparison.json",
+                                                          "curves.png", "sgd-b32-lr0.01", "sgd-b32-lr0.1"]
+    assert runs[0].run_dir == tmp_path / "sgd-b32-lr0.01"
+
+
+def test_train_many_members_equal_train_and_the_sequential_path():
+    members = [hyperlab.HParams(lr=0.05, optimizer="momentum", epochs=3, seed=s) for s in (0, 1)]
+    stacked = hyperlab.train_many("mlp", "wine", members, width=16)
+    alone = hyperlab.train_many("mlp", "wine", members, width=16, population=False)
+    single = hyperlab.train("mlp", "wine", members[0], width=16)
+    assert "population_members" not in alone[0].history.peak_memory
+    for a, b in zip(stacked, alone):
+        assert a.history.step_loss == pytest.approx(b.history.step_loss, rel=1e-5)
+    assert stacked[0].history.step_loss == pytest.approx(single.history.step_loss, rel=1e-5)
+    assert stacked[1].history.step_loss != pytest.approx(stacked[0].history.step_loss, rel=1e-3)  # own seed
+
+
+def test_train_many_validates_every_item():
+    with pytest.raises(ConfigError, match=r"lr=-1 is invalid: must be a finite number > 0"):
+        hyperlab.train_many("logistic", "wine", {"lr": [0.1, -1]})
+    with pytest.raises(ConfigError, match=r"batch_size=500 is invalid: must be at most the training set size "
+                                          r"\(106\) \(member 1\)"):
+        hyperlab.train_many("logistic", "wine", [{"batch_size": 8}, {"batch_size": 500}])
+    with pytest.raises(ConfigError, match="hparams='HParams' is invalid"):
+        hyperlab.train_many("logistic", "wine", hyperlab.HParams())
+    with pytest.raises(ConfigError, match="lr=\\[\\] is invalid: must hold at least one value"):
+        hyperlab.train_many("logistic", "wine", {"lr": []})

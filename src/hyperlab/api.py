@@ -1,13 +1,19 @@
-"""The Python entry point: ``hyperlab.train(model, data, hparams)``.
+"""The Python entry points: ``hyperlab.train(model, data, hparams)`` for one run and
+``hyperlab.train_many(model, data, grid_or_list)`` for several trained together.
 
     >>> import hyperlab
     >>> result = hyperlab.train("mlp", "digits", hyperlab.HParams(epochs=2))
     >>> result.status
     'completed'
+    >>> runs = hyperlab.train_many("logistic", "wine", {"lr": [0.01, 0.1], "optimizer": ["sgd", "adam"]}, epochs=2)
+    >>> [(r.hparams.optimizer, r.hparams.lr) for r in runs]
+    [('sgd', 0.01), ('adam', 0.01), ('sgd', 0.1), ('adam', 0.1)]
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +25,9 @@ from hyperlab.engine.trainer import LossFn, TrainingInterrupted
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
-from hyperlab.records import save_run
+from hyperlab.records import save_members, save_run
 
-__all__ = ["DataSpec", "as_data", "as_hparams", "train"]
+__all__ = ["DataSpec", "as_data", "as_hparams", "expand_grid", "train", "train_many"]
 
 
 def as_hparams(hparams: HParams | dict[str, Any] | None = None, **overrides: Any) -> HParams:
@@ -74,3 +80,71 @@ def train(model: ModelSpec = "mlp", data: DataSpec = "digits", hparams: HParams 
     if out is not None:
         save_run(result, out, setup=setup, lang=lang)
     return result
+
+
+def expand_grid(settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every combination of the list values of ``settings`` (a single value is a list of one),
+    the first key varying slowest: ``{"lr": [0.1, 1], "optimizer": ["sgd", "adam"]}`` gives four."""
+    keys = list(settings)
+    values = [v if isinstance(v, (list, tuple)) and not (k == "betas" and _is_pair(v)) else [v]
+              for k, v in settings.items()]
+    for key, options in zip(keys, values, strict=True):
+        if not options:
+            raise ConfigError(key, list(options), "must hold at least one value")
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _is_pair(value: Sequence[Any]) -> bool:
+    return len(value) == 2 and all(isinstance(b, (int, float)) for b in value)
+
+
+def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
+               hparams: Sequence[HParams | dict[str, Any]] | dict[str, Any] | None = None, *,
+               out: str | Path | None = None, callbacks: Sequence[Sequence[Callback]] | None = None,
+               device: str | None = None, loss_fn: LossFn | None = None, eval_train: bool = False,
+               width: int | None = None, depth: int | None = None, lang: str = "en",
+               val: Dataset | None = None, val_fraction: float = VAL_FRACTION, population: bool = True,
+               **overrides: Any) -> list[RunResult]:
+    """Train several settings of one model on one data set together (one population); return one
+    result per member, in order.
+
+    ``hparams`` is a grid, a dict whose list values are combined (``{"lr": [1e-3, 1e-2],
+    "optimizer": ["sgd", "adam"]}``: four members, the first key varying slowest), or a list of
+    HParams / dicts (one member each); ``overrides`` apply to every member (``epochs=5``). Every
+    member is validated through HParams first (a bad item raises ``ConfigError`` naming it). The
+    data are split once, by the first member's seed; each member's seed sets its own initial
+    weights and shuffle order. With ``out``: ``out/<member>/`` per member (config, history,
+    summary, curves; no checkpoint), ``out/comparison.json`` and the overlaid ``out/curves.png``.
+    ``callbacks[i]`` go to member i (epoch events only, or the member trains with ``fit``);
+    ``population=False`` trains one ``fit`` after another (same numbers to float tolerance).
+    """
+    from hyperlab.members import train_members
+
+    members = _members(hparams, overrides)
+    bundle = as_data(data, seed=members[0].seed, val=val, val_fraction=val_fraction)
+    for i, hp in enumerate(members):
+        try:
+            hp.check_data_size(bundle.n_train)
+        except ConfigError as exc:
+            raise ConfigError(exc.field, exc.value, exc.allowed + (f" (member {i})" if len(members) > 1 else "")) \
+                from None
+    if callbacks is not None and len(callbacks) != len(members):
+        raise ConfigError("callbacks", f"{len(callbacks)} lists", f"must give one list per member ({len(members)})")
+    results = train_members(model, bundle, members, callbacks=callbacks, population=population, device=device,
+                            loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth)
+    if out is not None:
+        name = model if isinstance(model, str) else type(results[0].model).__name__
+        save_members(results, out, setup={"dataset": bundle.name, "model": name, "width": width, "depth": depth},
+                     lang=lang)
+    return results
+
+
+def _members(hparams: Sequence[HParams | dict[str, Any]] | dict[str, Any] | None,
+             overrides: dict[str, Any]) -> list[HParams]:
+    """The members as validated HParams, from a grid dict or a list (``overrides`` on each)."""
+    if hparams is None or isinstance(hparams, dict):
+        return [as_hparams(combo) for combo in expand_grid({**(hparams or {}), **overrides})]
+    if isinstance(hparams, (HParams, str)) or not isinstance(hparams, Sequence) or not hparams:
+        raise ConfigError("hparams", type(hparams).__name__, "must be a dict of settings (lists are combined) or a "
+                          "non-empty list of HParams / dicts")
+    return [as_hparams(hp, **overrides) for hp in hparams]

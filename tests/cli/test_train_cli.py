@@ -106,3 +106,62 @@ def test_user_csv_and_module_function_model_from_the_working_directory(tmp_path,
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)["summary"]
     assert summary["status"] == "completed" and summary["n_train"] == 72
+
+
+# ---- lists: every combination trained together ------------------------------------------------
+
+def test_lists_train_every_combination_as_one_population(tmp_path):
+    out = tmp_path / "cmp"
+    result = run("train", "--dataset", "wine", "--model", "logistic", "--lr", "0.01,0.1", "--optimizer", "sgd,adam",
+                 "--batch-size", "16,32", "--epochs", "2", "--threads", "1", "--json", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    runs = json.loads(result.stdout)
+    assert isinstance(runs, list) and len(runs) == 8
+    names = [r["name"] for r in runs]
+    assert names[0] == "sgd-b16-lr0.01" and "adam-b32-lr0.1" in names and len(set(names)) == 8
+    for r in runs:
+        assert r["summary"]["status"] == "completed" and len(r["history"]["epochs"]) == 2
+        assert r["history"]["peak_memory"]["population_members"] == 4  # two batch sizes: two cohorts of 4
+        member = out / r["name"]
+        assert {p.name for p in member.iterdir()} >= {"config.yaml", "history.json", "summary.json", "curves.png"}
+        assert json.loads((member / "summary.json").read_text())["final_val_loss"] == r["summary"]["final_val_loss"]
+    assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [c["name"] for c in json.loads((out / "comparison.json").read_text())] == names
+    assert "8 runs trained together as one population" in result.stderr and "best:" in result.stderr
+
+
+def test_a_list_member_equals_its_single_run(tmp_path):
+    listed = run("train", "--dataset", "wine", "--lr", "0.003,0.03", "--optimizer", "momentum", "--epochs", "3",
+                 "--threads", "1", "--json", "--quiet", "--out", str(tmp_path / "l"))
+    single = run("train", "--dataset", "wine", "--lr", "0.03", "--optimizer", "momentum", "--epochs", "3",
+                 "--threads", "1", "--json", "--quiet", "--out", str(tmp_path / "s"))
+    assert listed.exit_code == 0 and single.exit_code == 0, listed.output + single.output
+    member = next(r for r in json.loads(listed.stdout) if r["hparams"]["lr"] == 0.03)
+    alone = json.loads(single.stdout)
+    assert member["history"]["step_loss"] == pytest.approx(alone["history"]["step_loss"], rel=1e-5)
+    assert member["summary"]["final_val_loss"] == pytest.approx(alone["summary"]["final_val_loss"], rel=1e-5)
+
+
+def test_lists_in_korean_and_seeds(tmp_path):
+    result = run("train", "--dataset", "wine", "--seed", "0,1", "--lr", "0.01,0.02", "--epochs", "1", "--lang", "ko",
+                 "--threads", "1", "--out", str(tmp_path / "k"))
+    assert result.exit_code == 0, result.output
+    assert "한 번에" in result.output and "adam-b32-lr0.01-s1" in result.output
+    assert (tmp_path / "k" / "adam-b32-lr0.02-s0" / "history.json").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lr", "0.01,abc"], "lr='abc' is invalid: must be a finite number > 0"),
+    (["--lr", "0.01,"], "lr='' is invalid"),
+    (["--optimizer", "sgd,adamm"], "did you mean 'adam'?"),
+    (["--batch-size", "16,0"], "batch_size='0' is invalid: must be an integer >= 1"),
+    (["--batch-size", "16,100000"], "batch_size=100000 is invalid: must be at most the training set size"),
+    (["--seed", "0,-1"], "seed='-1' is invalid"),
+    (["--lr", "0.1,0.2", "--resume"], "resume=True is invalid: works with one run, not with lists"),
+])
+def test_a_bad_list_item_exits_2_with_one_line(args, message, tmp_path):
+    result = runner.invoke(app, ["train", "--dataset", "wine", "--epochs", "1", "--out", str(tmp_path / "r"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()

@@ -183,7 +183,9 @@ def test_learning_rate_range_is_log_spaced_and_validated():
     s = learning_rate.settings("quick")
     assert learning_rate.learning_rates(s) == [1e-05, 3e-05, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3,
                                                1.0, 3.0, 10.0]
-    assert learning_rate.learning_rates(learning_rate.settings("full"))[:4] == [1e-05, 2e-05, 5e-05, 0.0001]
+    assert learning_rate.learning_rates(learning_rate.settings("full"))[:5] == [1e-05, 2e-05, 3e-05, 6e-05, 0.0001]
+    assert learning_rate.learning_rates(learning_rate.settings("quick", per_decade=3))[:4] == [1e-05, 2e-05, 5e-05,
+                                                                                                0.0001]
     with pytest.raises(ConfigError, match="lr_max=0.001 is invalid: must be greater than lr_min"):
         learning_rate.settings("quick", lr_min=0.01, lr_max=0.001)
     with pytest.raises(ConfigError, match="lrs="):

@@ -12,7 +12,7 @@ from torch.utils.data import TensorDataset
 
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
-from hyperlab.tuners import TunerSetup, advise
+from hyperlab.tuners import LRFindResult, LRSweepResult, TunerSetup, advise
 
 
 def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_path):
@@ -35,6 +35,9 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     assert advice.total.steps == sum(c.steps for c in advice.compute.values())
     assert all(c.steps > 0 for c in advice.compute.values())
     assert advice.compute["epochs"].steps == advice.epochs.history.steps_done
+    # the learning rates come from short sweeps trained as populations, their compute counted
+    assert isinstance(advice.lr, LRSweepResult) and advice.compute["lr"].samples == advice.lr.samples
+    assert all(isinstance(f, LRSweepResult) for f in advice.optimizers.lr_finds.values())
     page = (tmp_path / "advice.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64" in page and advice.evidence["lr"] in page
     saved = json.loads((tmp_path / "advice.json").read_text(encoding="utf-8"))
@@ -84,3 +87,11 @@ def test_a_tight_budget_cuts_stages_short_and_says_so(small_digits):
     assert any("time budget" in note for note in advice.notes)
     assert advice.epochs.history.status == "budget" and len(advice.epochs.history.epochs) < 3000
     assert advice.total.seconds < 5 + 3.0  # the step that passes the deadline and the reports may run past it
+
+
+def test_advise_with_the_range_test(wine):
+    advice = advise("logistic", wine, {"optimizer": "sgd"}, budget_seconds=30, optimizers=["sgd"], check_epochs=1,
+                    max_epochs=3, lr_method="range")
+    assert isinstance(advice.lr, LRFindResult) and advice.compute["lr"].steps == advice.lr.steps_run
+    with pytest.raises(ConfigError, match="lr_method='fast' is invalid"):
+        advise("logistic", wine, lr_method="fast")

@@ -30,6 +30,19 @@ def test_lr_find_json_gives_each_suggestion_as_a_number(tmp_path):
     assert data["setup"]["dataset"] == "wine" and (tmp_path / "lr_find.png").exists()
 
 
+def test_lr_find_method_sweep_json_and_cost_beside_the_range_tests(tmp_path):
+    result = run("lr-find", "--dataset", "wine", "--model", "logistic", "--method", "sweep", "--min-lr", "0.001",
+                 "--max-lr", "1", "--per-decade", "1", "--steps", "8", "--json", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["method"] == "sweep" and data["suggested_lr"] in data["lrs"] and len(data["lrs"]) == 4
+    assert data["samples"] == 4 * 2 * 106 and (tmp_path / "lr_sweep.png").exists()
+    assert "32 steps, 8 epochs, 848 samples" in result.stderr  # the cost row: 4 rates x 8 steps
+    assert any("a default range test here: 100 steps" in line for line in data["explanation"])
+    ranged = run("lr-find", "--dataset", "wine", "--model", "logistic", "--json", "--quiet", "--out", tmp_path)
+    assert json.loads(ranged.stdout)["method"] == "range"
+
+
 def test_lr_find_human_output_in_korean(tmp_path):
     result = run("lr-find", "--dataset", "wine", "--model", "logistic", "--batch-size", "8", "--lang", "ko",
                  "--out", tmp_path)
@@ -120,6 +133,8 @@ def test_advise_on_user_csv_with_a_module_function_model(tmp_path, monkeypatch):
     (["lr-find", "--steps", "3"], "error: steps='3' is invalid: must be an integer from 10 to"),
     (["lr-find", "--batch-size", "5000"], "error: batch_size=5000 is invalid: must be at most the training set size"),
     (["lr-find", "--rule", "fast"], "error: rule='fast' is invalid"),
+    (["lr-find", "--method", "grid"], "error: method='grid' is invalid: must be one of range, sweep"),
+    (["optimizer-check", "--lr-method", "grid"], "error: lr_method='grid' is invalid"),
     (["lr-find", "--lang", "fr"], "error: lang='fr' is invalid"),
     (["batch-find", "--memory-limit", "1KB", "--no-noise-scale"], "error: memory_limit='1KB' is invalid: is too small"),
     (["batch-find", "--memory-limit", "lots"], "error: memory_limit='lots' is invalid"),

@@ -27,3 +27,28 @@ def test_each_optimizer_runs_at_its_own_range_test_lr(small_digits, tmp_path):
 def test_unknown_optimizer_is_named(wine):
     with pytest.raises(ConfigError, match="optimizer='adamm' is invalid"):
         optimizer_check("logistic", wine, optimizers=["sgd", "adamm"])
+
+
+def test_candidates_train_together_as_their_own_fit_runs_would(wine):
+    result = optimizer_check("logistic", wine, {"batch_size": 16}, optimizers=["sgd", "momentum", "adam"], epochs=3,
+                             lrs={"sgd": 0.3, "momentum": 0.03, "adam": 0.01})
+    from hyperlab.engine import fit
+    from hyperlab.hparams import HParams
+    from hyperlab.models import build_model
+
+    for run in result.runs:
+        assert run.history.peak_memory["population_members"] == 3  # one population of the three
+        alone = fit(build_model("logistic", wine, seed=0), wine,
+                    HParams(optimizer=run.optimizer, lr=run.lr, batch_size=16, epochs=3)).history
+        assert run.history.step_loss == pytest.approx(alone.step_loss, rel=1e-5)
+        assert run.best_val_loss == pytest.approx(alone.epochs[run.best_epoch - 1].val_loss, rel=1e-5)
+
+
+def test_lr_method_sweep_gives_each_optimizer_its_swept_rate(wine):
+    result = optimizer_check("logistic", wine, {"batch_size": 32}, optimizers=["sgd", "adam"], epochs=2,
+                             lr_method="sweep", lr_find_options={"steps": 8, "per_decade": 1})
+    for run in result.runs:
+        found = result.lr_finds[run.optimizer]
+        assert run.lr == found.suggested_lr == found.lrs[found.best_index]
+    with pytest.raises(ConfigError, match="lr_method='grid' is invalid: must be one of range, sweep"):
+        optimizer_check("logistic", wine, lr_method="grid")

@@ -14,11 +14,13 @@ from hyperlab.api import as_data
 from hyperlab.cli import options as o
 from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.engine.threads import torch_threads
+from hyperlab.hparams import samples_seen
 from hyperlab.i18n import t
 from hyperlab.tuners import advise as advise_fn
 from hyperlab.tuners import batch_find as batch_find_fn
 from hyperlab.tuners import epoch_find as epoch_find_fn
 from hyperlab.tuners import lr_find as lr_find_fn
+from hyperlab.tuners import lr_sweep as lr_sweep_fn
 from hyperlab.tuners import noise_scale as noise_scale_fn
 from hyperlab.tuners import optimizer_check as optimizer_check_fn
 from hyperlab.tuners import scale_lr
@@ -26,6 +28,9 @@ from hyperlab.tuners import texts as tuner_texts  # noqa: F401 - registers the t
 from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject, TunerSetup
 
+
+LrMethodOpt = Annotated[str, typer.Option("--lr-method", help="How each learning rate is found: sweep (short "
+                                          "population of constant rates) or range (LR range test).")]
 
 def _opt(help_text: str, name: str | None = None) -> Any:
     return typer.Option(name, help=help_text) if name else typer.Option(help=help_text)
@@ -63,26 +68,53 @@ def lr_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
-    min_lr: Annotated[str, _opt("Smallest learning rate of the sweep.")] = "1e-6",
+    method: Annotated[str, _opt("range: the LR range test (one run, the rate grows every step; the cheap first "
+                                "look); sweep: log-spaced constant rates trained together as one population, the "
+                                "best on validation loss (about 10x the compute, much closer to a full sweep).")
+                      ] = "range",
+    min_lr: Annotated[str | None, _opt("Smallest learning rate (default 1e-6 range, 1e-5 sweep).")] = None,
     max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
-    steps: Annotated[str | None, _opt("Steps of the sweep (default 100, over as many passes over the data "
-                                      "as they need).")] = None,
-    repeats: Annotated[str, _opt("Rerun with this many seeds and report the spread of the suggestion.")] = "1",
-    rule: Annotated[str, _opt("Rule of the recommendation: min_div_10, valley or steepest.")] = "min_div_10",
-    stop_factor: Annotated[str, _opt("Stop when the smoothed loss passes this many times its lowest value.")] = "4",
+    steps: Annotated[str | None, _opt("Steps of the range test, or of each rate of the sweep (default 100, over "
+                                      "as many passes over the data as they need).")] = None,
+    repeats: Annotated[str, _opt("Range test: rerun with this many seeds and report the spread.")] = "1",
+    rule: Annotated[str, _opt("Range test: rule of the recommendation: min_div_10, valley or steepest.")
+                    ] = "min_div_10",
+    stop_factor: Annotated[str, _opt("Range test: stop when the smoothed loss passes this many times its lowest "
+                                     "value.")] = "4",
+    per_decade: Annotated[str, _opt("Sweep: rates per decade.")] = "2",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
-    """LR range test: grow the learning rate over a number of steps and suggest one by three rules."""
+    """Find a learning rate: the LR range test (--method range, default) or a short sweep of
+    constant rates trained together (--method sweep)."""
+    from hyperlab.errors import check_choice
+    from hyperlab.tuners.optimizer_check import LR_METHODS
+
+    method = check_choice("method", method, LR_METHODS)
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed)
+    cost = t("cli.cost", lang)
+    if method == "sweep":
+        with torch_threads(threads):
+            swept = lr_sweep_fn(subject, hparams=setup.hparams, min_lr=1e-5 if min_lr is None else min_lr,
+                                max_lr=max_lr, per_decade=per_decade, steps=steps, out=out, lang=lang)
+        rows = {t("cli.suggestion", lang): f"{swept.suggested_lr:.3g} (sweep)",
+                cost: t("cli.cost_value", lang, steps=swept.steps_run, epochs=swept.epochs_run,
+                        samples=swept.samples)}
+        _finish(o.console(quiet, json_out), json_out, setup, swept.to_dict(), swept.explanation, rows, swept.plot,
+                lang)
+        return
     with torch_threads(threads):
-        result = lr_find_fn(subject, hparams=setup.hparams, min_lr=min_lr, max_lr=max_lr, steps=steps,
-                            repeats=repeats, rule=rule, stop_factor=stop_factor, out=out, lang=lang)
+        result = lr_find_fn(subject, hparams=setup.hparams, min_lr=1e-6 if min_lr is None else min_lr,
+                            max_lr=max_lr, steps=steps, repeats=repeats, rule=rule, stop_factor=stop_factor,
+                            out=out, lang=lang)
+    seen = samples_seen(result.n_train, result.hparams.effective_batch(), result.steps_run)
     rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.3g} ({result.recommended_rule})",
-            **{name: value for name, value in result.suggestions.items() if value is not None}}
-    _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
+            **{name: value for name, value in result.suggestions.items() if value is not None},
+            cost: t("cli.cost_value", lang, steps=result.steps_run, epochs=seen / result.n_train, samples=seen)}
+    _finish(o.console(quiet, json_out), json_out, setup, {"method": "range", **result.to_dict()},
+            result.explanation, rows, result.plot, lang)
 
 
 def batch_find(
@@ -201,16 +233,18 @@ def optimizer_check(
     settings: o.SetOpt = None,
     optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.")] = "sgd,momentum,adam",
     epochs: Annotated[str, _opt("Epochs of each short run.")] = "5",
+    lr_method: LrMethodOpt = "range",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
-    """Optimizer check: a few optimizers, each at its own range-test learning rate, side by side."""
+    """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
+    sweep), trained side by side as one population."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, dataset=dataset,
                                          label=label, model=model, width=width, depth=depth, batch_size=batch_size,
                                          seed=seed)
     with torch_threads(threads):
         result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
-                                    epochs=epochs, out=out, lang=lang)
+                                    epochs=epochs, out=out, lang=lang, lr_method=lr_method)
     rows = {t("cli.suggestion", lang): f"{result.suggested_optimizer} (lr {result.suggested_lr:.3g})"}
     for r in result.runs:
         rows[r.optimizer] = "–" if r.best_val_metric is None else f"lr {r.lr:.3g}: {r.best_val_metric:.4f}"
@@ -228,6 +262,7 @@ def advise(
     max_epochs: Annotated[str, _opt("Epoch budget of the early-stopping run.")] = "50",
     patience: Annotated[str | None, _opt("Early-stopping patience (default 5).")] = None,
     memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB (GPU: the device's memory).")] = None,
+    lr_method: LrMethodOpt = "sweep",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
@@ -241,7 +276,7 @@ def advise(
     with torch_threads(threads):
         advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
                            optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
-                           patience=patience, memory_limit=memory_limit, out=out, lang=lang,
+                           patience=patience, memory_limit=memory_limit, out=out, lang=lang, lr_method=lr_method,
                            on_stage=lambda name: console.print(t("cli.stage", lang, i=stages[name], name=t(name, lang))))
     if json_out:
         o.print_json({"setup": setup.as_dict(), **advice.to_dict()})

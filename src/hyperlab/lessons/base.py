@@ -29,12 +29,13 @@ import torch
 from torch import nn
 
 from hyperlab.data import Data
-from hyperlab.engine import Callback, RunResult, StopAfter, evaluate, fit
+from hyperlab.engine import Callback, RunResult, StopAfter, evaluate
 from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
+from hyperlab.members import train_members
 from hyperlab.models import ModelSpec, build_model
 
 VERDICTS = ("confirmed", "not_observed", "contradicted")
@@ -253,6 +254,7 @@ class LessonContext:
     seed: int = 0
     device: str | None = None
     monitor: Monitor = field(default_factory=Monitor)
+    population: bool = True  # comparisons train as populations (False: one fit after another)
     _subsets: dict[int, Data] = field(default_factory=dict, repr=False)
 
     def data_for(self, train_size: int | None) -> Data:
@@ -275,17 +277,32 @@ class LessonContext:
     def planned_steps(self, specs: Sequence[RunSpec]) -> int:
         return sum(spec.planned_steps(self.data.n_train) for spec in specs)
 
-    def train(self, spec: RunSpec) -> RunOutcome:
-        """Run one spec through ``hyperlab.engine.fit`` (the only training loop)."""
-        data = self.data_for(spec.train_size)
-        hp = spec.hparams.replace(seed=self.seed) if spec.hparams.seed != self.seed else spec.hparams
-        callbacks = self.monitor.callbacks(spec.key, spec.planned_steps(self.data.n_train))
-        probe = StepProbe(spec.stop_at_step) if spec.stop_at_step else None
-        if probe is not None:
-            callbacks.append(probe)
-        result = fit(self.new_model(data, spec.width), data, hp, callbacks=callbacks, device=self.device,
-                     eval_train=spec.eval_train)
-        return RunOutcome(replace(spec, hparams=hp), result, probe)
+    def train_all(self, specs: Sequence[RunSpec]) -> dict[str, RunOutcome]:
+        """Every spec of a lesson, keyed in plan order. Specs on the same data subset, width and
+        evaluation train as one population (``hyperlab.members.train_members``); a spec with a
+        step probe, or whose monitor callbacks need step events, trains alone with ``fit``."""
+        prepared = []
+        for spec in specs:
+            hp = spec.hparams.replace(seed=self.seed) if spec.hparams.seed != self.seed else spec.hparams
+            callbacks = self.monitor.callbacks(spec.key, spec.planned_steps(self.data.n_train))
+            probe = StepProbe(spec.stop_at_step) if spec.stop_at_step else None
+            prepared.append((spec, hp, callbacks + ([probe] if probe else []), probe))
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, (spec, _, _, _) in enumerate(prepared):  # without populations: one group per spec, in order
+            key = (spec.train_size, spec.width, spec.eval_train) if self.population else (i,)
+            groups.setdefault(key, []).append(i)
+        outcomes: dict[int, RunOutcome] = {}
+        for members in groups.values():
+            spec = prepared[members[0]][0]
+            data = self.data_for(spec.train_size)
+            width = self.width if self.width is not None else spec.width
+            results = train_members(self.model, data, [prepared[i][1] for i in members],
+                                    callbacks=[prepared[i][2] for i in members], population=self.population,
+                                    device=self.device, eval_train=spec.eval_train, width=width, depth=self.depth)
+            for i, result in zip(members, results, strict=True):
+                spec, hp, _, probe = prepared[i]
+                outcomes[i] = RunOutcome(replace(spec, hparams=hp), result, probe)
+        return {prepared[i][0].key: outcomes[i] for i in range(len(prepared))}
 
     def describe(self) -> dict[str, Any]:
         model = self.model if isinstance(self.model, str) else type(self.model).__name__

@@ -61,7 +61,7 @@ class Settings:
 PRESETS: dict[str, dict[str, Any]] = {
     "tiny": {"per_decade": 1, "epochs": 2},
     "quick": {},
-    "full": {"per_decade": 3, "epochs": 20},
+    "full": {"per_decade": 4, "epochs": 30},  # 25 rates, trained as one population
 }
 
 
@@ -71,7 +71,7 @@ def settings(budget: str = "quick", **overrides: Any) -> Settings:
 
 
 def learning_rates(s: Settings) -> list[float]:
-    """Log-spaced rates rounded to one significant digit (1, 3 per decade; 1, 2, 5 with three)."""
+    """Log-spaced rates rounded to one significant digit (1, 3 per decade; 1, 2, 5 with three; 1, 2, 3, 6 with four)."""
     if s.lrs is not None:
         return list(s.lrs)
     lo, hi = math.log10(s.lr_min), math.log10(s.lr_max)

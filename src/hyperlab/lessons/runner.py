@@ -15,10 +15,10 @@ from types import ModuleType
 from typing import Any
 
 from hyperlab.api import DataSpec, as_data
+from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_choice, check_int
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
-from hyperlab.engine.threads import torch_threads
 from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor
 from hyperlab.models import ModelSpec
 
@@ -35,11 +35,11 @@ def lesson_module(name: str) -> ModuleType:
 
 def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: int = 0, width: int | None = None,
                  depth: int | None = None, label: str | None = None, device: str | None = None,
-                 monitor: Monitor | None = None) -> LessonContext:
+                 monitor: Monitor | None = None, population: bool = True) -> LessonContext:
     """Load the data and check the model builds, before any training starts."""
     seed = check_int("seed", seed, 0)
     ctx = LessonContext(as_data(data, seed=seed, label=label), model, width, depth, seed, device,
-                        monitor or Monitor())
+                        monitor or Monitor(), population=bool(population))
     ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now
     return ctx
 
@@ -56,7 +56,7 @@ def execute(name: str, ctx: LessonContext, budget: str = "quick", lang: str = "e
     ctx.monitor.begin(name, ctx.planned_steps(specs))
     with torch_threads(threads):
         try:
-            outcomes = {spec.key: ctx.train(spec) for spec in specs}
+            outcomes = ctx.train_all(specs)
         finally:
             ctx.monitor.end()
         measurements = lesson.measure(ctx, s, outcomes)
@@ -74,18 +74,21 @@ def execute(name: str, ctx: LessonContext, budget: str = "quick", lang: str = "e
 def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str = "quick",
                seed: int = 0, lang: str = "en", out: str | Path | None = None, width: int | None = None,
                depth: int | None = None, label: str | None = None, device: str | None = None,
-               monitor: Monitor | None = None, threads: int | None = 1, **overrides: Any) -> LessonResult:
+               monitor: Monitor | None = None, threads: int | None = 1, population: bool = True,
+               **overrides: Any) -> LessonResult:
     """Run one lesson ('batch-size', 'learning-rate', 'epochs', 'optimizer') and return its result.
 
     ``budget`` is 'quick' (about a minute on 2 CPU cores), 'full' (thorough) or 'tiny' (tests);
     ``overrides`` change the lesson's settings by name (e.g. ``sizes=(8, 64)``, ``lrs=(1e-3, 1.0)``).
     With ``out`` the lesson writes ``lesson.json``, ``report.html`` and its PNG plots there.
     ``threads`` sets torch's intra-op threads while it trains (None keeps torch's setting).
+    ``population=False`` trains the comparisons one ``fit`` after another instead of as populations
+    (same numbers to float tolerance; slower: for checking and benchmarks).
     """
     lesson_module(name)
     check_lang(lang)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
-                       monitor=monitor)
+                       monitor=monitor, population=population)
     return execute(name, ctx, budget, lang, out, threads, **overrides)
 
 
@@ -105,7 +108,8 @@ class TourResult:
 def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str = "quick", seed: int = 0,
              lang: str = "en", out: str | Path | None = None, width: int | None = None, depth: int | None = None,
              label: str | None = None, device: str | None = None, monitor: Monitor | None = None,
-             threads: int | None = 1, lessons: tuple[str, ...] = tuple(LESSONS)) -> TourResult:
+             threads: int | None = 1, lessons: tuple[str, ...] = tuple(LESSONS),
+             population: bool = True) -> TourResult:
     """All lessons into one combined report (``out/tour.html``, ``out/tour.json``) plus one per lesson
     (``out/<lesson>/``)."""
     if isinstance(lessons, str) or not lessons:
@@ -115,7 +119,7 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
     check_lang(lang)
     check_choice("budget", budget, BUDGETS)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
-                       monitor=monitor)
+                       monitor=monitor, population=population)
     started = time.perf_counter()
     results = [execute(n, ctx, budget, lang, Path(out) / n if out is not None else None, threads) for n in lessons]
     tour = TourResult(results, seconds=time.perf_counter() - started)

@@ -1,7 +1,7 @@
-"""Choose the four for your own model and data: LR range test, batch-size finder, gradient noise
+"""Choose the four for your own model and data: LR range test and learning-rate sweep, batch-size finder, gradient noise
 scale, learning-rate scaling, epoch advice, optimizer check, and ``advise`` that runs them in order.
 
-    >>> from hyperlab.tuners import lr_find, batch_find, noise_scale, scale_lr, epoch_find
+    >>> from hyperlab.tuners import lr_find, lr_sweep, batch_find, noise_scale, scale_lr, epoch_find
     >>> from hyperlab.tuners import optimizer_check, advise
 """
 
@@ -11,9 +11,10 @@ from hyperlab.tuners.common import Subject, TunerSetup
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
+from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
 from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
 from hyperlab.tuners.optimizer_check import OptimizerCheckResult, optimizer_check
 
-__all__ = ["Advice", "BatchFindResult", "EpochAdvice", "LRFindResult", "LRScaling", "NoiseScaleResult",
-           "OptimizerCheckResult", "Subject", "TunerSetup", "advise", "batch_find", "epoch_find", "lr_find",
+__all__ = ["Advice", "BatchFindResult", "EpochAdvice", "LRFindResult", "LRScaling", "LRSweepResult", "NoiseScaleResult",
+           "OptimizerCheckResult", "Subject", "TunerSetup", "advise", "batch_find", "epoch_find", "lr_find", "lr_sweep",
            "noise_scale", "optimizer_check", "parse_bytes", "scale_lr"]

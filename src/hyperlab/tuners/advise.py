@@ -1,8 +1,10 @@
 """``advise``: the four values for a user's model and data, in order, within a time budget.
 
 1. batch size: throughput and memory probes plus the gradient noise scale (``batch_find``);
-2. learning rate: the LR range test at that batch size (``lr_find``);
-3. optimizer: a short run of each candidate at its own range-test learning rate (``optimizer_check``);
+2. learning rate: a short sweep of constant rates at that batch size, trained as one population and
+   chosen on validation loss (``lr_sweep``; ``lr_method="range"``: the LR range test, ``lr_find``);
+3. optimizer: a short run of each candidate at its own learning rate, found the same way, the
+   candidates trained together as one population (``optimizer_check``);
 4. epochs: early stopping on the validation split, judged by the tuning playbook (``epoch_find``).
 
 Each stage gets a share of the time left (leftovers roll forward); every training run goes through
@@ -25,18 +27,19 @@ from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, StopAfter
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
 from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
-from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, OptimizerCheckResult, optimizer_check
-from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
+from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, LR_METHODS, OptimizerCheckResult, optimizer_check
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
@@ -65,7 +68,7 @@ class Advice:
     evidence: dict[str, str]
     plots: dict[str, Path | None]
     batch: BatchFindResult
-    lr: LRFindResult
+    lr: LRFindResult | LRSweepResult
     optimizers: OptimizerCheckResult
     epochs: EpochAdvice
     scaling: list[LRScaling]
@@ -128,10 +131,13 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
            optimizers: Sequence[str] | None = None, check_epochs: int = 5, max_epochs: int = 50,
            patience: int | None = None, memory_limit: str | int | None = None, out: str | Path | None = None,
            lang: str = "en", setup: TunerSetup | None = None, on_stage: Callable[[str], None] | None = None,
-           callbacks: Sequence[Callback] = ()) -> Advice:
+           callbacks: Sequence[Callback] = (), lr_method: str = "sweep") -> Advice:
     """Recommend batch size, learning rate, optimizer and epochs for ``model`` on ``data`` within
     ``budget_seconds``. ``hparams`` gives the starting point (its optimizer is checked first; its
-    other options are kept). With ``out``: plots, ``advice.json`` and ``advice.html``.
+    other options are kept). ``lr_method`` chooses learning rates by a short sweep (default: within
+    one half-decade step of a brute sweep's best on every combination of ``bench/lr_choice.py``) or
+    by the range test (``"range"``: about a twelfth of the compute, off by more than 3x on most of
+    them). With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
@@ -140,6 +146,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     check_epochs = check_int("check_epochs", check_epochs, 1)
     max_epochs = check_int("max_epochs", max_epochs, 2)
     patience = hp.patience if patience is None else check_int("patience", patience, 1)
+    lr_method = check_choice("lr_method", lr_method, LR_METHODS)
     names = [hp.optimizer] + [optimizer_name(o) for o in (optimizers or DEFAULT_OPTIMIZERS)]
     names = list(dict.fromkeys(names))
     n = subject.data.n_train
@@ -180,18 +187,19 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
 
     stage("lr")
     t0 = time.perf_counter()
-    lr_result = lr_find(subject, hparams=hp_b, deadline=budget.deadline("lr"), callbacks=callbacks, out=out,
-                        lang=lang)
-    compute["lr"] = Compute(time.perf_counter() - t0, lr_result.steps_run, lr_result.steps_run * b)
+    find = lr_sweep if lr_method == "sweep" else lr_find
+    lr_result = find(subject, hparams=hp_b, deadline=budget.deadline("lr"), callbacks=callbacks, out=out, lang=lang)
+    compute["lr"] = Compute(time.perf_counter() - t0, lr_result.steps_run, _samples(lr_result, b))
 
     stage("optimizer")
     t0 = time.perf_counter()
     check = optimizer_check(subject, hparams=hp_b, optimizers=names, epochs=check_epochs,
                             lrs={hp.optimizer: lr_result.suggested_lr}, deadline=budget.deadline("optimizer"),
-                            callbacks=callbacks, out=out, lang=lang)
-    finds = sum(f.steps_run for f in check.lr_finds.values())
-    compute["optimizer"] = Compute(time.perf_counter() - t0, sum(r.steps for r in check.runs) + finds,
-                                   sum(r.samples for r in check.runs) + finds * b)
+                            callbacks=callbacks, out=out, lang=lang, lr_method=lr_method)
+    finds = check.lr_finds.values()
+    compute["optimizer"] = Compute(time.perf_counter() - t0, sum(r.steps for r in check.runs)
+                                   + sum(f.steps_run for f in finds),
+                                   sum(r.samples for r in check.runs) + sum(_samples(f, b) for f in finds))
     winner = check.suggested_optimizer
     hp_o = with_optimizer(hp_b, winner).replace(lr=check.suggested_lr)
 
@@ -236,11 +244,17 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     return advice
 
 
-def budget_notes(lr_result: LRFindResult, check: OptimizerCheckResult, epochs: EpochAdvice,
+def _samples(found: LRFindResult | LRSweepResult, batch: int) -> int:
+    """Samples a learning-rate search used (a range test's steps are all at ``batch``)."""
+    return found.samples if isinstance(found, LRSweepResult) else found.steps_run * batch
+
+
+def budget_notes(lr_result: LRFindResult | LRSweepResult, check: OptimizerCheckResult, epochs: EpochAdvice,
                  lang: str = "en") -> list[str]:
     """What the time budget cut short, so a user knows which evidence is partial."""
     notes = []
-    if any(test.stop_reason == "budget" for test in lr_result.tests):
+    if any(test.stop_reason == "budget" for test in lr_result.tests) if isinstance(lr_result, LRFindResult) \
+            else any(h.status == "budget" for h in lr_result.histories):
         notes.append(t("adv.note.cut", lang, stage=t("lr", lang)))
     skipped = [r.optimizer for r in check.runs if r.error == "budget"]
     cut = [r.optimizer for r in check.runs if r.history is not None and r.history.status == "budget"]

@@ -116,7 +116,11 @@ def preserved(module: nn.Module | None) -> Iterator[None]:
 
 
 class Deadline(Callback):
-    """End the run (status ``budget``) once the wall clock passes ``deadline`` (time.perf_counter)."""
+    """End the run (status ``budget``) once the wall clock passes ``deadline`` (time.perf_counter).
+
+    Checked after every step under ``fit``; under a population (no step events) after every epoch."""
+
+    steps_optional = True
 
     def __init__(self, deadline: float | None) -> None:
         self.deadline = deadline
@@ -126,6 +130,9 @@ class Deadline(Callback):
             raise StopTraining("budget")
 
     def on_step_end(self, run: Run, loss: float) -> None:
+        self._check()
+
+    def on_epoch_end(self, run: Run) -> None:
         self._check()
 
 

@@ -1,5 +1,6 @@
 """Optimizer check: a short, fair comparison of a few optimizers, each at the learning rate its own
-LR range test suggests (an optimizer compared at another's learning rate says nothing).
+LR range test (or short sweep, ``lr_method="sweep"``) suggests (an optimizer compared at another's
+learning rate says nothing). The candidates' short runs train together as one population.
 
     >>> result = optimizer_check("logistic", "wine", {"batch_size": 8}, optimizers=["sgd", "adam"],
     ...                          epochs=2, lr_find_options={"steps": 10})
@@ -18,17 +19,28 @@ from typing import Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History
-from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
+from hyperlab.members import train_members
 from hyperlab.models import ModelSpec
-from hyperlab.tuners.common import (Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved,
-                                    with_optimizer)
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.common import (
+    Deadline,
+    Subject,
+    TunerSetup,
+    as_subject,
+    check_int,
+    plot_path,
+    preserved,
+    with_optimizer,
+)
 from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
-from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
+LR_METHODS = ("range", "sweep")
 
 
 @dataclass
@@ -52,7 +64,7 @@ class OptimizerCheckResult:
     suggested_optimizer: str
     epochs: int
     metric: str
-    lr_finds: dict[str, LRFindResult] = field(default_factory=dict)
+    lr_finds: dict[str, LRFindResult | LRSweepResult] = field(default_factory=dict)
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
 
@@ -79,9 +91,11 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                     optimizers: Sequence[str] = DEFAULT_OPTIMIZERS, epochs: int = 5,
                     lrs: dict[str, float] | None = None, lr_find_options: dict[str, Any] | None = None,
                     out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
-                    deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> OptimizerCheckResult:
-    """Train each optimizer for ``epochs`` at its own range-test learning rate (or ``lrs[name]`` when
-    given) and compare their best validation metric. Example:
+                    deadline: float | None = None, callbacks: Sequence[Callback] = (),
+                    lr_method: str = "range") -> OptimizerCheckResult:
+    """Train each optimizer for ``epochs`` at its own learning rate (``lrs[name]`` when given, else
+    from its range test, or from a short sweep with ``lr_method="sweep"``), all candidates together
+    as one population, and compare their best validation metric. Example:
     ``optimizer_check("mlp", "digits", optimizers=["sgd", "adam"]).suggested_optimizer``."""
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
@@ -90,33 +104,43 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
         raise ConfigError("optimizers", list(optimizers), "must name at least one optimizer")
     epochs = check_int("epochs", epochs, 1)
     hp.check_data_size(subject.data.n_train)
-    runs: list[OptimizerRun] = []
-    finds: dict[str, LRFindResult] = {}
+    check_choice("lr_method", lr_method, LR_METHODS)
+    by_name: dict[str, OptimizerRun] = {}
+    finds: dict[str, LRFindResult | LRSweepResult] = {}
+    chosen: dict[str, float] = {}
     with preserved(subject.user_module):
-        for name in names:
-            if deadline is not None and time.perf_counter() > deadline and runs:
-                runs.append(OptimizerRun(name, None, None, None, None, None, 0, 0, "budget"))
+        for name in names:  # each optimizer's own learning rate first
+            if deadline is not None and time.perf_counter() > deadline and (chosen or by_name):
+                by_name[name] = OptimizerRun(name, None, None, None, None, None, 0, 0, "budget")
                 continue
             hp_o = with_optimizer(hp, name)
             try:
                 if lrs and name in lrs:
-                    lr = lrs[name]
+                    chosen[name] = lrs[name]
                 else:
-                    finds[name] = lr_find(subject, hparams=hp_o, deadline=deadline, out=out, lang=lang,
-                                          plot_name=f"lr_find_{name}.png", **(lr_find_options or {}))
-                    lr = finds[name].suggested_lr
+                    find = lr_find if lr_method == "range" else lr_sweep
+                    finds[name] = find(subject, hparams=hp_o, deadline=deadline, out=out, lang=lang,
+                                       plot_name=f"lr_{'find' if lr_method == 'range' else 'sweep'}_{name}.png",
+                                       **(lr_find_options or {}))
+                    chosen[name] = finds[name].suggested_lr
             except HyperlabError as exc:
-                runs.append(OptimizerRun(name, None, None, None, None, None, 0, 0, str(exc)))
-                continue
-            net = subject.model(hp.seed)
-            result = subject.fit(net, hp_o.replace(lr=lr, epochs=epochs, early_stopping=False),
-                                 [Deadline(deadline), *callbacks], measure_memory=False)
-            h = result.history
-            seen = samples_seen(h.n_train, h.effective_batch, h.steps_done)
-            best = best_epoch_of(h)
-            record = h.epochs[best - 1] if best else None
-            runs.append(OptimizerRun(name, lr, h, best, record.val_metric if record else None,
-                                     record.val_loss if record else None, h.steps_done, seen))
+                by_name[name] = OptimizerRun(name, None, None, None, None, None, 0, 0, str(exc))
+        # then the candidates' short runs, together
+        start = subject.model(hp.seed) if subject.user_module is not None else subject.spec
+        members = [with_optimizer(hp, name).replace(lr=lr, epochs=epochs, early_stopping=False)
+                   for name, lr in chosen.items()]
+        results = train_members(start, subject.data, members,
+                                callbacks=[[Deadline(deadline), *callbacks] for _ in members],
+                                device=subject.setup.device, loss_fn=subject.setup.loss_fn,
+                                width=subject.setup.width, depth=subject.setup.depth) if members else []
+    for (name, lr), result in zip(chosen.items(), results, strict=True):
+        h = result.history
+        seen = samples_seen(h.n_train, h.effective_batch, h.steps_done)
+        best = best_epoch_of(h)
+        record = h.epochs[best - 1] if best else None
+        by_name[name] = OptimizerRun(name, lr, h, best, record.val_metric if record else None,
+                                  record.val_loss if record else None, h.steps_done, seen)
+    runs = [by_name[name] for name in names]
     scored = [r for r in runs if r.best_val_metric is not None]
     if not scored:
         raise HyperlabError("no optimizer produced a validation score: "

@@ -272,3 +272,34 @@ register({
         "ko": "배치 크기 {b1}은 임계 배치 크기 {crit:.0f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
               "k배만큼의 속도 향상을 기대하지 말고 범위 테스트로 확인하세요."},
 })
+
+# lr_sweep
+register({
+    "lrs.title": {"en": "Learning-rate sweep", "ko": "학습률 스윕"},
+    "lrs.val_loss": {"en": "final validation loss", "ko": "최종 검증 손실"},
+    "lrs.train_loss": {"en": "final training loss", "ko": "최종 훈련 손실"},
+    "lrs.ran": {
+        "en": "{k} constant learning rates from {lo:.2g} to {hi:.2g} (log-spaced) were each trained for {epochs} "
+              "epoch(s) = {steps} steps (optimizer {optimizer}, batch size {batch}; {n} training samples = {spe} "
+              "steps per epoch), all at once as one population.",
+        "ko": "{lo:.2g}부터 {hi:.2g}까지 로그 간격의 고정 학습률 {k}개를 각각 {epochs} 에폭 = {steps} 스텝씩 "
+              "(옵티마이저 {optimizer}, 배치 크기 {batch}; 훈련 샘플 {n}개 = 에폭당 {spe} 스텝) 하나의 집단으로 한꺼번에 "
+              "학습했습니다."},
+    "lrs.diverged": {"en": "{count} rate(s) diverged, the lowest of them {lowest:.2g}.",
+                     "ko": "{count}개 학습률이 발산했고, 그중 가장 낮은 값은 {lowest:.2g}입니다."},
+    "lrs.cost": {
+        "en": "Cost: {steps} steps, {epochs:.3g} epochs, {samples:,} samples over all rates (a default range test "
+              "here: {r_steps} steps = {r_passes:.2g} epochs = {r_samples:,} samples).",
+        "ko": "비용: 모든 학습률 합쳐 {steps} 스텝, {epochs:.3g} 에폭, 샘플 {samples:,}개 (여기서 기본 범위 테스트는 "
+              "{r_steps} 스텝 = {r_passes:.2g} 에폭 = 샘플 {r_samples:,}개)."},
+    "lrs.verdict.val_loss": {"en": "Chosen: lr {lr:.3g}, the lowest final validation loss ({loss:.4f}).",
+                             "ko": "선택: 학습률 {lr:.3g}, 최종 검증 손실이 가장 낮음({loss:.4f})."},
+    "lrs.verdict.train_loss": {"en": "Chosen: lr {lr:.3g}, the lowest final training loss ({loss:.4f}; the data have "
+                                     "no validation split).",
+                               "ko": "선택: 학습률 {lr:.3g}, 최종 훈련 손실이 가장 낮음({loss:.4f}; 검증 분할이 없는 "
+                                     "데이터)."},
+    "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
+                       "whether a rate beyond does better.",
+                 "ko": "선택한 학습률 {lr:.2g}이(가) 범위의 끝에 있습니다: 범위(--min-lr / --max-lr)를 넓혀 그 너머가 더 "
+                       "나은지 확인하세요."},
+})

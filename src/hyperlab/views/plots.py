@@ -77,3 +77,35 @@ def plot_learning_curves(history: History, path: str | Path, *, lang: str = "en"
                                 reason=t(history.diverged["reason"], lang)), ha="center", color="red")
     fig.suptitle(title or t("learning_curves", lang))
     return save(fig, path)
+
+
+def plot_overlaid_curves(histories: dict[str, History], path: str | Path, *, lang: str = "en") -> Path:
+    """Validation loss and metric per epoch of several runs on one pair of axes (one line per run; a
+    diverged run ends in an x at its last epoch)."""
+    from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
+
+    use_font(lang)
+    fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(11, 4.2))
+    metric = next(iter(histories.values())).metric
+    for i, (name, history) in enumerate(histories.items()):
+        epochs = history.column("epoch")
+        color = f"C{i % 10}"
+        style = "-" if i < 10 else "--" if i < 20 else ":"
+        for ax, field in ((ax_loss, "val_loss"), (ax_metric, "val_metric")):
+            values = [float("nan") if v is None else v for v in history.column(field)]
+            ax.plot(epochs, values, style, color=color, lw=1.3, label=name)
+            if history.diverged and epochs:
+                ax.plot(epochs[-1:], values[-1:], "x", color=color, markersize=8)
+    ax_loss.set_ylabel(f"{t('val', lang)} {t('loss', lang)}")
+    ax_metric.set_ylabel(f"{t('val', lang)} {t(metric, lang)}")
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (ax_loss, ax_metric):
+        ax.set_xlabel(t("epoch", lang))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    ax_metric.legend(fontsize=7, ncol=1 + len(histories) // 12, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    if any(h.diverged for h in histories.values()):
+        fig.text(0.5, -0.02, t("cmp.diverged_mark", lang), ha="center", color="red")
+    fig.suptitle(t("cmp.curves", lang, n=len(histories)))
+    return save(fig, path)

@@ -1,0 +1,52 @@
+"""Runs trained together: one run directory per member, named by its settings, plus the
+comparison (``comparison.json``) and one plot of every member's curves (``curves.png``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hyperlab.records.run_store import save_run, write_json
+
+if TYPE_CHECKING:
+    from hyperlab.engine.trainer import RunResult
+    from hyperlab.hparams import HParams
+
+NAMED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # the settings a member's name may show
+
+
+def member_names(hparams: Sequence[HParams]) -> list[str]:
+    """Directory names from each member's settings: optimizer, batch size and lr always, epochs and
+    seed when they differ between members (``adam-b32-lr0.01``, ``sgd-b32-lr0.1-s2``); a number
+    is appended where the rest is equal."""
+    varying = {k for k in NAMED if len({getattr(hp, k) for hp in hparams}) > 1}
+    names = []
+    for hp in hparams:
+        parts = [hp.optimizer, f"b{hp.batch_size}", f"lr{hp.lr:g}"]
+        if "epochs" in varying:
+            parts.append(f"e{hp.epochs}")
+        if "seed" in varying:
+            parts.append(f"s{hp.seed}")
+        names.append("-".join(parts))
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if names.count(name) > 1:
+            seen[name] = seen.get(name, 0) + 1
+            names[i] = f"{name}-{seen[name]}"
+    return names
+
+
+def save_members(results: Sequence[RunResult], out: str | Path, *, setup: dict[str, Any] | None = None,
+                 lang: str = "en") -> dict[str, Path]:
+    """Write ``out/<name>/`` for every member (as ``save_run``), ``out/comparison.json`` and the
+    overlaid ``out/curves.png``; return {name: run directory}."""
+    from hyperlab.views.plots import plot_overlaid_curves
+
+    out = Path(out)
+    names = member_names([r.hparams for r in results])
+    dirs = {name: save_run(result, out / name, setup=setup, lang=lang) for name, result in zip(names, results)}
+    write_json(out / "comparison.json", [{"name": name, "hparams": r.hparams.to_dict(), "summary": r.summary()}
+                                         for name, r in zip(names, results)])
+    plot_overlaid_curves({name: r.history for name, r in zip(names, results)}, out / "curves.png", lang=lang)
+    return dirs

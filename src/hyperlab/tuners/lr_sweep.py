@@ -1,0 +1,216 @@
+"""Choosing the learning rate from real runs: a short population of log-spaced constant rates, each
+trained for the same number of steps, the best chosen on validation loss.
+
+The range test (``lr_find``) reads the training loss of one run whose rate grows every step; this
+trains every candidate rate as its own run (all of them at once, as one population), so the choice
+is measured where it matters: on held-out data, after real training at that rate.
+
+    >>> result = lr_sweep("logistic", "wine", {"optimizer": "sgd", "batch_size": 16}, steps=20)
+    >>> result.suggested_lr in result.lrs
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hyperlab.api import DataSpec, as_hparams
+from hyperlab.engine import Callback, History
+from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.hparams import HParams, samples_seen
+from hyperlab.i18n import t
+from hyperlab.members import train_members
+from hyperlab.models import ModelSpec
+from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.common import (
+    Deadline,
+    Subject,
+    TunerSetup,
+    as_subject,
+    check_float,
+    check_int,
+    log_axis,
+    plot_path,
+    preserved,
+)
+from hyperlab.tuners.lr_find import DEFAULT_STEPS
+
+DEFAULT_MIN_LR = 1e-5
+DEFAULT_MAX_LR = 10.0
+DEFAULT_PER_DECADE = 2  # half a decade between rates: 13 rates over 1e-5 .. 10
+MAX_RATES = 64
+
+
+@dataclass
+class LRSweepResult:
+    """Each rate's short run, the rate chosen and what the sweep cost (epochs, steps, samples)."""
+
+    lrs: list[float]
+    scores: list[float | None]  # final validation loss per rate (None: diverged or no score)
+    histories: list[History]
+    suggested_lr: float
+    best_index: int
+    epochs: int  # epochs each rate trained
+    steps: int  # planned steps per rate (epochs x steps per epoch)
+    steps_per_epoch: int
+    n_train: int
+    criterion: str  # "val_loss" or "train_loss" (data without a validation split)
+    hparams: HParams
+    plot: Path | None = None
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def steps_run(self) -> int:
+        return sum(h.steps_done for h in self.histories)
+
+    @property
+    def samples(self) -> int:
+        return sum(samples_seen(h.n_train, h.effective_batch, h.steps_done) for h in self.histories)
+
+    @property
+    def epochs_run(self) -> float:
+        """Passes over the training set, all rates together."""
+        return self.samples / self.n_train
+
+    @property
+    def recommended_rule(self) -> str:
+        return "sweep"
+
+    @property
+    def suggestions(self) -> dict[str, float | None]:
+        """Shaped like the range test's: the one "rule" here is the sweep itself."""
+        return {"sweep": self.suggested_lr}
+
+    @property
+    def at_edge(self) -> bool:
+        return self.best_index in (0, len(self.lrs) - 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": "sweep", "suggested_lr": self.suggested_lr, "lrs": self.lrs, "scores": self.scores,
+                "criterion": self.criterion, "statuses": [h.status for h in self.histories],
+                "epochs": self.epochs, "steps": self.steps, "steps_per_epoch": self.steps_per_epoch,
+                "n_train": self.n_train, "steps_run": self.steps_run, "samples": self.samples,
+                "epochs_run": self.epochs_run, "at_edge": self.at_edge, "optimizer": self.hparams.optimizer,
+                "batch_size": self.hparams.batch_size, "plot": str(self.plot) if self.plot else None,
+                "explanation": self.explanation}
+
+
+def sweep_rates(min_lr: float, max_lr: float, per_decade: int) -> list[float]:
+    """Log-spaced rates from ``min_lr`` to ``max_lr`` (both included), ``per_decade`` per decade."""
+    count = max(1, round(math.log10(max_lr / min_lr) * per_decade))
+    return [min_lr * (max_lr / min_lr) ** (k / count) for k in range(count + 1)]
+
+
+def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
+             hparams: HParams | dict[str, Any] | None = None, *, min_lr: float = DEFAULT_MIN_LR,
+             max_lr: float = DEFAULT_MAX_LR, per_decade: int = DEFAULT_PER_DECADE, steps: int | None = None,
+             out: str | Path | None = None, plot_name: str = "lr_sweep.png", lang: str = "en",
+             setup: TunerSetup | None = None, deadline: float | None = None,
+             callbacks: Sequence[Callback] = ()) -> LRSweepResult:
+    """Train each log-spaced constant rate for at least ``steps`` steps (default 100, as the range
+    test, rounded up to whole epochs) as one population; suggest the one with the lowest final
+    validation loss (a diverged rate never wins). Example:
+    ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
+    hp = as_hparams(hparams)
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
+    min_lr = check_float("min_lr", min_lr)
+    max_lr = check_float("max_lr", max_lr)
+    if max_lr <= min_lr:
+        raise ConfigError("max_lr", max_lr, f"must be greater than min_lr ({min_lr:g})")
+    per_decade = check_int("per_decade", per_decade, 1, 10)
+    steps = DEFAULT_STEPS if steps is None else check_int("steps", steps, 1, 100_000)
+    n = subject.data.n_train
+    hp.check_data_size(n)
+    lrs = sweep_rates(min_lr, max_lr, per_decade)
+    if len(lrs) > MAX_RATES:
+        raise ConfigError("per_decade", per_decade, f"makes {len(lrs)} rates between {min_lr:g} and {max_lr:g}; "
+                          f"at most {MAX_RATES}")
+    spe = hp.steps_per_epoch(n)
+    epochs = math.ceil(steps / spe)
+    base = hp.replace(epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False)
+    members = [base.replace(lr=lr) for lr in lrs]
+    module = subject.user_module
+    with preserved(module):
+        start = subject.model(hp.seed) if module is not None else subject.spec
+        results = train_members(start, subject.data, members,
+                                callbacks=[[Deadline(deadline), *callbacks] for _ in members],
+                                device=subject.setup.device, loss_fn=subject.setup.loss_fn,
+                                width=subject.setup.width, depth=subject.setup.depth)
+    histories = [r.history for r in results]
+    criterion = "val_loss" if subject.data.val is not None else "train_loss"
+    scores = scores_at_common_epoch(histories, criterion)
+    scored = [i for i, s in enumerate(scores) if s is not None]
+    if not scored:
+        raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} epoch(s) "
+                            f"with a finite loss; try a lower --min-lr")
+    best = min(scored, key=lambda i: scores[i])  # type: ignore[arg-type, return-value]
+    result = LRSweepResult(lrs=lrs, scores=scores, histories=histories, suggested_lr=lrs[best], best_index=best,
+                           epochs=epochs, steps=epochs * spe, steps_per_epoch=spe, n_train=n, criterion=criterion,
+                           hparams=hp)
+    result.explanation = explain(result, lang)
+    path = plot_path(out, plot_name)
+    if path is not None:
+        result.plot = plot_lr_sweep(result, path, lang=lang)
+    return result
+
+
+def scores_at_common_epoch(histories: list[History], criterion: str) -> list[float | None]:
+    """Each run's loss at the last epoch every surviving run reached (a time budget can stop runs a
+    different number of epochs in): a diverged run, or one without that epoch, scores None."""
+    alive = [h for h in histories if h.status != "diverged" and h.epochs]
+    if not alive:
+        return [None] * len(histories)
+    epoch = min(len(h.epochs) for h in alive)
+    return [getattr(h.epochs[epoch - 1], criterion) if h in alive else None for h in histories]
+
+
+def range_test_cost(n_train: int, batch_size: int, steps: int = DEFAULT_STEPS) -> tuple[int, float, int]:
+    """What a default range test costs on this data: (steps, passes, samples)."""
+    samples = samples_seen(n_train, batch_size, steps)
+    return steps, samples / n_train, samples
+
+
+def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
+    """Sentences from the measured runs: what was trained, what it cost, what won and why."""
+    hp = result.hparams
+    lines = [t("lrs.ran", lang, k=len(result.lrs), lo=result.lrs[0], hi=result.lrs[-1], epochs=result.epochs,
+               steps=result.steps, optimizer=hp.optimizer, batch=hp.batch_size, n=result.n_train,
+               spe=result.steps_per_epoch)]
+    diverged = [lr for lr, h in zip(result.lrs, result.histories) if h.status == "diverged"]
+    if diverged:
+        lines.append(t("lrs.diverged", lang, count=len(diverged), lowest=min(diverged)))
+    steps, passes, samples = range_test_cost(result.n_train, hp.effective_batch())
+    lines.append(t("lrs.cost", lang, steps=result.steps_run, epochs=result.epochs_run, samples=result.samples,
+                   r_steps=steps, r_passes=passes, r_samples=samples))
+    lines.append(t(f"lrs.verdict.{result.criterion}", lang, lr=result.suggested_lr,
+                   loss=result.scores[result.best_index]))
+    if result.at_edge:
+        lines.append(t("lrs.edge", lang, lr=result.suggested_lr))
+    return lines
+
+
+def plot_lr_sweep(result: LRSweepResult, path: Path, *, lang: str = "en") -> Path:
+    """Final loss against learning rate (log axis), the chosen rate marked; diverged rates as x."""
+    from hyperlab.views.plots import save, subplots, use_font
+
+    use_font(lang)
+    fig, ax = subplots(figsize=(7.5, 4.2))
+    ok = [(lr, s) for lr, s in zip(result.lrs, result.scores) if s is not None]
+    ax.plot([lr for lr, _ in ok], [s for _, s in ok], "o-", color="C0", label=t(f"lrs.{result.criterion}", lang))
+    top = max(s for _, s in ok)
+    failed = [lr for lr, s in zip(result.lrs, result.scores) if s is None]
+    if failed:
+        ax.plot(failed, [top] * len(failed), "x", color="red", markersize=9, label=t("diverged", lang))
+    ax.axvline(result.suggested_lr, color="C3", lw=2.2, label=f"{t('lrf.recommended', lang)}: {result.suggested_lr:.2g}")
+    log_axis(ax)
+    ax.set_xlabel(t("lr", lang))
+    ax.set_ylabel(t(f"lrs.{result.criterion}", lang))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(f"{t('lrs.title', lang)}: {result.hparams.optimizer}, {t('batch_size', lang)} "
+                 f"{result.hparams.batch_size}, {result.epochs} {t('epochs', lang)}")
+    return save(fig, path)

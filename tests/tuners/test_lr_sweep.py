@@ -1,0 +1,89 @@
+"""The learning-rate sweep: constant rates trained together, chosen on validation loss; each rate's
+run is what its own fit gives; cost counted; a time budget and bad arguments handled."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+import torch
+from torch import nn
+
+from hyperlab.engine import fit
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import HParams, samples_seen
+from hyperlab.models import build_model
+from hyperlab.tuners import lr_sweep
+from hyperlab.tuners.lr_sweep import scores_at_common_epoch, sweep_rates
+
+
+def test_sweep_trains_each_rate_as_its_own_fit_would_and_picks_the_lowest_val_loss(wine, tmp_path):
+    result = lr_sweep("logistic", wine, {"optimizer": "sgd", "batch_size": 16}, min_lr=1e-3, max_lr=100.0,
+                      steps=14, out=tmp_path)
+    assert result.lrs == pytest.approx([10 ** (k / 2) for k in range(-6, 5)])
+    assert result.epochs == 2 and result.steps == 14  # 106 rows / 16 = 7 steps per epoch
+    assert all(h.peak_memory["population_members"] >= 2 for h in result.histories)  # trained together
+    # what it replaces: each rate's own fit run, same seed and settings
+    for lr, history in zip(result.lrs[:6], result.histories[:6]):
+        alone = fit(build_model("logistic", wine, seed=0), wine,
+                    HParams(optimizer="sgd", batch_size=16, lr=lr, epochs=2)).history
+        assert history.status == alone.status
+        assert history.epochs[-1].val_loss == pytest.approx(alone.epochs[-1].val_loss, rel=1e-5)
+    scores = [h.epochs[-1].val_loss if h.status == "completed" else None for h in result.histories]
+    assert result.scores == scores
+    finite = [(s, lr) for s, lr in zip(scores, result.lrs) if s is not None]
+    assert result.suggested_lr == min(finite)[1]
+    assert result.histories[result.best_index].status == "completed"
+    assert result.samples == sum(samples_seen(106, 16, h.steps_done) for h in result.histories)
+    assert result.epochs_run == pytest.approx(result.samples / 106)
+    assert (tmp_path / "lr_sweep.png").read_bytes()[:4] == b"\x89PNG"
+    text = " ".join(result.explanation)
+    assert "11 constant learning rates" in text and f"{result.samples:,} samples" in text
+    assert "a default range test here: 100 steps" in text
+    data = result.to_dict()
+    assert data["method"] == "sweep" and data["suggested_lr"] == result.suggested_lr
+
+
+def test_a_diverged_rate_never_wins(wine):
+    result = lr_sweep("mlp", wine, {"optimizer": "adam"}, min_lr=1e-3, max_lr=1e3, per_decade=1, steps=8)
+    diverged = [i for i, h in enumerate(result.histories) if h.status == "diverged"]
+    assert diverged and all(result.scores[i] is None for i in diverged)
+    assert result.best_index not in diverged
+    assert any("diverged" in line for line in result.explanation)
+
+
+def test_regression_a_users_module_is_left_as_found(diabetes):
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(diabetes.n_features, 8), nn.ReLU(), nn.Linear(8, 1))
+    before = [p.detach().clone() for p in net.parameters()]
+    result = lr_sweep(net, diabetes, {"batch_size": 64}, min_lr=1e-4, max_lr=1.0, per_decade=1, steps=10)
+    assert len(result.lrs) == 5 and result.criterion == "val_loss"
+    assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))
+
+
+def test_scores_compare_every_rate_at_the_same_epoch(wine):
+    result = lr_sweep("logistic", wine, {"optimizer": "adam"}, min_lr=1e-3, max_lr=1e-1, per_decade=1, steps=12)
+    cut = result.histories[1]
+    cut.epochs = cut.epochs[:1]  # as if a time budget had stopped it after epoch 1
+    cut.status = "budget"
+    scores = scores_at_common_epoch(result.histories, "val_loss")
+    assert scores == [h.epochs[0].val_loss for h in result.histories]
+
+
+def test_a_past_deadline_still_gives_a_choice(wine):
+    result = lr_sweep("logistic", wine, min_lr=1e-3, max_lr=1.0, per_decade=1, steps=40,
+                      deadline=time.perf_counter() - 1)
+    assert all(h.status == "budget" and len(h.epochs) == 1 for h in result.histories)
+    assert result.suggested_lr in result.lrs
+
+
+def test_rates_and_bad_arguments():
+    assert sweep_rates(1e-5, 10.0, 2) == pytest.approx([10 ** (k / 2) for k in range(-10, 3)])
+    with pytest.raises(ConfigError, match="max_lr=0.1 is invalid: must be greater than min_lr"):
+        lr_sweep("logistic", "wine", min_lr=1.0, max_lr=0.1)
+    with pytest.raises(ConfigError, match="per_decade=0 is invalid"):
+        lr_sweep("logistic", "wine", per_decade=0)
+    with pytest.raises(ConfigError, match="batch_size=500 is invalid"):
+        lr_sweep("logistic", "wine", {"batch_size": 500})
+    assert math.isfinite(sweep_rates(1e-3, 1e-2, 1)[-1])
