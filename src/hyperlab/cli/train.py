@@ -30,6 +30,9 @@ NprocOpt = Annotated[int | None, typer.Option(
 TimeoutOpt = Annotated[float, typer.Option(
     "--dist-timeout", help="Seconds a data-parallel process waits for the others before the run "
                            "ends with an error.")]
+TensorBoardOpt = Annotated[Path | None, typer.Option(
+    "--tensorboard", help="Also write TensorBoard event files, one folder per run under DIR "
+                          "(needs: pip install 'hyperlab[tensorboard]').", metavar="DIR")]
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Job:
     lang: str
     json_out: bool
     quiet: bool
+    tensorboard: Path | None = None  # the TensorBoard log dir; the run writes into tensorboard/<out's name>
 
 
 @dataclass
@@ -97,6 +101,7 @@ def train(
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None, nproc: NprocOpt = None, dist_timeout: TimeoutOpt = distributed.DEFAULT_TIMEOUT,
+    tensorboard: TensorBoardOpt = None,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory."""
     lang = o.lang_of(lang)
@@ -105,12 +110,13 @@ def train(
                       seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience)
     hp = setup.hparams
     processes = _processes(nproc)
+    _check_tensorboard(tensorboard)
     check_float("dist_timeout", dist_timeout)
     data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
     hp.check_data_size(data.n_train, processes)
     distributed.check_shares(hp, data.n_train, processes)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
-    job = Job(setup, out, resume, lang, json_out, quiet)
+    job = Job(setup, out, resume, lang, json_out, quiet, tensorboard)
     try:
         if nproc is not None and nproc > 1:  # start the ranks here
             report = distributed.launch(nproc, train_here, job, timeout=dist_timeout, threads=threads)
@@ -145,7 +151,8 @@ def train_here(job: Job) -> Report | None:
     console = o.console(job.quiet or not main, job.json_out)
     with make_progress(console) as progress:
         result = train_run(setup.model, data, hp, out=job.out, resume=job.resume, width=setup.width,
-                           depth=setup.depth, lang=job.lang, callbacks=[ProgressBar(progress, job.lang)])
+                           depth=setup.depth, lang=job.lang, callbacks=[ProgressBar(progress, job.lang),
+                                                                        *_tensorboard_callbacks(job)])
     return Report(result.summary(), result.history) if main else None
 
 
@@ -159,6 +166,24 @@ def _processes(nproc: int | None) -> int:
         raise ConfigError("nproc", nproc, f"cannot start processes inside torchrun (WORLD_SIZE="
                                           f"{started_by_torchrun}): torchrun's --nproc-per-node sets the count")
     return max(nproc, started_by_torchrun)
+
+
+def _check_tensorboard(log_dir: Path | None) -> None:
+    """Refuse --tensorboard up front, in one line, when the tensorboard package is missing."""
+    from hyperlab.engine.tensorboard import tensorboard_missing
+
+    missing = tensorboard_missing() if log_dir is not None else None
+    if missing:
+        raise ConfigError("tensorboard", str(log_dir), missing)
+
+
+def _tensorboard_callbacks(job: Job) -> list[Any]:
+    """The TensorBoard callback for --tensorboard DIR: the run writes into DIR/<run folder name>."""
+    if job.tensorboard is None:
+        return []
+    from hyperlab.engine.tensorboard import TensorBoard
+
+    return [TensorBoard(job.tensorboard / job.out.name)]
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
