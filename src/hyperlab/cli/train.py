@@ -22,7 +22,8 @@ from hyperlab.engine import History, distributed
 from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams
-from hyperlab.i18n import steps_arithmetic, t
+from hyperlab.i18n import t
+from hyperlab.views.run_summary import summary_rows
 
 NprocOpt = Annotated[int | None, typer.Option(
     "--nproc", help="Train with N local processes (data-parallel, DistributedDataParallel; "
@@ -61,28 +62,7 @@ def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    rows = [
-        (t("batch_size", lang), str(hp.batch_size)), (t("lr", lang), f"{hp.lr:g}"),
-        (t("epochs", lang), f"{s['epochs_run']}/{hp.epochs}"), (t("optimizer", lang), hp.optimizer),
-        (t("steps_per_epoch", lang), steps_arithmetic(s["n_train"], hp.batch_size, s["steps_per_epoch"], lang,
-                                                      accumulate=hp.accumulate, world_size=history.world_size)),
-        (t("status", lang), t(s["status"], lang)),
-    ]
-    metric = t(history.metric, lang)
-    if s["final_val_metric"] is not None:
-        rows.append((f"{t('val', lang)} {metric}", f"{s['final_val_metric']:.4f}"))
-        rows.append((f"{t('val', lang)} {t('loss', lang)}", f"{s['final_val_loss']:.4f}"))
-    if s["best_epoch"]:
-        rows.append((t("best_epoch", lang), str(s["best_epoch"])))
-    if s["diverged"]:
-        d = s["diverged"]
-        rows.append((t("diverged", lang), t("diverged_at", lang, step=d["step"], epoch=d["epoch"],
-                                               reason=t(d["reason"], lang))))
-    if s["restored_epoch"]:
-        rows.append(("", t("restored", lang, epoch=s["restored_epoch"])))
-    if s["peak_memory_bytes"]:
-        rows.append((t("peak_memory", lang), f"{s['peak_memory_bytes'] / 1024:.0f} KiB"))
-    rows.append((t("seconds", lang), f"{s['seconds']:.2f}"))
+    rows = summary_rows(s, history, hp, lang)
     for row in rows:
         table.add_row(*row)
     return table

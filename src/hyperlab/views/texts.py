@@ -24,3 +24,13 @@ register({
     "plot.memory": {"en": "peak memory (KiB)", "ko": "최대 메모리 (KiB)"},
     "plot.seconds": {"en": "seconds (whole run)", "ko": "초 (전체 실행)"},
 })
+
+# views/display.py and the results' notebook displays
+register({
+    "view.value": {"en": "value", "ko": "값"},
+    "view.run_title": {"en": "Training run: {optimizer}, batch size {batch}, lr {lr:g}",
+                       "ko": "학습 실행: {optimizer}, 배치 크기 {batch}, 학습률 {lr:g}"},
+    "view.summary": {"en": "Summary", "ko": "요약"},
+    "view.curves": {"en": "Learning curves", "ko": "학습 곡선"},
+    "view.suggestion": {"en": "Suggestion", "ko": "제안"},
+})
