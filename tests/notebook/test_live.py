@@ -40,6 +40,7 @@ def run_cells(*sources: str) -> list:
     return nb.cells
 
 
+@pytest.mark.slow
 def test_live_curves_update_one_output_in_place():
     cells = run_cells(SETUP, """
 live = LiveCurves(min_interval=0)
@@ -59,6 +60,7 @@ print(live2.redraws)
         assert int(texts.split()[-1]) == redraws  # every epoch end and the end of each run redrew it
 
 
+@pytest.mark.slow
 def test_rich_progress_bar_does_not_flood_a_notebook():
     cells = run_cells(SETUP, """
 from rich.console import Console

@@ -76,3 +76,8 @@ def test_lr_find_shows_its_rules_suggestion_and_plot():
     assert all(line.replace("'", "&#x27;") in english for line in explain(result, "en"))
     assert f"{result.suggested_lr:.3g}" in english and len(pngs(english)) == 1
     assert isinstance(result.figure(), Figure) and result.plot is None  # no out=: no file
+
+
+def test_figures_show_themselves_without_pyplot(run):
+    png = run.plot()._repr_png_()  # what a notebook shows for a returned Figure
+    assert png.startswith(b"\x89PNG")

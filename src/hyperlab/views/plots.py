@@ -41,9 +41,16 @@ def use_font(lang: str) -> None:
     matplotlib.rcParams["axes.unicode_minus"] = False
 
 
+class NotebookFigure(Figure):
+    """A Figure that shows itself in a notebook (as PNG) without pyplot's inline backend."""
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self)
+
+
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
     """A new figure and its axes, as ``pyplot.subplots`` gives them, without pyplot."""
-    fig = Figure(figsize=figsize)
+    fig = NotebookFigure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
