@@ -89,3 +89,17 @@ def test_population_writes_one_run_per_member(tmp_path, small_digits):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["member-0", "member-1"]
     for i, (result, hp) in enumerate(zip(results, hps, strict=True)):
         check_run(tmp_path / f"member-{i}", result.history, hp)
+
+
+def test_a_sweep_writes_one_run_per_trial(tmp_path):
+    from hyperlab.sweeps import sweep, open_study
+
+    outcome = sweep({"lr": "1e-3..1e-1:log", "batch_size": "16,32"}, data="moons", model="logistic", study="tb",
+                    storage=":memory:", trials=3, epochs=2, pruner="none", callbacks=[TensorBoard(tmp_path, per_run=True)])
+    trials = open_study("tb", ":memory:").trials
+    folders = sorted(tmp_path.iterdir())
+    assert len(folders) == len(trials) == outcome.summary["finished"] == 3
+    for folder, trial in zip(folders, trials, strict=True):
+        values, _ = hparams_of(events(folder))
+        assert values["lr"] == pytest.approx(trial.params["lr"]) and values["batch_size"] == trial.params["batch_size"]
+        assert folder.name.startswith(f"run-{trial.number:03d}-")

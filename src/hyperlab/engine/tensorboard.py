@@ -11,7 +11,8 @@ the loop reads its losses back in batches, and this callback never makes it read
     >>> result = hyperlab.train("mlp", "digits", {"epochs": 2}, callbacks=[TensorBoard("tb/run-1")])
 
 Then ``tensorboard --logdir tb``. With ``fit_population`` each member gets its own run folder,
-``<log_dir>/member-<i>``. Needs the optional ``tensorboard`` package (``pip install
+``<log_dir>/member-<i>``; with ``per_run=True`` each run the callback sees (a sweep's trials) gets
+``<log_dir>/run-<k>-<optimizer>-b<batch>-lr<lr>``. Needs the optional ``tensorboard`` package (``pip install
 'hyperlab[tensorboard]'``).
 """
 
@@ -106,23 +107,32 @@ class _Writer:
 class TensorBoard(Callback):
     """Write the run (or each population member) to TensorBoard event files under ``log_dir``."""
 
-    def __init__(self, log_dir: str | Path) -> None:
+    def __init__(self, log_dir: str | Path, *, per_run: bool = False) -> None:
         missing = tensorboard_missing()
         if missing:
             raise HyperlabError(missing)
         self.log_dir = Path(log_dir)
+        self.per_run = per_run
+        self.runs_started = 0
         self.writers: dict[int | None, _Writer] = {}
 
-    def path_of(self, member: int | None) -> Path:
-        """The run folder: ``log_dir`` for a single run, ``log_dir/member-<i>`` for a population member."""
-        return self.log_dir if member is None else self.log_dir / f"member-{member}"
+    def path_of(self, member: int | None, hp: HParams | None = None) -> Path:
+        """The run folder: ``log_dir`` for a single run, ``log_dir/member-<i>`` for a population member;
+        with ``per_run`` (one callback for many runs, e.g. a sweep's trials) ``log_dir/run-<k>-<settings>``."""
+        if member is not None:
+            return self.log_dir / f"member-{member}"
+        if not self.per_run or hp is None:
+            return self.log_dir
+        return self.log_dir / f"run-{self.runs_started - 1:03d}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:.3g}"
 
     def on_train_start(self, run: Any) -> None:
         if not distributed.is_main():  # data-parallel: rank 0 alone writes records
             return
         member = getattr(run, "member", None)
+        self.runs_started += member is None
         history = run.history  # a resumed run's earlier steps were written by the run before
-        self.writers[member] = _Writer(self.path_of(member), len(history.step_loss), len(history.epochs))
+        self.writers[member] = _Writer(self.path_of(member, run.hparams), len(history.step_loss),
+                                       len(history.epochs))
 
     def on_epoch_end(self, run: Any) -> None:
         writer = self.writers.get(getattr(run, "member", None))
