@@ -42,7 +42,7 @@ def test_tensorboard_flag_without_the_package_says_what_to_install(tmp_path):
             "from hyperlab.cli import main; sys.argv = ['hyperlab'] + sys.argv[1:]; main()")
     proc = subprocess.run([sys.executable, "-c", code, "train", "--dataset", "wine", "--epochs", "1",
                            "--tensorboard", str(tmp_path / "tb"), "--out", str(tmp_path / "run")],
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120)
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120, check=False)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr

@@ -12,9 +12,9 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-from nbclient import NotebookClient  # noqa: E402
+from nbclient import NotebookClient
 
-from hyperlab.notebook import LiveCurves  # noqa: E402
+from hyperlab.notebook import LiveCurves
 
 SETUP = """
 import hyperlab

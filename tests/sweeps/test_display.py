@@ -15,7 +15,7 @@ def test_sweep_outcome_shows_best_trial_and_heatmap():
     assert repr(outcome).startswith(f"SweepOutcome(display: 4 finished, best #{best['number']} ")
     page = outcome._repr_html_()
     assert page.startswith('<div class="hyperlab-report" lang="ko">')
-    sections = dict(re.findall(r"<section><h2>(.*?)</h2>(.*?)</section>", page, re.S))
+    sections = dict(re.findall(r"<section><h2>(.*?)</h2>(.*?)</section>", page, re.DOTALL))
     assert "<img" in sections[t("report_heatmap", "ko")]  # the lr x batch heatmap
     assert f"{best['value']:.4f}" in sections[t("report_summary", "ko")]  # the best trial
     assert t("report_heatmap", "en") in outcome.display("en").html

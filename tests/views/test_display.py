@@ -61,7 +61,7 @@ def test_run_plot_is_a_figure_of_the_history(run):
 
 def test_notebook_html_scopes_the_page_css():
     page = notebook_html(html_report("T", [Section("S", paragraphs=["p"])], lang="ko"))
-    css = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    css = re.search(r"<style>(.*?)</style>", page, re.DOTALL).group(1)
     selectors = [sel.strip() for rule in re.findall(r"([^{}]+)\{", css) for sel in rule.split(",")]
     assert selectors and all(sel.startswith(".hyperlab-report") for sel in selectors)
     assert page.startswith('<div class="hyperlab-report" lang="ko">') and "<p>p</p>" in page
