@@ -79,6 +79,7 @@ def train(model: ModelSpec = "mlp", data: DataSpec = "digits", hparams: HParams 
         raise
     if out is not None:
         save_run(result, out, setup=setup, lang=lang)
+    result.lang = lang  # what the result shows in a notebook
     return result
 
 

@@ -25,9 +25,10 @@ from hyperlab.engine import History, RunResult, distributed
 from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams
-from hyperlab.i18n import steps_arithmetic, t
+from hyperlab.i18n import t
 from hyperlab.records import member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
+from hyperlab.views.run_summary import summary_rows
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
 
@@ -37,6 +38,9 @@ NprocOpt = Annotated[int | None, typer.Option(
 TimeoutOpt = Annotated[float, typer.Option(
     "--dist-timeout", help="Seconds a data-parallel process waits for the others before the run "
                            "ends with an error.")]
+TensorBoardOpt = Annotated[Path | None, typer.Option(
+    "--tensorboard", help="Also write TensorBoard event files, one folder per run under DIR "
+                          "(needs: pip install 'hyperlab[tensorboard]').", metavar="DIR")]
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Job:
     lang: str
     json_out: bool
     quiet: bool
+    tensorboard: Path | None = None  # the TensorBoard log dir; the run writes into tensorboard/<out's name>
 
 
 @dataclass
@@ -64,28 +69,7 @@ def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    rows = [
-        (t("batch_size", lang), str(hp.batch_size)), (t("lr", lang), f"{hp.lr:g}"),
-        (t("epochs", lang), f"{s['epochs_run']}/{hp.epochs}"), (t("optimizer", lang), hp.optimizer),
-        (t("steps_per_epoch", lang), steps_arithmetic(s["n_train"], hp.batch_size, s["steps_per_epoch"], lang,
-                                                      accumulate=hp.accumulate, world_size=history.world_size)),
-        (t("status", lang), t(s["status"], lang)),
-    ]
-    metric = t(history.metric, lang)
-    if s["final_val_metric"] is not None:
-        rows.append((f"{t('val', lang)} {metric}", f"{s['final_val_metric']:.4f}"))
-        rows.append((f"{t('val', lang)} {t('loss', lang)}", f"{s['final_val_loss']:.4f}"))
-    if s["best_epoch"]:
-        rows.append((t("best_epoch", lang), str(s["best_epoch"])))
-    if s["diverged"]:
-        d = s["diverged"]
-        rows.append((t("diverged", lang), t("diverged_at", lang, step=d["step"], epoch=d["epoch"],
-                                               reason=t(d["reason"], lang))))
-    if s["restored_epoch"]:
-        rows.append(("", t("restored", lang, epoch=s["restored_epoch"])))
-    if s["peak_memory_bytes"]:
-        rows.append((t("peak_memory", lang), f"{s['peak_memory_bytes'] / 1024:.0f} KiB"))
-    rows.append((t("seconds", lang), f"{s['seconds']:.2f}"))
+    rows = summary_rows(s, history, hp, lang)
     for row in rows:
         table.add_row(*row)
     return table
@@ -104,6 +88,7 @@ def train(
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None, nproc: NprocOpt = None, dist_timeout: TimeoutOpt = distributed.DEFAULT_TIMEOUT,
+    tensorboard: TensorBoardOpt = None,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory. Comma lists
     (--lr 0.001,0.01 --optimizer sgd,adam --batch-size 32,128 --seed 0,1) train every combination
@@ -123,12 +108,13 @@ def train(
                       seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience)
     hp = setup.hparams
     processes = _processes(nproc)
+    _check_tensorboard(tensorboard)
     check_float("dist_timeout", dist_timeout)
     data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
     hp.check_data_size(data.n_train, processes)
     distributed.check_shares(hp, data.n_train, processes)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
-    job = Job(setup, out, resume, lang, json_out, quiet)
+    job = Job(setup, out, resume, lang, json_out, quiet, tensorboard)
     try:
         if nproc is not None and nproc > 1:  # start the ranks here
             report = distributed.launch(nproc, train_here, job, timeout=dist_timeout, threads=threads)
@@ -163,7 +149,8 @@ def train_here(job: Job) -> Report | None:
     console = o.console(job.quiet or not main, job.json_out)
     with make_progress(console) as progress:
         result = train_run(setup.model, data, hp, out=job.out, resume=job.resume, width=setup.width,
-                           depth=setup.depth, lang=job.lang, callbacks=[ProgressBar(progress, job.lang)])
+                           depth=setup.depth, lang=job.lang, callbacks=[ProgressBar(progress, job.lang),
+                                                                        *_tensorboard_callbacks(job)])
     return Report(result.summary(), result.history) if main else None
 
 
@@ -238,6 +225,24 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> T
                       "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
                       str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}", style="bold" if i == best else None)
     return table
+
+
+def _check_tensorboard(log_dir: Path | None) -> None:
+    """Refuse --tensorboard up front, in one line, when the tensorboard package is missing."""
+    from hyperlab.engine.tensorboard import tensorboard_missing
+
+    missing = tensorboard_missing() if log_dir is not None else None
+    if missing:
+        raise ConfigError("tensorboard", str(log_dir), missing)
+
+
+def _tensorboard_callbacks(job: Job) -> list[Any]:
+    """The TensorBoard callback for --tensorboard DIR: the run writes into DIR/<run folder name>."""
+    if job.tensorboard is None:
+        return []
+    from hyperlab.engine.tensorboard import TensorBoard
+
+    return [TensorBoard(job.tensorboard / job.out.name)]
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command

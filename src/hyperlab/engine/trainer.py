@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -34,6 +34,10 @@ from hyperlab.engine.steps import LossFn, StepResult, check_precision, grad_scal
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
+from hyperlab.views.display import Displayable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Run", "RunResult", "TrainingInterrupted", "batches", "epoch_generator", "evaluate", "fit",
            "is_diverged", "loss_for", "train_step"]
@@ -95,9 +99,11 @@ class Run:
     loop: Loop = field(default=None, repr=False)  # type: ignore[assignment]
 
 
-@dataclass
-class RunResult:
-    """What ``fit`` returns: the trained model, its history and the settings that made it."""
+@dataclass(repr=False)
+class RunResult(Displayable):
+    """What ``fit`` returns: the trained model, its history and the settings that made it.
+
+    In a notebook it shows its summary table and learning curves (``display(lang)``, ``plot()``)."""
 
     model: nn.Module
     history: History
@@ -131,6 +137,34 @@ class RunResult:
             "seconds": round(h.seconds, 4),
             "run_dir": str(self.run_dir) if self.run_dir else None,
         }
+
+    def __repr__(self) -> str:
+        final = self.history.final()
+        metric = (f", val {self.history.metric} {final.val_metric:.4f}"
+                  if final and final.val_metric is not None else "")
+        return f"RunResult({self.status}, {len(self.history.epochs)}/{self.hparams.epochs} epochs{metric})"
+
+    def plot(self, lang: str | None = None) -> Figure:
+        """The learning curves (loss and metric per epoch) as a matplotlib Figure."""
+        from hyperlab.views.plots import learning_curves_figure
+
+        return learning_curves_figure(self.history, lang=lang or self.lang)
+
+    def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
+        """The summary table (as ``hyperlab train`` prints it) and the learning curves."""
+        from hyperlab.i18n import t
+        from hyperlab.views import texts  # noqa: F401 - registers the view texts
+        from hyperlab.views.plots import learning_curves_figure, png_bytes
+        from hyperlab.views.report import Section
+        from hyperlab.views.run_summary import summary_rows
+
+        hp = self.hparams
+        rows = summary_rows(self.summary(), self.history, hp, lang)
+        table = [{"": label, t("view.value", lang): value} for label, value in rows]
+        curves = png_bytes(learning_curves_figure(self.history, lang=lang))
+        title = t("view.run_title", lang, optimizer=hp.optimizer, batch=hp.batch_size, lr=hp.lr)
+        return title, [Section(t("view.summary", lang), table=table),
+                       Section(t("view.curves", lang), images=[curves])], ""
 
 
 # ---- the loop's pieces ---------------------------------------------------------------------

@@ -37,6 +37,7 @@ from hyperlab.i18n import t
 from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.members import train_members
 from hyperlab.models import ModelSpec, build_model
+from hyperlab.views.display import Displayable
 
 VERDICTS = ("confirmed", "not_observed", "contradicted")
 BUDGETS = ("tiny", "quick", "full")  # "tiny" is for tests through the Python API
@@ -312,9 +313,9 @@ class LessonContext:
 
 # ---- the result ----------------------------------------------------------------------------
 
-@dataclass
-class LessonResult:
-    """What a lesson measured and concluded, plus the files it wrote."""
+@dataclass(repr=False)
+class LessonResult(Displayable):
+    """What a lesson measured and concluded, plus the files it wrote (in a notebook: its report)."""
 
     name: str
     budget: str
@@ -340,3 +341,12 @@ class LessonResult:
                 "runs": [r.to_dict() for r in self.runs],
                 "plots": {k: p.name for k, p in self.plots.items()},
                 "files": {k: p.name for k, p in self.files.items()}, "seconds": round(self.seconds, 3)}
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{k}: {v}" for k, v in self.verdicts().items())
+        return f"LessonResult({self.name}, {self.budget}, {len(self.runs)} runs; {verdicts})"
+
+    def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
+        from hyperlab.lessons.report import lesson_display
+
+        return lesson_display(self, lang)

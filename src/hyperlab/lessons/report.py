@@ -88,3 +88,30 @@ def write_tour(tour: TourResult, out: Path, lang: str) -> dict[str, Path]:
     write_json(tour.files["json"], {**tour.to_dict(), "lang": lang})
     write_report(tour.files["report"], t("lesson.tour_title", lang), sections, lang=lang, intro=intro)
     return tour.files
+
+
+def lesson_display(result: LessonResult, lang: str) -> tuple[str, list[Section], str]:
+    """What report.html holds (claims, verdicts, evidence, tables, plots), with the plots drawn in
+    ``lang`` into a scratch folder and inlined; the result's own files are left as they were."""
+    from hyperlab.views.display import inline_images, scratch_dir
+    from hyperlab.views.lesson_plots import PLOTTERS
+
+    kept = result.plots
+    with scratch_dir() as tmp:
+        try:
+            result.plots = PLOTTERS[result.name](result, tmp, lang)
+            sections = inline_images(lesson_sections(result, lang))
+        finally:
+            result.plots = kept
+    return t("lesson.report_title", lang, title=title_of(result.name, lang)), sections, ""
+
+
+def tour_display(tour: TourResult, lang: str) -> tuple[str, list[Section], str]:
+    """What tour.html holds: the table of every claim's verdict, then each lesson's display."""
+    first = tour.lessons[0].setup
+    intro = t("lesson.tour_intro", lang, dataset=first["dataset"], model=first["model"], seed=first["seed"],
+              budget=tour.lessons[0].budget, seconds=tour.seconds, **count_verdicts(tour.lessons))
+    sections = [Section(t("lesson.summary", lang), table=summary_rows(tour.lessons, lang))]
+    for r in tour.lessons:
+        sections += lesson_display(r, lang)[1]
+    return t("lesson.tour_title", lang), sections, intro

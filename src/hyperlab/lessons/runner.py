@@ -21,6 +21,7 @@ from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
 from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor
 from hyperlab.models import ModelSpec
+from hyperlab.views.display import Displayable
 
 LESSONS: dict[str, ModuleType] = {"batch-size": batch_size, "learning-rate": learning_rate, "epochs": epochs,
                                   "optimizer": optimizer}
@@ -64,6 +65,7 @@ def execute(name: str, ctx: LessonContext, budget: str = "quick", lang: str = "e
     result = LessonResult(name, budget, {**ctx.describe(), "budget": budget}, lesson.settings_dict(s),
                           measurements, claims, runs=list(outcomes.values()))
     result.seconds = time.perf_counter() - started
+    result.lang = lang  # the language its notebook display uses
     if out is not None:
         from hyperlab.lessons.report import write_lesson
 
@@ -92,9 +94,9 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
     return execute(name, ctx, budget, lang, out, threads, **overrides)
 
 
-@dataclass
-class TourResult:
-    """The four lessons run one after another on the same data and model."""
+@dataclass(repr=False)
+class TourResult(Displayable):
+    """The four lessons run one after another on the same data and model (in a notebook: tour.html's content)."""
 
     lessons: list[LessonResult]
     files: dict[str, Path] = field(default_factory=dict)
@@ -103,6 +105,14 @@ class TourResult:
     def to_dict(self) -> dict[str, Any]:
         return {"lessons": {r.name: r.to_dict() for r in self.lessons}, "seconds": round(self.seconds, 3),
                 "files": {k: str(p) for k, p in self.files.items()}}
+
+    def __repr__(self) -> str:
+        return f"TourResult({', '.join(r.name for r in self.lessons)}; {round(self.seconds, 1)} s)"
+
+    def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
+        from hyperlab.lessons.report import tour_display
+
+        return tour_display(self, lang)
 
 
 def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str = "quick", seed: int = 0,
@@ -123,6 +133,7 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
     started = time.perf_counter()
     results = [execute(n, ctx, budget, lang, Path(out) / n if out is not None else None, threads) for n in lessons]
     tour = TourResult(results, seconds=time.perf_counter() - started)
+    tour.lang = lang
     if out is not None:
         from hyperlab.lessons.report import write_tour
 

@@ -9,6 +9,7 @@ from hyperlab.errors import ConfigError
 from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, storage_url
 from hyperlab.sweeps.strategies import check_pruner, check_strategy, default_pruner
+from hyperlab.views.display import Displayable
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -77,12 +78,35 @@ class SweepPlan:
         return cls(**data)
 
 
-@dataclass
-class SweepOutcome:
-    """What a sweep run did: the study's summary, whether it was new, and what it held before."""
+@dataclass(repr=False)
+class SweepOutcome(Displayable):
+    """What a sweep run did: the study's summary, whether it was new, and what it held before.
+    In a notebook it shows the sweep report (best trial, trials, lr x batch heatmap, curves)."""
 
     summary: dict[str, Any]
     created: bool
     finished_before: int
     grid_size: int | None = None
     setup: SweepSetup | None = None
+    storage: str | None = None  # where the study lives (to read it back for display)
+
+    def __repr__(self) -> str:
+        best = self.summary.get("best")
+        shown = f"best #{best['number']} {best['value']:.4f} {best['params']}" if best else "no completed trial"
+        return f"SweepOutcome({self.summary.get('study')}: {self.summary.get('finished')} finished, {shown})"
+
+    def study(self) -> Any:
+        """The Optuna study, read back from its storage."""
+        from hyperlab.sweeps.results import open_study
+
+        if self.storage is None:
+            raise ConfigError("storage", None, "is unknown for this outcome; open the study with open_study")
+        return open_study(self.summary["study"], self.storage)
+
+    def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
+        from hyperlab.sweeps.report import sweep_sections
+        from hyperlab.views.display import inline_images, scratch_dir
+
+        with scratch_dir() as tmp:
+            title, sections = sweep_sections(self.study(), tmp, lang)
+            return title, inline_images(sections), ""

@@ -197,6 +197,12 @@ def _table(study: optuna.Study, metric: str, lang: str) -> list[dict[str, Any]]:
 def write_sweep_report(study: optuna.Study, out_dir: str | Path, lang: str = "en") -> Path:
     """Draw the plots into ``out_dir`` and write ``out_dir/report.html``; returns its path."""
     out = Path(out_dir)
+    title, sections = sweep_sections(study, out, lang)
+    return write_report(out / "report.html", title, sections, lang=lang)
+
+
+def sweep_sections(study: optuna.Study, out: Path, lang: str = "en") -> tuple[str, list[Section]]:
+    """The report's title and sections, with its plots drawn into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     summary = study_summary(study)
     metric = summary["metric"] or "accuracy"
@@ -250,4 +256,4 @@ def write_sweep_report(study: optuna.Study, out_dir: str | Path, lang: str = "en
     else:
         importance.paragraphs.append(t("report_not_enough", lang, n=n_complete, need=2))
     sections.append(importance)
-    return write_report(out / "report.html", t("report_title", lang, study=study.study_name), sections, lang=lang)
+    return t("report_title", lang, study=study.study_name), sections

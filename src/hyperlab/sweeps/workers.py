@@ -74,8 +74,10 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
             run_processes(plan, prepared)
     except KeyboardInterrupt:
         raise SweepInterrupted(_summary(plan, target, storage)) from None
-    return SweepOutcome(_summary(plan, target, storage), prepared.created, prepared.finished_before,
-                        prepared.grid_size, prepared.setup)
+    outcome = SweepOutcome(_summary(plan, target, storage), prepared.created, prepared.finished_before,
+                           prepared.grid_size, prepared.setup, storage=plan.storage)
+    outcome.lang = plan.lang  # the language its notebook display uses
+    return outcome
 
 
 def _summary(plan: SweepPlan, target: int | None, storage: optuna.storages.BaseStorage | None) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
 from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, LR_METHODS, OptimizerCheckResult, optimizer_check
+from hyperlab.views.display import Displayable
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
@@ -60,8 +61,8 @@ class Compute:
         return Compute(self.seconds + other.seconds, self.steps + other.steps, self.samples + other.samples)
 
 
-@dataclass
-class Advice:
+@dataclass(repr=False)
+class Advice(Displayable):
     """The four recommended values, the evidence behind each, and what it cost."""
 
     values: dict[str, Any]
@@ -96,6 +97,15 @@ class Advice:
                 "optimizer_check": self.optimizers.to_dict(), "epoch_find": self.epochs.to_dict(),
                 "lr_scaling": [s.to_dict() for s in self.scaling],
                 "report": str(self.report) if self.report else None}
+
+    def __repr__(self) -> str:
+        return f"Advice({', '.join(f'{k}={v:.3g}' if k == 'lr' else f'{k}={v}' for k, v in self.values.items())})"
+
+    def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
+        """The four values with their evidence, each stage's explanation and plot, the cost."""
+        from hyperlab.tuners.display import advice_sections
+
+        return t("adv.title", lang), advice_sections(self, lang), ""
 
 
 class _Budget:
@@ -236,6 +246,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
                     evidence=evidence, plots=plots, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
                     scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, notes=notes)
+    advice.lang = lang  # the language its notebook display uses
     if out is not None:
         out = Path(out)
         advice.report = write_advice_report(advice, subject, out / "advice.html", lang=lang,

@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -42,6 +42,10 @@ from hyperlab.tuners.common import (
 )
 from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.display import TunerDisplay
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 GPU_SAFETY_MARGIN = 0.2  # a batch that fits a few probe steps can still run out in real training
 CPU_SAFETY_MARGIN = 0.1
@@ -90,8 +94,8 @@ class Probe:
     method: str = ""
 
 
-@dataclass
-class BatchFindResult:
+@dataclass(repr=False)
+class BatchFindResult(TunerDisplay):
     """Probes and the three limits; ``suggested_batch_size`` is the smallest, as a power of two."""
 
     probes: list[Probe]
@@ -107,6 +111,7 @@ class BatchFindResult:
     noise: NoiseScaleResult | None = None
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
+    plateau_tolerance: float = 0.1  # what the explanation's "plateau" means
 
     @property
     def steps_run(self) -> int:
@@ -269,6 +274,8 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
                              suggested, binding, limit, margin, str(subject.torch_device),
                              next((p.method for p in probes.values() if p.method), ""), noise_result)
     result.explanation = explain(result, plateau_tolerance, lang)
+    result.lang = lang  # the language its notebook display uses
+    result.plateau_tolerance = plateau_tolerance
     path = plot_path(out, "batch_find.png")
     if path is not None:
         result.plot = plot_batch_find(result, path, lang=lang)
@@ -319,8 +326,15 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
 
 
 def plot_batch_find(result: BatchFindResult, path: Path, *, lang: str = "en") -> Path:
+    """``batch_find_figure`` saved as PNG at ``path``."""
+    from hyperlab.views.plots import save
+
+    return save(batch_find_figure(result, lang=lang), path)
+
+
+def batch_find_figure(result: BatchFindResult, *, lang: str = "en") -> Figure:
     """Throughput and peak memory against batch size (log axis), with the three limits marked."""
-    from hyperlab.views.plots import save, subplots, use_font
+    from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     fig, (ax_tp, ax_mem) = subplots(1, 2, figsize=(11, 4))
@@ -348,4 +362,4 @@ def plot_batch_find(result: BatchFindResult, path: Path, *, lang: str = "en") ->
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle(t("bf.title", lang))
-    return save(fig, path)
+    return fig

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, EpochRecord, History
@@ -23,14 +23,18 @@ from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.display import TunerDisplay
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TOO_EARLY = 0.10  # best epoch within the first 10% of the budget: far too long
 TOO_LATE = 0.75  # best epoch within the last 25%: train longer
 VERDICTS = ("too_long", "ok", "train_longer")
 
 
-@dataclass
-class EpochAdvice:
+@dataclass(repr=False)
+class EpochAdvice(TunerDisplay):
     """The early-stopped run, the recommended number of epochs and the playbook's verdict."""
 
     history: History
@@ -116,6 +120,7 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
         next_budget = max(next_budget, max_epochs)
     advice = EpochAdvice(history, max_epochs, patience, best, best_loss, verdict, next_budget, hp)
     advice.explanation = explain(advice, lang)
+    advice.lang = lang  # the language its notebook display uses
     path = plot_path(out, "epochs.png")
     if path is not None:
         advice.plot = plot_epochs(advice, path, lang=lang)
@@ -146,8 +151,15 @@ def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
 
 
 def plot_epochs(advice: EpochAdvice, path: Path, *, lang: str = "en") -> Path:
+    """``epochs_figure`` saved as PNG at ``path``."""
+    from hyperlab.views.plots import save
+
+    return save(epochs_figure(advice, lang=lang), path)
+
+
+def epochs_figure(advice: EpochAdvice, *, lang: str = "en") -> Figure:
     """Train and validation loss and metric per epoch, the best epoch, and the playbook's zones."""
-    from hyperlab.views.plots import save, subplots, use_font
+    from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     h = advice.history
@@ -169,4 +181,4 @@ def plot_epochs(advice: EpochAdvice, path: Path, *, lang: str = "en") -> Path:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(t("ep.title", lang))
-    return save(fig, path)
+    return fig

@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from torch import Tensor
@@ -43,6 +43,10 @@ from hyperlab.tuners.common import (
     preserved,
 )
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.display import TunerDisplay
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RULES = ("steepest", "valley", "min_div_10")
 RECOMMENDED_RULE = "min_div_10"
@@ -69,8 +73,8 @@ class RangeTest:
     first: int = 0  # index of the first trusted point of the curve (see ``trusted_from``)
 
 
-@dataclass
-class LRFindResult:
+@dataclass(repr=False)
+class LRFindResult(TunerDisplay):
     """The range test(s) and their suggestions; ``suggested_lr`` is the recommended rule's value."""
 
     tests: list[RangeTest]
@@ -275,6 +279,7 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
                           spread=spread, min_lr=min_lr, max_lr=max_lr, steps=steps, steps_per_epoch=spe, n_train=n,
                           smoothing=smoothing, stop_factor=stop_factor, hparams=hp)
     result.explanation = explain(result, lang)
+    result.lang = lang  # the language its notebook display uses
     path = plot_path(out, plot_name)
     if path is not None:
         result.plot = plot_lr_find(result, path, lang=lang)
@@ -318,8 +323,15 @@ def explain(result: LRFindResult, lang: str = "en") -> list[str]:
 
 
 def plot_lr_find(result: LRFindResult, path: Path, *, lang: str = "en") -> Path:
+    """``lr_find_figure`` saved as PNG at ``path``."""
+    from hyperlab.views.plots import save
+
+    return save(lr_find_figure(result, lang=lang), path)
+
+
+def lr_find_figure(result: LRFindResult, *, lang: str = "en") -> Figure:
     """Loss against learning rate (log axis), every repeat's smoothed curve, and all three rules marked."""
-    from hyperlab.views.plots import save, subplots, use_font
+    from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     fig, ax = subplots(figsize=(7.5, 4.2))
@@ -347,4 +359,4 @@ def plot_lr_find(result: LRFindResult, path: Path, *, lang: str = "en") -> Path:
     ax.legend(fontsize=8)
     ax.set_title(f"{t('lrf.title', lang)}: {result.hparams.optimizer}, {t('batch_size', lang)} "
                  f"{result.hparams.batch_size}")
-    return save(fig, path)
+    return fig

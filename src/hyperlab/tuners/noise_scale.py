@@ -23,7 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -39,13 +39,17 @@ from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
+from hyperlab.tuners.display import TunerDisplay
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHUNK = 512  # samples per forward/backward when a big batch's gradient is accumulated
 BOOTSTRAP = 300
 
 
-@dataclass
-class NoiseScaleResult:
+@dataclass(repr=False)
+class NoiseScaleResult(TunerDisplay):
     """Squared gradient norms at two batch sizes and the critical batch size B_simple they imply."""
 
     small_batch: int
@@ -165,6 +169,7 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
                                bootstrap_interval(small, big, small_sq, big_sq, hp.seed), steps_done,
                                pairs * (small + big))
     result_.explanation = explain(result_, lang)
+    result_.lang = lang  # the language its notebook display uses
     path = plot_path(out, "noise_scale.png")
     if path is not None:
         result_.plot = plot_noise_scale(result_, path, lang=lang)
@@ -200,8 +205,15 @@ def explain(result: NoiseScaleResult, lang: str = "en") -> list[str]:
 
 
 def plot_noise_scale(result: NoiseScaleResult, path: Path, *, lang: str = "en") -> Path:
+    """``noise_scale_figure`` saved as PNG at ``path``."""
+    from hyperlab.views.plots import save
+
+    return save(noise_scale_figure(result, lang=lang), path)
+
+
+def noise_scale_figure(result: NoiseScaleResult, *, lang: str = "en") -> Figure:
     """Mean |G_B|^2 against 1/B at both batch sizes, with the line |G|^2 + tr(Sigma)/B through them."""
-    from hyperlab.views.plots import save, subplots, use_font
+    from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     fig, ax = subplots(figsize=(6.5, 4))
@@ -219,4 +231,4 @@ def plot_noise_scale(result: NoiseScaleResult, path: Path, *, lang: str = "en") 
     ax.set_title(f"{t('ns.title', lang)}: B_simple = {b}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    return save(fig, path)
+    return fig

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History
@@ -37,7 +37,11 @@ from hyperlab.tuners.common import (
 )
 from hyperlab.tuners.epochs import best_epoch_of
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
+from hyperlab.tuners.display import TunerDisplay
 from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam")
 LR_METHODS = ("range", "sweep")
@@ -58,8 +62,8 @@ class OptimizerRun:
     error: str | None = None
 
 
-@dataclass
-class OptimizerCheckResult:
+@dataclass(repr=False)
+class OptimizerCheckResult(TunerDisplay):
     runs: list[OptimizerRun]
     suggested_optimizer: str
     epochs: int
@@ -149,6 +153,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
     metric = scored[0].history.metric  # type: ignore[union-attr]
     result_ = OptimizerCheckResult(runs, winner.optimizer, epochs, metric, finds)
     result_.explanation = explain(result_, lang)
+    result_.lang = lang  # the language its notebook display uses
     path = plot_path(out, "optimizers.png")
     if path is not None:
         result_.plot = plot_optimizers(result_, path, lang=lang)
@@ -179,8 +184,15 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
 
 
 def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en") -> Path:
+    """``optimizers_figure`` saved as PNG at ``path``."""
+    from hyperlab.views.plots import save
+
+    return save(optimizers_figure(result, lang=lang), path)
+
+
+def optimizers_figure(result: OptimizerCheckResult, *, lang: str = "en") -> Figure:
     """Validation loss and metric per epoch for each optimizer at its own learning rate."""
-    from hyperlab.views.plots import save, subplots, use_font
+    from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(11, 4))
@@ -200,4 +212,4 @@ def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(t("oc.title", lang))
-    return save(fig, path)
+    return fig

@@ -41,9 +41,16 @@ def use_font(lang: str) -> None:
     matplotlib.rcParams["axes.unicode_minus"] = False
 
 
+class NotebookFigure(Figure):
+    """A Figure that shows itself in a notebook (as PNG) without pyplot's inline backend."""
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self)
+
+
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
     """A new figure and its axes, as ``pyplot.subplots`` gives them, without pyplot."""
-    fig = Figure(figsize=figsize)
+    fig = NotebookFigure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
@@ -56,6 +63,20 @@ def save(fig: Figure, path: str | Path) -> Path:
 
 
 def plot_learning_curves(history: History, path: str | Path, *, lang: str = "en", title: str = "") -> Path:
+    """Loss and metric per epoch, train and validation, saved as PNG at ``path``."""
+    return save(learning_curves_figure(history, lang=lang, title=title), path)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """A figure as PNG data (for inline display), drawn as ``save`` draws it."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def learning_curves_figure(history: History, *, lang: str = "en", title: str = "") -> Figure:
     """Loss and metric per epoch, train and validation; marks divergence and the best epoch."""
     use_font(lang)
     fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(10, 3.8))
@@ -76,7 +97,7 @@ def plot_learning_curves(history: History, path: str | Path, *, lang: str = "en"
         fig.text(0.5, -0.02, t("diverged_at", lang, step=history.diverged["step"], epoch=history.diverged["epoch"],
                                 reason=t(history.diverged["reason"], lang)), ha="center", color="red")
     fig.suptitle(title or t("learning_curves", lang))
-    return save(fig, path)
+    return fig
 
 
 def plot_overlaid_curves(histories: dict[str, History], path: str | Path, *, lang: str = "en") -> Path:

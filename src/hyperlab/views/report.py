@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,14 +37,15 @@ class Section:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     table: list[dict[str, Any]] = field(default_factory=list)
-    images: list[str | Path] = field(default_factory=list)
+    images: list[str | Path | bytes] = field(default_factory=list)  # PNG files, or PNG data
     findings: list[dict[str, Any]] = field(default_factory=list)  # {"claim", "evidence", "verdict", "label"}
     html: str = ""  # extra, already-escaped HTML (e.g. links)
 
 
-def image_tag(path: str | Path, alt: str = "") -> str:
-    """An <img> with the PNG inlined as a data URI."""
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+def image_tag(path: str | Path | bytes, alt: str = "") -> str:
+    """An <img> with the PNG (a file, or its bytes) inlined as a data URI."""
+    png = path if isinstance(path, bytes) else Path(path).read_bytes()
+    data = base64.b64encode(png).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
@@ -106,3 +108,21 @@ def write_report(path: str | Path, title: str, sections: list[Section], *, lang:
     from hyperlab.records.run_store import write_text
 
     return write_text(path, html_report(title, sections, lang=lang, intro=intro))
+
+
+def _scoped_css(css: str, scope: str) -> str:
+    """The page's CSS with every selector under ``scope`` (``body`` becomes the scope itself)."""
+    def rule(match: re.Match[str]) -> str:
+        selectors = [sel.strip() for sel in match.group(1).split(",")]
+        return ",".join(scope if sel == "body" else f"{scope} {sel}" for sel in selectors) + "{"
+    return re.sub(r"([^{}]+)\{", rule, css)
+
+
+def notebook_html(page: str) -> str:
+    """A report page (``html_report``) as a notebook output: its body in a ``<div>`` with the page's
+    CSS scoped to that div, so the notebook's own layout is left alone."""
+    lang = re.search(r'<html lang="([^"]*)"', page)
+    body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    css = _scoped_css(_CSS.replace("\n", ""), ".hyperlab-report")
+    return (f'<div class="hyperlab-report" lang="{lang.group(1) if lang else "en"}"><style>{css}</style>'
+            f"{body}</div>")

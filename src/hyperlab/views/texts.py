@@ -36,3 +36,13 @@ register({
     "cmp.results_in": {"en": "One run directory per member in {path}; overlaid curves: {plot}",
                        "ko": "실행마다 디렉터리 하나: {path}; 겹친 곡선: {plot}"},
 })
+
+# views/display.py and the results' notebook displays
+register({
+    "view.value": {"en": "value", "ko": "값"},
+    "view.run_title": {"en": "Training run: {optimizer}, batch size {batch}, lr {lr:g}",
+                       "ko": "학습 실행: {optimizer}, 배치 크기 {batch}, 학습률 {lr:g}"},
+    "view.summary": {"en": "Summary", "ko": "요약"},
+    "view.curves": {"en": "Learning curves", "ko": "학습 곡선"},
+    "view.suggestion": {"en": "Suggestion", "ko": "제안"},
+})
