@@ -87,3 +87,15 @@ def test_rates_and_bad_arguments():
     with pytest.raises(ConfigError, match="batch_size=500 is invalid"):
         lr_sweep("logistic", "wine", {"batch_size": 500})
     assert math.isfinite(sweep_rates(1e-3, 1e-2, 1)[-1])
+
+
+def test_a_deadline_with_min_epochs_lets_the_first_epoch_finish(wine):
+    from hyperlab.tuners.common import Deadline
+
+    past = time.perf_counter() - 1
+    hp = HParams(epochs=3, batch_size=16)
+    cut = fit(build_model("logistic", wine, seed=0), wine, hp, callbacks=[Deadline(past)]).history
+    kept = fit(build_model("logistic", wine, seed=0), wine, hp, callbacks=[Deadline(past, min_epochs=1)]).history
+    assert cut.status == kept.status == "budget"
+    assert len(cut.epochs) == 0 and cut.steps_done == 1
+    assert len(kept.epochs) == 1 and kept.epochs[0].val_loss is not None

@@ -118,22 +118,24 @@ def preserved(module: nn.Module | None) -> Iterator[None]:
 class Deadline(Callback):
     """End the run (status ``budget``) once the wall clock passes ``deadline`` (time.perf_counter).
 
-    Checked after every step under ``fit``; under a population (no step events) after every epoch."""
+    Checked after every step under ``fit``; under a population (no step events) after every epoch.
+    With ``min_epochs`` the run always finishes that many epochs first (a run cut before its
+    first epoch has no validation score to report)."""
 
     steps_optional = True
 
-    def __init__(self, deadline: float | None) -> None:
-        self.deadline = deadline
+    def __init__(self, deadline: float | None, min_epochs: int = 0) -> None:
+        self.deadline, self.min_epochs = deadline, min_epochs
 
-    def _check(self) -> None:
-        if self.deadline is not None and time.perf_counter() > self.deadline:
+    def _check(self, run: Run) -> None:
+        if self.deadline is not None and run.epoch >= self.min_epochs and time.perf_counter() > self.deadline:
             raise StopTraining("budget")
 
     def on_step_end(self, run: Run, loss: float) -> None:
-        self._check()
+        self._check(run)
 
     def on_epoch_end(self, run: Run) -> None:
-        self._check()
+        self._check(run)
 
 
 def with_optimizer(hp: HParams, name: str) -> HParams:

@@ -105,7 +105,7 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     hp = hp.replace(epochs=max_epochs, early_stopping=True, patience=patience, restore_best=True)
     net = subject.model(hp.seed)
     with preserved(subject.user_module):
-        result = subject.fit(net, hp, [Deadline(deadline), *callbacks], measure_memory=False)
+        result = subject.fit(net, hp, [Deadline(deadline, min_epochs=1), *callbacks], measure_memory=False)
     history = result.history
     best = best_epoch_of(history)
     if best is None:

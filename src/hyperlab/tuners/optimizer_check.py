@@ -134,7 +134,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
         members = [with_optimizer(hp, name).replace(lr=lr, epochs=epochs, early_stopping=False)
                    for name, lr in chosen.items()]
         results = train_members(start, subject.data, members,
-                                callbacks=[[Deadline(deadline), *callbacks] for _ in members],
+                                callbacks=[[Deadline(deadline, min_epochs=1), *callbacks] for _ in members],
                                 device=subject.setup.device, loss_fn=subject.setup.loss_fn,
                                 width=subject.setup.width, depth=subject.setup.depth) if members else []
     for (name, lr), result in zip(chosen.items(), results, strict=True):
