@@ -99,3 +99,13 @@ def test_a_deadline_with_min_epochs_lets_the_first_epoch_finish(wine):
     assert cut.status == kept.status == "budget"
     assert len(cut.epochs) == 0 and cut.steps_done == 1
     assert len(kept.epochs) == 1 and kept.epochs[0].val_loss is not None
+
+
+def test_the_sweep_displays_itself_in_a_notebook_in_its_language():
+    from hyperlab.tuners import lr_sweep
+
+    result = lr_sweep("logistic", "wine", lang="ko")
+    assert repr(result).startswith("LRSweepResult(suggested_lr=") and len(repr(result)) < 120
+    html = result._repr_html_()
+    assert "학습률 스윕" in html and "<img" in html
+    assert "Learning-rate sweep" in result.display("en").html

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-MODULES = {"LRFindResult": "lr_find", "BatchFindResult": "batch_find", "NoiseScaleResult": "noise_scale",
+MODULES = {"LRFindResult": "lr_find", "LRSweepResult": "lr_sweep", "BatchFindResult": "batch_find", "NoiseScaleResult": "noise_scale",
            "OptimizerCheckResult": "optimizer_check", "EpochAdvice": "epochs"}
-FIGURES = {"LRFindResult": "lr_find_figure", "BatchFindResult": "batch_find_figure",
+FIGURES = {"LRFindResult": "lr_find_figure", "LRSweepResult": "lr_sweep_figure", "BatchFindResult": "batch_find_figure",
            "NoiseScaleResult": "noise_scale_figure", "OptimizerCheckResult": "optimizers_figure",
            "EpochAdvice": "epochs_figure"}
-REPR_FIELDS = {"LRFindResult": ("suggested_lr", "recommended_rule"), "BatchFindResult": ("suggested_batch_size", "binding"),
+REPR_FIELDS = {"LRFindResult": ("suggested_lr", "recommended_rule"), "LRSweepResult": ("suggested_lr", "criterion"), "BatchFindResult": ("suggested_batch_size", "binding"),
                "NoiseScaleResult": ("b_simple",), "OptimizerCheckResult": ("suggested_optimizer", "suggested_lr"),
                "EpochAdvice": ("suggested_epochs", "verdict")}
 
@@ -58,6 +58,8 @@ def suggestion(result: Any, lang: str) -> dict[str, Any]:
     kind = _kind(result)
     if kind == "LRFindResult":
         return {t("lr", lang): f"{result.suggested_lr:.3g}", t("lrf.recommended", lang): t(f"lrf.{result.recommended_rule}", lang)}
+    if kind == "LRSweepResult":
+        return {t("lr", lang): f"{result.suggested_lr:.3g}"}
     if kind == "BatchFindResult":
         return {t("batch_size", lang): result.suggested_batch_size}
     if kind == "NoiseScaleResult":
@@ -68,7 +70,7 @@ def suggestion(result: Any, lang: str) -> dict[str, Any]:
     return {t("epochs", lang): result.suggested_epochs}
 
 
-TITLES = {"LRFindResult": "lrf.title", "BatchFindResult": "bf.title", "NoiseScaleResult": "ns.title",
+TITLES = {"LRFindResult": "lrf.title", "LRSweepResult": "lsw.title", "BatchFindResult": "bf.title", "NoiseScaleResult": "ns.title",
           "OptimizerCheckResult": "oc.title", "EpochAdvice": "ep.title"}
 
 

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History
@@ -37,7 +37,11 @@ from hyperlab.tuners.common import (
     plot_path,
     preserved,
 )
+from hyperlab.tuners.display import TunerDisplay
 from hyperlab.tuners.lr_find import DEFAULT_STEPS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_MIN_LR = 1e-5
 DEFAULT_MAX_LR = 10.0
@@ -45,8 +49,8 @@ DEFAULT_PER_DECADE = 2  # half a decade between rates: 13 rates over 1e-5 .. 10
 MAX_RATES = 64
 
 
-@dataclass
-class LRSweepResult:
+@dataclass(repr=False)
+class LRSweepResult(TunerDisplay):
     """Each rate's short run, the rate chosen and what the sweep cost (epochs, steps, samples)."""
 
     lrs: list[float]
@@ -62,6 +66,7 @@ class LRSweepResult:
     hparams: HParams
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
+    lang: str = "en"  # the language of its notebook display
 
     @property
     def steps_run(self) -> int:
@@ -152,6 +157,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
                            epochs=epochs, steps=epochs * spe, steps_per_epoch=spe, n_train=n, criterion=criterion,
                            hparams=hp)
     result.explanation = explain(result, lang)
+    result.lang = lang
     path = plot_path(out, plot_name)
     if path is not None:
         result.plot = plot_lr_sweep(result, path, lang=lang)
@@ -194,8 +200,15 @@ def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
 
 
 def plot_lr_sweep(result: LRSweepResult, path: Path, *, lang: str = "en") -> Path:
+    """The sweep's plot saved as PNG at ``path``."""
+    from hyperlab.views.plots import save
+
+    return save(lr_sweep_figure(result, lang=lang), path)
+
+
+def lr_sweep_figure(result: LRSweepResult, *, lang: str = "en") -> Figure:
     """Final loss against learning rate (log axis), the chosen rate marked; diverged rates as x."""
-    from hyperlab.views.plots import save, subplots, use_font
+    from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     fig, ax = subplots(figsize=(7.5, 4.2))
@@ -211,6 +224,6 @@ def plot_lr_sweep(result: LRSweepResult, path: Path, *, lang: str = "en") -> Pat
     ax.set_ylabel(t(f"lrs.{result.criterion}", lang))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(f"{t('lrs.title', lang)}: {result.hparams.optimizer}, {t('batch_size', lang)} "
+    ax.set_title(f"{t('lsw.title', lang)}: {result.hparams.optimizer}, {t('batch_size', lang)} "
                  f"{result.hparams.batch_size}, {result.epochs} {t('epochs', lang)}")
-    return save(fig, path)
+    return fig

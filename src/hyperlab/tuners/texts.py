@@ -275,7 +275,7 @@ register({
 
 # lr_sweep
 register({
-    "lrs.title": {"en": "Learning-rate sweep", "ko": "학습률 스윕"},
+    "lsw.title": {"en": "Learning-rate sweep", "ko": "학습률 스윕"},
     "lrs.val_loss": {"en": "final validation loss", "ko": "최종 검증 손실"},
     "lrs.train_loss": {"en": "final training loss", "ko": "최종 훈련 손실"},
     "lrs.ran": {
