@@ -3,20 +3,14 @@ opens them on a phone: offline, every image shown, nothing wider than the screen
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from browsertools import ARGS, CHROMIUM, MARKS
 
 from hyperlab.lessons import run_lesson
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,11 @@ class Data:
         return len(self.train)  # type: ignore[arg-type]
 
     @property
+    def metric(self) -> str:
+        """The metric a run reports: accuracy for classification, R^2 for regression (higher is better)."""
+        return "accuracy" if self.task == "classification" else "r2"
+
+    @property
     def in_memory(self) -> bool:
         return isinstance(self.train, TensorDataset)
 

@@ -87,7 +87,7 @@ class Cohort:
         self.batch_size, self.drop_last = first.batch_size, first.drop_last
         self.steps_per_epoch = first.steps_per_epoch(data.n_train)
         self.stack = Stack(template, [m for _, _, m in members], forward)
-        metric = "accuracy" if data.task == "classification" else "r2"
+        metric = data.metric
         self.runs: list[MemberRun] = []
         for index, hp, _ in members:
             history = History(task=data.task, metric=metric, n_train=data.n_train, batch_size=hp.batch_size,

@@ -266,7 +266,7 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
     steps_per_epoch = hp.steps_per_epoch(data.n_train, world)
     optimizer = build_optimizer(model.parameters(), hp)
     scheduler = build_scheduler(optimizer, hp, steps_per_epoch)
-    history = History(task=data.task, metric="accuracy" if data.task == "classification" else "r2",
+    history = History(task=data.task, metric=data.metric,
                       n_train=data.n_train, batch_size=hp.batch_size, steps_per_epoch=steps_per_epoch,
                       total_steps=hp.epochs * steps_per_epoch, accumulate=hp.accumulate,
                       world_size=world, effective_batch=hp.effective_batch(world))

@@ -113,7 +113,7 @@ def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None =
 
 def metric_name(data: Data) -> str:
     """What a trial's value is: the validation metric the trainer reports (accuracy or R²)."""
-    return "val_accuracy" if data.task == "classification" else "val_r2"
+    return f"val_{data.metric}"
 
 
 def name_metric(study: optuna.Study, data: Data) -> None:
