@@ -151,3 +151,25 @@ def test_a_module_imports_the_texts_module_whose_keys_it_looks_up(path: Path):
         used = sorted(keys & registered_keys(texts))
         if used:
             assert imports_module(path, dotted), f"{rel(path)} looks up {used[:3]} but does not import {dotted}"
+
+
+def test_register_refuses_a_key_with_other_words_and_accepts_the_same_again():
+    from hyperlab.i18n import register
+
+    key = "test_only.conflict"
+    register({key: {"en": "one", "ko": "하나"}})
+    try:
+        register({key: {"en": "one", "ko": "하나"}})  # a module imported twice: harmless
+        with pytest.raises(ValueError, match="test_only.conflict.*already registered"):
+            register({key: {"en": "two", "ko": "둘"}})
+        assert TEXT[key]["en"] == "one"  # the refused table changed nothing
+    finally:
+        del TEXT[key]
+
+
+def test_no_two_texts_tables_give_one_key_different_words():
+    """Every table imported in one fresh process (register refuses conflicts, so this fails on a clash)."""
+    modules = [".".join(("hyperlab", *p.relative_to(SRC).with_suffix("").parts)) for p in TEXTS_MODULES]
+    code = "import importlib\nfor m in %r: importlib.import_module(m)\n" % modules
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

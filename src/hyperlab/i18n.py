@@ -88,8 +88,15 @@ def check_lang(lang: str) -> str:
 
 
 def register(entries: dict[str, dict[str, str]]) -> None:
-    """Add texts from another module (lessons, tuners) so one table serves every view."""
+    """Add texts from another module (lessons, tuners) so one table serves every view.
+
+    A key already registered with different words is refused: a later table silently replacing an
+    earlier one's text (a plot title shown where another was meant) is a bug, not an override.
+    Registering the same words again (a module imported twice) is harmless."""
     for key, entry in entries.items():
         if "en" not in entry or "ko" not in entry:
             raise ValueError(f"text {key!r} needs both 'en' and 'ko'")
-        TEXT[key] = entry
+        if key in TEXT and TEXT[key] != entry:
+            raise ValueError(f"text {key!r} is already registered with other words: "
+                             f"{TEXT[key]['en']!r} vs {entry['en']!r}; give one of them another key")
+    TEXT.update(entries)

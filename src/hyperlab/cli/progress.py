@@ -49,5 +49,12 @@ class ProgressBar(Callback):
         self.shown = run.step
 
     def on_train_end(self, run: Run) -> None:
-        if self.own_task:
+        """A completed run fills its bar; any other ends where it stopped, saying why (an
+        interrupted or diverged run at 100% would claim steps it never took)."""
+        if not self.own_task:
+            return
+        status = run.history.status
+        if status == "completed":
             self.progress.update(self.task, completed=run.history.total_steps)
+        else:
+            self.progress.update(self.task, completed=run.step, info=f"{self.label} {t(status, self.lang)}".strip())
