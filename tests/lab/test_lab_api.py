@@ -142,8 +142,51 @@ def test_try_several_learning_rates_and_the_seeds_optimizers(client):
     events = read_events(client, job["id"])
     runs = of_type(events, "members")[0]["runs"]
     assert [r["setup"]["hparams"]["optimizer"] for r in runs] == ["sgd", "momentum", "adam"]
-    assert {e["run"] for e in of_type(events, "step")} == {0, 1, 2}
+    assert {e["run"] for e in of_type(events, "steps")} == {0, 1, 2}
     assert [e["status"] for e in of_type(events, "member_end")] == ["completed"] * 3
+
+
+def test_try_several_trains_one_population_with_fit_populations_numbers(client):
+    """Five rates trained as one ``fit_population`` call: every member's epoch 1 arrives before any
+    member's epoch 2, each epoch's step losses come in one event per member, and the numbers are
+    those of ``fit_population`` with the same settings."""
+    job = start(client, form=SMALL, vary="lr")
+    events = read_events(client, job["id"])
+    assert events[-1]["state"] == "done" and events[-1]["result"]["population"] == 5
+    assert [e["population"] for e in of_type(events, "member_start")] == [True] * 5
+    epochs = of_type(events, "epoch")
+    assert [(e["run"], e["epoch"]) for e in epochs] == [(m, 1) for m in range(5)] + [(m, 2) for m in range(5)]
+    assert all(len(e["boundary"]) == 40 * 40 for e in epochs)
+    batches = of_type(events, "steps")
+    assert of_type(events, "step") == []
+    assert [(e["run"], e["first"], len(e["losses"])) for e in batches] == \
+        [(m, 1, 10) for m in range(5)] + [(m, 11, 10) for m in range(5)]  # 600 / 64: 10 steps per epoch
+    assert batches[-1]["samples"] == 1200
+    ends = of_type(events, "member_end")
+    assert [e["status"] for e in ends] == ["completed"] * 5
+    lrs = [r["setup"]["hparams"]["lr"] for r in of_type(events, "members")[0]["runs"]]
+    data = hyperlab.as_data("moons", seed=0)
+    hps = [HParams(batch_size=64, epochs=2, lr=lr, optimizer="adam") for lr in lrs]
+    direct = hyperlab.fit_population("mlp", data, hps, width=8, depth=1)
+    for end, result in zip(ends, direct, strict=True):
+        losses = [x for e in batches if e["run"] == end["run"] for x in e["losses"]]
+        assert losses == pytest.approx(result.history.step_loss, rel=1e-5)
+        assert end["summary"]["final_val_loss"] == pytest.approx(result.summary()["final_val_loss"], rel=1e-5)
+        assert end["summary"]["final_val_metric"] == pytest.approx(result.summary()["final_val_metric"])
+        assert end["summary"]["steps"] == 20
+
+
+def test_stop_during_a_population_ends_every_member_stopped(client):
+    job = start(client, form={**LONG, "lr": "0.0001"}, vary="lr")  # 5 x 30,000 steps at safe rates
+    seen = read_events(client, job["id"], until="epoch")
+    assert seen[-1]["epoch"] == 1
+    assert client.post(f"/api/jobs/{job['id']}/stop").status_code == 200
+    events = read_events(client, job["id"])
+    ends = of_type(events, "member_end")
+    assert [e["status"] for e in ends] == ["stopped"] * 5
+    steps = [e["summary"]["steps"] for e in ends]
+    assert all(0 < s < 30_000 and s % 600 == 0 for s in steps)  # each stopped at the end of an epoch
+    assert events[-1]["state"] == "stopped" and events[-1]["result"]["population"] == 5
 
 
 def test_a_waiting_job_is_shown_as_queued(tmp_path):

@@ -181,9 +181,14 @@ function onTrainEvent(job, ev) {
   if (ev.t === "member") { run.boundary = ev.boundary; if (ev.boundary) { L.shown = run; drawBoundary(); } }
   else if (ev.t === "member_start") {
     Object.assign(run, {total: ev.total_steps, spe: ev.steps_per_epoch, epochsPlanned: ev.epochs, metric: ev.metric, status: "running"});
+    if (ev.population) job.population = true;
     L.current = run;
   } else if (ev.t === "step") {
     run.steps.push([ev.step, ev.loss]); run.samples = ev.samples; L.current = run;
+    drawSteps(); renderCounters();
+  } else if (ev.t === "steps") {  // a population member's steps of one epoch, sent together
+    ev.losses.forEach((loss, i) => run.steps.push([ev.first + i, loss]));
+    run.samples = ev.samples; L.current = run;
     drawSteps(); renderCounters();
   } else if (ev.t === "epoch") {
     run.epochs.push(ev);
@@ -250,7 +255,9 @@ function renderStatus() {
   if (!job) { el.textContent = ""; el.dataset.state = ""; return; }
   let text = job.state === "queued" ? tr("lab.state.queued", {ahead: job.position || 0}) : tr("lab.state." + job.state);
   if (job.error) text += ": " + job.error;
+  if (job.population) text += ` (${tr("lab.population")})`;
   el.textContent = `${jobLabel(job)}: ${text}`;
+  el.dataset.population = job.population ? "true" : "false";
   el.dataset.state = job.state;
   el.dataset.job = job.id;
   const diverged = L.runs.filter(r => r.divergedText).map(r => `${runLabel(r)}: ${both(r.divergedText)}`);
