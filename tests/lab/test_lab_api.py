@@ -271,5 +271,14 @@ def test_advice_with_a_time_budget(client):
     assert set(result["values"]) == {"batch_size", "lr", "optimizer", "epochs"}
     assert [e["stage"] for e in of_type(events, "stage")] == ["batch_size", "lr", "optimizer", "epochs"]
     assert result["hparams"]["lr"] == result["values"]["lr"] and math.isfinite(result["values"]["lr"])
+    # the evidence and notes come in every language (the page switches without asking again), in
+    # Korean for Korean although advice ran in English, with the same measured numbers
+    evidence, notes = result["evidence"], result["notes"]
+    assert set(evidence["en"]) == set(evidence["ko"]) == set(result["values"])
+    assert evidence["en"]["optimizer"].startswith("best validation accuracy after 5 epochs at each one's own lr: ")
+    assert evidence["ko"]["optimizer"].startswith("각자의 학습률로 5 에폭 후 검증 ")
+    assert evidence["en"]["optimizer"].split(": ")[-1] == evidence["ko"]["optimizer"].split(": ")[-1]
+    assert evidence["ko"]["batch_size"].startswith("다음 중 가장 작은 값: ")
+    assert len(notes["en"]) == len(notes["ko"])
     bad = client.post("/api/advise", json={"form": SMALL, "budget_seconds": "-1"})
     assert bad.status_code == 400 and bad.json()["errors"]["budget_seconds"].startswith("budget_seconds='-1'")

@@ -91,13 +91,15 @@ def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
 
 
 def advice(job: Job, setup: Setup, datasets: DataSets, budget_seconds: float, lang: str) -> dict[str, Any]:
-    """``advise`` within a time budget: the four values, the evidence for each, and the settings."""
+    """``advise`` within a time budget: the four values, the evidence for each and the notes (in every
+    language: the page re-renders them when its language changes), and the settings."""
     data = datasets.get(setup.dataset, setup.hparams.seed)
     result = advise(setup.model, data, setup.hparams, budget_seconds=budget_seconds, lang=lang,
                     setup=TunerSetup(width=setup.width, depth=setup.depth),
                     on_stage=lambda stage: job.emit("stage", stage=stage),
                     callbacks=[Progress(job, [0], [0])])
-    return {"values": result.values, "evidence": result.evidence, "notes": result.notes, "lang": lang,
+    return {"values": result.values, "evidence": {lang: result.evidence_in(lang) for lang in LANGS},
+            "notes": {lang: result.notes_in(lang) for lang in LANGS}, "lang": lang,
             "hparams": result.hparams.to_dict(), "seconds": round(result.total.seconds, 2)}
 
 

@@ -357,11 +357,12 @@ function renderAdvice() {
   if (!a) { $("advice-notes").replaceChildren(); return; }
   $("advice").tBodies[0].replaceChildren(...["batch_size", "lr", "optimizer", "epochs"].map(k => {
     const row = document.createElement("tr");
-    for (const text of [tr(k), String(a.values[k]), a.evidence[k] || ""]) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
+    const evidence = a.evidence[L.lang] || a.evidence.en;  // made in every language: follows the switch
+    for (const text of [tr(k), String(a.values[k]), evidence[k] || ""]) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
     row.lastChild.className = "label";
     return row;
   }));
-  $("advice-notes").replaceChildren(...a.notes.map(n => { const li = document.createElement("li"); li.textContent = n; return li; }));
+  $("advice-notes").replaceChildren(...(a.notes[L.lang] || a.notes.en).map(n => { const li = document.createElement("li"); li.textContent = n; return li; }));
 }
 async function trainThese() {
   const hp = L.advice.hparams;
