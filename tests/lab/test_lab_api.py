@@ -176,6 +176,24 @@ def test_try_several_trains_one_population_with_fit_populations_numbers(client):
         assert end["summary"]["steps"] == 20
 
 
+def test_a_diverging_member_of_a_population_ends_when_it_diverges(client):
+    """Plain SGD at 0.1 ... 1000: the members that diverge end (in words, their steps up to the
+    diverged one) while the others go on training, which end after them."""
+    job = start(client, form={**SMALL, "optimizer": "sgd", "lr": "10", "epochs": 3}, vary="lr")
+    events = read_events(client, job["id"])
+    ends = {e["run"]: (i, e) for i, e in enumerate(events) if e["t"] == "member_end"}
+    diverged = [run for run, (_, e) in ends.items() if e["status"] == "diverged"]
+    assert diverged and 0 not in diverged and ends[0][1]["status"] == "completed"
+    for run in diverged:
+        at, end = ends[run]
+        step = end["diverged"]["step"]
+        assert end["diverged_text"]["en"].startswith(f"diverged at step {step} (epoch ")
+        assert end["diverged_text"]["ko"].startswith(f"스텝 {step}(에폭 ")
+        batches = [e for e in of_type(events, "steps") if e["run"] == run]
+        assert batches[-1]["first"] + len(batches[-1]["losses"]) - 1 == step
+        assert at < ends[0][0]  # said when it happened, not when the set ended
+
+
 def test_stop_during_a_population_ends_every_member_stopped(client):
     job = start(client, form={**LONG, "lr": "0.0001"}, vary="lr")  # 5 x 30,000 steps at safe rates
     seen = read_events(client, job["id"], until="epoch")
