@@ -13,14 +13,14 @@ from typing import Any
 
 from hyperlab.errors import ConfigError, check_choice, check_int
 from hyperlab.hparams import HParams, optimizer_name
-from hyperlab.i18n import LANGS, t
+from hyperlab.i18n import LANGS
 from hyperlab.lab.datasets import DataSets
 from hyperlab.lab.forms import Setup, both
 from hyperlab.lab.jobs import Job
 from hyperlab.lab.live import Boundary, LabMonitor, LiveRun, Progress
-from hyperlab.members import train_members as train_runs
 from hyperlab.lessons import LESSONS, run_lesson, run_tour
 from hyperlab.lessons.surfaces import SURFACES, descend
+from hyperlab.members import train_members as train_runs
 from hyperlab.tuners import advise
 from hyperlab.tuners.common import TunerSetup
 from hyperlab.tuners.lr_find import DEFAULT_STEPS, explain, lr_find  # also registers the range test's words
