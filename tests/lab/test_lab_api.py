@@ -142,8 +142,69 @@ def test_try_several_learning_rates_and_the_seeds_optimizers(client):
     events = read_events(client, job["id"])
     runs = of_type(events, "members")[0]["runs"]
     assert [r["setup"]["hparams"]["optimizer"] for r in runs] == ["sgd", "momentum", "adam"]
-    assert {e["run"] for e in of_type(events, "step")} == {0, 1, 2}
+    assert {e["run"] for e in of_type(events, "steps")} == {0, 1, 2}
     assert [e["status"] for e in of_type(events, "member_end")] == ["completed"] * 3
+
+
+def test_try_several_trains_one_population_with_fit_populations_numbers(client):
+    """Five rates trained as one ``fit_population`` call: every member's epoch 1 arrives before any
+    member's epoch 2, each epoch's step losses come in one event per member, and the numbers are
+    those of ``fit_population`` with the same settings."""
+    job = start(client, form=SMALL, vary="lr")
+    events = read_events(client, job["id"])
+    assert events[-1]["state"] == "done" and events[-1]["result"]["population"] == 5
+    assert [e["population"] for e in of_type(events, "member_start")] == [True] * 5
+    epochs = of_type(events, "epoch")
+    assert [(e["run"], e["epoch"]) for e in epochs] == [(m, 1) for m in range(5)] + [(m, 2) for m in range(5)]
+    assert all(len(e["boundary"]) == 40 * 40 for e in epochs)
+    batches = of_type(events, "steps")
+    assert of_type(events, "step") == []
+    assert [(e["run"], e["first"], len(e["losses"])) for e in batches] == \
+        [(m, 1, 10) for m in range(5)] + [(m, 11, 10) for m in range(5)]  # 600 / 64: 10 steps per epoch
+    assert batches[-1]["samples"] == 1200
+    ends = of_type(events, "member_end")
+    assert [e["status"] for e in ends] == ["completed"] * 5
+    lrs = [r["setup"]["hparams"]["lr"] for r in of_type(events, "members")[0]["runs"]]
+    data = hyperlab.as_data("moons", seed=0)
+    hps = [HParams(batch_size=64, epochs=2, lr=lr, optimizer="adam") for lr in lrs]
+    direct = hyperlab.fit_population("mlp", data, hps, width=8, depth=1)
+    for end, result in zip(ends, direct, strict=True):
+        losses = [x for e in batches if e["run"] == end["run"] for x in e["losses"]]
+        assert losses == pytest.approx(result.history.step_loss, rel=1e-5)
+        assert end["summary"]["final_val_loss"] == pytest.approx(result.summary()["final_val_loss"], rel=1e-5)
+        assert end["summary"]["final_val_metric"] == pytest.approx(result.summary()["final_val_metric"])
+        assert end["summary"]["steps"] == 20
+
+
+def test_a_diverging_member_of_a_population_ends_when_it_diverges(client):
+    """Plain SGD at 0.1 ... 1000: the members that diverge end (in words, their steps up to the
+    diverged one) while the others go on training, which end after them."""
+    job = start(client, form={**SMALL, "optimizer": "sgd", "lr": "10", "epochs": 3}, vary="lr")
+    events = read_events(client, job["id"])
+    ends = {e["run"]: (i, e) for i, e in enumerate(events) if e["t"] == "member_end"}
+    diverged = [run for run, (_, e) in ends.items() if e["status"] == "diverged"]
+    assert diverged and 0 not in diverged and ends[0][1]["status"] == "completed"
+    for run in diverged:
+        at, end = ends[run]
+        step = end["diverged"]["step"]
+        assert end["diverged_text"]["en"].startswith(f"diverged at step {step} (epoch ")
+        assert end["diverged_text"]["ko"].startswith(f"스텝 {step}(에폭 ")
+        batches = [e for e in of_type(events, "steps") if e["run"] == run]
+        assert batches[-1]["first"] + len(batches[-1]["losses"]) - 1 == step
+        assert at < ends[0][0]  # said when it happened, not when the set ended
+
+
+def test_stop_during_a_population_ends_every_member_stopped(client):
+    job = start(client, form={**LONG, "lr": "0.0001"}, vary="lr")  # 5 x 30,000 steps at safe rates
+    seen = read_events(client, job["id"], until="epoch")
+    assert seen[-1]["epoch"] == 1
+    assert client.post(f"/api/jobs/{job['id']}/stop").status_code == 200
+    events = read_events(client, job["id"])
+    ends = of_type(events, "member_end")
+    assert [e["status"] for e in ends] == ["stopped"] * 5
+    steps = [e["summary"]["steps"] for e in ends]
+    assert all(0 < s < 30_000 and s % 600 == 0 for s in steps)  # each stopped at the end of an epoch
+    assert events[-1]["state"] == "stopped" and events[-1]["result"]["population"] == 5
 
 
 def test_a_waiting_job_is_shown_as_queued(tmp_path):
@@ -228,5 +289,14 @@ def test_advice_with_a_time_budget(client):
     assert set(result["values"]) == {"batch_size", "lr", "optimizer", "epochs"}
     assert [e["stage"] for e in of_type(events, "stage")] == ["batch_size", "lr", "optimizer", "epochs"]
     assert result["hparams"]["lr"] == result["values"]["lr"] and math.isfinite(result["values"]["lr"])
+    # the evidence and notes come in every language (the page switches without asking again), in
+    # Korean for Korean although advice ran in English, with the same measured numbers
+    evidence, notes = result["evidence"], result["notes"]
+    assert set(evidence["en"]) == set(evidence["ko"]) == set(result["values"])
+    assert evidence["en"]["optimizer"].startswith("best validation accuracy after 5 epochs at each one's own lr: ")
+    assert evidence["ko"]["optimizer"].startswith("각자의 학습률로 5 에폭 후 검증 ")
+    assert evidence["en"]["optimizer"].split(": ")[-1] == evidence["ko"]["optimizer"].split(": ")[-1]
+    assert evidence["ko"]["batch_size"].startswith("다음 중 가장 작은 값: ")
+    assert len(notes["en"]) == len(notes["ko"])
     bad = client.post("/api/advise", json={"form": SMALL, "budget_seconds": "-1"})
     assert bad.status_code == 400 and bad.json()["errors"]["budget_seconds"].startswith("budget_seconds='-1'")

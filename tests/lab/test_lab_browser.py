@@ -133,6 +133,26 @@ def test_try_several_optimizers(desktop):
     assert all(name in labels for name in ("sgd", "momentum", "adam"))
 
 
+def test_try_five_rates_as_one_population_with_growing_curves(desktop):
+    """Five rates trained together: five runs on the charts, their per-step curves filling epoch by
+    epoch while the population trains, Stop ends all five."""
+    page = desktop.page
+    desktop.set(dataset="moons", batch_size="1", epochs="50", width="8", depth="1", lr="0.0001", optimizer="adam")
+    page.click("#try-lr")
+    page.wait_for_selector("#status[data-state=running][data-population=true]", timeout=60_000)
+    assert desktop.rows() == 5
+    page.wait_for_function("() => +document.querySelector('#chart-step').dataset.points >= 5 * 600")
+    first = desktop.points("#chart-step")
+    page.wait_for_function(f"() => +document.querySelector('#chart-step').dataset.points > {first}", timeout=30_000)
+    assert page.get_attribute("#status", "data-state") == "running"  # grown while the set still trains
+    assert desktop.points("#chart-epoch-loss") >= 5 * 2  # every member's first epoch, train and validation
+    assert "trained together as one population" in page.inner_text("#status")
+    page.click("#stop")
+    page.wait_for_selector("#status[data-state=stopped]", timeout=60_000)
+    statuses = page.locator("#runs tbody tr td:nth-child(3)").all_inner_texts()
+    assert statuses == ["stopped"] * 5
+
+
 def test_korean_and_a_bad_learning_rate(desktop):
     page = desktop.page
     desktop.set(dataset="moons", batch_size="32")

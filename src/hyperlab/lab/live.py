@@ -1,6 +1,7 @@
 """What the trainer tells the page while it trains: callbacks that turn the trainer's events
-(step end, epoch end) into job events, redraw the decision boundary of 2-D data every epoch, and
-end the run cleanly when Stop is pressed (``StopTraining``)."""
+(step end, epoch end, train end) into job events, for one run under ``fit`` or for each member of a
+population, redraw the decision boundary of 2-D data every epoch, and end the run cleanly when Stop
+is pressed (``StopTraining``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from torch import Tensor
 from torch.utils.data import TensorDataset
 
 from hyperlab.data import Data
-from hyperlab.engine import Callback, StopTraining
+from hyperlab.engine import Callback, RunResult, StopTraining
+from hyperlab.engine.cohort import MemberRun
 from hyperlab.engine.history import finite_or_none
 from hyperlab.hparams import samples_seen
+from hyperlab.i18n import LANGS, t
 from hyperlab.lab.datasets import is_two_d
+from hyperlab.lab.forms import both
 from hyperlab.lab.jobs import Job, JobCancelled
 from hyperlab.lessons import Monitor
 
@@ -71,17 +75,28 @@ class Boundary:
 
 
 class LiveRun(Callback):
-    """Streams one run (member ``member`` of a job): every step's loss, every epoch's numbers and
-    boundary; raises ``StopTraining("stopped")`` at the next step once Stop is pressed."""
+    """Streams one run (member ``member`` of a job): its start, its step losses, every epoch's
+    numbers and boundary, and its end (status, divergence in words).
+
+    Under ``fit`` every step is streamed as it ends (``step``) and Stop raises
+    ``StopTraining("stopped")`` at the next step. Steps are optional (``steps_optional``): in a
+    population, which calls no per-step event, each epoch's step losses are read from the member's
+    history at its epoch end and sent as one ``steps`` event, and Stop ends every member at the end
+    of its current epoch."""
+
+    steps_optional = True
 
     def __init__(self, job: Job, member: int, boundary: Boundary | None = None) -> None:
         self.job, self.member, self.boundary = job, member, boundary
-        self.sent = 0  # steps already streamed (off the CPU: read from the history in batches)
+        self.sent = 0  # steps already streamed
+        self.population = False  # whether this run trained as a member of a population
 
     def on_train_start(self, run: Run) -> None:
         h = run.history
+        self.population = isinstance(run, MemberRun)
         self.job.emit("member_start", run=self.member, n_train=h.n_train, steps_per_epoch=h.steps_per_epoch,
-                      total_steps=h.total_steps, epochs=run.hparams.epochs, metric=h.metric)
+                      total_steps=h.total_steps, epochs=run.hparams.epochs, metric=h.metric,
+                      population=self.population)
 
     def on_step_end(self, run: Run, loss: Tensor) -> None:
         if self.job.stop_requested.is_set():
@@ -99,7 +114,19 @@ class LiveRun(Callback):
         self.job.emit("step", run=self.member, step=step, loss=finite_or_none(loss),
                       samples=samples_seen(h.n_train, h.effective_batch or h.batch_size, step))
 
+    def _flush_steps(self, run: Run) -> None:
+        """The recorded step losses not streamed yet, as one ``steps`` event (first step, losses)."""
+        h = run.history
+        done = h.steps_done
+        if done <= self.sent:
+            return
+        first, losses = self.sent + 1, [finite_or_none(v) for v in h.step_loss[self.sent:done]]
+        self.sent = done
+        self.job.emit("steps", run=self.member, first=first, losses=losses,
+                      samples=samples_seen(h.n_train, h.effective_batch or h.batch_size, done))
+
     def on_epoch_end(self, run: Run) -> None:
+        self._flush_steps(run)
         e = run.history.epochs[-1]
         event: dict[str, Any] = {"run": self.member, "epoch": e.epoch, "step": e.step, "train_loss": e.train_loss,
                                  "val_loss": e.val_loss, "train_metric": e.train_metric, "val_metric": e.val_metric,
@@ -107,6 +134,23 @@ class LiveRun(Callback):
         if self.boundary is not None:
             event["boundary"] = self.boundary.predict(run.model, run.device)
         self.job.emit("epoch", **event)
+        if self.job.stop_requested.is_set():
+            raise StopTraining("stopped")  # fit ends the run; a population ends this member
+
+    def on_train_end(self, run: Run) -> None:
+        """The member's last steps (a diverged member's epoch ends here) and its end, in words."""
+        self._flush_steps(run)
+        summary = RunResult(run.model, run.history, run.hparams, restored_epoch=run.restored_epoch).summary()
+        self.job.emit("member_end", run=self.member, status=summary["status"], status_text=both(summary["status"]),
+                      summary=summary, diverged=summary["diverged"], diverged_text=diverged_text(summary["diverged"]))
+
+
+def diverged_text(diverged: dict[str, Any] | None) -> dict[str, str] | None:
+    """Where a run diverged, in words, in every language (None if it did not)."""
+    if not diverged:
+        return None
+    return {lang: t("diverged_at", lang, step=diverged["step"], epoch=diverged["epoch"],
+                    reason=t(diverged["reason"], lang)) for lang in LANGS}
 
 
 class Progress(Callback):

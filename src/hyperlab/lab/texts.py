@@ -42,8 +42,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "lab.try_lrs": {"en": "Try five learning rates", "ko": "학습률 다섯 개 시도"},
     "lab.try_optimizers": {"en": "Try sgd / momentum / adam", "ko": "sgd / momentum / adam 시도"},
     "lab.runs_set": {"en": "{n} runs", "ko": "실행 {n}개"},
-    "lab.sequential_note": {"en": "The set trains one run after another.",
-                            "ko": "여러 실행을 하나씩 차례로 학습합니다."},
+    "lab.set_note": {"en": "The set trains together as one population (one run after another when the model cannot be "
+                           "stacked); its step losses arrive once per epoch.",
+                     "ko": "여러 실행을 하나의 집단(population)으로 함께 학습합니다(모델을 쌓을 수 없으면 하나씩 차례로). "
+                           "스텝별 손실은 에폭마다 한 번에 도착합니다."},
+    "lab.population": {"en": "trained together as one population", "ko": "하나의 집단으로 함께 학습"},
     # live view
     "lab.live": {"en": "Live training", "ko": "실시간 학습"},
     "lab.step_loss": {"en": "loss per step", "ko": "스텝별 손실"},

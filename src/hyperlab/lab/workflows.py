@@ -1,6 +1,7 @@
-"""What each job does, through the same workflows as the CLI: ``hyperlab.train`` for runs, the
-tuners' ``lr_find`` and ``advise``, the lessons' runner, and the optimizer lesson's surfaces. The
-lab never trains by itself: it passes callbacks that stream the trainer's events to the page."""
+"""What each job does, through the same workflows as the CLI: ``hyperlab.members.train_members``
+for runs (as ``hyperlab.train`` and ``train_many`` do), the tuners' ``lr_find`` and ``advise``, the
+lessons' runner, and the optimizer lesson's surfaces. The lab never trains by itself: it passes
+callbacks that stream the trainer's events to the page."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from hyperlab.api import train
 from hyperlab.errors import ConfigError, check_choice, check_int
 from hyperlab.hparams import HParams, optimizer_name
-from hyperlab.i18n import LANGS, t
+from hyperlab.i18n import LANGS
 from hyperlab.lab.datasets import DataSets
 from hyperlab.lab.forms import Setup, both
 from hyperlab.lab.jobs import Job
 from hyperlab.lab.live import Boundary, LabMonitor, LiveRun, Progress
 from hyperlab.lessons import LESSONS, run_lesson, run_tour
 from hyperlab.lessons.surfaces import SURFACES, descend
+from hyperlab.members import train_members as train_runs
 from hyperlab.tuners import advise
 from hyperlab.tuners.common import TunerSetup
 from hyperlab.tuners.lr_find import DEFAULT_STEPS, explain, lr_find  # also registers the range test's words
@@ -47,39 +48,32 @@ def variants(setup: Setup, vary: str) -> list[Setup]:
     return [Setup(setup.dataset, setup.model, setup.width, setup.depth, hp.replace(**c)) for c in changes]
 
 
-def train_members(job: Job, members: list[Setup], datasets: DataSets) -> dict[str, Any]:
-    """Train a job's runs and stream them. One run per member, one after another, for now.
+def train_members(job: Job, members: list[Setup], datasets: DataSets, population: bool = True) -> dict[str, Any]:
+    """Train a job's runs through ``hyperlab.members.train_members`` and stream them.
 
-    THIS LOOP IS WHERE POPULATION TRAINING GOES: when ``hyperlab.engine.population`` (being built)
-    lands, members of one architecture train at once in one call here, emitting the same
-    ``member_start`` / ``step`` / ``epoch`` / ``member_end`` events per member; nothing else in
-    the lab changes."""
+    Members of one data set and model ("Try several": five rates or three optimizers) train as one
+    population when they can (``fit_population``; it falls back to ``fit`` one by one when the model
+    cannot be stacked); a single run trains with ``fit``, its every step streamed. Each member
+    emits ``member``, ``member_start``, its steps (``step``, or one ``steps`` per epoch in a
+    population), ``epoch`` and ``member_end``. ``population=False`` trains one after another. The
+    result holds each member's summary and ``population``: how many members trained in one."""
     job.emit("members", runs=[{"run": i, "label": s.label(), "setup": s.to_dict()} for i, s in enumerate(members)])
-    return {"members": [train_member(job, i, setup, datasets) for i, setup in enumerate(members)]}
-
-
-def train_member(job: Job, member: int, setup: Setup, datasets: DataSets) -> dict[str, Any]:
-    """One run through ``hyperlab.train``, streamed; a run after Stop is not started."""
-    if job.stop_requested.is_set():
-        summary: dict[str, Any] = {"status": "stopped"}
-        job.emit("member_end", run=member, status="stopped", status_text=both("stopped"), summary=summary,
-                 diverged=None, diverged_text=None)
-        return summary
-    hp = setup.hparams
-    data = datasets.get(setup.dataset, hp.seed)
-    boundary = Boundary.of(data)
-    job.emit("member", run=member, boundary=boundary.describe() if boundary else None)
-    result = train(setup.model, data, hp, width=setup.width, depth=setup.depth,
-                   callbacks=[LiveRun(job, member, boundary)])
-    summary = result.summary()
-    d = summary["diverged"]
-    diverged_text = None
-    if d:
-        diverged_text = {lang: t("diverged_at", lang, step=d["step"], epoch=d["epoch"], reason=t(d["reason"], lang))
-                         for lang in LANGS}
-    job.emit("member_end", run=member, status=summary["status"], status_text=both(summary["status"]),
-             summary=summary, diverged=d, diverged_text=diverged_text)
-    return summary
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, s in enumerate(members):  # one population per data set and model (the split follows the seed)
+        groups.setdefault((s.dataset, s.model, s.width, s.depth, s.hparams.seed), []).append(i)
+    summaries: dict[int, dict[str, Any]] = {}
+    together = 0
+    for (dataset, model, width, depth, seed), indices in groups.items():
+        data = datasets.get(dataset, seed)
+        boundary = Boundary.of(data)
+        runs = [LiveRun(job, i, boundary) for i in indices]
+        for i in indices:
+            job.emit("member", run=i, boundary=boundary.describe() if boundary else None)
+        results = train_runs(model, data, [members[i].hparams for i in indices], callbacks=[[r] for r in runs],
+                             population=population, width=width, depth=depth)
+        summaries.update((i, r.summary()) for i, r in zip(indices, results, strict=True))
+        together += sum(r.population for r in runs)
+    return {"members": [summaries[i] for i in range(len(members))], "population": together}
 
 
 # ---- tools -----------------------------------------------------------------------------------
@@ -97,13 +91,15 @@ def range_test(job: Job, setup: Setup, datasets: DataSets) -> dict[str, Any]:
 
 
 def advice(job: Job, setup: Setup, datasets: DataSets, budget_seconds: float, lang: str) -> dict[str, Any]:
-    """``advise`` within a time budget: the four values, the evidence for each, and the settings."""
+    """``advise`` within a time budget: the four values, the evidence for each and the notes (in every
+    language: the page re-renders them when its language changes), and the settings."""
     data = datasets.get(setup.dataset, setup.hparams.seed)
     result = advise(setup.model, data, setup.hparams, budget_seconds=budget_seconds, lang=lang,
                     setup=TunerSetup(width=setup.width, depth=setup.depth),
                     on_stage=lambda stage: job.emit("stage", stage=stage),
                     callbacks=[Progress(job, [0], [0])])
-    return {"values": result.values, "evidence": result.evidence, "notes": result.notes, "lang": lang,
+    return {"values": result.values, "evidence": {lang: result.evidence_in(lang) for lang in LANGS},
+            "notes": {lang: result.notes_in(lang) for lang in LANGS}, "lang": lang,
             "hparams": result.hparams.to_dict(), "seconds": round(result.total.seconds, 2)}
 
 

@@ -78,6 +78,37 @@ class Advice(Displayable):
     hparams: HParams
     notes: list[str] = field(default_factory=list)
     report: Path | None = None
+    start: HParams | None = None  # the starting point as given (its optimizer, its batch size)
+
+    def evidence_in(self, lang: str) -> dict[str, str]:
+        """The evidence for each of the four values in ``lang``, from the measured results (so a page
+        or notebook can show it in another language than the one advice ran in)."""
+        check, epochs, batch = self.optimizers, self.epochs, self.batch
+        winner, b = self.values["optimizer"], self.values["batch_size"]
+        started = (self.start or self.hparams).optimizer
+        metric = t(epochs.history.metric, lang)
+        chosen_find = check.lr_finds.get(winner, self.lr)
+        rules = ", ".join(f"{k} {v:.2g}" for k, v in chosen_find.suggestions.items() if v is not None)
+        scores = ", ".join(f"{r.optimizer} {r.best_val_metric:.4f}" for r in check.runs if r.best_val_metric is not None)
+        critical = batch.critical_batch_size
+        return {
+            "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
+                            critical="–" if critical is None else f"{critical:.0f}"),
+            "lr": t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
+                    lr=chosen_find.suggested_lr, rules=rules)
+                  + ("" if winner == started else f"; {started}: {self.lr.suggested_lr:.3g}"),
+            "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores),
+            "epochs": t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=epochs.max_epochs,
+                        value=epochs.best_record.val_metric or math.nan,
+                        verdict=t(f"adv.verdict.{epochs.verdict}", lang)),
+        }
+
+    def notes_in(self, lang: str) -> list[str]:
+        """The notes (a starting batch larger than the data, stages the budget cut short) in ``lang``."""
+        n = self.epochs.history.n_train
+        notes = [t("adv.note.start_batch", lang, b=self.start.batch_size, to=n)] \
+            if self.start is not None and self.start.batch_size > n else []
+        return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
     @property
     def total(self) -> Compute:
@@ -149,7 +180,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     by the range test (``"range"``: about a twelfth of the compute, off by more than 3x on most of
     them). With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
-    hp = as_hparams(hparams)
+    hp = start = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     budget_given = budget_seconds
     budget_seconds = check_float("budget_seconds", budget_seconds)
@@ -160,9 +191,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     names = [hp.optimizer] + [optimizer_name(o) for o in (optimizers or DEFAULT_OPTIMIZERS)]
     names = list(dict.fromkeys(names))
     n = subject.data.n_train
-    notes: list[str] = []
-    if hp.batch_size > n:  # a starting point only: the batch-size stage measures its own
-        notes.append(t("adv.note.start_batch", lang, b=hp.batch_size, to=n))
+    if hp.batch_size > n:  # a starting point only: the batch-size stage measures its own (notes_in says so)
         hp = hp.replace(batch_size=n)
     stage = on_stage or (lambda name: None)
     compute: dict[str, Compute] = {}
@@ -221,31 +250,16 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     seen = samples_seen(h.n_train, h.effective_batch, h.steps_done)
     compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, seen)
     final = hp_o.replace(epochs=epochs.suggested_epochs)
-    notes += budget_notes(lr_result, check, epochs, lang)
 
     scaling = [scale_lr(final.lr, b, other, optimizer=winner, n_train=n, epochs=final.epochs,
                         critical_batch_size=batch.critical_batch_size or None, lang=lang)  # 0: no noise measured
                for other in (max(1, b // 2), min(n, 2 * b)) if other != b]
-    metric = t(h.metric, lang)
     chosen_find = check.lr_finds.get(winner, lr_result)
-    rules = ", ".join(f"{k} {v:.2g}" for k, v in chosen_find.suggestions.items() if v is not None)
-    scores = ", ".join(f"{r.optimizer} {r.best_val_metric:.4f}" for r in check.runs if r.best_val_metric is not None)
-    critical = batch.critical_batch_size
-    evidence = {
-        "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
-                        critical="–" if critical is None else f"{critical:.0f}"),
-        "lr": t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
-                lr=chosen_find.suggested_lr, rules=rules)
-              + ("" if winner == hp.optimizer else f"; {hp.optimizer}: {lr_result.suggested_lr:.3g}"),
-        "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check_epochs, scores=scores),
-        "epochs": t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=max_epochs,
-                    value=epochs.best_record.val_metric or math.nan,
-                    verdict=t(f"adv.verdict.{epochs.verdict}", lang)),
-    }
     plots = {"batch_size": batch.plot, "lr": chosen_find.plot, "optimizer": check.plot, "epochs": epochs.plot}
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
-                    evidence=evidence, plots=plots, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
-                    scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, notes=notes)
+                    evidence={}, plots=plots, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
+                    scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, start=start)
+    advice.evidence, advice.notes = advice.evidence_in(lang), advice.notes_in(lang)
     advice.lang = lang  # the language its notebook display uses
     if out is not None:
         out = Path(out)
@@ -285,7 +299,7 @@ def summary_rows(advice: Advice, lang: str = "en") -> list[dict[str, Any]]:
         value = advice.values[key]
         plot = advice.plots.get(key)
         rows.append({t("adv.knob", lang): t(key, lang), t("adv.value", lang): f"{value:.3g}" if key == "lr" else value,
-                     t("adv.evidence", lang): advice.evidence[key],
+                     t("adv.evidence", lang): advice.evidence_in(lang)[key],
                      t("adv.plot", lang): plot.name if plot else "–"})
     return rows
 
@@ -312,7 +326,7 @@ def write_advice_report(advice: Advice, subject: Subject, path: Path, *, lang: s
     links = " · ".join(f'<a href="{html.escape(p.name)}">{html.escape(t(k, lang))}: {html.escape(p.name)}</a>'
                        for k, p in advice.plots.items() if p is not None)
     sections = [
-        Section(t("adv.title", lang), table=summary_rows(advice, lang), paragraphs=advice.notes,
+        Section(t("adv.title", lang), table=summary_rows(advice, lang), paragraphs=advice.notes_in(lang),
                 html=f"<p>{links}</p>"),
         Section(t("batch_size", lang), paragraphs=advice.batch.explanation,
                 images=[p for p in (advice.batch.plot, advice.batch.noise.plot if advice.batch.noise else None) if p]),

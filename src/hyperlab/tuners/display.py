@@ -90,7 +90,7 @@ def advice_sections(advice: Any, lang: str) -> list[Section]:
     from hyperlab.tuners.advise import compute_rows, summary_rows
 
     rows = [{k: v for k, v in row.items() if k != t("adv.plot", lang)} for row in summary_rows(advice, lang)]
-    out = [Section(t("adv.title", lang), table=rows, paragraphs=advice.notes)]
+    out = [Section(t("adv.title", lang), table=rows, paragraphs=advice.notes_in(lang))]
     for part in (advice.batch, advice.lr, advice.optimizers, advice.epochs):
         out += sections(part, lang)
     out.append(Section(t("adv.section.scaling", lang), paragraphs=[line for s in advice.scaling for line in s.explanation]))

@@ -181,9 +181,14 @@ function onTrainEvent(job, ev) {
   if (ev.t === "member") { run.boundary = ev.boundary; if (ev.boundary) { L.shown = run; drawBoundary(); } }
   else if (ev.t === "member_start") {
     Object.assign(run, {total: ev.total_steps, spe: ev.steps_per_epoch, epochsPlanned: ev.epochs, metric: ev.metric, status: "running"});
+    if (ev.population) job.population = true;
     L.current = run;
   } else if (ev.t === "step") {
     run.steps.push([ev.step, ev.loss]); run.samples = ev.samples; L.current = run;
+    drawSteps(); renderCounters();
+  } else if (ev.t === "steps") {  // a population member's steps of one epoch, sent together
+    ev.losses.forEach((loss, i) => run.steps.push([ev.first + i, loss]));
+    run.samples = ev.samples; L.current = run;
     drawSteps(); renderCounters();
   } else if (ev.t === "epoch") {
     run.epochs.push(ev);
@@ -250,7 +255,9 @@ function renderStatus() {
   if (!job) { el.textContent = ""; el.dataset.state = ""; return; }
   let text = job.state === "queued" ? tr("lab.state.queued", {ahead: job.position || 0}) : tr("lab.state." + job.state);
   if (job.error) text += ": " + job.error;
+  if (job.population) text += ` (${tr("lab.population")})`;
   el.textContent = `${jobLabel(job)}: ${text}`;
+  el.dataset.population = job.population ? "true" : "false";
   el.dataset.state = job.state;
   el.dataset.job = job.id;
   const diverged = L.runs.filter(r => r.divergedText).map(r => `${runLabel(r)}: ${both(r.divergedText)}`);
@@ -350,11 +357,12 @@ function renderAdvice() {
   if (!a) { $("advice-notes").replaceChildren(); return; }
   $("advice").tBodies[0].replaceChildren(...["batch_size", "lr", "optimizer", "epochs"].map(k => {
     const row = document.createElement("tr");
-    for (const text of [tr(k), String(a.values[k]), a.evidence[k] || ""]) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
+    const evidence = a.evidence[L.lang] || a.evidence.en;  // made in every language: follows the switch
+    for (const text of [tr(k), String(a.values[k]), evidence[k] || ""]) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
     row.lastChild.className = "label";
     return row;
   }));
-  $("advice-notes").replaceChildren(...a.notes.map(n => { const li = document.createElement("li"); li.textContent = n; return li; }));
+  $("advice-notes").replaceChildren(...(a.notes[L.lang] || a.notes.en).map(n => { const li = document.createElement("li"); li.textContent = n; return li; }));
 }
 async function trainThese() {
   const hp = L.advice.hparams;
