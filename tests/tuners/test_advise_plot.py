@@ -15,7 +15,7 @@ from hyperlab.tuners import LRSweepResult, advise
 
 @pytest.fixture(scope="module")
 def advice(wine):
-    return advise("logistic", wine, {"optimizer": "sgd"}, budget_seconds=8, optimizers=["sgd", "adam"],
+    return advise("logistic", wine, {"optimizer": "sgd"}, budget_seconds=40, optimizers=["sgd", "adam"],
                   check_epochs=1, max_epochs=3, lang="ko")
 
 
