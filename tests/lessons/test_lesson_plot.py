@@ -44,7 +44,7 @@ def test_lesson_plot_which_picks_another_figure(tour):
     fig = lr.plot("summary", lang="en")
     (ax,) = fig.axes
     rows = lr.measurements["rows"]
-    grey = [line for line in ax.get_lines() if line.get_color() == "#555"][0]
+    grey = next(line for line in ax.get_lines() if line.get_color() == "#555")
     assert same([float(v) for v in grey.get_ydata()], [r["val_metric"] for r in rows])
     assert [float(x) for x in grey.get_xdata()] == [r["lr"] for r in rows]
     curves = lr.plot("curves")

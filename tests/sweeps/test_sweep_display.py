@@ -42,7 +42,7 @@ def test_sweep_outcome_plot_is_the_heatmap_and_the_history(tmp_path):
     assert history.axes[0].get_title() == t("report_history", "ko")
     points = history.axes[0].collections[0].get_offsets()  # one point per completed trial, in trial order
     assert [float(y) for _, y in points] == pytest.approx([tr.value for tr in trials])
-    assert [line for line in history.axes[0].get_lines()][0].get_ydata()[-1] == max(tr.value for tr in trials)
+    assert history.axes[0].get_lines()[0].get_ydata()[-1] == max(tr.value for tr in trials)  # the best so far
     assert history._repr_png_().startswith(b"\x89PNG")  # let go by pyplot, still shown in a notebook
     with pytest.raises(ConfigError, match=r"which='histroy' is invalid: must be one of heatmap, history, parallel, "
                                           r"curves, importance \(did you mean 'history'\?\)"):

@@ -21,8 +21,8 @@ from hyperlab.sweeps import SweepPlan, open_study, sweep
 
 pytest.importorskip("tensorboard")
 
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
-from tensorboard.plugins.hparams import plugin_data_pb2  # noqa: E402
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.plugins.hparams import plugin_data_pb2
 
 TINY = ["--dataset", "moons", "--model", "logistic", "--epochs", "2", "--batch-size", "16,32", "--lr", "1e-3..1e-1:log"]
 
@@ -49,7 +49,10 @@ def check_trial_run(folder: Path, trial: optuna.trial.FrozenTrial) -> None:
     """The run in ``folder`` holds the trial's stored history (6 significant digits) and its parameters."""
     history = trial.user_attrs["history"]
     acc = events(folder)
-    close = lambda v: pytest.approx(v, rel=1e-5)  # noqa: E731 - stored rounded to 6 digits, TensorBoard float32
+
+    def close(v: float):  # stored rounded to 6 significant digits; TensorBoard keeps float32
+        return pytest.approx(v, rel=1e-5)
+
     assert scalars(acc, "step/loss") == [(i + 1, close(v)) for i, v in enumerate(history["step_loss"]) if v is not None]
     assert scalars(acc, "step/lr") == [(i + 1, close(v)) for i, v in enumerate(history["step_lr"])]
     for split in ("train", "val"):

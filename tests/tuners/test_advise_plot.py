@@ -36,7 +36,7 @@ def test_stages_figure_holds_the_lr_evidence_and_the_epoch_curve(advice):
     marked = [line for line in lr_part.axes[0].get_lines() if line.get_label().startswith(t("lrf.recommended", "en"))]
     assert float(marked[0].get_xdata()[0]) == pytest.approx(advice.values["lr"])
     h = advice.epochs.history
-    ax_loss, ax_metric = epochs_part.axes
+    ax_loss, _ = epochs_part.axes
     by_label = {line.get_label(): ys(line) for line in ax_loss.get_lines()}
     assert by_label[t("train", "en")] == pytest.approx(h.column("train_loss"))
     assert by_label[t("val", "en")] == pytest.approx([math.nan if v is None else v for v in h.column("val_loss")],
