@@ -66,8 +66,9 @@ def check_trial_run(folder: Path, trial: optuna.trial.FrozenTrial) -> None:
 
 
 @pytest.mark.slow  # two spawned worker processes
-def test_workers_write_one_run_per_finished_trial(tmp_path):
-    url, tb = f"sqlite:///{tmp_path / 'study.db'}", tmp_path / "tb"
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_workers_write_one_run_per_finished_trial(backend, request, tmp_path):
+    url, tb = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url"), tmp_path / "tb"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, "-m", "hyperlab", "sweep", "--study", "tb", "--storage", url, *TINY,
                            "--workers", "2", "--trials", "4", "--strategy", "random", "--pruner", "none",
