@@ -70,7 +70,7 @@ def sweep(
     threads: o.ThreadsOpt = None,
     tensorboard: Annotated[str | None, typer.Option(
         "--tensorboard", metavar="DIR", help="Also write TensorBoard event files, one run per trial: DIR/trial-<number> "
-                                             "(needs: pip install 'hyperlab[tensorboard]').")] = None,
+                                             "(needs: pip install 'hyperlab\\[tensorboard]').")] = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
     from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts

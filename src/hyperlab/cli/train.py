@@ -40,7 +40,7 @@ TimeoutOpt = Annotated[float, typer.Option(
                            "ends with an error.")]
 TensorBoardOpt = Annotated[Path | None, typer.Option(
     "--tensorboard", help="Also write TensorBoard event files, one folder per run under DIR "
-                          "(needs: pip install 'hyperlab[tensorboard]').", metavar="DIR")]
+                          "(needs: pip install 'hyperlab\\[tensorboard]').", metavar="DIR")]
 
 
 @dataclass
