@@ -24,6 +24,7 @@ from matplotlib.colors import LogNorm
 
 from hyperlab.errors import ConfigError, did_you_mean
 from hyperlab.i18n import t
+from hyperlab.lessons import texts as lesson_texts  # noqa: F401 - registers the tour's title
 from hyperlab.lessons.surfaces import SURFACES
 from hyperlab.views import texts  # noqa: F401 - registers the views' texts
 from hyperlab.views.plots import save, stacked, subplots, tidy, use_font
