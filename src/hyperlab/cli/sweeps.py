@@ -17,7 +17,7 @@ from hyperlab.i18n import t
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
 PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
-             "threads")
+             "threads", "tensorboard")
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
@@ -68,6 +68,9 @@ def sweep(
         help="Seconds between a running trial's heartbeats; a silent trial is failed after twice that.")] = None,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
+    tensorboard: Annotated[str | None, typer.Option(
+        "--tensorboard", metavar="DIR", help="Also write TensorBoard event files, one run per trial: DIR/trial-<number> "
+                                             "(needs: pip install 'hyperlab\\[tensorboard]').")] = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
     from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
@@ -109,7 +112,7 @@ def sweep(
         workers=_default(_int("workers", pick(workers, "workers")), 1),
         heartbeat=_default(_int("heartbeat", pick(heartbeat, "heartbeat")), DEFAULT_HEARTBEAT_S),
         echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang,
-        threads=_int("threads", pick(threads, "threads")))
+        threads=_int("threads", pick(threads, "threads")), tensorboard=pick(tensorboard, "tensorboard"))
     console = o.console(quiet, json_out)
 
     def announce(prepared: Prepared) -> None:

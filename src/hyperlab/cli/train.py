@@ -40,7 +40,7 @@ TimeoutOpt = Annotated[float, typer.Option(
                            "ends with an error.")]
 TensorBoardOpt = Annotated[Path | None, typer.Option(
     "--tensorboard", help="Also write TensorBoard event files, one folder per run under DIR "
-                          "(needs: pip install 'hyperlab[tensorboard]').", metavar="DIR")]
+                          "(needs: pip install 'hyperlab\\[tensorboard]').", metavar="DIR")]
 
 
 @dataclass
@@ -229,11 +229,9 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> T
 
 def _check_tensorboard(log_dir: Path | None) -> None:
     """Refuse --tensorboard up front, in one line, when the tensorboard package is missing."""
-    from hyperlab.engine.tensorboard import tensorboard_missing
+    from hyperlab.engine.tensorboard import check_log_dir
 
-    missing = tensorboard_missing() if log_dir is not None else None
-    if missing:
-        raise ConfigError("tensorboard", str(log_dir), missing)
+    check_log_dir(log_dir)
 
 
 def _tensorboard_callbacks(job: Job) -> list[Any]:

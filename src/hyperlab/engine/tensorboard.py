@@ -12,7 +12,8 @@ the loop reads its losses back in batches, and this callback never makes it read
 
 Then ``tensorboard --logdir tb``. With ``fit_population`` each member gets its own run folder,
 ``<log_dir>/member-<i>``; with ``per_run=True`` each run the callback sees (a sweep's trials) gets
-``<log_dir>/run-<k>-<optimizer>-b<batch>-lr<lr>``. Needs the optional ``tensorboard`` package (``pip install
+``<log_dir>/run-<k>-<optimizer>-b<batch>-lr<lr>``; ``hparams={...}`` replaces the values shown in the
+HParams view (a sweep shows each trial's searched parameters). Needs the optional ``tensorboard`` package (``pip install
 'hyperlab[tensorboard]'``).
 """
 
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyperlab.engine import distributed
 from hyperlab.engine.callbacks import Callback
-from hyperlab.errors import HyperlabError
+from hyperlab.errors import ConfigError, HyperlabError
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
@@ -44,6 +45,20 @@ def tensorboard_missing() -> str | None:
     except ImportError:
         return f"TensorBoard output needs the tensorboard package: {INSTALL_HINT}"
     return None
+
+
+def check_log_dir(log_dir: Any) -> str | None:
+    """The folder as text (None: no TensorBoard output); a ConfigError naming ``tensorboard`` when
+    it is not a folder name or when the tensorboard package is missing (the one line
+    ``train --tensorboard`` and ``sweep --tensorboard`` print)."""
+    if log_dir is None:
+        return None
+    if not isinstance(log_dir, (str, Path)) or not str(log_dir).strip():
+        raise ConfigError("tensorboard", log_dir, "must be a folder for TensorBoard's event files")
+    missing = tensorboard_missing()
+    if missing:
+        raise ConfigError("tensorboard", str(log_dir), missing)
+    return str(log_dir)
 
 
 def hparam_values(hp: HParams, history: History) -> dict[str, Any]:
@@ -90,13 +105,15 @@ class _Writer:
             w.add_scalar("epoch/lr", record.lr, record.epoch)
         self.epochs = len(history.epochs)
 
-    def close(self, hp: HParams, history: History) -> None:
-        """Write the rest, the hparams summary and the final numbers; close the file."""
+    def close(self, hp: HParams, history: History, values: dict[str, Any] | None = None) -> None:
+        """Write the rest, the hparams summary (``values``, default the run's settings) and the
+        final numbers; close the file."""
         from torch.utils.tensorboard.summary import hparams
 
         self.write_new(history)
         metrics = final_metrics(history)
-        experiment, session_start, session_end = hparams(hparam_values(hp, history), metrics)
+        shown = values if values is not None else hparam_values(hp, history)
+        experiment, session_start, session_end = hparams(shown, metrics)
         for summary in (experiment, session_start, session_end):
             self.writer.file_writer.add_summary(summary)  # type: ignore[union-attr]
         for tag, value in metrics.items():
@@ -107,12 +124,13 @@ class _Writer:
 class TensorBoard(Callback):
     """Write the run (or each population member) to TensorBoard event files under ``log_dir``."""
 
-    def __init__(self, log_dir: str | Path, *, per_run: bool = False) -> None:
+    def __init__(self, log_dir: str | Path, *, per_run: bool = False, hparams: dict[str, Any] | None = None) -> None:
         missing = tensorboard_missing()
         if missing:
             raise HyperlabError(missing)
         self.log_dir = Path(log_dir)
         self.per_run = per_run
+        self.hparams = hparams  # the HParams view's values; None: the run's settings (``hparam_values``)
         self.runs_started = 0
         self.writers: dict[int | None, _Writer] = {}
 
@@ -142,4 +160,4 @@ class TensorBoard(Callback):
     def on_train_end(self, run: Any) -> None:
         writer = self.writers.pop(getattr(run, "member", None), None)
         if writer is not None:
-            writer.close(run.hparams, run.history)
+            writer.close(run.hparams, run.history, self.hparams)

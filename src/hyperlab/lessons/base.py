@@ -23,7 +23,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import torch
 from torch import nn
@@ -33,11 +33,14 @@ from hyperlab.engine import Callback, RunResult, StopAfter, evaluate
 from hyperlab.engine.trainer import loss_for
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams
-from hyperlab.i18n import t
+from hyperlab.i18n import check_lang, t
 from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.members import train_members
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.views.display import Displayable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 VERDICTS = ("confirmed", "not_observed", "contradicted")
 BUDGETS = ("tiny", "quick", "full")  # "tiny" is for tests through the Python API
@@ -345,6 +348,15 @@ class LessonResult(Displayable):
     def __repr__(self) -> str:
         verdicts = ", ".join(f"{k}: {v}" for k, v in self.verdicts().items())
         return f"LessonResult({self.name}, {self.budget}, {len(self.runs)} runs; {verdicts})"
+
+    def plot(self, which: str | None = None, lang: str | None = None) -> Figure:
+        """One of the lesson's figures as a matplotlib Figure, drawn from what it measured (the
+        report's PNGs are these figures). ``which``: None for the main figure, or a name:
+        batch-size: loss, measures, validation; learning-rate: curves, summary; epochs: curves;
+        optimizer: curves, surfaces, values. ``lang``: default the result's own."""
+        from hyperlab.views.lesson_plots import lesson_figure
+
+        return lesson_figure(self, which, check_lang(lang or self.lang))
 
     def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
         from hyperlab.lessons.report import lesson_display

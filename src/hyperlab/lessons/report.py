@@ -48,10 +48,10 @@ def lesson_sections(result: LessonResult, lang: str, *, link: str | None = None)
 
 def write_lesson(result: LessonResult, out: Path, lang: str) -> dict[str, Path]:
     """Plots, ``lesson.json`` and ``report.html`` of one lesson in ``out``."""
-    from hyperlab.views.lesson_plots import PLOTTERS
+    from hyperlab.views.lesson_plots import write_plots
 
     out.mkdir(parents=True, exist_ok=True)
-    result.plots = PLOTTERS[result.name](result, out, lang)
+    result.plots = write_plots(result, out, lang)
     result.files = {"json": out / "lesson.json", "report": out / "report.html"}
     write_json(result.files["json"], {**result.to_dict(), "lang": lang})
     write_report(result.files["report"], t("lesson.report_title", lang, title=title_of(result.name, lang)),
@@ -94,12 +94,12 @@ def lesson_display(result: LessonResult, lang: str) -> tuple[str, list[Section],
     """What report.html holds (claims, verdicts, evidence, tables, plots), with the plots drawn in
     ``lang`` into a scratch folder and inlined; the result's own files are left as they were."""
     from hyperlab.views.display import inline_images, scratch_dir
-    from hyperlab.views.lesson_plots import PLOTTERS
+    from hyperlab.views.lesson_plots import write_plots
 
     kept = result.plots
     with scratch_dir() as tmp:
         try:
-            result.plots = PLOTTERS[result.name](result, tmp, lang)
+            result.plots = write_plots(result, tmp, lang)
             sections = inline_images(lesson_sections(result, lang))
         finally:
             result.plots = kept

@@ -12,16 +12,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_data
 from hyperlab.engine.threads import torch_threads
-from hyperlab.errors import ConfigError, check_choice, check_int
+from hyperlab.errors import ConfigError, check_choice, check_int, did_you_mean
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
 from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor
 from hyperlab.models import ModelSpec
 from hyperlab.views.display import Displayable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 LESSONS: dict[str, ModuleType] = {"batch-size": batch_size, "learning-rate": learning_rate, "epochs": epochs,
                                   "optimizer": optimizer}
@@ -108,6 +111,23 @@ class TourResult(Displayable):
 
     def __repr__(self) -> str:
         return f"TourResult({', '.join(r.name for r in self.lessons)}; {round(self.seconds, 1)} s)"
+
+    def plot(self, which: str | None = None, lang: str | None = None) -> Figure:
+        """The tour as a matplotlib Figure: ``None`` stacks each lesson's main figure in one; a
+        lesson's name (``"learning-rate"``) gives its main figure, ``"learning-rate:summary"``
+        another of its figures (names in ``LessonResult.plot``). ``lang``: default the tour's own."""
+        from hyperlab.views.lesson_plots import tour_figure
+
+        lang = check_lang(lang or self.lang)
+        if which is None:
+            return tour_figure(self.lessons, lang)
+        name, _, figure = str(which).partition(":")
+        by_name = {r.name: r for r in self.lessons}
+        if name not in by_name:
+            raise ConfigError("which", which, f"must be a lesson of this tour ({', '.join(by_name)}), "
+                                              "optionally with a figure name, e.g. 'learning-rate:summary'"
+                              + did_you_mean(name, by_name))
+        return by_name[name].plot(figure or None, lang)
 
     def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
         from hyperlab.lessons.report import tour_display

@@ -30,6 +30,7 @@ from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
 from hyperlab.sweeps.strategies import may_prune
+from hyperlab.sweeps.tensorboard import trial_callbacks
 
 STATUS_ATTR = "status"
 SIG_DIGITS = 6  # stored histories keep 6 significant digits (a trial's attributes stay small)
@@ -197,7 +198,8 @@ class Objective:
     validation metric (higher is better); pruned and diverged trials raise ``TrialPruned``."""
 
     def __init__(self, setup: SweepSetup, data: Data | None = None, model: ModelSpec | None = None, *,
-                 callbacks: list[Callback] | None = None, device: str | None = None) -> None:
+                 callbacks: list[Callback] | None = None, device: str | None = None,
+                 tensorboard: str | None = None) -> None:
         self.setup = setup
         self.space = setup.search_space()
         self.base = setup.hparams()
@@ -205,6 +207,7 @@ class Objective:
         self.model_spec: ModelSpec = model if model is not None else setup.model
         self.callbacks = list(callbacks or [])
         self.device = device
+        self.tensorboard = tensorboard  # the plan's folder: each trial writes its own run there
 
     def new_model(self, seed: int) -> nn.Module:
         """A fresh model for each trial: same initial weights (seed) for every trial."""
@@ -217,7 +220,8 @@ class Objective:
         hp = self.base.replace(**params)
         model = self.new_model(hp.seed)
         try:
-            result = fit(model, self.data, hp, callbacks=[PruningReporter(trial), *self.callbacks],
+            result = fit(model, self.data, hp, callbacks=[PruningReporter(trial), *self.callbacks,
+                                                          *trial_callbacks(self.tensorboard, trial)],
                          device=self.device, measure_memory=False)
         except TrainingInterrupted as stop:
             record_result(trial, stop.result, "interrupted")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from hyperlab.engine.tensorboard import check_log_dir
 from hyperlab.errors import ConfigError
 from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, storage_url
 from hyperlab.sweeps.strategies import check_pruner, check_strategy, default_pruner
 from hyperlab.views.display import Displayable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -37,6 +41,7 @@ class SweepPlan:
     echo: str = "stdout"  # where each finished trial's line goes: stdout, stderr or none
     lang: str = "en"
     threads: int | None = None  # torch threads of each worker; None: torch's (one worker), cores / N (N workers)
+    tensorboard: str | None = None  # folder of TensorBoard runs, one per trial (``sweeps.tensorboard``)
 
     def __post_init__(self) -> None:
         self.storage = storage_url(self.storage)
@@ -52,6 +57,7 @@ class SweepPlan:
         if self.workers > 1 and is_memory(self.storage):
             raise ConfigError("workers", self.workers, "more than 1 needs a database (a SQLite file or "
                                                        "PostgreSQL): an in-memory study lives in one process")
+        self.tensorboard = check_log_dir(self.tensorboard)
         if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
             raise ConfigError("timeout", self.timeout, "must be a number of seconds > 0")
 
@@ -102,6 +108,16 @@ class SweepOutcome(Displayable):
         if self.storage is None:
             raise ConfigError("storage", None, "is unknown for this outcome; open the study with open_study")
         return open_study(self.summary["study"], self.storage)
+
+    def plot(self, which: str = "heatmap", lang: str | None = None) -> Figure:
+        """One of the sweep report's figures as a matplotlib Figure, from the study as stored:
+        ``"heatmap"`` (best score per learning rate x batch size cell, the default), ``"history"``
+        (optimisation history), ``"parallel"``, ``"curves"`` or ``"importance"``. ``lang``: default
+        the outcome's own."""
+        from hyperlab.i18n import check_lang
+        from hyperlab.sweeps.report import sweep_figure
+
+        return sweep_figure(self.study(), which, check_lang(lang or self.lang))
 
     def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
         from hyperlab.sweeps.report import sweep_sections

@@ -52,7 +52,7 @@ def worker_main(plan_data: dict[str, Any], worker: int, target: int, finished_be
             setup = plan.setup
             assert setup is not None
             session = Session(plan, setup, seed=worker_seed(setup, worker, finished_before))
-            work(session, Objective(setup), target, plan.timeout, echo(plan, f"[w{worker}] "))
+            work(session, Objective(setup, tensorboard=plan.tensorboard), target, plan.timeout, echo(plan, f"[w{worker}] "))
         except KeyboardInterrupt:
             sys.exit(130)
         except HyperlabError as exc:

@@ -20,12 +20,14 @@ from typing import Any
 import matplotlib
 import numpy as np
 import optuna
+from matplotlib.figure import Figure
 from optuna.trial import FrozenTrial, TrialState
 
+from hyperlab.errors import HyperlabError, check_choice
 from hyperlab.i18n import t
 from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
 from hyperlab.sweeps.results import result_rows, status_text, study_setup, study_summary, summary_lines, trial_status
-from hyperlab.views.plots import save, subplots, use_font
+from hyperlab.views.plots import as_notebook_figure, save, subplots, use_font
 from hyperlab.views.report import Section, write_report
 
 TOP_CURVES = 5
@@ -86,6 +88,12 @@ def heatmap_cells(study: optuna.Study) -> HeatmapCells | None:
 
 
 def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
+    """``heatmap_figure`` saved as PNG at ``path`` (None before any trial completed)."""
+    fig = heatmap_figure(study, metric, lang)
+    return save(fig, path) if fig is not None else None
+
+
+def heatmap_figure(study: optuna.Study, metric: str, lang: str) -> Figure | None:
     """Best final validation metric per (learning rate, batch size) cell of the completed trials;
     cells with no completed trial say how many trials there were pruned or diverged."""
     cells = heatmap_cells(study)
@@ -109,25 +117,43 @@ def plot_heatmap(study: optuna.Study, path: Path, metric: str, lang: str) -> Pat
     ax.set_ylabel(t("lr", lang))
     fig.colorbar(image, ax=ax, label=f"{t('val', lang)} {t(metric, lang)}")
     ax.set_title(t("report_heatmap", lang))
-    return save(fig, path)
+    return fig
 
 
-def _optuna_plot(draw: Callable[[], Any], path: Path, title: str, lang: str) -> Path:
+def _optuna_figure(draw: Callable[[], Any], title: str, lang: str) -> Figure:
+    """An Optuna matplotlib plot as a figure of ours: drawn in its style, then let go by pyplot."""
     with matplotlib.rc_context(), warnings.catch_warnings():  # Optuna switches the global style to ggplot
         use_font(lang)
         warnings.simplefilter("ignore")  # experimental API; flat axes when a setting took one value
         ax = draw()
         ax.set_title(title)
         ax.figure.set_size_inches(9, 4.5)
-        saved = save(ax.figure, path)
     # Optuna draws through pyplot (it imported it), which keeps every figure until it is closed
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close(ax.figure)
-    return saved
+    return as_notebook_figure(ax.figure)
+
+
+# the report's plots that Optuna draws: name -> (title key, Optuna's matplotlib function)
+OPTUNA_PLOTS: dict[str, tuple[str, str]] = {"parallel": ("report_parallel", "plot_parallel_coordinate"),
+                                            "history": ("report_history", "plot_optimization_history")}
+
+
+def optuna_figure(study: optuna.Study, name: str, metric: str, lang: str) -> Figure:
+    """The parallel coordinates (``name="parallel"``) or the optimisation history (``"history"``)."""
+    key, function = OPTUNA_PLOTS[name]
+    draw = getattr(optuna.visualization.matplotlib, function)
+    return _optuna_figure(lambda: draw(study, target_name=t(metric, lang)), t(key, lang), lang)
 
 
 def plot_curves(study: optuna.Study, path: Path, metric: str, lang: str) -> Path | None:
+    """``curves_figure`` saved as PNG at ``path`` (None before any trial completed)."""
+    fig = curves_figure(study, metric, lang)
+    return save(fig, path) if fig is not None else None
+
+
+def curves_figure(study: optuna.Study, metric: str, lang: str) -> Figure | None:
     """Validation metric per epoch of the best completed trials; pruned and diverged ones faint."""
     trials = study.get_trials(deepcopy=False)
     best = sorted(_complete(study), key=lambda tr: -tr.value)[:TOP_CURVES]  # type: ignore[operator]
@@ -152,7 +178,7 @@ def plot_curves(study: optuna.Study, path: Path, metric: str, lang: str) -> Path
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     ax.set_title(t("report_curves", lang))
-    return save(fig, path)
+    return fig
 
 
 def importances(study: optuna.Study) -> dict[str, float]:
@@ -169,6 +195,12 @@ def importances(study: optuna.Study) -> dict[str, float]:
 
 
 def plot_importance(values: dict[str, float], path: Path, lang: str) -> Path:
+    """``importance_figure`` saved as PNG at ``path``."""
+    return save(importance_figure(values, lang), path)
+
+
+def importance_figure(values: dict[str, float], lang: str) -> Figure:
+    """fANOVA importance of each searched setting, as horizontal bars."""
     use_font(lang)
     names = list(values)[::-1]
     fig, ax = subplots(figsize=(7, 0.6 * len(names) + 1.5))
@@ -177,7 +209,37 @@ def plot_importance(values: dict[str, float], path: Path, lang: str) -> Path:
         ax.text(values[n], i, f" {values[n]:.2f}", va="center", fontsize=9)
     ax.set_xlim(0, 1.1)
     ax.set_title(t("report_importance", lang))
-    return save(fig, path)
+    return fig
+
+
+SWEEP_FIGURES = ("heatmap", "history", "parallel", "curves", "importance")
+
+
+def sweep_figure(study: optuna.Study, which: str = "heatmap", lang: str = "en") -> Figure:
+    """One of the report's figures as a Figure: ``heatmap`` (lr x batch size), ``history``
+    (optimisation history), ``parallel`` (parallel coordinates), ``curves`` (best trials per
+    epoch) or ``importance``; an error naming what is missing when the study cannot draw it yet."""
+    check_choice("which", which, SWEEP_FIGURES)
+    metric = study_summary(study)["metric"] or "accuracy"
+    n_complete = len(_complete(study))
+    if which == "heatmap":
+        names = {n for tr in study.get_trials(deepcopy=False) for n in tr.params}
+        missing = [t(n, lang) for n in ("lr", "batch_size") if n not in names]
+        if missing and n_complete:
+            raise HyperlabError(t("report_not_searched", lang, names=", ".join(missing)))
+    fig: Figure | None = None
+    if which == "importance":
+        values = importances(study)
+        if not values:
+            raise HyperlabError(t("report_not_enough", lang, n=n_complete, need=2))
+        fig = importance_figure(values, lang)
+    elif which in OPTUNA_PLOTS:
+        fig = optuna_figure(study, which, metric, lang) if n_complete else None
+    else:
+        fig = (heatmap_figure if which == "heatmap" else curves_figure)(study, metric, lang)
+    if fig is None:
+        raise HyperlabError(t("report_not_enough", lang, n=n_complete, need=1))
+    return fig
 
 
 def _table(study: optuna.Study, metric: str, lang: str) -> list[dict[str, Any]]:
@@ -229,14 +291,10 @@ def sweep_sections(study: optuna.Study, out: Path, lang: str = "en") -> tuple[st
         heat.paragraphs.append(need)
     sections.append(heat)
 
-    for key, name, draw in (
-            ("report_parallel", "parallel.png", lambda: optuna.visualization.matplotlib.plot_parallel_coordinate(
-                study, target_name=t(metric, lang))),
-            ("report_history", "history.png", lambda: optuna.visualization.matplotlib.plot_optimization_history(
-                study, target_name=t(metric, lang)))):
-        section = Section(t(key, lang))
+    for name in OPTUNA_PLOTS:
+        section = Section(t(OPTUNA_PLOTS[name][0], lang))
         if n_complete:
-            section.images.append(_optuna_plot(draw, out / name, t(key, lang), lang))
+            section.images.append(save(optuna_figure(study, name, metric, lang), out / f"{name}.png"))
         else:
             section.paragraphs.append(need)
         sections.append(section)

@@ -68,7 +68,8 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
             with SIGNALS, torch_threads(plan.worker_threads(os.cpu_count() or 1)):
                 session = Session(plan, prepared.setup, seed=worker_seed(prepared.setup, 0, prepared.finished_before),
                                   storage=storage)
-                objective = Objective(prepared.setup, prepared.data, model, callbacks=callbacks, device=device)
+                objective = Objective(prepared.setup, prepared.data, model, callbacks=callbacks, device=device,
+                                      tensorboard=plan.tensorboard)
                 work(session, objective, prepared.target, plan.timeout, echo(plan, ""))
         else:
             run_processes(plan, prepared)

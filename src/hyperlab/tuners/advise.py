@@ -23,13 +23,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, StopAfter
 from hyperlab.errors import ConfigError, check_choice
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
-from hyperlab.i18n import t
+from hyperlab.i18n import check_lang, t
 from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
@@ -41,6 +41,9 @@ from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
 from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, LR_METHODS, OptimizerCheckResult, optimizer_check
 from hyperlab.views.display import Displayable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
@@ -131,6 +134,14 @@ class Advice(Displayable):
 
     def __repr__(self) -> str:
         return f"Advice({', '.join(f'{k}={v:.3g}' if k == 'lr' else f'{k}={v}' for k, v in self.values.items())})"
+
+    def plot(self, which: str = "stages", lang: str | None = None) -> Figure:
+        """A matplotlib Figure of what the advice measured. ``which``: ``"stages"`` (default) the
+        evidence curve of the chosen learning rate above the epoch curve; ``"batch_size"``, ``"lr"``,
+        ``"optimizer"`` or ``"epochs"``: that stage's own figure. ``lang``: default the advice's own."""
+        from hyperlab.tuners.display import advice_figure
+
+        return advice_figure(self, which, check_lang(lang or self.lang))
 
     def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
         """The four values with their evidence, each stage's explanation and plot, the cost."""

@@ -10,6 +10,7 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from hyperlab.errors import check_choice
 from hyperlab.i18n import t
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.views import texts as view_texts  # noqa: F401 - registers the view texts
@@ -17,7 +18,7 @@ from hyperlab.views.display import Displayable
 from hyperlab.views.report import Section
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 
 MODULES = {"LRFindResult": "lr_find", "LRSweepResult": "lr_sweep", "BatchFindResult": "batch_find", "NoiseScaleResult": "noise_scale",
@@ -39,9 +40,29 @@ def _module(result: Any) -> ModuleType:
     return importlib.import_module(f"hyperlab.tuners.{MODULES[_kind(result)]}")
 
 
-def figure(result: Any, lang: str) -> Figure:
-    """The result's plot as a Figure (the one its ``out=`` file holds)."""
-    return getattr(_module(result), FIGURES[_kind(result)])(result, lang=lang)
+def figure(result: Any, lang: str, into: SubFigure | None = None) -> Figure:
+    """The result's plot as a Figure (the one its ``out=`` file holds); ``into``: a part of a
+    combined figure to draw into (the learning-rate and epoch builders take one)."""
+    builder = getattr(_module(result), FIGURES[_kind(result)])
+    return builder(result, lang=lang) if into is None else builder(result, lang=lang, into=into)
+
+
+ADVICE_FIGURES = ("stages", "batch_size", "lr", "optimizer", "epochs")
+
+
+def advice_figure(advice: Any, which: str, lang: str) -> Figure:
+    """An advice's figure: ``stages`` stacks the evidence of its chosen learning rate (the sweep's
+    or range test's curve for the winning optimizer) above its epoch curve; a stage's name gives
+    that stage's own figure (the one its report shows)."""
+    from hyperlab.views.plots import stacked
+
+    check_choice("which", which, ADVICE_FIGURES)
+    chosen_lr = advice.optimizers.lr_finds.get(advice.values["optimizer"], advice.lr)
+    parts = {"batch_size": advice.batch, "lr": chosen_lr, "optimizer": advice.optimizers, "epochs": advice.epochs}
+    if which != "stages":
+        return figure(parts[which], lang)
+    return stacked([lambda part: figure(chosen_lr, lang, into=part),
+                    lambda part: figure(advice.epochs, lang, into=part)], title=t("adv.title", lang))
 
 
 def explanation(result: Any, lang: str) -> list[str]:

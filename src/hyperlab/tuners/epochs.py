@@ -26,7 +26,7 @@ from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.display import TunerDisplay
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 TOO_EARLY = 0.10  # best epoch within the first 10% of the budget: far too long
 TOO_LATE = 0.75  # best epoch within the last 25%: train longer
@@ -157,14 +157,14 @@ def plot_epochs(advice: EpochAdvice, path: Path, *, lang: str = "en") -> Path:
     return save(epochs_figure(advice, lang=lang), path)
 
 
-def epochs_figure(advice: EpochAdvice, *, lang: str = "en") -> Figure:
+def epochs_figure(advice: EpochAdvice, *, lang: str = "en", into: SubFigure | None = None) -> Figure:
     """Train and validation loss and metric per epoch, the best epoch, and the playbook's zones."""
     from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
     h = advice.history
     budget = advice.max_epochs if h.status != "budget" else len(h.epochs)
-    fig, axes = subplots(1, 2, figsize=(11, 4))
+    fig, axes = subplots(1, 2, figsize=(11, 4), into=into)
     epochs = h.column("epoch")
     for ax, name in zip(axes, ("loss", "metric"), strict=True):
         for split, style in (("train", "-"), ("val", "--")):

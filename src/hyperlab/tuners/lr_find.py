@@ -46,7 +46,7 @@ from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.display import TunerDisplay
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 RULES = ("steepest", "valley", "min_div_10")
 RECOMMENDED_RULE = "min_div_10"
@@ -329,12 +329,12 @@ def plot_lr_find(result: LRFindResult, path: Path, *, lang: str = "en") -> Path:
     return save(lr_find_figure(result, lang=lang), path)
 
 
-def lr_find_figure(result: LRFindResult, *, lang: str = "en") -> Figure:
+def lr_find_figure(result: LRFindResult, *, lang: str = "en", into: SubFigure | None = None) -> Figure:
     """Loss against learning rate (log axis), every repeat's smoothed curve, and all three rules marked."""
     from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
-    fig, ax = subplots(figsize=(7.5, 4.2))
+    fig, ax = subplots(figsize=(7.5, 4.2), into=into)
     for i, test in enumerate(result.tests):
         raw = [np.nan if v is None else v for v in test.losses]
         ax.plot(test.lrs, raw, color="0.75", lw=0.8, label=t("lrf.raw", lang) if i == 0 else None)

@@ -41,7 +41,7 @@ from hyperlab.tuners.display import TunerDisplay
 from hyperlab.tuners.lr_find import DEFAULT_STEPS
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 DEFAULT_MIN_LR = 1e-5
 DEFAULT_MAX_LR = 10.0
@@ -206,12 +206,12 @@ def plot_lr_sweep(result: LRSweepResult, path: Path, *, lang: str = "en") -> Pat
     return save(lr_sweep_figure(result, lang=lang), path)
 
 
-def lr_sweep_figure(result: LRSweepResult, *, lang: str = "en") -> Figure:
+def lr_sweep_figure(result: LRSweepResult, *, lang: str = "en", into: SubFigure | None = None) -> Figure:
     """Final loss against learning rate (log axis), the chosen rate marked; diverged rates as x."""
     from hyperlab.views.plots import subplots, use_font
 
     use_font(lang)
-    fig, ax = subplots(figsize=(7.5, 4.2))
+    fig, ax = subplots(figsize=(7.5, 4.2), into=into)
     ok = [(lr, s) for lr, s in zip(result.lrs, result.scores) if s is not None]
     ax.plot([lr for lr, _ in ok], [s for _, s in ok], "o-", color="C0", label=t(f"lrs.{result.criterion}", lang))
     top = max(s for _, s in ok)

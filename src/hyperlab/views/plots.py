@@ -6,12 +6,13 @@ GUI backend, and a process that only saves a PNG does not pay pyplot's import (~
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 from matplotlib import font_manager
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from hyperlab.engine.history import History
 from hyperlab.i18n import t
@@ -48,10 +49,39 @@ class NotebookFigure(Figure):
         return png_bytes(self)
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs: Any) -> tuple[Figure, Any]:
-    """A new figure and its axes, as ``pyplot.subplots`` gives them, without pyplot."""
-    fig = NotebookFigure(figsize=figsize)
+def as_notebook_figure(fig: Figure) -> Figure:
+    """A figure that a library drew through pyplot (and that pyplot has let go), given the notebook
+    display of ours: its class becomes ``NotebookFigure``, which only adds ``_repr_png_``."""
+    if type(fig) is Figure:
+        fig.__class__ = NotebookFigure
+    return fig
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], into: SubFigure | None = None,
+             **kwargs: Any) -> tuple[Any, Any]:
+    """A new figure and its axes, as ``pyplot.subplots`` gives them, without pyplot; with ``into``
+    the axes go into that part of a combined figure (``stacked``) and ``figsize`` is not used."""
+    fig = into if into is not None else NotebookFigure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def tidy(fig: Figure | SubFigure) -> None:
+    """``tight_layout`` for a figure of its own; a part of a combined figure is laid out by its parent."""
+    if isinstance(fig, Figure):
+        fig.tight_layout()
+
+
+def stacked(draws: Sequence[Callable[[SubFigure], Any]], *, width: float = 12.0, height: float = 4.4,
+            title: str = "") -> Figure:
+    """One figure of several, one above the other: each ``draw(part)`` draws into its own part
+    (the same builders that draw the figures on their own, given ``into=part``)."""
+    fig = NotebookFigure(figsize=(width, height * len(draws)), layout="constrained")
+    parts = fig.subfigures(len(draws), 1, squeeze=False)[:, 0]
+    for part, draw in zip(parts, draws, strict=True):
+        draw(part)
+    if title:
+        fig.suptitle(title, fontsize="x-large")
+    return fig
 
 
 def save(fig: Figure, path: str | Path) -> Path:

@@ -1,0 +1,42 @@
+"""TensorBoard for sweeps: each trial is written as its own run, ``<log_dir>/trial-<number>``, by
+whichever process trains it (one worker, ``--workers N``, or workers on other machines sharing a
+PostgreSQL study), so TensorBoard's HParams view compares a study's trials side by side.
+
+Each run holds the trial's steps and epochs (the ``TensorBoard`` callback's scalars) and, in the
+HParams view, the trial's searched parameters with its final metrics. The callback is built from
+the plan's ``tensorboard`` folder (plain data every worker receives), never passed as an object;
+``trial_callbacks`` is the one hook every way of training a trial calls.
+
+    hyperlab sweep --dataset moons --model logistic --lr 1e-3..1e-1:log --trials 8 --tensorboard tb
+    tensorboard --logdir tb
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hyperlab.engine.callbacks import Callback
+from hyperlab.engine.tensorboard import TensorBoard
+
+
+class TrialTensorBoard(TensorBoard):
+    """``TensorBoard`` writing one trial into its own folder, also when the trial trains as a member
+    of a population (where the plain callback would add ``member-<i>``)."""
+
+    def path_of(self, member: int | None, hp: Any = None) -> Path:
+        return self.log_dir
+
+
+def trial_folder(log_dir: str | Path, number: int) -> Path:
+    """Where trial ``number`` writes its run."""
+    return Path(log_dir) / f"trial-{number}"
+
+
+def trial_callbacks(log_dir: str | None, trial: Any) -> list[Callback]:
+    """The callbacks that write ``trial`` (an Optuna trial with its parameters suggested) to
+    TensorBoard: none without a folder, else one run at ``<log_dir>/trial-<number>`` whose
+    HParams entry is the trial's parameters (and, as metrics, its final numbers)."""
+    if log_dir is None:
+        return []
+    return [TrialTensorBoard(trial_folder(log_dir, trial.number), hparams=dict(trial.params))]
