@@ -149,6 +149,19 @@ def test_sweep_trials_train_with_the_fixed_flags(tmp_path):
         assert trial.user_attrs["history"]["effective_batch"] == 64
 
 
+def test_sweep_batch_sizes_count_the_micro_batches_of_a_step(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    result = run("sweep", "--study", "a", "--storage", url, *WINE, "--epochs", "1", "--accumulate", "2",
+                 "--trials", "2", "--strategy", "random")
+    assert result.exit_code == 0, result.output
+    assert "batch size 16,32 (64, 128 dropped: x 2 micro-batches per step is more than the 106 training " \
+           "samples)" in result.output
+    result = run("sweep", "--study", "b", "--storage", url, *WINE, "--accumulate", "2", "--batch-size", "16,64")
+    assert result.exit_code == 2
+    assert result.output == "error: batch_size='16,64' is invalid: must be at most the training set size (106) " \
+                            "/ accumulate (106 / 2 = 53)\n"
+
+
 @no_cuda
 def test_sweep_refuses_fp16_on_cpu_and_creates_no_study(tmp_path):
     result = run("sweep", "--storage", str(tmp_path / "t.db"), *WINE, "--precision", "fp16")

@@ -122,7 +122,9 @@ def sweep(
             console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
         if prepared.dropped_batch_sizes:
             dim = prepared.setup.search_space().get("batch_size")
-            console.print(t("sweep_default_batches", lang, n=prepared.data.n_train if prepared.data else "?",
+            accumulate = prepared.setup.hparams().accumulate
+            console.print(t("sweep_default_batches" if accumulate == 1 else "sweep_default_batches_accumulate", lang,
+                            n=prepared.data.n_train if prepared.data else "?", a=accumulate,
                             dropped=", ".join(map(str, prepared.dropped_batch_sizes)),
                             kept=dim.describe() if dim else prepared.setup.hparams().batch_size), soft_wrap=True)
         lists = [d.name for d in prepared.setup.search_space().dims if d.choices]
