@@ -240,10 +240,12 @@ class HParams(BaseModel):
                               f"makes a step of {self.batch_size} x {self.accumulate} = {per_process} samples, "
                               f"more than the training set ({n_train})")
         if self.effective_batch(world_size) > n_train:
+            most = n_train // per_process
             raise ConfigError("nproc", world_size,
                               f"makes a step of {self.batch_size} x {self.accumulate} x {world_size} processes = "
                               f"{self.effective_batch(world_size)} samples, more than the training set ({n_train}); "
-                              f"use at most {n_train // per_process} processes or a smaller batch_size/accumulate")
+                              f"use at most {most} process{'es' if most != 1 else ''} or a smaller "
+                              f"batch_size/accumulate")
 
     def steps_per_epoch(self, n_train: int, world_size: int = 1) -> int:
         """ceil(N / effective batch), or floor with drop_last: 2,000 samples at B=100 is 20 steps,

@@ -105,6 +105,14 @@ def test_the_critical_batch_size_is_the_target_when_it_does_not_fit(wine):
     assert "the critical batch size" in result.explanation[-1]
 
 
+def test_a_target_above_the_critical_batch_size_gets_a_note(wine):
+    result = batch_find("logistic", wine, {"batch_size": 8, "optimizer": "adam", "lr": 0.01}, probe_steps=1,
+                        max_batch=8, target_batch=64, noise_options={"pairs": 8})
+    assert result.reach.source == "target" and result.critical_batch_size < 64
+    assert f"64 is above the critical batch size {result.critical_batch_size:.0f}" in result.explanation[-1]
+    assert result.reach.micro_batch * result.reach.accumulate == 64
+
+
 def test_a_target_larger_than_the_data_is_refused(wine):
     with pytest.raises(ConfigError, match=r"target_batch=500 is invalid: must be an integer from 1 to 106 "
                                           r"\(at most the training set size\)"):

@@ -79,7 +79,7 @@ def auto_target(critical: float | None, largest: int, n_train: int) -> int | Non
     down to a power of two (at most the training set); None when it fits or was not measured."""
     if critical is None or critical <= largest:
         return None
-    return min(2 ** int(math.floor(math.log2(critical))), n_train)
+    return min(2 ** math.floor(math.log2(critical)), n_train)
 
 
 def reach_batch(target: int, largest: int, *, lr: float, from_batch: int, optimizer: str, n_train: int,
@@ -101,9 +101,12 @@ def explain(reach: BatchReach, lang: str = "en") -> str:
     lr = t("bf.reach.lr", lang, lr=reach.lr, rule=t(f"bf.reach.rule.{s.rule}", lang), optimizer=s.optimizer,
            lr0=s.lr, b0=s.from_batch,
            warmup=t("bf.reach.warmup", lang, epochs=s.warmup_epochs) if s.warmup_epochs > 0 else "")
+    crit = reach.critical_batch_size
+    note = t("bf.reach.above_critical", lang, target=reach.target, crit=crit) \
+        if crit is not None and reach.source == "target" and reach.target > crit else ""
     if reach.fits:
-        return t("bf.reach.fits", lang, target=reach.target, source=source, fits=reach.largest_fitting) + " " + lr
+        return t("bf.reach.fits", lang, target=reach.target, source=source, fits=reach.largest_fitting) + " " + lr + note
     options = [t("bf.reach.process" if a > 1 else "bf.reach.process_only", lang, p=p, a=a) for p, a in reach.processes]
     alternatives = "".join(t("bf.reach.or", lang, option=o) for o in options)
     return t("bf.reach.accumulate", lang, target=reach.target, source=source, fits=reach.largest_fitting,
-             b=reach.micro_batch, a=reach.accumulate, alternatives=alternatives) + " " + lr
+             b=reach.micro_batch, a=reach.accumulate, alternatives=alternatives) + " " + lr + note

@@ -177,6 +177,11 @@ register({
         "en": "With it goes lr {lr:.3g} ({rule} rule for {optimizer}, from lr {lr0:.3g} at batch {b0}){warmup}.",
         "ko": "함께 쓸 학습률은 {lr:.3g}입니다({optimizer}에 맞는 {rule} 규칙, 배치 {b0}에서의 학습률 {lr0:.3g} 기준)"
               "{warmup}."},
+    "bf.reach.above_critical": {
+        "en": " Note: {target} is above the critical batch size {crit:.0f}, where a larger batch stops cutting the "
+              "steps needed (the scaling rules hold only up to about there).",
+        "ko": " 참고: {target}은 임계 배치 크기 {crit:.0f}보다 큽니다. 그 이상에서는 배치를 키워도 필요한 스텝이 거의 "
+              "줄지 않습니다(스케일링 규칙도 대략 그 지점까지만 맞습니다)."},
     "bf.reach.rule.linear": {"en": "linear", "ko": "선형"},
     "bf.reach.rule.sqrt": {"en": "square-root", "ko": "제곱근"},
     "bf.reach.warmup": {"en": ", with a linear warmup over {epochs:g} epochs",
