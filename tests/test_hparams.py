@@ -55,6 +55,20 @@ def test_batch_larger_than_training_set():
         HParams(batch_size=500).check_data_size(300)
 
 
+def test_a_step_larger_than_the_data_names_its_cause():
+    """batch x accumulate too big names accumulate; batch x accumulate fits but the processes make
+    the step too big: the process count (nproc) is named, not accumulate."""
+    with pytest.raises(ConfigError, match=r"^accumulate=4 is invalid: makes a step of 100 x 4 = 400 samples, "
+                                          r"more than the training set \(300\)$"):
+        HParams(batch_size=100, accumulate=4).check_data_size(300, world_size=2)
+    with pytest.raises(ConfigError, match=r"^nproc=4 is invalid: makes a step of 50 x 2 x 4 processes = 400 "
+                                          r"samples, more than the training set \(300\); use at most 3 processes"):
+        HParams(batch_size=50, accumulate=2).check_data_size(300, world_size=4)
+    with pytest.raises(ConfigError, match=r"^nproc=2 is invalid: makes a step of 200 x 1 x 2 processes"):
+        HParams(batch_size=200).check_data_size(300, world_size=2)
+    HParams(batch_size=50, accumulate=2).check_data_size(300, world_size=3)  # 300 samples: one step, fine
+
+
 def test_yaml_unknown_and_bad_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("lr: [1, 2\n")

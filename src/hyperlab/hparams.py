@@ -228,15 +228,24 @@ class HParams(BaseModel):
         return self.batch_size * self.accumulate * world_size
 
     def check_data_size(self, n_train: int, world_size: int = 1) -> None:
-        """Raise ConfigError if one optimizer step would need more samples than the training set has."""
+        """Raise ConfigError if one optimizer step would need more samples than the training set has,
+        naming the cause: the batch size, the accumulation, or the process count (``world_size``:
+        ``--nproc`` or torchrun's processes) when batch size x accumulate alone would fit."""
         if self.batch_size > n_train:
             raise ConfigError("batch_size", self.batch_size,
                               f"must be at most the training set size ({n_train})")
-        if self.effective_batch(world_size) > n_train:
-            processes = f" x {world_size} processes" if world_size > 1 else ""
+        per_process = self.batch_size * self.accumulate
+        if per_process > n_train:
             raise ConfigError("accumulate", self.accumulate,
-                              f"makes a step of {self.batch_size} x {self.accumulate}{processes} = "
-                              f"{self.effective_batch(world_size)} samples, more than the training set ({n_train})")
+                              f"makes a step of {self.batch_size} x {self.accumulate} = {per_process} samples, "
+                              f"more than the training set ({n_train})")
+        if self.effective_batch(world_size) > n_train:
+            most = n_train // per_process
+            raise ConfigError("nproc", world_size,
+                              f"makes a step of {self.batch_size} x {self.accumulate} x {world_size} processes = "
+                              f"{self.effective_batch(world_size)} samples, more than the training set ({n_train}); "
+                              f"use at most {most} process{'es' if most != 1 else ''} or a smaller "
+                              f"batch_size/accumulate")
 
     def steps_per_epoch(self, n_train: int, world_size: int = 1) -> int:
         """ceil(N / effective batch), or floor with drop_last: 2,000 samples at B=100 is 20 steps,

@@ -15,7 +15,8 @@ from hyperlab.engine import Callback
 from hyperlab.sweeps import sweep
 from hyperlab.sweeps.plan import SweepPlan
 
-SHARED = ("--threads", "--seed", "--lang", "--quiet", "--json")
+SHARED = ("--threads", "--seed", "--lang", "--quiet", "--json",
+          "--accumulate", "--precision", "--clip-grad-norm", "--compile")  # the scale flags too
 NOT_TRAINING = {"results", "lr-scale", "datasets", "models", "optimizers",  # they read, compute or list
                 "lab"}  # serves a page: each run's settings come from the page, its workers use one thread each
 

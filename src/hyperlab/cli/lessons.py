@@ -20,6 +20,8 @@ from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
+from hyperlab.errors import ConfigError
+from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.lessons import LESSONS, LessonResult, Monitor, run_lesson, run_tour
 from hyperlab.lessons import texts as lesson_texts  # noqa: F401 - registers the lesson texts
@@ -83,11 +85,23 @@ def claims_table(result: LessonResult, lang: str) -> Table:
     return table
 
 
+def refuse_scale(hp: HParams) -> None:
+    """Lessons train at their own settings, so a scale flag other than its default is refused, not ignored."""
+    defaults = HParams()
+    for key in o.SCALE_KEYS:
+        if getattr(hp, key) != getattr(defaults, key):
+            raise ConfigError(key, getattr(hp, key),
+                              "lessons train at fixed settings (accumulate=1, precision=fp32, no clip_grad_norm, "
+                              "no compile) so that a lesson's runs differ only in the knob it shows; use it with "
+                              "`hyperlab train`, the tuners or `hyperlab sweep`")
+
+
 def _run(names: list[str] | None, *, dataset: str | None, label: str | None, model: str | None,
          width: int | None, depth: int | None, full: bool, seed: str | None, lang: str, out: Path | None,
-         json_out: bool, quiet: bool, threads: int | None) -> None:
+         json_out: bool, quiet: bool, threads: int | None, scale: dict[str, object]) -> None:
     lang = o.lang_of(lang)
-    setup = o.resolve(dataset=dataset, label=label, model=model, width=width, depth=depth, seed=seed)
+    setup = o.resolve(dataset=dataset, label=label, model=model, width=width, depth=depth, seed=seed, **scale)
+    refuse_scale(setup.hparams)
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
     common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
@@ -119,9 +133,12 @@ def _lesson_command(name: str) -> Callable[..., None]:
     def lesson(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
                width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
                lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False,
-               quiet: o.QuietOpt = False, threads: o.ThreadsOpt = 1) -> None:
+               quiet: o.QuietOpt = False, threads: o.ThreadsOpt = 1,
+               accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None,
+               clip_grad_norm: o.ClipGradNormOpt = None, compile_: o.CompileOpt = None) -> None:
         _run([name], dataset=dataset, label=label, model=model, width=width, depth=depth, full=full, seed=seed,
-             lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads)
+             lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
+             scale=o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
 
     lesson.__doc__ = HELP[name]
     lesson.__name__ = name.replace("-", "_")
@@ -131,10 +148,12 @@ def _lesson_command(name: str) -> Callable[..., None]:
 def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
          width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
          lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
-         threads: o.ThreadsOpt = 1) -> None:
+         threads: o.ThreadsOpt = 1, accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None,
+         clip_grad_norm: o.ClipGradNormOpt = None, compile_: o.CompileOpt = None) -> None:
     """All four lessons (batch size, learning rate, epochs, optimizer) into one report."""
     _run(None, dataset=dataset, label=label, model=model, width=width, depth=depth, full=full, seed=seed,
-         lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads)
+         lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
+         scale=o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command

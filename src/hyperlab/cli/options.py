@@ -1,6 +1,7 @@
 """Options every command shares (--dataset, --model, the four knobs, --seed, --out, --lang, --json,
---quiet, and --threads for every command that trains) and the one function that turns flags plus a
-YAML file into validated settings. Commands take these aliases rather than defining their own, so
+--quiet, and for every command that trains --threads and the scale flags --accumulate, --precision,
+--clip-grad-norm, --compile) and the one function that turns flags plus a YAML file into validated
+settings. Commands take these aliases rather than defining their own, so
 a flag reads and behaves the same everywhere."""
 
 from __future__ import annotations
@@ -38,6 +39,20 @@ ThreadsOpt = Annotated[int | None, typer.Option(
     help="torch intra-op threads of each training process (unset: 1 for lessons, cores / workers for a sweep, "
          "torch's own otherwise); 1 suits small models on shared cores.")]
 
+# the batch on the hardware at hand: every training command takes these four (``scale_flags``)
+AccumulateOpt = Annotated[str | None, typer.Option(
+    "--accumulate", help="Micro-batches per optimizer step (gradient accumulation): the effective batch is "
+                         "batch size x accumulate x processes (default 1).")]
+PrecisionOpt = Annotated[str | None, typer.Option(
+    "--precision", help="fp32 (default), bf16 (autocast, CPU and CUDA) or fp16 (CUDA only, with a gradient "
+                        "scaler).")]
+ClipGradNormOpt = Annotated[str | None, typer.Option(
+    "--clip-grad-norm", metavar="X", help="Clip the total gradient norm to X before each update (default off).")]
+CompileOpt = Annotated[bool | None, typer.Option(
+    "--compile/--no-compile", help="torch.compile the model (default off; compiling takes seconds, so it pays "
+                                   "off in long runs only).")]
+SCALE_KEYS = ("accumulate", "precision", "clip_grad_norm", "compile")
+
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 
@@ -59,7 +74,8 @@ class Setup:
 
 def resolve(config: Path | None = None, *, settings: list[str] | None = None,
             defaults: dict[str, Any] | None = None, **flags: Any) -> Setup:
-    """Merge defaults < YAML file < --set < flags, then validate everything through HParams."""
+    """Merge defaults < YAML file < --set < flags, then validate everything through HParams (and the
+    precision against this machine's device)."""
     merged: dict[str, Any] = dict(defaults or {})
     if config is not None:
         merged.update(load_yaml(config))
@@ -80,9 +96,27 @@ def resolve(config: Path | None = None, *, settings: list[str] | None = None,
                 setup[key] = int(setup[key])
             except (TypeError, ValueError):
                 raise ConfigError(key, setup[key], "must be a positive integer") from None
+    hparams = HParams(**merged)
+    check_device(hparams)
     return Setup(dataset=str(setup["dataset"] or "digits"), label=setup["label"],
                  model=str(setup["model"] or "mlp"), width=setup["width"], depth=setup["depth"],
-                 hparams=HParams(**merged))
+                 hparams=hparams)
+
+
+def scale_flags(accumulate: str | None = None, precision: str | None = None, clip_grad_norm: str | None = None,
+                compile_: bool | None = None) -> dict[str, Any]:
+    """The scale flags as settings for ``resolve`` (None: not given, so --set or --config decide)."""
+    return dict(zip(SCALE_KEYS, (accumulate, precision, clip_grad_norm, compile_), strict=True))
+
+
+def check_device(hp: HParams) -> None:
+    """Refuse a precision this machine cannot train in (fp16 without CUDA) before anything starts."""
+    if hp.precision == "fp32":
+        return
+    from hyperlab.engine.distributed import default_device
+    from hyperlab.engine.steps import check_precision
+
+    check_precision(hp.precision, default_device())
 
 
 def console(quiet: bool = False, json_out: bool = False) -> Console:

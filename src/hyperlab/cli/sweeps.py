@@ -58,6 +58,8 @@ def sweep(
     epochs: KnobOpt = None, optimizer: Annotated[str | None, typer.Option(help="Searched optimizers, e.g. sgd,momentum,adam.")] = None,
     momentum: KnobOpt = None, weight_decay: KnobOpt = None,
     seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     strategy: Annotated[str | None, typer.Option(help="tpe (default), random, grid or cmaes.")] = None,
     pruner: Annotated[str | None, typer.Option(
         help="asha (default; none for grid), hyperband, median or none. Epochs are the budget.")] = None,
@@ -91,14 +93,15 @@ def sweep(
     flags = {"lr": lr, "batch_size": batch_size, "epochs": epochs, "optimizer": optimizer,
              "momentum": momentum, "weight_decay": weight_decay}
     space = {**{str(k).replace("-", "_"): v for k, v in space.items()}, **{k: v for k, v in flags.items() if v is not None}}
-    given_setup = bool(space or file or settings or seed is not None or train_size is not None or any(
+    scale = {k: v for k, v in o.scale_flags(accumulate, precision, clip_grad_norm, compile_).items() if v is not None}
+    given_setup = bool(space or file or settings or scale or seed is not None or train_size is not None or any(
         v is not None for v in (dataset, label, model, width, depth)))
     setup = None
     if given_setup:
         fixed = o.resolve(None, settings=settings, defaults=file, dataset=dataset, label=label, model=model,
-                          width=width, depth=depth, seed=seed)
+                          width=width, depth=depth, seed=seed, **scale)
         named = set(file) | {s.partition("=")[0].strip().replace("-", "_") for s in settings or []}
-        named |= {"seed"} if seed is not None else set()
+        named |= ({"seed"} if seed is not None else set()) | set(scale)
         setup = SweepSetup.build(space, dataset=fixed.dataset, label=fixed.label, model=fixed.model,
                                  width=fixed.width, depth=fixed.depth,
                                  train_size=_int("train_size", train_size if train_size is not None
@@ -122,7 +125,9 @@ def sweep(
             console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
         if prepared.dropped_batch_sizes:
             dim = prepared.setup.search_space().get("batch_size")
-            console.print(t("sweep_default_batches", lang, n=prepared.data.n_train if prepared.data else "?",
+            accumulate = prepared.setup.hparams().accumulate
+            console.print(t("sweep_default_batches" if accumulate == 1 else "sweep_default_batches_accumulate", lang,
+                            n=prepared.data.n_train if prepared.data else "?", a=accumulate,
                             dropped=", ".join(map(str, prepared.dropped_batch_sizes)),
                             kept=dim.describe() if dim else prepared.setup.hparams().batch_size), soft_wrap=True)
         lists = [d.name for d in prepared.setup.search_space().dims if d.choices]

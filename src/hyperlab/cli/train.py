@@ -84,7 +84,8 @@ def train(
     early_stopping: Annotated[bool | None, typer.Option("--early-stopping/--no-early-stopping",
                                                         help="Stop when validation loss stops improving.")] = None,
     patience: Annotated[str | None, typer.Option(help="Epochs without improvement before stopping.")] = None,
-    settings: o.SetOpt = None, out: o.OutOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None, settings: o.SetOpt = None, out: o.OutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None, nproc: NprocOpt = None, dist_timeout: TimeoutOpt = distributed.DEFAULT_TIMEOUT,
@@ -95,17 +96,18 @@ def train(
     together as one population."""
     lang = o.lang_of(lang)
     knobs = {"optimizer": optimizer, "batch_size": batch_size, "lr": lr, "epochs": epochs, "seed": seed}
+    scale = o.scale_flags(accumulate, precision, clip_grad_norm, compile_)
     if any(value is not None and "," in value for value in knobs.values()):
         if resume:
             raise ConfigError("resume", True, "works with one run, not with lists of settings")
         common = {"dataset": dataset, "label": label, "model": model, "width": width, "depth": depth,
-                  "schedule": schedule, "early_stopping": early_stopping, "patience": patience}
+                  "schedule": schedule, "early_stopping": early_stopping, "patience": patience, **scale}
         _train_lists(config, settings, common, knobs, out=out, lang=lang, json_out=json_out, quiet=quiet,
                      threads=threads)
         return
     setup = o.resolve(config, settings=settings, dataset=dataset, label=label, model=model, width=width,
                       depth=depth, batch_size=batch_size, lr=lr, epochs=epochs, optimizer=optimizer,
-                      seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience)
+                      seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience, **scale)
     hp = setup.hparams
     processes = _processes(nproc)
     _check_tensorboard(tensorboard)

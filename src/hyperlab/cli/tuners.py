@@ -49,9 +49,10 @@ def _prepare(command: str, config: Path | None, settings: list[str] | None, out:
 
 def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, Any], lines: list[str],
             rows: dict[str, Any], plot: Path | None, lang: str) -> None:
-    """JSON on stdout with --json; a table of suggestions, the explanation and the plot path otherwise."""
+    """JSON on stdout with --json (with the settings the tool trained with under ``hparams``); a table
+    of suggestions, the explanation and the plot path otherwise."""
     if json_out:
-        o.print_json({"setup": setup.as_dict(), **result})
+        o.print_json({"setup": setup.as_dict(), "hparams": setup.hparams.to_dict(), **result})
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
@@ -68,6 +69,8 @@ def lr_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     method: Annotated[str, _opt("range: the LR range test (one run, the rate grows every step; the cheap first "
                                 "look); sweep: log-spaced constant rates trained together as one population, the "
                                 "best on validation loss (about 10x the compute, much closer to a full sweep).")
@@ -93,7 +96,8 @@ def lr_find(
     method = check_choice("method", method, LR_METHODS)
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
-                                         optimizer=optimizer, seed=seed)
+                                         optimizer=optimizer, seed=seed,
+                                         **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     cost = t("cli.cost", lang)
     if method == "sweep":
         with torch_threads(threads):
@@ -121,6 +125,8 @@ def batch_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB or 512KiB "
                                              "(GPU: the device's memory).")] = None,
     safety_margin: Annotated[str | None, _opt("Share of the budget kept free "
@@ -128,6 +134,9 @@ def batch_find(
     start: Annotated[str, _opt("First batch size probed (then doubled).")] = "4",
     max_batch: Annotated[str | None, _opt("Largest batch size probed (default: the training set size).")] = None,
     probe_steps: Annotated[str, _opt("Timed steps per batch size.")] = "8",
+    target_batch: Annotated[str | None, _opt("Effective batch you want (default: the critical batch size when it "
+                                             "is more than fits): which --accumulate and process counts reach it, "
+                                             "and its lr.")] = None,
     noise: Annotated[bool, typer.Option("--noise-scale/--no-noise-scale",
                                         help="Also measure the critical batch size from the "
                                              "gradient noise scale.")] = True,
@@ -138,13 +147,18 @@ def batch_find(
     throughput stops rising, and the critical batch size."""
     setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
-                                         optimizer=optimizer, seed=seed)
+                                         optimizer=optimizer, seed=seed,
+                                         **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with torch_threads(threads):
         result = batch_find_fn(subject, hparams=setup.hparams, start=start, max_batch=max_batch,
                                memory_limit=memory_limit, safety_margin=safety_margin, probe_steps=probe_steps,
-                               noise=noise, out=out, lang=lang)
+                               noise=noise, target_batch=target_batch, out=out, lang=lang)
     rows = {t("cli.suggestion", lang): result.suggested_batch_size, "largest_fitting": result.largest_fitting,
             "throughput_plateau": result.throughput_plateau, "critical_batch_size": result.critical_batch_size}
+    if result.reach is not None:
+        reach = result.reach
+        rows |= {"target_batch": reach.target, "batch_size x accumulate": f"{reach.micro_batch} x {reach.accumulate}",
+                 "lr": f"{reach.lr:.3g} ({reach.scaling.rule})"}
     _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(), result.explanation, rows, result.plot, lang)
 
 
@@ -152,6 +166,8 @@ def noise_scale(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     small_batch: Annotated[str | None, _opt("Small batch size measured (default: --batch-size).")] = None,
     big_batch: Annotated[str | None, _opt("Big batch size measured (default: the training set, at most 1024).")] = None,
     pairs: Annotated[str, _opt("Gradients measured at each of the two batch sizes.")] = "32",
@@ -162,7 +178,8 @@ def noise_scale(
     """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
     setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
-                                         optimizer=optimizer, seed=seed)
+                                         optimizer=optimizer, seed=seed,
+                                         **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with torch_threads(threads):
         result = noise_scale_fn(subject, hparams=setup.hparams, small_batch=small_batch, big_batch=big_batch,
                                 pairs=pairs, train_steps=train_steps, out=out, lang=lang)
@@ -205,6 +222,8 @@ def epoch_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     max_epochs: Annotated[str, _opt("Epoch budget; early stopping usually ends sooner.")] = "50",
     patience: Annotated[str | None, _opt("Epochs without validation improvement before stopping (default 5).")] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
@@ -213,7 +232,8 @@ def epoch_find(
     """Epochs: train with early stopping and read where validation stopped improving."""
     setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
-                                         optimizer=optimizer, seed=seed)
+                                         optimizer=optimizer, seed=seed,
+                                         **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with torch_threads(threads):
         result = epoch_find_fn(subject, hparams=setup.hparams, max_epochs=max_epochs, patience=patience, out=out,
                                lang=lang)
@@ -231,6 +251,8 @@ def optimizer_check(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, seed: o.SeedOpt = None,
     settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.")] = "sgd,momentum,adam",
     epochs: Annotated[str, _opt("Epochs of each short run.")] = "5",
     lr_method: LrMethodOpt = "range",
@@ -241,7 +263,8 @@ def optimizer_check(
     sweep), trained side by side as one population."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, dataset=dataset,
                                          label=label, model=model, width=width, depth=depth, batch_size=batch_size,
-                                         seed=seed)
+                                         seed=seed,
+                                         **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with torch_threads(threads):
         result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
                                     epochs=epochs, out=out, lang=lang, lr_method=lr_method)
@@ -255,6 +278,8 @@ def advise(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
+    accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
+    compile_: o.CompileOpt = None,
     budget_seconds: Annotated[str, _opt("Time budget for all measurements, in seconds.")] = "120",
     optimizers: Annotated[str, _opt("Comma-separated optimizers to check "
                                     "(the --optimizer one first).")] = "sgd,momentum,adam",
@@ -270,7 +295,8 @@ def advise(
     budget; a table with the evidence for each, plots and one HTML report."""
     setup, subject, out, lang = _prepare("advise", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
-                                         optimizer=optimizer, seed=seed)
+                                         optimizer=optimizer, seed=seed,
+                                         **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     console = o.console(quiet, json_out)
     stages = {"batch_size": 1, "lr": 2, "optimizer": 3, "epochs": 4}
     with torch_threads(threads):

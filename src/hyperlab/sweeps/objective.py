@@ -78,14 +78,15 @@ class SweepSetup:
                    base=base.to_dict(), space=space.to_dict(), defaulted=() if dims else tuple(space.names))
 
     def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
-        """This setup with the default batch sizes that exceed the training set dropped (a default
+        """This setup with the default batch sizes whose step (x accumulate) exceeds the training set dropped (a default
         must fit the data; batch sizes the user typed are checked, never changed), and the dropped ones.
         One remaining size is fixed; none remaining fixes the batch at the whole training set."""
         dim = self.search_space().get("batch_size")
         if "batch_size" not in self.defaulted or dim is None or not dim.choices:
             return self, []
-        kept = [b for b in dim.choices if b <= n_train]
-        dropped = [b for b in dim.choices if b > n_train]
+        accumulate = self.hparams().accumulate  # a step takes batch_size x accumulate samples
+        kept = [b for b in dim.choices if b * accumulate <= n_train]
+        dropped = [b for b in dim.choices if b * accumulate > n_train]
         if not dropped:
             return self, []
         space = {k: v for k, v in self.space.items() if k != "batch_size"}
@@ -94,7 +95,7 @@ class SweepSetup:
             space["batch_size"] = ",".join(str(b) for b in kept)
             space = SearchSpace.from_dict(space).to_dict()  # the searched order
         else:
-            base["batch_size"] = kept[0] if kept else n_train
+            base["batch_size"] = kept[0] if kept else max(1, n_train // accumulate)
         return replace(self, space=space, base=HParams(**base).to_dict()), dropped
 
     def hparams(self) -> HParams:

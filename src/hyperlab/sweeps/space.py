@@ -167,9 +167,11 @@ class SearchSpace:
         batch = self.get("batch_size")
         if batch is not None and n_train is not None:
             largest = max(batch.choices) if batch.choices else batch.high
-            if largest > n_train:  # type: ignore[operator]
+            if largest * base.accumulate > n_train:  # type: ignore[operator]
+                per_step = f" / accumulate ({n_train} / {base.accumulate} = {n_train // base.accumulate})" \
+                    if base.accumulate > 1 else ""
                 raise ConfigError("batch_size", batch.describe(),
-                                  f"must be at most the training set size ({n_train})")
+                                  f"must be at most the training set size ({n_train}){per_step}")
 
 
 def _fmt(value: Any) -> str:

@@ -43,6 +43,11 @@ register({
     "sweep_default_batches": {
         "en": "default space fitted to the data: batch size {kept} ({dropped} dropped: more than the {n} training samples)",
         "ko": "기본 탐색 공간을 데이터에 맞춤: 배치 크기 {kept} ({dropped}은(는) 학습 샘플 {n}개보다 커서 뺌)"},
+    "sweep_default_batches_accumulate": {
+        "en": "default space fitted to the data: batch size {kept} ({dropped} dropped: x {a} micro-batches per step "
+              "is more than the {n} training samples)",
+        "ko": "기본 탐색 공간을 데이터에 맞춤: 배치 크기 {kept} ({dropped}은(는) 스텝당 마이크로배치 {a}개를 곱하면 학습 "
+              "샘플 {n}개보다 커서 뺌)"},
     "sweep_cmaes_note": {"en": "cmaes moves through the ranges; lists ({names}) are drawn at random",
                          "ko": "cmaes는 범위 값만 탐색하고, 목록({names})은 무작위로 뽑습니다"},
     "report_title": {"en": "Sweep '{study}'", "ko": "스윕 '{study}'"},

@@ -1,8 +1,11 @@
 """Batch-size finder: throughput and measured peak memory for growing batch sizes, the largest batch
-within a memory budget, the point where throughput stops rising, and the critical batch size.
+within a memory budget, the point where throughput stops rising, and the critical batch size; and
+when the batch wanted (``target_batch``, or the critical batch size) is larger than what fits, the
+accumulation and process counts that reach it with its learning rate (``batch_reach``).
 
 Each batch size is probed with a few real steps through ``hyperlab.engine.fit`` (a callback stops
-after k steps and times them); the trainer measures peak memory (``history.peak_memory``: torch's
+after k steps and times them; the batch size probed is the micro-batch, run ``accumulate`` times per
+step with the settings' precision, clipping and compile); the trainer measures peak memory (``history.peak_memory``: torch's
 MemTracker on CPU, the CUDA allocator's peak on a GPU). Batch sizes double until one does not fit
 (or the training set is reached), then a binary search narrows the limit.
 
@@ -40,6 +43,8 @@ from hyperlab.tuners.common import (
     plot_path,
     preserved,
 )
+from hyperlab.tuners.batch_reach import BatchReach, auto_target, reach_batch
+from hyperlab.tuners.batch_reach import explain as explain_reach
 from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.display import TunerDisplay
@@ -109,6 +114,7 @@ class BatchFindResult(TunerDisplay):
     device: str
     memory_method: str = ""
     noise: NoiseScaleResult | None = None
+    reach: BatchReach | None = None  # how to reach the target (or critical) batch when it does not fit
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
     plateau_tolerance: float = 0.1  # what the explanation's "plateau" means
@@ -128,11 +134,13 @@ class BatchFindResult(TunerDisplay):
                 "safety_margin": self.safety_margin, "device": self.device, "memory_method": self.memory_method,
                 "probes": [asdict(p) for p in self.probes],
                 "noise_scale": self.noise.to_dict() if self.noise else None,
+                "reach": self.reach.to_dict() if self.reach else None,
                 "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
 
 
 class StepTimer(Callback):
-    """Wall time and samples of every step after the first (the first includes memory tracking)."""
+    """Wall time and samples of every step after the first (the first includes memory tracking); a
+    step's samples are the effective batch (the epoch's last step may be short)."""
 
     def __init__(self) -> None:
         self.seconds: list[float] = []
@@ -143,7 +151,7 @@ class StepTimer(Callback):
         now = time.perf_counter()
         if self._last is not None:
             position = (run.step - 1) % run.history.steps_per_epoch
-            b = run.hparams.batch_size
+            b = run.history.effective_batch  # samples per step: micro-batch x accumulate x processes
             self.seconds.append(now - self._last)
             self.samples.append(b if run.hparams.drop_last else min(b, run.history.n_train - position * b))
         self._last = now
@@ -170,7 +178,7 @@ def gpu_memory_budget(device: torch.device) -> int:
 def probe(subject: Subject, hp: HParams, batch_size: int, steps: int, usable: int | None,
           deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> Probe:
     """Run ``steps`` timed steps (plus a first, memory-measured one) at ``batch_size``."""
-    spe = math.ceil(subject.data.n_train / batch_size)
+    spe = hp.replace(batch_size=batch_size).steps_per_epoch(subject.data.n_train)
     hp = hp.replace(batch_size=batch_size, epochs=math.ceil((steps + 1) / spe), early_stopping=False,
                     schedule="constant", warmup_steps=0)
     timer = StepTimer()
@@ -197,20 +205,28 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
                hparams: HParams | dict[str, Any] | None = None, *, start: int = 4, max_batch: int | None = None,
                memory_limit: str | int | None = None, safety_margin: float | None = None, probe_steps: int = 8,
                plateau_tolerance: float = 0.1, resolution: float = 0.125, noise: bool = True,
-               noise_options: dict[str, Any] | None = None, out: str | Path | None = None, lang: str = "en",
-               setup: TunerSetup | None = None, deadline: float | None = None,
-               callbacks: Sequence[Callback] = ()) -> BatchFindResult:
+               noise_options: dict[str, Any] | None = None, target_batch: int | None = None,
+               out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
+               deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> BatchFindResult:
     """Find the batch size: what fits the memory budget, where throughput stops rising, and the
     critical batch size from the gradient noise scale; recommend the smallest of the three.
 
     ``memory_limit`` ('64MB', bytes) is the budget on CPU; on a GPU the device's free memory is
     used. ``safety_margin`` (default 10% on CPU, 20% on GPU) is kept free of the measured peak.
+    The batch sizes probed are micro-batches (``hparams.accumulate`` of them per step; at most
+    N / accumulate). ``target_batch`` (default: the critical batch size when it is more than fits)
+    is the effective batch wanted: ``result.reach`` says which ``--accumulate`` and process counts
+    reach it and its learning rate (``scale_lr`` from ``hparams.lr`` at ``hparams``' effective batch).
     Example: ``batch_find("mlp", "digits", memory_limit="2MB").suggested_batch_size``.
     """
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
-    max_batch = n if max_batch is None else check_int("max_batch", max_batch, 1, n, "at most the training set size")
+    most = max(1, n // hp.accumulate)  # the largest micro-batch whose step fits in the training set
+    within = "at most the training set size" + (f" / accumulate ({n} / {hp.accumulate})" if hp.accumulate > 1 else "")
+    max_batch = most if max_batch is None else check_int("max_batch", max_batch, 1, most, within)
+    if target_batch is not None:
+        target_batch = check_int("target_batch", target_batch, 1, n, "at most the training set size")
     start = check_int("start", start, 1, max_batch, f"at most max_batch ({max_batch})")
     probe_steps = check_int("probe_steps", probe_steps, 1, 1000)
     plateau_tolerance = check_float("plateau_tolerance", plateau_tolerance, low=0.0, high=0.9)
@@ -273,6 +289,12 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     result = BatchFindResult(sorted(probes.values(), key=lambda p: p.batch_size), ok, plateau, critical,
                              suggested, binding, limit, margin, str(subject.torch_device),
                              next((p.method for p in probes.values() if p.method), ""), noise_result)
+    target, source = (target_batch, "target") if target_batch is not None else (auto_target(critical, ok, n),
+                                                                                "critical")
+    if target is not None:
+        result.reach = reach_batch(target, ok, lr=hp.lr, from_batch=hp.effective_batch(), optimizer=hp.optimizer,
+                                   n_train=n, epochs=hp.epochs, source=source,
+                                   critical_batch_size=critical if critical and critical > 0 else None)
     result.explanation = explain(result, plateau_tolerance, lang)
     result.lang = lang  # the language its notebook display uses
     result.plateau_tolerance = plateau_tolerance
@@ -322,6 +344,8 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
              "critical": result.critical_batch_size}[result.binding]
     lines.append(t("bf.verdict", lang, b=result.suggested_batch_size, binding=t(f"bf.{result.binding}", lang),
                    value=f"{value:.0f}" if isinstance(value, float) else value))
+    if result.reach is not None:
+        lines.append(explain_reach(result.reach, lang))
     return lines
 
 

@@ -82,7 +82,12 @@ def suggestion(result: Any, lang: str) -> dict[str, Any]:
     if kind == "LRSweepResult":
         return {t("lr", lang): f"{result.suggested_lr:.3g}"}
     if kind == "BatchFindResult":
-        return {t("batch_size", lang): result.suggested_batch_size}
+        reach = result.reach
+        if reach is None:
+            return {t("batch_size", lang): result.suggested_batch_size}
+        return {t("batch_size", lang): result.suggested_batch_size, t("bf.target", lang): reach.target,
+                "--batch-size x --accumulate": f"{reach.micro_batch} x {reach.accumulate}",
+                t("lr", lang): f"{reach.lr:.3g}"}
     if kind == "NoiseScaleResult":
         b = result.b_simple
         return {"B_simple": "–" if b is None else f"{b:.3g}"}

@@ -156,6 +156,36 @@ register({
         "en": "Recommended batch size {b}: the smallest of the three limits ({binding} = {value}), rounded down "
               "to a power of two.",
         "ko": "추천 배치 크기 {b}: 세 한계 중 가장 작은 값({binding} = {value})을 2의 거듭제곱으로 내림한 값."},
+    "bf.target": {"en": "target batch", "ko": "목표 배치"},
+    "bf.reach.source.target": {"en": "--target-batch", "ko": "--target-batch"},
+    "bf.reach.source.critical": {"en": "the critical batch size {crit:.0f}, rounded down to a power of two",
+                                 "ko": "임계 배치 크기 {crit:.0f}를 2의 거듭제곱으로 내림한 값"},
+    "bf.reach.fits": {
+        "en": "Target {target} ({source}) fits on one device (largest that fits {fits}): use --batch-size {target}, "
+              "no accumulation needed.",
+        "ko": "목표 {target}({source})은 장치 하나에 들어갑니다(들어가는 최대 {fits}): --batch-size {target}를 쓰면 되고 "
+              "누적은 필요 없습니다."},
+    "bf.reach.accumulate": {
+        "en": "Target {target} ({source}) > largest that fits {fits}: use --batch-size {b} --accumulate {a}"
+              "{alternatives} (effective batch = batch size x accumulate x processes).",
+        "ko": "목표 {target}({source})이 들어가는 최대 {fits}보다 큽니다: --batch-size {b} --accumulate {a}"
+              "{alternatives}를 쓰세요(유효 배치 = 배치 크기 x 누적 x 프로세스 수)."},
+    "bf.reach.or": {"en": ", or {option}", "ko": " 또는 {option}"},
+    "bf.reach.process": {"en": "{p} processes x --accumulate {a}", "ko": "프로세스 {p}개 x --accumulate {a}"},
+    "bf.reach.process_only": {"en": "{p} processes", "ko": "프로세스 {p}개"},
+    "bf.reach.lr": {
+        "en": "With it goes lr {lr:.3g} ({rule} rule for {optimizer}, from lr {lr0:.3g} at batch {b0}){warmup}.",
+        "ko": "함께 쓸 학습률은 {lr:.3g}입니다({optimizer}에 맞는 {rule} 규칙, 배치 {b0}에서의 학습률 {lr0:.3g} 기준)"
+              "{warmup}."},
+    "bf.reach.above_critical": {
+        "en": " Note: {target} is above the critical batch size {crit:.0f}, where a larger batch stops cutting the "
+              "steps needed (the scaling rules hold only up to about there).",
+        "ko": " 참고: {target}은 임계 배치 크기 {crit:.0f}보다 큽니다. 그 이상에서는 배치를 키워도 필요한 스텝이 거의 "
+              "줄지 않습니다(스케일링 규칙도 대략 그 지점까지만 맞습니다)."},
+    "bf.reach.rule.linear": {"en": "linear", "ko": "선형"},
+    "bf.reach.rule.sqrt": {"en": "square-root", "ko": "제곱근"},
+    "bf.reach.warmup": {"en": ", with a linear warmup over {epochs:g} epochs",
+                        "ko": "; {epochs:g} 에폭 동안 선형 워밍업을 하세요"},
 })
 
 # epochs
