@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from hyperlab.data import Data
-from hyperlab.engine import Callback, RunResult, TrainingInterrupted, fit, fit_population
+from hyperlab.engine import Callback, History, RunResult, TrainingInterrupted, fit, fit_population
 from hyperlab.engine.population import PopulationInterrupted
 from hyperlab.engine.trainer import LossFn
 from hyperlab.hparams import HParams
@@ -53,6 +53,13 @@ class PerMember(Callback):
     def on_train_end(self, run) -> None:
         for cb in self.callbacks[run.member]:
             cb.on_train_end(run)
+
+
+def trained_together(history: History) -> bool:
+    """Whether a run trained stacked with others in a population (not alone with ``fit``: one
+    member, per-step callbacks, or a population that fell back), so what a tool says about how it
+    trained is what happened."""
+    return (history.peak_memory.get("population_members") or 0) >= 2
 
 
 def initial_model(model: ModelSpec, data: Data, seed: int, *, width: int | None = None,
@@ -99,4 +106,4 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
     return [results[i] for i in range(len(hps))]
 
 
-__all__ = ["PerMember", "initial_model", "needs_steps", "train_members"]
+__all__ = ["PerMember", "trained_together", "initial_model", "needs_steps", "train_members"]

@@ -171,3 +171,17 @@ def test_a_model_that_does_not_produce_a_loss(tmp_path, monkeypatch):
                  "--out", tmp_path / "o")
     assert result.exit_code == 2
     assert "error: the model must return a tensor of outputs, got dict" in result.output
+
+
+def test_our_warnings_print_as_one_note_line_without_a_source_location(tmp_path):
+    """A population that falls back (accumulation cannot stack) says so in one line, no file:line."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "hyperlab", "lr-find", "--dataset", "wine", "--model", "logistic",
+                           "--method", "sweep", "--accumulate", "2", "--max-lr", "0.1", "--quiet",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if "one after another" in line]
+    assert notes == [notes[0]] and notes[0].startswith("note: fit_population: training the ")
+    assert ".py:" not in done.stderr and "warn(" not in done.stderr

@@ -109,3 +109,14 @@ def test_the_sweep_displays_itself_in_a_notebook_in_its_language():
     html = result._repr_html_()
     assert "학습률 스윕" in html and "<img" in html
     assert "Learning-rate sweep" in result.display("en").html
+
+
+def test_the_explanation_says_how_the_rates_trained_and_shows_micro_batches(wine):
+    together = lr_sweep("logistic", wine, {"batch_size": 16}, min_lr=1e-3, max_lr=1e-1, steps=7)
+    assert together.together and "all at once as one population" in together.explanation[0]
+    assert "106 samples / batch size 16 = 7 steps per epoch" in together.explanation[0]
+    with pytest.warns(UserWarning, match="one after another"):  # accumulation cannot stack
+        alone = lr_sweep("logistic", wine, {"batch_size": 8, "accumulate": 2}, min_lr=1e-3, max_lr=1e-1, steps=7)
+    assert not alone.together
+    assert "one after another" in alone.explanation[0] and "one population" in alone.explanation[0]
+    assert "(8 x 2 micro-batches x 1 process) = 7 steps per epoch" in alone.explanation[0]

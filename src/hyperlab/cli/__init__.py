@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +24,25 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps", "lab")
 
 
+def _note(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+          line: str | None = None, *, shown: Callable[..., None] = warnings.showwarning) -> None:
+    """hyperlab's own warnings (e.g. a population trained one member after another) as one
+    ``note:`` line; anyone else's as Python shows them."""
+    if category.__module__.split(".")[0] == "hyperlab":
+        typer.echo(f"note: {message}", err=True)
+    else:
+        shown(message, category, filename, lineno, file, line)
+
+
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command so user errors print one line and exit 2 (Ctrl-C exits 130)."""
+    """Wrap a command so user errors print one line and exit 2 (Ctrl-C exits 130), and our
+    warnings print as one ``note:`` line, not a source location."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _note
+                return func(*args, **kwargs)
         except HyperlabError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

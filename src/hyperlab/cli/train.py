@@ -26,6 +26,7 @@ from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
+from hyperlab.members import trained_together
 from hyperlab.records import member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 from hyperlab.views.run_summary import summary_rows
@@ -210,7 +211,7 @@ def _best(results: list[RunResult]) -> int | None:
 def comparison_table(results: list[RunResult], names: list[str], lang: str) -> Table:
     """One row per member (named by its settings) and what it measured; the best one in bold."""
     metric = t(results[0].history.metric, lang)
-    stacked = any(r.history.peak_memory.get("population_members") for r in results)
+    stacked = any(trained_together(r.history) for r in results)
     table = Table(title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)))
     table.add_column(t("cmp.run", lang), no_wrap=True)
     for column in (t("epochs", lang), t("status", lang), f"{t('val', lang)} {metric}",

@@ -22,8 +22,8 @@ from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams, samples_seen
-from hyperlab.i18n import t
-from hyperlab.members import train_members
+from hyperlab.i18n import steps_arithmetic, t
+from hyperlab.members import train_members, trained_together
 from hyperlab.models import ModelSpec
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.common import (
@@ -67,6 +67,7 @@ class LRSweepResult(TunerDisplay):
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
     lang: str = "en"  # the language of its notebook display
+    together: bool = True  # the rates trained stacked as one population (False: one after another)
 
     @property
     def steps_run(self) -> int:
@@ -155,7 +156,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     best = min(scored, key=lambda i: scores[i])  # type: ignore[arg-type, return-value]
     result = LRSweepResult(lrs=lrs, scores=scores, histories=histories, suggested_lr=lrs[best], best_index=best,
                            epochs=epochs, steps=epochs * spe, steps_per_epoch=spe, n_train=n, criterion=criterion,
-                           hparams=hp)
+                           hparams=hp, together=all(trained_together(h) for h in histories))
     result.explanation = explain(result, lang)
     result.lang = lang
     path = plot_path(out, plot_name)
@@ -183,9 +184,11 @@ def range_test_cost(n_train: int, batch_size: int, steps: int = DEFAULT_STEPS) -
 def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
     """Sentences from the measured runs: what was trained, what it cost, what won and why."""
     hp = result.hparams
+    arithmetic = steps_arithmetic(result.n_train, hp.batch_size, result.steps_per_epoch, lang,
+                                  accumulate=hp.accumulate)
+    how = t("lrs.together" if result.together else "lrs.one_by_one", lang)
     lines = [t("lrs.ran", lang, k=len(result.lrs), lo=result.lrs[0], hi=result.lrs[-1], epochs=result.epochs,
-               steps=result.steps, optimizer=hp.optimizer, batch=hp.batch_size, n=result.n_train,
-               spe=result.steps_per_epoch)]
+               steps=result.steps, optimizer=hp.optimizer, arithmetic=arithmetic, how=how)]
     diverged = [lr for lr, h in zip(result.lrs, result.histories) if h.status == "diverged"]
     if diverged:
         lines.append(t("lrs.diverged", lang, count=len(diverged), lowest=min(diverged)))

@@ -310,11 +310,12 @@ register({
     "lrs.train_loss": {"en": "final training loss", "ko": "최종 훈련 손실"},
     "lrs.ran": {
         "en": "{k} constant learning rates from {lo:.2g} to {hi:.2g} (log-spaced) were each trained for {epochs} "
-              "epoch(s) = {steps} steps (optimizer {optimizer}, batch size {batch}; {n} training samples = {spe} "
-              "steps per epoch), all at once as one population.",
+              "epoch(s) = {steps} steps (optimizer {optimizer}; {arithmetic}), {how}.",
         "ko": "{lo:.2g}부터 {hi:.2g}까지 로그 간격의 고정 학습률 {k}개를 각각 {epochs} 에폭 = {steps} 스텝씩 "
-              "(옵티마이저 {optimizer}, 배치 크기 {batch}; 훈련 샘플 {n}개 = 에폭당 {spe} 스텝) 하나의 집단으로 한꺼번에 "
-              "학습했습니다."},
+              "(옵티마이저 {optimizer}; {arithmetic}) {how} 학습했습니다."},
+    "lrs.together": {"en": "all at once as one population", "ko": "하나의 집단으로 한꺼번에"},
+    "lrs.one_by_one": {"en": "one after another (these settings cannot be trained as one population)",
+                       "ko": "하나씩 차례로(이 설정은 하나의 집단으로 학습할 수 없어)"},
     "lrs.diverged": {"en": "{count} rate(s) diverged, the lowest of them {lowest:.2g}.",
                      "ko": "{count}개 학습률이 발산했고, 그중 가장 낮은 값은 {lowest:.2g}입니다."},
     "lrs.cost": {
