@@ -221,8 +221,12 @@ class Objective:
         trial.set_user_attr("worker", worker_id())
         params = self.space.suggest(trial)
         with interrupts_recorded(trial):
-            result = self.train(params, [PruningReporter(trial)])
+            result = self.train_trial(trial, params)
         return trial_value(trial, result)
+
+    def train_trial(self, trial: optuna.Trial, params: dict[str, Any]) -> RunResult:
+        """Train a trial's ``params``, reporting each epoch to Optuna (which may prune it)."""
+        return self.train(params, [PruningReporter(trial)])
 
     def train(self, params: dict[str, Any], callbacks: list[Callback]) -> RunResult:
         """Train one trial's ``params`` (over the fixed settings) from the same initial weights."""
