@@ -17,14 +17,16 @@ Every rank makes the same collectives in the same order, so none is left waiting
   are gathered on rank 0 and stored on the trial (user attribute ``ranks``); if they differ the
   trial fails (Optuna users meet exactly this: every rank sampling its own parameters).
 - **Failures.** A rank that dies makes the others' next collective fail (gloo closes its
-  connections; collectives time out otherwise), the launcher stops the rest, rank 0's trial is
-  marked failed (or later by the heartbeat check, if rank 0 itself died) and the sweep ends with
-  one line naming the rank that failed.
+  connections; collectives time out otherwise) and the launcher stops the rest with SIGTERM;
+  rank 0 marks its trial failed (status ``failed``, not ``interrupted``: Ctrl-C is SIGINT), or the
+  heartbeat check does later if rank 0 itself died, and the sweep ends with one line naming the
+  rank that failed.
 """
 
 from __future__ import annotations
 
 import math
+import signal
 from typing import Any
 
 import optuna
@@ -35,6 +37,7 @@ from hyperlab.engine import Callback, Run, RunResult, StopTraining, distributed
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.sweeps.objective import Objective, PruningReporter, SweepSetup, round_floats
 from hyperlab.sweeps.plan import SweepPlan
+from hyperlab.sweeps.signals import SIGNALS
 
 TRIAL, WAIT, STOP = "trial", "wait", "stop"
 RANKS_ATTR = "ranks"
@@ -107,7 +110,13 @@ class LeaderObjective(Objective):
 
     def train_trial(self, trial: optuna.Trial, params: dict[str, Any]) -> RunResult:
         from_leader((TRIAL, params))
-        result = self.train(params, [SharedPruning(PruningReporter(trial))])
+        try:
+            result = self.train(params, [SharedPruning(PruningReporter(trial))])
+        except KeyboardInterrupt:
+            if SIGNALS.signum == signal.SIGTERM:  # the launcher stops every rank once one has failed
+                raise distributed.DistributedError("stopped by the launcher (SIGTERM): another process "
+                                                   "of this trial failed") from None
+            raise  # Ctrl-C: the trial is interrupted, as in a sweep without --nproc
         trial.set_user_attr(RANKS_ATTR, round_floats(rank_reports(result, params)))
         return result
 
@@ -128,7 +137,6 @@ def rank_main(plan_data: dict[str, Any], target: int, seed: int, label: str) -> 
     rank 0 leads the worker loop and returns how many trials it ran; the others follow."""
     from hyperlab.sweeps.processes import echo
     from hyperlab.sweeps.session import Session
-    from hyperlab.sweeps.signals import SIGNALS
     from hyperlab.sweeps.trial_loop import work
 
     plan = SweepPlan.from_dict(plan_data)
