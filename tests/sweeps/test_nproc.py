@@ -52,7 +52,7 @@ def test_two_ranks_train_what_rank0_sampled_and_a_pruned_trial_stops_on_both(bac
                     "--pruner", "asha", "--nproc", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     # the trial line shows the effective batch: 8 per process x 2 processes
-    assert done.stdout.count("effective batch 16 = 8 x 1 x 2 processes") == 3, done.stdout
+    assert done.stdout.count("effective batch 16 = 8 x 1 micro-batch x 2 processes") == 3, done.stdout
 
     final = trials(url, "ddp")
     assert [tr.state for tr in final][:2] == [TrialState.COMPLETE, TrialState.PRUNED]
@@ -164,3 +164,21 @@ def test_threads_are_shared_by_every_process_of_every_worker():
     assert plan.worker_threads(8) == 2 and plan.worker_threads(2) == 1
     assert SweepPlan(study="s", storage="sqlite:///x.db", setup=None, nproc=4).worker_threads(8) == 2
     assert SweepPlan(study="s", storage="sqlite:///x.db", setup=None, nproc=2, threads=3).worker_threads(8) == 3
+
+
+@pytest.mark.parametrize("batch, accumulate, world, shown", [
+    (8, 1, 2, "effective batch 16 = 8 x 1 micro-batch x 2 processes"),
+    (32, 4, 1, "effective batch 128 = 32 x 4 micro-batches x 1 process"),
+    (32, 1, 1, None),  # the plain case: the batch size alone, as before
+])
+def test_the_trial_line_shows_the_effective_batch(batch, accumulate, world, shown):
+    from hyperlab.sweeps.results import trial_line
+
+    history = {"batch_size": batch, "accumulate": accumulate, "world_size": world,
+               "effective_batch": batch * accumulate * world}
+    trial = optuna.trial.create_trial(params={"lr": 0.01}, distributions={"lr": optuna.distributions.FloatDistribution(
+        1e-3, 1.0)}, value=0.9, user_attrs={"history": history, "train_seconds": 1.0})
+    line = trial_line(trial, "en")
+    assert (shown in line) if shown else ("effective batch" not in line), line
+    if shown and world > 1:
+        assert "유효 배치 16 = 배치 8 x 마이크로배치 1개 x 프로세스 2개" in trial_line(trial, "ko")
