@@ -50,7 +50,7 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
               on_prepared: Callable[[Prepared], None] | None = None) -> SweepOutcome:
     """Prepare the study and run ``plan.workers`` workers on it until it holds its target.
 
-    ``data``/``model`` objects (Python API) need ``workers == 1``: other processes rebuild the
+    ``data``/``model`` objects (Python API) need ``workers == nproc == 1``: other processes rebuild the
     objective from the study's stored setup (names, paths, ``module:function``).
     """
     for name, count in (("workers", plan.workers), ("nproc", plan.nproc)):
