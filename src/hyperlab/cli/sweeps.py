@@ -17,7 +17,7 @@ from hyperlab.i18n import t
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
 PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
-             "threads", "tensorboard")
+             "threads", "tensorboard", "nproc")
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
@@ -73,6 +73,8 @@ def sweep(
     tensorboard: Annotated[str | None, typer.Option(
         "--tensorboard", metavar="DIR", help="Also write TensorBoard event files, one run per trial: DIR/trial-<number> "
                                              "(needs: pip install 'hyperlab\\[tensorboard]').")] = None,
+    nproc: Annotated[str | None, typer.Option(
+        help="Processes training each trial together (data-parallel; rank 0 alone talks to the study).")] = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""
     from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
@@ -115,7 +117,8 @@ def sweep(
         workers=_default(_int("workers", pick(workers, "workers")), 1),
         heartbeat=_default(_int("heartbeat", pick(heartbeat, "heartbeat")), DEFAULT_HEARTBEAT_S),
         echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang,
-        threads=_int("threads", pick(threads, "threads")), tensorboard=pick(tensorboard, "tensorboard"))
+        threads=_int("threads", pick(threads, "threads")), tensorboard=pick(tensorboard, "tensorboard"),
+        nproc=_default(_int("nproc", pick(nproc, "nproc")), 1))
     console = o.console(quiet, json_out)
 
     def announce(prepared: Prepared) -> None:
@@ -134,8 +137,13 @@ def sweep(
         if plan.strategy == "cmaes" and lists:
             console.print(t("sweep_cmaes_note", lang, names=", ".join(t(n, lang) for n in lists)))
 
+    from hyperlab.engine.distributed import DistributedError
+
     try:
         outcome = run_sweep(plan, on_prepared=announce)
+    except DistributedError as exc:  # a process of a data-parallel trial failed (as `train --nproc` does)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except SweepInterrupted as stop:
         typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=redact(plan.storage)),
                    err=True)

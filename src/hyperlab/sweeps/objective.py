@@ -12,10 +12,12 @@ which ranks it below every feasible trial in TPE's model, so TPE learns that reg
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
 import socket
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -168,12 +170,16 @@ class PruningReporter(Callback):
         self.trial = trial
 
     def on_epoch_end(self, run: Run) -> None:
+        if self.should_prune(run):
+            raise StopTraining("pruned", f"pruned after epoch {run.history.epochs[-1].epoch}")
+
+    def should_prune(self, run: Run) -> bool:
+        """Report the epoch's validation metric and ask the pruner whether to stop here."""
         record = run.history.epochs[-1]
         if record.val_metric is None:
-            return
+            return False
         self.trial.report(record.val_metric, record.epoch)
-        if may_prune(self.trial.study.pruner, record.epoch) and self.trial.should_prune():
-            raise StopTraining("pruned", f"pruned after epoch {record.epoch}")
+        return may_prune(self.trial.study.pruner, record.epoch) and self.trial.should_prune()
 
 
 def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:
@@ -218,23 +224,42 @@ class Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         trial.set_user_attr("worker", worker_id())
         params = self.space.suggest(trial)
+        with interrupts_recorded(trial):
+            result = self.train_trial(trial, params)
+        return trial_value(trial, result)
+
+    def train_trial(self, trial: optuna.Trial, params: dict[str, Any]) -> RunResult:
+        """Train a trial's ``params``, reporting each epoch to Optuna (which may prune it)."""
+        return self.train(params, [PruningReporter(trial), *trial_callbacks(self.tensorboard, trial)])
+
+    def train(self, params: dict[str, Any], callbacks: list[Callback]) -> RunResult:
+        """Train one trial's ``params`` (over the fixed settings) from the same initial weights."""
         hp = self.base.replace(**params)
-        model = self.new_model(hp.seed)
-        try:
-            result = fit(model, self.data, hp, callbacks=[PruningReporter(trial), *self.callbacks,
-                                                          *trial_callbacks(self.tensorboard, trial)],
-                         device=self.device, measure_memory=False)
-        except TrainingInterrupted as stop:
-            record_result(trial, stop.result, "interrupted")
-            raise
-        record_result(trial, result)
-        if result.status == "diverged":
-            d = result.history.diverged or {}
-            trial.set_constraint("diverged", 1.0)
-            raise optuna.TrialPruned(f"diverged at step {d.get('step')} (epoch {d.get('epoch')})")
-        if result.status == "pruned":
-            raise optuna.TrialPruned(f"pruned after epoch {len(result.history.epochs)}")
-        value = result.summary()["final_val_metric"]
-        if value is None:
-            raise HyperlabError(f"trial {trial.number} ended with no finite validation metric")
-        return float(value)
+        return fit(self.new_model(hp.seed), self.data, hp, callbacks=[*callbacks, *self.callbacks],
+                   device=self.device, measure_memory=False)
+
+
+@contextlib.contextmanager
+def interrupts_recorded(trial: optuna.Trial) -> Iterator[None]:
+    """On Ctrl-C during training, store what the run measured (status ``interrupted``) and re-raise."""
+    try:
+        yield
+    except TrainingInterrupted as stop:
+        record_result(trial, stop.result, "interrupted")
+        raise
+
+
+def trial_value(trial: optuna.Trial, result: RunResult) -> float:
+    """A finished run as the trial's outcome: record it, then return its score (the final validation
+    metric) or raise ``TrialPruned`` (pruned, or diverged with the constraint ``diverged = 1``)."""
+    record_result(trial, result)
+    if result.status == "diverged":
+        d = result.history.diverged or {}
+        trial.set_constraint("diverged", 1.0)
+        raise optuna.TrialPruned(f"diverged at step {d.get('step')} (epoch {d.get('epoch')})")
+    if result.status == "pruned":
+        raise optuna.TrialPruned(f"pruned after epoch {len(result.history.epochs)}")
+    value = result.summary()["final_val_metric"]
+    if value is None:
+        raise HyperlabError(f"trial {trial.number} ended with no finite validation metric")
+    return float(value)

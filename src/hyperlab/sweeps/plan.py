@@ -40,7 +40,8 @@ class SweepPlan:
     grace: int | None = None
     echo: str = "stdout"  # where each finished trial's line goes: stdout, stderr or none
     lang: str = "en"
-    threads: int | None = None  # torch threads of each worker; None: torch's (one worker), cores / N (N workers)
+    threads: int | None = None  # torch threads of each process; None: torch's (one worker), else cores / processes
+    nproc: int = 1  # processes training each trial together (data-parallel; rank 0 talks to the study)
     tensorboard: str | None = None  # folder of TensorBoard runs, one per trial (``sweeps.tensorboard``)
 
     def __post_init__(self) -> None:
@@ -51,22 +52,28 @@ class SweepPlan:
         if not isinstance(self.study, str) or not self.study.strip():
             raise ConfigError("study", self.study, "must be a non-empty name")
         for name, value, low in (("trials", self.trials, 0), ("workers", self.workers, 1),
-                                 ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1)):
+                                 ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1),
+                                 ("nproc", self.nproc, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise ConfigError(name, value, f"must be an integer >= {low}")
         if self.workers > 1 and is_memory(self.storage):
             raise ConfigError("workers", self.workers, "more than 1 needs a database (a SQLite file or "
                                                        "PostgreSQL): an in-memory study lives in one process")
         self.tensorboard = check_log_dir(self.tensorboard)
+        if self.nproc > 1 and is_memory(self.storage):
+            raise ConfigError("nproc", self.nproc, "more than 1 needs a database (a SQLite file or PostgreSQL): "
+                                                   "the processes of a trial start apart from this one")
         if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
             raise ConfigError("timeout", self.timeout, "must be a number of seconds > 0")
 
     def worker_threads(self, cores: int) -> int | None:
-        """torch threads of each worker: ``threads`` if given; else, for N worker processes on ``cores``
-        cores, cores / N (at least 1); a single worker in this process keeps torch's setting (None)."""
+        """torch threads of each training process: ``threads`` if given; else, for W workers of N
+        processes each on ``cores`` cores, cores / (W x N) (at least 1); a single worker in this
+        process keeps torch's setting (None)."""
         if self.threads is not None:
             return self.threads
-        return max(1, cores // self.workers) if self.workers > 1 else None
+        processes = self.workers * self.nproc
+        return max(1, cores // processes) if processes > 1 else None
 
     @property
     def pruner_name(self) -> str:

@@ -14,6 +14,7 @@ from optuna.trial import TrialState
 from hyperlab.data import Data
 from hyperlab.errors import ConfigError
 from hyperlab.models import ModelSpec, build_model
+from hyperlab.sweeps.distributed_trials import check_processes
 from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.plan import SweepPlan
 from hyperlab.sweeps.results import FINISHED
@@ -52,15 +53,17 @@ def _stored_setup(storage: optuna.storages.BaseStorage, name: str, wait: float) 
         time.sleep(0.2)
 
 
-def _validate(setup: SweepSetup, strategy: str, data: Data | None,
-              model: ModelSpec | None) -> tuple[SweepSetup, Data, list[int]]:
+def _validate(setup: SweepSetup, strategy: str, data: Data | None, model: ModelSpec | None,
+              nproc: int = 1) -> tuple[SweepSetup, Data, list[int]]:
     """Fit a default space to the data, then check the space fits the strategy, the data (batch
-    sizes) and the model (it builds); return the fitted setup, the data and the dropped batch sizes."""
+    sizes, shared by ``nproc`` processes) and the model (it builds); return the fitted setup, the
+    data and the dropped batch sizes."""
     bundle = setup.subsample(data) if data is not None else setup.load_data()
     setup, dropped = setup.fit_to_data(bundle.n_train)
     space = setup.search_space()
     check_fits(strategy, space)
     space.check(setup.hparams(), bundle.n_train)
+    check_processes(setup, bundle.n_train, nproc)
     if model is None:  # a model given by name must build for this data (a user's object is trusted)
         build_model(setup.model, bundle, width=setup.width, depth=setup.depth, seed=0)
     return setup, bundle, dropped
@@ -71,7 +74,7 @@ def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None =
     """Create the study, or check that the existing one was made with the same setup; validate the
     space against the data (before anything is created); queue the grid points not yet covered."""
     storage = storage or open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)
-    checked = _validate(plan.setup, plan.strategy, data, model) if plan.setup is not None else None
+    checked = _validate(plan.setup, plan.strategy, data, model, plan.nproc) if plan.setup is not None else None
     try:
         study = optuna.create_study(study_name=plan.study, storage=storage, direction="maximize")
         created = True
@@ -79,7 +82,7 @@ def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None =
         study, created = optuna.load_study(study_name=plan.study, storage=storage), False
     if created:
         if checked is None:
-            checked = _validate(default_setup(), plan.strategy, data, model)
+            checked = _validate(default_setup(), plan.strategy, data, model, plan.nproc)
         setup = checked[0]
         _record_session(study, plan)  # before the setup: a joining worker reads both once the setup is there
         study.set_user_attr(SETUP_ATTR, setup.to_dict())
@@ -94,7 +97,7 @@ def prepare(plan: SweepPlan, data: Data | None = None, model: ModelSpec | None =
         if study.direction != optuna.study.StudyDirection.MAXIMIZE:
             raise ConfigError("study", plan.study, "must maximise the validation metric")
         if checked is None:
-            checked = _validate(setup, plan.strategy, data, model)
+            checked = _validate(setup, plan.strategy, data, model, plan.nproc)
         _record_session(study, plan)
     _, bundle, dropped = checked
     name_metric(study, bundle)

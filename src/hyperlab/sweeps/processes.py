@@ -1,5 +1,6 @@
 """Worker processes on this machine (``--workers N``): spawned interpreters, each with its own
-storage connection, seed and torch threads; Ctrl-C reaches every one of them."""
+storage connection, seed and torch threads; Ctrl-C reaches every one of them. With ``--nproc M``
+each worker starts M data-parallel ranks of its own (``distributed_trials``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from hyperlab.errors import HyperlabError
+from hyperlab.sweeps.distributed_trials import run_ranks
 from hyperlab.sweeps.objective import Objective, SweepSetup
 from hyperlab.sweeps.plan import SweepPlan
 from hyperlab.sweeps.prepare import Prepared
@@ -51,8 +53,11 @@ def worker_main(plan_data: dict[str, Any], worker: int, target: int, finished_be
         try:
             setup = plan.setup
             assert setup is not None
-            session = Session(plan, setup, seed=worker_seed(setup, worker, finished_before))
-            work(session, Objective(setup, tensorboard=plan.tensorboard), target, plan.timeout, echo(plan, f"[w{worker}] "))
+            seed, label = worker_seed(setup, worker, finished_before), f"[w{worker}] "
+            if plan.nproc > 1:  # this worker's trials are trained by plan.nproc ranks
+                run_ranks(plan, target, seed, label, threads)
+            else:
+                work(Session(plan, setup, seed=seed), Objective(setup, tensorboard=plan.tensorboard), target, plan.timeout, echo(plan, label))
         except KeyboardInterrupt:
             sys.exit(130)
         except HyperlabError as exc:

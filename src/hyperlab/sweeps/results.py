@@ -190,6 +190,12 @@ def trial_line(trial: FrozenTrial, lang: str, label: str = "") -> str:
         parts.append(t("diverged_where", lang, step=trial.user_attrs.get("diverged_step"),
                        epoch=trial.user_attrs.get("diverged_epoch")))
     parts.append(" ".join(f"{k}={format_value(v)}" for k, v in trial.params.items()))
+    history = trial.user_attrs.get("history") or {}
+    world, accumulate = history.get("world_size") or 1, history.get("accumulate") or 1
+    if world > 1 or accumulate > 1:  # the seed's arithmetic with all three factors
+        parts.append(t("sweep_effective_batch", lang, batch=history.get("batch_size"), accumulate=accumulate,
+                       world=world, effective=history.get("effective_batch"),
+                       a_plural="es" if accumulate != 1 else "", w_plural="es" if world != 1 else ""))
     seconds = trial.user_attrs.get("train_seconds")
     if seconds is not None:
         parts.append(f"{seconds:.1f}s")

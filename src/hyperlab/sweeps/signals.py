@@ -20,12 +20,13 @@ class StopOnSignal:
         self.stopping = False
         self.depth = 0  # > 0 inside deferred()
         self.pending = False
+        self.signum: int | None = None  # the signal that stopped us (SIGINT or SIGTERM)
         self.previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.stopping:
             return
-        self.stopping = True
+        self.stopping, self.signum = True, signum
         if self.depth:
             self.pending = True
             return
@@ -44,6 +45,7 @@ class StopOnSignal:
 
     def __enter__(self) -> StopOnSignal:
         self.stopping = self.pending = False
+        self.signum = None
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self.previous[sig] = signal.signal(sig, self._handle)

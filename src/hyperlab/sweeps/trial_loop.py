@@ -35,9 +35,11 @@ def run_trial(session: Session, trial: optuna.Trial, trial_id: int,
 
 
 def work(session: Session, objective: Callable[[optuna.Trial], float], target: int,
-         timeout: float | None = None, on_trial: Callable[[FrozenTrial], None] | None = None) -> int:
+         timeout: float | None = None, on_trial: Callable[[FrozenTrial], None] | None = None,
+         on_wait: Callable[[], None] | None = None) -> int:
     """Take trials until the study has ``target`` finished ones (or ``timeout`` s passed); return
-    how many this worker ran. Waits while others' trials run: one of them may fail and be retried."""
+    how many this worker ran. Waits while others' trials run: one of them may fail and be retried
+    (``on_wait`` is called at each look meanwhile, e.g. to tell waiting ranks the worker is alive)."""
     deadline = time.monotonic() + timeout if timeout else None
     poll = min(1.0, session.plan.heartbeat / 2)
     ran = 0
@@ -56,6 +58,8 @@ def work(session: Session, objective: Callable[[optuna.Trial], float], target: i
             if taken is None:
                 if busy:
                     time.sleep(poll)
+                    if on_wait is not None:
+                        on_wait()
                     continue
                 break
             trial, trial_id = taken

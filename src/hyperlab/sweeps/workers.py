@@ -33,6 +33,7 @@ from hyperlab.engine import Callback
 from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError
 from hyperlab.models import ModelSpec
+from hyperlab.sweeps.distributed_trials import run_ranks
 from hyperlab.sweeps.objective import Objective
 from hyperlab.sweeps.plan import SweepInterrupted, SweepOutcome, SweepPlan
 from hyperlab.sweeps.prepare import Prepared, prepare
@@ -49,12 +50,16 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
               on_prepared: Callable[[Prepared], None] | None = None) -> SweepOutcome:
     """Prepare the study and run ``plan.workers`` workers on it until it holds its target.
 
-    ``data``/``model`` objects (Python API) need ``workers == 1``: other processes rebuild the
+    ``data``/``model`` objects (Python API) need ``workers == nproc == 1``: other processes rebuild the
     objective from the study's stored setup (names, paths, ``module:function``).
     """
-    if plan.workers > 1 and (model is not None or data is not None or callbacks):
-        raise ConfigError("workers", plan.workers, "more than 1 needs the model and data by name, path or "
-                                                   "module:function (worker processes rebuild them)")
+    for name, count in (("workers", plan.workers), ("nproc", plan.nproc)):
+        if count > 1 and (model is not None or data is not None or callbacks):
+            raise ConfigError(name, count, "more than 1 needs the model and data by name, path or "
+                                           "module:function (other processes rebuild them)")
+    if plan.nproc > 1 and device is not None:
+        raise ConfigError("device", device, "cannot be set with nproc > 1: each process trains on its own "
+                                            "device (cuda:LOCAL_RANK, or the CPU)")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     target, storage = None, None
     try:
@@ -64,7 +69,10 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
         if on_prepared is not None:
             on_prepared(prepared)
         plan = replace(plan, setup=prepared.setup)
-        if plan.workers == 1:
+        if plan.workers == 1 and plan.nproc > 1:
+            run_ranks(plan, prepared.target, worker_seed(prepared.setup, 0, prepared.finished_before),
+                      threads=plan.worker_threads(os.cpu_count() or 1))
+        elif plan.workers == 1:
             with SIGNALS, torch_threads(plan.worker_threads(os.cpu_count() or 1)):
                 session = Session(plan, prepared.setup, seed=worker_seed(prepared.setup, 0, prepared.finished_before),
                                   storage=storage)
