@@ -124,7 +124,7 @@ def test_two_workers_of_two_ranks_share_one_study(sqlite_url, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--nproc", "0"], "nproc=0 is invalid: must be an integer >= 1"),
     (["--nproc", "two"], "nproc='two' is invalid: must be an integer"),
-    (["--nproc", "2", "--batch-size", "8,60"], "accumulate=1 is invalid: makes a step of 60 x 1 x 2 processes = 120"),
+    (["--nproc", "2", "--batch-size", "8,60"], "nproc=2 is invalid: makes a step of 60 x 1 x 2 processes = 120"),
     (["--nproc", "3", "--batch-size", "7"],
      "nproc=3 is invalid: the last step of each epoch has 1 sample (106 samples, steps of 7 x 1 x 3 = 21)"),
 ])
