@@ -20,10 +20,9 @@ from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
-from hyperlab.errors import ConfigError
-from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.lessons import LESSONS, LessonResult, Monitor, run_lesson, run_tour
+from hyperlab.lessons.runner import check_training
 from hyperlab.lessons import texts as lesson_texts  # noqa: F401 - registers the lesson texts
 from hyperlab.lessons.report import title_of
 from hyperlab.lessons.runner import DEFAULT_OUT
@@ -85,27 +84,17 @@ def claims_table(result: LessonResult, lang: str) -> Table:
     return table
 
 
-def refuse_scale(hp: HParams) -> None:
-    """Lessons train at their own settings, so a scale flag other than its default is refused, not ignored."""
-    defaults = HParams()
-    for key in o.SCALE_KEYS:
-        if getattr(hp, key) != getattr(defaults, key):
-            raise ConfigError(key, getattr(hp, key),
-                              "lessons train at fixed settings (accumulate=1, precision=fp32, no clip_grad_norm, "
-                              "no compile) so that a lesson's runs differ only in the knob it shows; use it with "
-                              "`hyperlab train`, the tuners or `hyperlab sweep`")
-
-
 def _run(names: list[str] | None, *, dataset: str | None, label: str | None, model: str | None,
          width: int | None, depth: int | None, full: bool, seed: str | None, lang: str, out: Path | None,
          json_out: bool, quiet: bool, threads: int | None, scale: dict[str, object]) -> None:
     lang = o.lang_of(lang)
     setup = o.resolve(dataset=dataset, label=label, model=model, width=width, depth=depth, seed=seed, **scale)
-    refuse_scale(setup.hparams)
+    training = check_training({key: getattr(setup.hparams, key) for key in o.SCALE_KEYS})  # before any output
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
     common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
-              "width": setup.width, "depth": setup.depth, "label": setup.label, "threads": threads}
+              "width": setup.width, "depth": setup.depth, "label": setup.label, "threads": threads,
+              "training": training}
     try:
         with make_progress(console) as progress:
             monitor = RichMonitor(progress, lang)

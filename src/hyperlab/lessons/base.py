@@ -259,6 +259,7 @@ class LessonContext:
     device: str | None = None
     monitor: Monitor = field(default_factory=Monitor)
     population: bool = True  # comparisons train as populations (False: one fit after another)
+    training: dict[str, Any] = field(default_factory=dict)  # precision, clip_grad_norm, compile: every run
     _subsets: dict[int, Data] = field(default_factory=dict, repr=False)
 
     def data_for(self, train_size: int | None) -> Data:
@@ -287,7 +288,7 @@ class LessonContext:
         step probe, or whose monitor callbacks need step events, trains alone with ``fit``."""
         prepared = []
         for spec in specs:
-            hp = spec.hparams.replace(seed=self.seed) if spec.hparams.seed != self.seed else spec.hparams
+            hp = spec.hparams.replace(seed=self.seed, **self.training)
             callbacks = self.monitor.callbacks(spec.key, spec.planned_steps(self.data.n_train))
             probe = StepProbe(spec.stop_at_step) if spec.stop_at_step else None
             prepared.append((spec, hp, callbacks + ([probe] if probe else []), probe))
@@ -311,7 +312,7 @@ class LessonContext:
     def describe(self) -> dict[str, Any]:
         model = self.model if isinstance(self.model, str) else type(self.model).__name__
         return {**self.data.describe(), "dataset": self.data.name, "model": model, "width": self.width,
-                "depth": self.depth, "seed": self.seed}
+                "depth": self.depth, "seed": self.seed, **self.training}
 
 
 # ---- the result ----------------------------------------------------------------------------

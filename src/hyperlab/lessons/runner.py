@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from hyperlab.api import DataSpec, as_data
 from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_choice, check_int, did_you_mean
+from hyperlab.hparams import HParams
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
 from hyperlab.lessons.base import BUDGETS, LessonContext, LessonResult, Monitor
@@ -30,6 +31,7 @@ LESSONS: dict[str, ModuleType] = {"batch-size": batch_size, "learning-rate": lea
                                   "optimizer": optimizer}
 PREFIX = {"batch-size": "batch", "learning-rate": "lr", "epochs": "epochs", "optimizer": "opt"}
 DEFAULT_OUT = Path("runs") / "lessons"
+TRAINING_KEYS = ("precision", "clip_grad_norm", "compile")  # settings a lesson applies to every run
 
 
 def lesson_module(name: str) -> ModuleType:
@@ -37,13 +39,31 @@ def lesson_module(name: str) -> ModuleType:
     return LESSONS[check_choice("lesson", name, LESSONS)]
 
 
+def check_training(training: dict[str, Any] | None) -> dict[str, Any]:
+    """Settings every run of a lesson trains with: ``precision``, ``clip_grad_norm``, ``compile``
+    (they apply alike to all runs, so the runs still differ only in the knob shown). Validated as
+    HParams fields; ``accumulate`` is refused: the lessons choose their batch sizes themselves."""
+    training = dict(training or {})
+    for key in training:
+        if key == "accumulate" and training[key] not in (None, 1):
+            raise ConfigError("accumulate", training[key], "lessons choose their own batch sizes (the batch-size "
+                              "lesson compares them); use accumulate with `hyperlab train`, the tuners or `sweep`")
+        if key not in TRAINING_KEYS + ("accumulate",):
+            raise ConfigError("training", key, f"must name only {', '.join(TRAINING_KEYS)}")
+    chosen = {k: v for k, v in training.items() if k in TRAINING_KEYS and v is not None}
+    HParams(**chosen)  # each value checked as the trainer will check it
+    return chosen
+
+
 def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: int = 0, width: int | None = None,
                  depth: int | None = None, label: str | None = None, device: str | None = None,
-                 monitor: Monitor | None = None, population: bool = True) -> LessonContext:
+                 monitor: Monitor | None = None, population: bool = True,
+                 training: dict[str, Any] | None = None) -> LessonContext:
     """Load the data and check the model builds, before any training starts."""
     seed = check_int("seed", seed, 0)
+    training = check_training(training)
     ctx = LessonContext(as_data(data, seed=seed, label=label), model, width, depth, seed, device,
-                        monitor or Monitor(), population=bool(population))
+                        monitor or Monitor(), population=bool(population), training=training)
     ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now
     return ctx
 
@@ -80,7 +100,7 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
                seed: int = 0, lang: str = "en", out: str | Path | None = None, width: int | None = None,
                depth: int | None = None, label: str | None = None, device: str | None = None,
                monitor: Monitor | None = None, threads: int | None = 1, population: bool = True,
-               **overrides: Any) -> LessonResult:
+               training: dict[str, Any] | None = None, **overrides: Any) -> LessonResult:
     """Run one lesson ('batch-size', 'learning-rate', 'epochs', 'optimizer') and return its result.
 
     ``budget`` is 'quick' (about a minute on 2 CPU cores), 'full' (thorough) or 'tiny' (tests);
@@ -88,12 +108,14 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
     With ``out`` the lesson writes ``lesson.json``, ``report.html`` and its PNG plots there.
     ``threads`` sets torch's intra-op threads while it trains (None keeps torch's setting).
     ``population=False`` trains the comparisons one ``fit`` after another instead of as populations
-    (same numbers to float tolerance; slower: for checking and benchmarks).
+    (same numbers to float tolerance; slower: for checking and benchmarks). ``training`` sets
+    ``precision``, ``clip_grad_norm`` or ``compile`` for every run (``{"precision": "bf16"}``;
+    these train one ``fit`` after another: populations stack only fp32 runs without clipping).
     """
     lesson_module(name)
     check_lang(lang)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
-                       monitor=monitor, population=population)
+                       monitor=monitor, population=population, training=training)
     return execute(name, ctx, budget, lang, out, threads, **overrides)
 
 
@@ -139,7 +161,7 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
              lang: str = "en", out: str | Path | None = None, width: int | None = None, depth: int | None = None,
              label: str | None = None, device: str | None = None, monitor: Monitor | None = None,
              threads: int | None = 1, lessons: tuple[str, ...] = tuple(LESSONS),
-             population: bool = True) -> TourResult:
+             population: bool = True, training: dict[str, Any] | None = None) -> TourResult:
     """All lessons into one combined report (``out/tour.html``, ``out/tour.json``) plus one per lesson
     (``out/<lesson>/``)."""
     if isinstance(lessons, str) or not lessons:
@@ -149,7 +171,7 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
     check_lang(lang)
     check_choice("budget", budget, BUDGETS)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
-                       monitor=monitor, population=population)
+                       monitor=monitor, population=population, training=training)
     started = time.perf_counter()
     results = [execute(n, ctx, budget, lang, Path(out) / n if out is not None else None, threads) for n in lessons]
     tour = TourResult(results, seconds=time.perf_counter() - started)
