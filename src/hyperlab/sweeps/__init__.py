@@ -37,7 +37,7 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
           width: int | None = None, depth: int | None = None, train_size: int | None = None,
           label: str | None = None, heartbeat: int = 10, callbacks: list[Callback] | None = None,
           device: str | None = None, echo: str = "none", lang: str = "en", threads: int | None = None,
-          **settings: Any) -> SweepOutcome:
+          population: int = 1, **settings: Any) -> SweepOutcome:
     """Run (or resume, or extend) a study and return its summary.
 
     ``space`` maps settings to specs (``"1e-4..1:log"``, ``"16,32,64"``, a list, or one fixed value);
@@ -45,7 +45,8 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     ``data`` may be names/paths or your own objects (then ``workers`` must be 1). The study lives
     in ``storage`` (default ``sqlite:///hyperlab.db``); calling again with the same arguments
     continues it, and a larger ``trials`` extends it. ``threads``: torch threads of each worker
-    (default: torch's for one worker, cores / ``workers`` for several).
+    (default: torch's for one worker, cores / ``workers`` for several). ``population``: trials each
+    worker trains at once with one ``fit_population`` call (default 1: one after another).
     """
     model_name = model if isinstance(model, str) else getattr(model, "__name__", type(model).__name__)
     data_name = str(data) if isinstance(data, (str, Path)) else getattr(data, "name", type(data).__name__)
@@ -53,7 +54,7 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
                              width=width, depth=depth, settings=settings)
     plan = SweepPlan(study=study, storage=storage_url(storage), setup=setup, strategy=strategy, pruner=pruner,
                      trials=trials, timeout=timeout, workers=workers, heartbeat=heartbeat, echo=echo, lang=lang,
-                     threads=threads)
+                     threads=threads, population=population)
     objects = {"data": None if isinstance(data, (str, Path)) else data,
                "model": None if isinstance(model, str) else model}
     if objects["data"] is not None and not isinstance(objects["data"], Data):

@@ -8,6 +8,10 @@ and seconds, the divergence step and epoch, its full settings and its whole hist
 A diverged trial is not a crash: it ends as Optuna ``PRUNED`` (finished, counted toward
 ``--trials``, the sweep goes on) with the constraint ``diverged = 1`` (``trial.set_constraint``),
 which ranks it below every feasible trial in TPE's model, so TPE learns that region is bad.
+
+A population of trials (``sweep --population K``) trains through ``fit_population`` instead: the
+same sampling (``Objective.hparams_for``), the same per-epoch reports (``PruningReporter`` sends
+member i's values to trial i) and the same recording and outcome (``trial_value``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import copy
 import math
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -25,6 +30,7 @@ from torch import nn
 from hyperlab.api import as_data
 from hyperlab.data import Data
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
+from hyperlab.engine.population import fit_population
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
@@ -160,17 +166,21 @@ def round_floats(value: Any, digits: int = SIG_DIGITS) -> Any:
 
 
 class PruningReporter(Callback):
-    """After each epoch: report the validation metric to Optuna and stop the run if the pruner says so."""
+    """After each epoch: report the validation metric to Optuna and stop the run if the pruner says so.
 
-    def __init__(self, trial: optuna.Trial) -> None:
-        self.trial = trial
+    Given a list of trials (a population), member i reports to ``trials[i]`` and is stopped alone."""
+
+    def __init__(self, trial: optuna.trial.BaseTrial | Sequence[optuna.trial.BaseTrial]) -> None:
+        self.trials = [trial] if isinstance(trial, optuna.trial.BaseTrial) else list(trial)
+        self.trial = self.trials[0]
 
     def on_epoch_end(self, run: Run) -> None:
         record = run.history.epochs[-1]
         if record.val_metric is None:
             return
-        self.trial.report(record.val_metric, record.epoch)
-        if may_prune(self.trial.study.pruner, record.epoch) and self.trial.should_prune():
+        trial = self.trials[getattr(run, "member", 0)]  # fit's Run has no member: one trial
+        trial.report(record.val_metric, record.epoch)
+        if may_prune(trial.study.pruner, record.epoch) and trial.should_prune():
             raise StopTraining("pruned", f"pruned after epoch {record.epoch}")
 
 
@@ -211,10 +221,13 @@ class Objective:
         spec = copy.deepcopy(self.model_spec) if isinstance(self.model_spec, nn.Module) else self.model_spec
         return build_model(spec, self.data, width=self.setup.width, depth=self.setup.depth, seed=seed)
 
-    def __call__(self, trial: optuna.Trial) -> float:
+    def hparams_for(self, trial: optuna.Trial) -> HParams:
+        """Sample this trial's settings from the space (and note which worker runs it)."""
         trial.set_user_attr("worker", worker_id())
-        params = self.space.suggest(trial)
-        hp = self.base.replace(**params)
+        return self.base.replace(**self.space.suggest(trial))
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        hp = self.hparams_for(trial)
         model = self.new_model(hp.seed)
         try:
             result = fit(model, self.data, hp, callbacks=[PruningReporter(trial), *self.callbacks],
@@ -222,14 +235,28 @@ class Objective:
         except TrainingInterrupted as stop:
             record_result(trial, stop.result, "interrupted")
             raise
-        record_result(trial, result)
-        if result.status == "diverged":
-            d = result.history.diverged or {}
-            trial.set_constraint("diverged", 1.0)
-            raise optuna.TrialPruned(f"diverged at step {d.get('step')} (epoch {d.get('epoch')})")
-        if result.status == "pruned":
-            raise optuna.TrialPruned(f"pruned after epoch {len(result.history.epochs)}")
-        value = result.summary()["final_val_metric"]
-        if value is None:
-            raise HyperlabError(f"trial {trial.number} ended with no finite validation metric")
-        return float(value)
+        return trial_value(trial, result)
+
+    def train_population(self, trials: Sequence[optuna.Trial], hparams: Sequence[HParams]) -> list[RunResult]:
+        """Train the trials' settings together with one ``fit_population`` call (member i is trial
+        i: its per-epoch values go to its own trial, whose pruner may stop it alone); raises
+        ``PopulationInterrupted`` on Ctrl-C with each member's result so far."""
+        return fit_population(self.model_spec, self.data, list(hparams),
+                              callbacks=[PruningReporter(trials), *self.callbacks], device=self.device,
+                              width=self.setup.width, depth=self.setup.depth)
+
+
+def trial_value(trial: optuna.Trial, result: RunResult) -> float:
+    """Record a finished run on its trial and return the value to tell Optuna (the final validation
+    metric); a pruned run raises ``TrialPruned``, a diverged one too, with the constraint ``diverged``."""
+    record_result(trial, result)
+    if result.status == "diverged":
+        d = result.history.diverged or {}
+        trial.set_constraint("diverged", 1.0)
+        raise optuna.TrialPruned(f"diverged at step {d.get('step')} (epoch {d.get('epoch')})")
+    if result.status == "pruned":
+        raise optuna.TrialPruned(f"pruned after epoch {len(result.history.epochs)}")
+    value = result.summary()["final_val_metric"]
+    if value is None:
+        raise HyperlabError(f"trial {trial.number} ended with no finite validation metric")
+    return float(value)

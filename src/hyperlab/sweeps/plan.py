@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, check_int
 from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, storage_url
 from hyperlab.sweeps.strategies import check_pruner, check_strategy, default_pruner
@@ -37,6 +37,7 @@ class SweepPlan:
     echo: str = "stdout"  # where each finished trial's line goes: stdout, stderr or none
     lang: str = "en"
     threads: int | None = None  # torch threads of each worker; None: torch's (one worker), cores / N (N workers)
+    population: int = 1  # trials each worker trains together (one fit_population call); 1: one at a time
 
     def __post_init__(self) -> None:
         self.storage = storage_url(self.storage)
@@ -49,6 +50,7 @@ class SweepPlan:
                                  ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise ConfigError(name, value, f"must be an integer >= {low}")
+        self.population = check_int("population", self.population, 1)
         if self.workers > 1 and is_memory(self.storage):
             raise ConfigError("workers", self.workers, "more than 1 needs a database (a SQLite file or "
                                                        "PostgreSQL): an in-memory study lives in one process")
