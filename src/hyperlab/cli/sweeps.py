@@ -17,7 +17,7 @@ from hyperlab.i18n import t
 
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
 PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
-             "threads", "tensorboard", "nproc")
+             "threads", "tensorboard", "nproc", "population")
 SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
@@ -66,6 +66,8 @@ def sweep(
     trials: Annotated[str | None, typer.Option(help="Finished trials the study should hold (default 20; grid: all points).")] = None,
     timeout: Annotated[str | None, typer.Option(help="Stop starting trials after this many seconds.")] = None,
     workers: Annotated[str | None, typer.Option(help="Worker processes on this machine.")] = None,
+    population: Annotated[str | None, typer.Option(
+        help="Trials each worker trains at once as one population (default 1: one after another).")] = None,
     heartbeat: Annotated[str | None, typer.Option(
         help="Seconds between a running trial's heartbeats; a silent trial is failed after twice that.")] = None,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
@@ -118,7 +120,7 @@ def sweep(
         heartbeat=_default(_int("heartbeat", pick(heartbeat, "heartbeat")), DEFAULT_HEARTBEAT_S),
         echo="none" if quiet else ("stderr" if json_out else "stdout"), lang=lang,
         threads=_int("threads", pick(threads, "threads")), tensorboard=pick(tensorboard, "tensorboard"),
-        nproc=_default(_int("nproc", pick(nproc, "nproc")), 1))
+        nproc=_default(_int("nproc", pick(nproc, "nproc")), 1), population=_default(pick(population, "population"), 1))
     console = o.console(quiet, json_out)
 
     def announce(prepared: Prepared) -> None:

@@ -37,7 +37,8 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
           width: int | None = None, depth: int | None = None, train_size: int | None = None,
           label: str | None = None, heartbeat: int = 10, callbacks: list[Callback] | None = None,
           device: str | None = None, echo: str = "none", lang: str = "en", threads: int | None = None,
-          tensorboard: str | Path | None = None, nproc: int = 1, **settings: Any) -> SweepOutcome:
+          tensorboard: str | Path | None = None, nproc: int = 1, population: int = 1,
+          **settings: Any) -> SweepOutcome:
     """Run (or resume, or extend) a study and return its summary.
 
     ``space`` maps settings to specs (``"1e-4..1:log"``, ``"16,32,64"``, a list, or one fixed value);
@@ -48,7 +49,8 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     (default: torch's for one worker, cores / ``workers`` for several). ``tensorboard``: a folder
     where each trial writes its TensorBoard run, ``trial-<number>`` (``hyperlab.sweeps.tensorboard``).
     ``nproc``: processes that train each trial together (data-parallel; needs a database and
-    ``model``/``data`` by name).
+    ``model``/``data`` by name). ``population``: trials each worker trains at once with one
+    ``fit_population`` call (default 1: one after another).
     """
     model_name = model if isinstance(model, str) else getattr(model, "__name__", type(model).__name__)
     data_name = str(data) if isinstance(data, (str, Path)) else getattr(data, "name", type(data).__name__)
@@ -56,7 +58,7 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
                              width=width, depth=depth, settings=settings)
     plan = SweepPlan(study=study, storage=storage_url(storage), setup=setup, strategy=strategy, pruner=pruner,
                      trials=trials, timeout=timeout, workers=workers, heartbeat=heartbeat, echo=echo, lang=lang,
-                     threads=threads, tensorboard=tensorboard, nproc=nproc)
+                     threads=threads, tensorboard=tensorboard, nproc=nproc, population=population)
     objects = {"data": None if isinstance(data, (str, Path)) else data,
                "model": None if isinstance(model, str) else model}
     if objects["data"] is not None and not isinstance(objects["data"], Data):

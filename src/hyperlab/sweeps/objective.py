@@ -8,6 +8,10 @@ and seconds, the divergence step and epoch, its full settings and its whole hist
 A diverged trial is not a crash: it ends as Optuna ``PRUNED`` (finished, counted toward
 ``--trials``, the sweep goes on) with the constraint ``diverged = 1`` (``trial.set_constraint``),
 which ranks it below every feasible trial in TPE's model, so TPE learns that region is bad.
+
+A population of trials (``sweep --population K``) trains through ``fit_population`` instead: the
+same sampling (``Objective.hparams_for``), the same per-epoch reports (``PruningReporter`` sends
+member i's values to trial i) and the same recording and outcome (``trial_value``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import copy
 import math
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -27,8 +31,10 @@ from torch import nn
 from hyperlab.api import as_data
 from hyperlab.data import Data
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
+from hyperlab.engine.population import fit_population
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
+from hyperlab.members import PerMember
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
 from hyperlab.sweeps.strategies import may_prune
@@ -164,10 +170,13 @@ def round_floats(value: Any, digits: int = SIG_DIGITS) -> Any:
 
 
 class PruningReporter(Callback):
-    """After each epoch: report the validation metric to Optuna and stop the run if the pruner says so."""
+    """After each epoch: report the validation metric to Optuna and stop the run if the pruner says so.
 
-    def __init__(self, trial: optuna.Trial) -> None:
-        self.trial = trial
+    Given a list of trials (a population), member i reports to ``trials[i]`` and is stopped alone."""
+
+    def __init__(self, trial: optuna.trial.BaseTrial | Sequence[optuna.trial.BaseTrial]) -> None:
+        self.trials = [trial] if isinstance(trial, optuna.trial.BaseTrial) else list(trial)
+        self.trial = self.trials[0]
 
     def on_epoch_end(self, run: Run) -> None:
         if self.should_prune(run):
@@ -178,8 +187,9 @@ class PruningReporter(Callback):
         record = run.history.epochs[-1]
         if record.val_metric is None:
             return False
-        self.trial.report(record.val_metric, record.epoch)
-        return may_prune(self.trial.study.pruner, record.epoch) and self.trial.should_prune()
+        trial = self.trials[getattr(run, "member", 0)]  # fit's Run has no member: one trial
+        trial.report(record.val_metric, record.epoch)
+        return may_prune(trial.study.pruner, record.epoch) and trial.should_prune()
 
 
 def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:
@@ -221,9 +231,17 @@ class Objective:
         spec = copy.deepcopy(self.model_spec) if isinstance(self.model_spec, nn.Module) else self.model_spec
         return build_model(spec, self.data, width=self.setup.width, depth=self.setup.depth, seed=seed)
 
-    def __call__(self, trial: optuna.Trial) -> float:
+    def params_for(self, trial: optuna.Trial) -> dict[str, Any]:
+        """Sample this trial's searched settings from the space (and note which worker runs it)."""
         trial.set_user_attr("worker", worker_id())
-        params = self.space.suggest(trial)
+        return self.space.suggest(trial)
+
+    def hparams_for(self, trial: optuna.Trial) -> HParams:
+        """This trial's settings: the fixed ones with the sampled ones over them."""
+        return self.base.replace(**self.params_for(trial))
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        params = self.params_for(trial)
         with interrupts_recorded(trial):
             result = self.train_trial(trial, params)
         return trial_value(trial, result)
@@ -237,6 +255,15 @@ class Objective:
         hp = self.base.replace(**params)
         return fit(self.new_model(hp.seed), self.data, hp, callbacks=[*callbacks, *self.callbacks],
                    device=self.device, measure_memory=False)
+
+    def train_population(self, trials: Sequence[optuna.Trial], hparams: Sequence[HParams]) -> list[RunResult]:
+        """Train the trials' settings together with one ``fit_population`` call (member i is trial
+        i: its per-epoch values go to its own trial, whose pruner may stop it alone; it writes its
+        own TensorBoard run); raises ``PopulationInterrupted`` on Ctrl-C with each member's result so far."""
+        per_trial = PerMember([trial_callbacks(self.tensorboard, trial) for trial in trials])
+        return fit_population(self.model_spec, self.data, list(hparams),
+                              callbacks=[PruningReporter(trials), per_trial, *self.callbacks], device=self.device,
+                              width=self.setup.width, depth=self.setup.depth)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from hyperlab.engine.tensorboard import check_log_dir
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, check_int
 from hyperlab.sweeps.objective import SweepSetup
 from hyperlab.sweeps.storage import DEFAULT_HEARTBEAT_S, is_memory, storage_url
 from hyperlab.sweeps.strategies import check_pruner, check_strategy, default_pruner
@@ -43,6 +43,7 @@ class SweepPlan:
     threads: int | None = None  # torch threads of each process; None: torch's (one worker), else cores / processes
     nproc: int = 1  # processes training each trial together (data-parallel; rank 0 talks to the study)
     tensorboard: str | None = None  # folder of TensorBoard runs, one per trial (``sweeps.tensorboard``)
+    population: int = 1  # trials each worker trains together (one fit_population call); 1: one at a time
 
     def __post_init__(self) -> None:
         self.storage = storage_url(self.storage)
@@ -56,6 +57,7 @@ class SweepPlan:
                                  ("nproc", self.nproc, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
                 raise ConfigError(name, value, f"must be an integer >= {low}")
+        self.population = check_int("population", self.population, 1)
         if self.workers > 1 and is_memory(self.storage):
             raise ConfigError("workers", self.workers, "more than 1 needs a database (a SQLite file or "
                                                        "PostgreSQL): an in-memory study lives in one process")
@@ -63,6 +65,9 @@ class SweepPlan:
         if self.nproc > 1 and is_memory(self.storage):
             raise ConfigError("nproc", self.nproc, "more than 1 needs a database (a SQLite file or PostgreSQL): "
                                                    "the processes of a trial start apart from this one")
+        if self.nproc > 1 and self.population > 1:
+            raise ConfigError("population", self.population, "cannot be combined with nproc > 1 (a population "
+                              "trains in one process); choose trials trained together or data-parallel trials")
         if self.timeout is not None and not (isinstance(self.timeout, (int, float)) and self.timeout > 0):
             raise ConfigError("timeout", self.timeout, "must be a number of seconds > 0")
 

@@ -103,20 +103,22 @@ class Session:
 
 
 class Heartbeat:
-    """Records every ``interval`` seconds that this worker is alive while it runs a trial."""
+    """Records every ``interval`` seconds that this worker is alive while it runs a trial (or each
+    trial of a population)."""
 
-    def __init__(self, storage: optuna.storages.BaseStorage, trial_id: int) -> None:
-        self.storage, self.trial_id = storage, trial_id
+    def __init__(self, storage: optuna.storages.BaseStorage, *trial_ids: int) -> None:
+        self.storage, self.trial_ids = storage, trial_ids
         self.interval = storage.get_heartbeat_interval() if beats(storage) else None
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
 
     def _beat(self) -> None:
         while not self.stop.wait(self.interval):
-            try:
-                self.storage.record_heartbeat(self.trial_id)
-            except Exception:  # noqa: BLE001 - a missed beat is made up by the next one
-                pass
+            for trial_id in self.trial_ids:
+                try:
+                    self.storage.record_heartbeat(trial_id)
+                except Exception:  # noqa: BLE001 - a missed beat is made up by the next one
+                    pass
 
     def __enter__(self) -> Heartbeat:
         if self.interval:
