@@ -4,6 +4,7 @@ compute it spent; built-in data, regression, any nn.Module with a torch Dataset;
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
@@ -99,3 +100,13 @@ def test_advise_with_the_range_test(wine):
     assert isinstance(advice.lr, LRFindResult) and advice.compute["lr"].steps == advice.lr.steps_run
     with pytest.raises(ConfigError, match="lr_method='fast' is invalid"):
         advise("logistic", wine, lr_method="fast")
+
+
+def test_with_accumulation_the_lr_scaling_rules_scale_the_effective_batch(wine):
+    advice = advise("logistic", wine, {"batch_size": 8, "accumulate": 2}, budget_seconds=60, optimizers=["adam"],
+                    check_epochs=2, max_epochs=3)
+    b = advice.values["batch_size"]
+    assert advice.hparams.accumulate == 2 and advice.scaling
+    assert all(s.from_batch == 2 * b and s.to_batch % 2 == 0 for s in advice.scaling)
+    for s in advice.scaling:  # warmup counted in optimizer steps of the effective batch
+        assert s.warmup_steps == math.ceil(s.warmup_epochs * math.ceil(wine.n_train / s.to_batch))

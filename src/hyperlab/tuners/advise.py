@@ -262,9 +262,10 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, seen)
     final = hp_o.replace(epochs=epochs.suggested_epochs)
 
-    scaling = [scale_lr(final.lr, b, other, optimizer=winner, n_train=n, epochs=final.epochs,
+    a = final.accumulate  # the rules scale the effective batch (what one optimizer step sees)
+    scaling = [scale_lr(final.lr, b * a, other * a, optimizer=winner, n_train=n, epochs=final.epochs,
                         critical_batch_size=batch.critical_batch_size or None, lang=lang)  # 0: no noise measured
-               for other in (max(1, b // 2), min(n, 2 * b)) if other != b]
+               for other in (max(1, b // 2), min(n // a, 2 * b)) if other != b]
     chosen_find = check.lr_finds.get(winner, lr_result)
     plots = {"batch_size": batch.plot, "lr": chosen_find.plot, "optimizer": check.plot, "epochs": epochs.plot}
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
