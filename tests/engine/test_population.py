@@ -364,13 +364,14 @@ def test_ctrl_c_keeps_what_was_measured(small_digits):
 def test_ctrl_c_on_one_thread_stops_the_cohort_on_the_other(small_digits):
     from hyperlab.engine.population import PopulationInterrupted
 
-    # two cohorts (batch sizes 100 and 50) train at once; member 0's Ctrl-C ends both
+    # two cohorts (batch sizes 100 and 50) train at once; member 0's Ctrl-C ends both (on a busy
+    # machine the second thread may not have begun its cohort yet: then it never starts)
     hps = [HParams(lr=0.01, epochs=3, batch_size=100), HParams(lr=0.01, epochs=50, batch_size=50)]
     with pytest.raises(PopulationInterrupted) as info:
         fit_population("mlp", small_digits, hps, width=WIDTH, callbacks=[InterruptAfter()], threads=2)
     first, second = info.value.results
     assert first.status == "interrupted" and len(first.history.epochs) == 1
-    assert second.status == "interrupted" and len(second.history.epochs) < 50
+    assert second is None or (second.status == "interrupted" and len(second.history.epochs) < 50)
 
 
 def _same_bits(a, b):
