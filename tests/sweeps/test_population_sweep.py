@@ -56,6 +56,16 @@ def test_population_gives_each_trial_what_the_one_trial_path_gives(sqlite_url):
     # the first population held five trials at once: they ran in one worker, side by side
     workers = {tr.user_attrs["worker"] for tr in pop.values()}
     assert len(workers) == 1
+    # two populations (5, then 3): their trials share a wall time, counted once in the summary
+    groups: dict[str, list[float]] = {}
+    for tr in pop.values():
+        groups.setdefault(tr.user_attrs["population"], []).append(tr.user_attrs["train_seconds"])
+    assert sorted(len(g) for g in groups.values()) == [3, 5]
+    assert together.summary["train_seconds"] == pytest.approx(sum(max(g) for g in groups.values()), abs=2e-3)
+    assert together.summary["train_seconds"] < sum(sum(g) for g in groups.values())
+    assert all("population" not in tr.user_attrs for tr in solo.values())
+    assert one.summary["train_seconds"] == pytest.approx(sum(tr.user_attrs["train_seconds"] for tr in solo.values()),
+                                                         abs=2e-3)
     assert integrity_problems(sqlite_url) == []
 
 

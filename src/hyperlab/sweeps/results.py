@@ -18,7 +18,7 @@ from rich.table import Table
 from hyperlab.errors import ConfigError, did_you_mean
 from hyperlab.i18n import t
 from hyperlab.sweeps import texts  # noqa: F401 - registers the sweep texts
-from hyperlab.sweeps.objective import STATUS_ATTR, SweepSetup
+from hyperlab.sweeps.objective import POPULATION_ATTR, STATUS_ATTR, SweepSetup
 from hyperlab.sweeps.space import SEARCHABLE
 from hyperlab.sweeps.storage import existing_storage, open_storage, study_names
 from hyperlab.views.report import format_value
@@ -158,10 +158,24 @@ def study_summary(study: optuna.Study, target: int | None = None) -> dict[str, A
         "counts": {k: v for k, v in counts.items() if v},
         "metric": (best.user_attrs.get("history") or {}).get("metric") if best else None,
         "steps": sum(tr.user_attrs.get("steps") or 0 for tr in trials),
-        "train_seconds": round(sum(tr.user_attrs.get("train_seconds") or 0 for tr in trials), 3),
+        "train_seconds": round(training_seconds(trials), 3),
         "best": {"number": best.number, "value": best.value, "params": best.params} if best else None,
         "space": setup.space if setup else None,
     }
+
+
+def training_seconds(trials: list[FrozenTrial]) -> float:
+    """Seconds of training in the study: trials trained together as one population share one wall
+    time (each records it), so a population counts once, as its longest member."""
+    alone, together = 0.0, {}
+    for tr in trials:
+        seconds = tr.user_attrs.get("train_seconds") or 0.0
+        tag = tr.user_attrs.get(POPULATION_ATTR)
+        if tag is None:
+            alone += seconds
+        else:
+            together[tag] = max(together.get(tag, 0.0), seconds)
+    return alone + sum(together.values())
 
 
 def summary_lines(summary: dict[str, Any], lang: str) -> list[str]:

@@ -16,7 +16,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from hyperlab.engine import RunResult
 from hyperlab.hparams import HParams
-from hyperlab.sweeps.objective import Objective, record_result, trial_value
+from hyperlab.sweeps.objective import POPULATION_ATTR, Objective, record_result, trial_value, worker_id
 from hyperlab.sweeps.session import Heartbeat, Session
 from hyperlab.sweeps.signals import SIGNALS
 
@@ -99,6 +99,9 @@ def run_population(session: Session, trials: list[optuna.Trial], hparams: list[H
                     session.fail(trial, "failed", f"{type(exc).__name__}: {exc}")
             raise
         with SIGNALS.deferred():
+            together = f"{worker_id()}#{trials[0].number}"  # its trials' seconds are one wall time
+            for trial in trials:
+                trial.set_user_attr(POPULATION_ATTR, together)
             return tell_each(session, list(zip(trials, results, strict=True)))
 
 
