@@ -63,6 +63,17 @@ COMBOS = [  # data, model, optimizer, batch size
     ("digits", "mlp", "sgd", 32),
     ("digits", "logistic", "adam", 128),
 ]
+# a second spread, never used while building the sweep (--holdout): where its quality is checked honestly
+HOLDOUT = [
+    ("wine", "mlp", "adam", 16),
+    ("breast-cancer/200", "logistic", "sgd", 16),
+    ("moons", "logistic", "adam", 32),
+    ("spirals", "mlp", "momentum", 32),
+    ("class-5", "logistic", "rmsprop", 32),
+    ("regr-10", "mlp", "sgd", 32),
+    ("diabetes/200", "mlp", "adamw", 16),
+    ("digits", "mlp", "nesterov", 64),
+]
 SEEDS = (0, 1, 2)
 CHEAP_STEPS = 8  # 13 rates x 8 steps (whole epochs, at least one): about a range test's 100 steps on small data
 
@@ -94,11 +105,15 @@ def main() -> None:
     torch.set_num_threads(1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--holdout", action="store_true", help="the second spread of combinations (HOLDOUT)")
+    parser.add_argument("--sweep-steps", default="100",
+                        help="steps per rate of the sweep: a number (default 100, lr_sweep's) or 'full' "
+                             "(the brute sweep's whole horizon, --epochs epochs)")
     args = parser.parse_args()
     started = time.perf_counter()
     datasets = {name: make() for name, make in DATA.items()}
     rows = []
-    for name, model, optimizer, batch in COMBOS:
+    for name, model, optimizer, batch in (HOLDOUT if args.holdout else COMBOS):
         data = datasets[name]
         hp = HParams(batch_size=batch, optimizer=optimizer, epochs=args.epochs)
         lrs = brute_rates(optimizer)
@@ -117,7 +132,8 @@ def main() -> None:
         r_s = time.perf_counter() - t0
         r_samples = samples_seen(data.n_train, batch, r_steps)
         t0 = time.perf_counter()
-        swept = lr_sweep(model, data, hp)
+        steps = hp.epochs * hp.steps_per_epoch(data.n_train) if args.sweep_steps == "full" else int(args.sweep_steps)
+        swept = lr_sweep(model, data, hp, steps=steps)
         s_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         cheap = lr_sweep(model, data, hp, steps=CHEAP_STEPS)  # about the range test's compute
