@@ -177,7 +177,6 @@ class PruningReporter(Callback):
 
     def __init__(self, trial: optuna.trial.BaseTrial | Sequence[optuna.trial.BaseTrial]) -> None:
         self.trials = [trial] if isinstance(trial, optuna.trial.BaseTrial) else list(trial)
-        self.trial = self.trials[0]
 
     def on_epoch_end(self, run: Run) -> None:
         if self.should_prune(run):

@@ -67,7 +67,6 @@ class LRSweepResult(TunerDisplay):
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
     lang: str = "en"  # the language of its notebook display
-    together: bool = True  # the rates trained stacked as one population (False: one after another)
 
     @property
     def steps_run(self) -> int:
@@ -81,6 +80,11 @@ class LRSweepResult(TunerDisplay):
     def epochs_run(self) -> float:
         """Passes over the training set, all rates together."""
         return self.samples / self.n_train
+
+    @property
+    def together(self) -> bool:
+        """Whether the rates trained stacked as one population (else one after another)."""
+        return all(trained_together(h) for h in self.histories)
 
     @property
     def recommended_rule(self) -> str:
@@ -156,7 +160,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     best = min(scored, key=lambda i: scores[i])  # type: ignore[arg-type, return-value]
     result = LRSweepResult(lrs=lrs, scores=scores, histories=histories, suggested_lr=lrs[best], best_index=best,
                            epochs=epochs, steps=epochs * spe, steps_per_epoch=spe, n_train=n, criterion=criterion,
-                           hparams=hp, together=all(trained_together(h) for h in histories))
+                           hparams=hp)
     result.explanation = explain(result, lang)
     result.lang = lang
     path = plot_path(out, plot_name)
