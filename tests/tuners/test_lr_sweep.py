@@ -15,12 +15,12 @@ from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.models import build_model
 from hyperlab.tuners import lr_sweep
-from hyperlab.tuners.lr_sweep import scores_at_common_epoch, sweep_rates
+from hyperlab.tuners.lr_sweep import explain, judge, scores_at_common_epoch, sweep_rates
 
 
 def test_sweep_trains_each_rate_as_its_own_fit_would_and_picks_the_lowest_val_loss(wine, tmp_path):
     result = lr_sweep("logistic", wine, {"optimizer": "sgd", "batch_size": 16}, min_lr=1e-3, max_lr=100.0,
-                      steps=14, out=tmp_path)
+                      per_decade=2, steps=14, out=tmp_path)
     assert result.lrs == pytest.approx([10 ** (k / 2) for k in range(-6, 5)])
     assert result.epochs == 2 and result.steps == 14  # 106 rows / 16 = 7 steps per epoch
     assert all(h.peak_memory["population_members"] >= 2 for h in result.histories)  # trained together
@@ -33,7 +33,8 @@ def test_sweep_trains_each_rate_as_its_own_fit_would_and_picks_the_lowest_val_lo
     scores = [h.epochs[-1].val_loss if h.status == "completed" else None for h in result.histories]
     assert result.scores == scores
     finite = [(s, lr) for s, lr in zip(scores, result.lrs) if s is not None]
-    assert result.suggested_lr == min(finite)[1]
+    assert result.suggested_lr == min(finite)[1]  # half a decade apart: each rate judged alone
+    assert result.judged == scores
     assert result.histories[result.best_index].status == "completed"
     assert result.samples == sum(samples_seen(106, 16, h.steps_done) for h in result.histories)
     assert result.epochs_run == pytest.approx(result.samples / 106)
@@ -120,3 +121,37 @@ def test_the_explanation_says_how_the_rates_trained_and_shows_micro_batches(wine
     assert not alone.together
     assert "one after another" in alone.explanation[0] and "one population" in alone.explanation[0]
     assert "(8 x 2 micro-batches x 1 process) = 7 steps per epoch" in alone.explanation[0]
+
+
+def test_by_default_each_rate_trains_for_the_planned_run_and_is_judged_with_its_neighbours(wine):
+    result = lr_sweep("logistic", wine, {"optimizer": "adam", "batch_size": 32, "epochs": 3}, min_lr=1e-3, max_lr=1.0)
+    assert len(result.lrs) == 13 and result.lrs[1] == pytest.approx(10 ** -2.75)  # a quarter decade apart
+    assert result.epochs == 3 and result.steps == 3 * 4  # the planned run: 3 epochs of ceil(106 / 32) steps
+    assert all(len(h.epochs) == 3 for h in result.histories)
+    assert result.judged == judge(result.lrs, result.scores)
+    assert result.best_index == min(range(13), key=lambda i: result.judged[i])
+    assert result.to_dict()["judged"] == result.judged
+    assert "averaged with its neighbours a quarter decade either side" in " ".join(result.explanation)
+
+
+def test_judging_averages_neighbours_and_never_picks_a_rate_beside_a_diverged_one():
+    lrs = [10 ** (k / 4) for k in range(-8, 1)]  # 0.01 .. 1
+    scores = [0.9, 0.5, 0.4, 0.45, 0.2, 0.9, 0.3, 0.1, None]
+    judged = judge(lrs, scores)
+    assert judged[0] == pytest.approx((0.9 + 0.5) / 2)  # an edge has one neighbour
+    assert judged[3] == pytest.approx((0.4 + 0.45 + 0.2) / 3)
+    assert judged[7] is None and judged[8] is None  # beside and at the diverged rate
+    # the middle of the 0.4-0.45-0.2 valley; not the lucky 0.2, nor 0.1 beside the diverged rate
+    assert min((v, i) for i, v in enumerate(judged) if v is not None)[1] == 3
+    assert judge(lrs[::2], scores[::2]) == scores[::2]  # half a decade apart: no neighbour within a quarter
+
+
+def test_the_explanation_names_a_lower_single_loss_that_lost_to_its_neighbourhood(wine):
+    result = lr_sweep("logistic", wine, {"optimizer": "adam", "epochs": 1}, min_lr=1e-2, max_lr=1.0)
+    best = result.best_index
+    lucky = 0 if best > 1 else len(result.lrs) - 1  # an edge rate, away from the chosen one
+    result.scores[lucky] = min(s for s in result.scores if s is not None) / 2
+    result.judged = judge(result.lrs, result.scores)
+    assert result.judged[best] < result.judged[lucky]  # its neighbour keeps it from winning
+    text = " ".join(explain(result))
+    assert f"The single lowest was lr {result.lrs[lucky]:.3g}" in text

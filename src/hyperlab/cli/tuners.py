@@ -77,14 +77,15 @@ def lr_find(
                       ] = "range",
     min_lr: Annotated[str | None, _opt("Smallest learning rate (default 1e-6 range, 1e-5 sweep).")] = None,
     max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
-    steps: Annotated[str | None, _opt("Steps of the range test, or of each rate of the sweep (default 100, over "
-                                      "as many passes over the data as they need).")] = None,
+    steps: Annotated[str | None, _opt("Steps of the range test (default 100), or of each rate of the sweep "
+                                      "(default: the whole planned run, --epochs; the best rate depends on it).")
+                     ] = None,
     repeats: Annotated[str, _opt("Range test: rerun with this many seeds and report the spread.")] = "1",
     rule: Annotated[str, _opt("Range test: rule of the recommendation: min_div_10, valley or steepest.")
                     ] = "min_div_10",
     stop_factor: Annotated[str, _opt("Range test: stop when the smoothed loss passes this many times its lowest "
                                      "value.")] = "4",
-    per_decade: Annotated[str, _opt("Sweep: rates per decade.")] = "2",
+    per_decade: Annotated[str, _opt("Sweep: rates per decade.")] = "4",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:

@@ -1,9 +1,13 @@
-"""Choosing the learning rate from real runs: a short population of log-spaced constant rates, each
-trained for the same number of steps, the best chosen on validation loss.
+"""Choosing the learning rate from real runs: a population of log-spaced constant rates, each
+trained for the run's planned epochs, the best chosen on validation loss.
 
 The range test (``lr_find``) reads the training loss of one run whose rate grows every step; this
 trains every candidate rate as its own run (all of them at once, as one population), so the choice
-is measured where it matters: on held-out data, after real training at that rate.
+is measured where it matters: on held-out data, after real training at that rate. Two measured
+choices (``bench/lr_choice.py``): the horizon is the planned run's, because the best constant rate
+depends on how long you train (100 steps favour fast rates that 20 epochs punish); and each rate is
+judged with its neighbours a quarter decade either side, so a lucky rate in a noisy valley or one
+beside a rate that diverges is not chosen over the middle of the good range.
 
     >>> result = lr_sweep("logistic", "wine", {"optimizer": "sgd", "batch_size": 16}, steps=20)
     >>> result.suggested_lr in result.lrs
@@ -45,8 +49,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MIN_LR = 1e-5
 DEFAULT_MAX_LR = 10.0
-DEFAULT_PER_DECADE = 2  # half a decade between rates: 13 rates over 1e-5 .. 10
+DEFAULT_PER_DECADE = 4  # a quarter decade between rates: 25 rates over 1e-5 .. 10
 MAX_RATES = 64
+SMOOTH_DECADES = 0.25  # a rate is judged with its neighbours this far either side (log10 lr)
 
 
 @dataclass(repr=False)
@@ -55,6 +60,7 @@ class LRSweepResult(TunerDisplay):
 
     lrs: list[float]
     scores: list[float | None]  # final validation loss per rate (None: diverged or no score)
+    judged: list[float | None]  # the mean score of each rate and its neighbours (None: one of them has none)
     histories: list[History]
     suggested_lr: float
     best_index: int
@@ -101,7 +107,7 @@ class LRSweepResult(TunerDisplay):
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": "sweep", "suggested_lr": self.suggested_lr, "lrs": self.lrs, "scores": self.scores,
-                "criterion": self.criterion, "statuses": [h.status for h in self.histories],
+                "judged": self.judged, "criterion": self.criterion, "statuses": [h.status for h in self.histories],
                 "epochs": self.epochs, "steps": self.steps, "steps_per_epoch": self.steps_per_epoch,
                 "n_train": self.n_train, "steps_run": self.steps_run, "samples": self.samples,
                 "epochs_run": self.epochs_run, "at_edge": self.at_edge, "optimizer": self.hparams.optimizer,
@@ -121,10 +127,10 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
              out: str | Path | None = None, plot_name: str = "lr_sweep.png", lang: str = "en",
              setup: TunerSetup | None = None, deadline: float | None = None,
              callbacks: Sequence[Callback] = ()) -> LRSweepResult:
-    """Train each log-spaced constant rate for at least ``steps`` steps (default 100, as the range
-    test, rounded up to whole epochs) as one population; suggest the one with the lowest final
-    validation loss (a diverged rate never wins). Example:
-    ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
+    """Train each log-spaced constant rate for the planned run (``hparams.epochs`` epochs; ``steps``
+    cuts it to at least that many steps, rounded up to whole epochs) as one population; suggest the
+    rate whose final validation loss, averaged with its neighbours' (``judge``), is lowest. A
+    diverged rate never wins. Example: ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     min_lr = check_float("min_lr", min_lr)
@@ -132,7 +138,8 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     if max_lr <= min_lr:
         raise ConfigError("max_lr", max_lr, f"must be greater than min_lr ({min_lr:g})")
     per_decade = check_int("per_decade", per_decade, 1, 10)
-    steps = DEFAULT_STEPS if steps is None else check_int("steps", steps, 1, 100_000)
+    if steps is not None:
+        steps = check_int("steps", steps, 1, 100_000)
     n = subject.data.n_train
     hp.check_data_size(n)
     lrs = sweep_rates(min_lr, max_lr, per_decade)
@@ -140,7 +147,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
         raise ConfigError("per_decade", per_decade, f"makes {len(lrs)} rates between {min_lr:g} and {max_lr:g}; "
                           f"at most {MAX_RATES}")
     spe = hp.steps_per_epoch(n)
-    epochs = math.ceil(steps / spe)
+    epochs = hp.epochs if steps is None else math.ceil(steps / spe)
     base = hp.replace(epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False)
     members = [base.replace(lr=lr) for lr in lrs]
     module = subject.user_module
@@ -153,20 +160,34 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     histories = [r.history for r in results]
     criterion = "val_loss" if subject.data.val is not None else "train_loss"
     scores = scores_at_common_epoch(histories, criterion)
-    scored = [i for i, s in enumerate(scores) if s is not None]
-    if not scored:
+    if all(s is None for s in scores):
         raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} epoch(s) "
                             f"with a finite loss; try a lower --min-lr")
-    best = min(scored, key=lambda i: scores[i])  # type: ignore[arg-type, return-value]
-    result = LRSweepResult(lrs=lrs, scores=scores, histories=histories, suggested_lr=lrs[best], best_index=best,
-                           epochs=epochs, steps=epochs * spe, steps_per_epoch=spe, n_train=n, criterion=criterion,
-                           hparams=hp)
+    judged = judge(lrs, scores)
+    ranked = judged if any(j is not None for j in judged) else scores  # every survivor beside a failed rate
+    best = min((i for i, v in enumerate(ranked) if v is not None), key=lambda i: ranked[i])  # type: ignore[arg-type, return-value]
+    result = LRSweepResult(lrs=lrs, scores=scores, judged=judged, histories=histories, suggested_lr=lrs[best],
+                           best_index=best, epochs=epochs, steps=epochs * spe, steps_per_epoch=spe, n_train=n,
+                           criterion=criterion, hparams=hp)
     result.explanation = explain(result, lang)
     result.lang = lang
     path = plot_path(out, plot_name)
     if path is not None:
         result.plot = plot_lr_sweep(result, path, lang=lang)
     return result
+
+
+def judge(lrs: Sequence[float], scores: Sequence[float | None],
+          decades: float = SMOOTH_DECADES) -> list[float | None]:
+    """Each rate's score averaged with those of the rates within ``decades`` of it (log10): one
+    seed's losses are noisy from rate to rate, and the middle of a good range is the safer choice
+    than a lucky point at its edge. None where the rate or a neighbour has no score (diverged), so
+    a rate beside one that diverges is not chosen while another is left."""
+    out: list[float | None] = []
+    for lr in lrs:
+        near = [s for other, s in zip(lrs, scores) if abs(math.log10(other / lr)) <= decades + 1e-9]
+        out.append(None if any(s is None for s in near) else sum(near) / len(near))  # type: ignore[arg-type]
+    return out
 
 
 def scores_at_common_epoch(histories: list[History], criterion: str) -> list[float | None]:
@@ -199,8 +220,16 @@ def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
     steps, passes, samples = range_test_cost(result.n_train, hp.effective_batch())
     lines.append(t("lrs.cost", lang, steps=result.steps_run, epochs=result.epochs_run, samples=result.samples,
                    r_steps=steps, r_passes=passes, r_samples=samples))
-    lines.append(t(f"lrs.verdict.{result.criterion}", lang, lr=result.suggested_lr,
-                   loss=result.scores[result.best_index]))
+    judged = result.judged[result.best_index]
+    if judged is None or judged == result.scores[result.best_index]:  # judged alone (no neighbour near)
+        lines.append(t(f"lrs.verdict.{result.criterion}", lang, lr=result.suggested_lr,
+                       loss=result.scores[result.best_index]))
+    else:
+        lowest = min(range(len(result.lrs)), key=lambda i: math.inf if result.scores[i] is None else result.scores[i])
+        lines.append(t("lrs.verdict.judged", lang, lr=result.suggested_lr, judged=judged,
+                       loss=result.scores[result.best_index], what=t(f"lrs.{result.criterion}", lang)))
+        if lowest != result.best_index:
+            lines.append(t("lrs.not_lowest", lang, lr=result.lrs[lowest], loss=result.scores[lowest]))
     if result.at_edge:
         lines.append(t("lrs.edge", lang, lr=result.suggested_lr))
     return lines
@@ -221,6 +250,10 @@ def lr_sweep_figure(result: LRSweepResult, *, lang: str = "en", into: SubFigure 
     fig, ax = subplots(figsize=(7.5, 4.2), into=into)
     ok = [(lr, s) for lr, s in zip(result.lrs, result.scores) if s is not None]
     ax.plot([lr for lr, _ in ok], [s for _, s in ok], "o-", color="C0", label=t(f"lrs.{result.criterion}", lang))
+    judged = [(lr, j) for lr, j in zip(result.lrs, result.judged) if j is not None]
+    if judged and judged != ok:
+        ax.plot([lr for lr, _ in judged], [j for _, j in judged], "-", color="C1", lw=2, alpha=0.8,
+                label=t("lrs.judged", lang))
     top = max(s for _, s in ok)
     failed = [lr for lr, s in zip(result.lrs, result.scores) if s is None]
     if failed:

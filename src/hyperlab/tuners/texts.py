@@ -329,6 +329,19 @@ register({
                                      "no validation split).",
                                "ko": "선택: 학습률 {lr:.3g}, 최종 훈련 손실이 가장 낮음({loss:.4f}; 검증 분할이 없는 "
                                      "데이터)."},
+    "lrs.verdict.judged": {
+        "en": "Chosen: lr {lr:.3g}, the lowest {what} averaged with its neighbours a quarter decade either side "
+              "({judged:.4f}; its own {loss:.4f}): one seed's losses are noisy from rate to rate, and a rate beside "
+              "one that diverged is not chosen.",
+        "ko": "선택: 학습률 {lr:.3g}, 양쪽 4분의 1 디케이드 이웃과 평균한 {what}이(가) 가장 낮음({judged:.4f}; 자체 "
+              "값 {loss:.4f}): 시드 하나의 손실은 학습률마다 잡음이 있고, 발산한 학습률 바로 옆의 학습률은 고르지 "
+              "않습니다."},
+    "lrs.not_lowest": {
+        "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), but its neighbours did worse: a lucky point, not the "
+              "middle of the good range.",
+        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})였지만 이웃이 더 나빴습니다: 좋은 구간의 가운데가 "
+              "아니라 운 좋은 한 점입니다."},
+    "lrs.judged": {"en": "averaged with neighbours", "ko": "이웃과 평균"},
     "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
                        "whether a rate beyond does better.",
                  "ko": "선택한 학습률 {lr:.2g}이(가) 범위의 끝에 있습니다: 범위(--min-lr / --max-lr)를 넓혀 그 너머가 더 "
