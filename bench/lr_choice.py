@@ -1,21 +1,34 @@
-"""Choosing the learning rate: the range test (`lr-find --method range`) and the short population
-sweep (`lr-find --method sweep`) against the best rate of a brute constant-lr sweep, with the compute
+"""Choosing the learning rate: the range test (`lr-find --method range`) and the population sweep
+(`lr-find --method sweep`) against the best rate of a brute constant-lr sweep, with the compute
 each one used.
 
-Combinations of data set / model / optimizer / batch size, among them small data (< 300 training
-rows), regression, a linear model and sets not used while developing the tools (make_classification
-and make_regression sets generated here with fixed seeds, spirals, moons, a breast-cancer
-subsample). Brute sweep: 10 constant rates (1e-4 .. 3.16, half a decade apart; 3.16e-4 .. 10 for
-plain sgd) x ``--epochs`` epochs x 3 seeds; best = lowest validation loss after those epochs,
-averaged over the seeds (a diverged run counts as infinite). Each method runs once with its
-defaults (seed 0). Printed per combination: each method's choice and its factor to the best (a
-factor >= 1 either way; the brute sweep's own resolution is half a decade, 3.16x), the brute-style
-validation loss of training at the choice (3 seeds, same epochs) against the best's, and the compute
-(steps, samples) and wall seconds of each. A third method, "cheap sweep", is the sweep cut to
-8 steps per rate (rounded up to whole epochs): about the range test's compute on small data. Single-threaded (tiny models; a second thread only
-contends on a shared machine). Everything trains through fit / fit_population.
+Three spreads of data set / model / optimizer / batch size (``--spread``): ``first`` (12, the
+spread the sweep was first built on), ``holdout`` (8, added later to check it) and ``fresh`` (10
+more, on data sets and a model (the CNN) never used while choosing the sweep's horizon, grid and
+rule); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
+constant rates (1e-4 .. 0.316, half a decade apart; 3.16e-4 .. 10 for plain SGD) x ``--epochs``
+epochs x 3 seeds (1, 2, 3: not the seed 0 every method trains with, so no method shares a run with
+the truth); best = lowest validation loss after those epochs, averaged over the seeds (a diverged
+run counts as infinite). Each method runs once with its defaults (seed 0):
 
-    .venv/bin/python bench/lr_choice.py [--epochs 20]
+- range test: 100 steps, ``min_div_10``;
+- sweep (the default): 25 rates 1e-5 .. 10 a quarter decade apart, trained for the planned run
+  (``--epochs``), narrowed after a fifth of it to the rates 1.5 decades below to 0.75 above the
+  best so far, chosen on validation loss averaged with the neighbours a quarter decade away;
+- whole sweep: the same without narrowing (every rate trained the whole way);
+- short sweep (the default before it): 13 rates half a decade apart, 100 steps each (whole epochs),
+  the lowest single loss;
+- cheap sweep: 13 rates, 8 steps each (whole epochs): about the range test's compute on small data.
+
+Printed per combination: each method's choice and its factor to the best (a factor >= 1 either way;
+the brute sweep's own resolution is half a decade, 3.16x), the brute-style validation loss of
+training at the choice (the same 3 seeds and epochs) against the best's, and the compute (samples)
+and wall seconds of each. Also printed: the **seed floor**, how often one seed's brute sweep picks a
+rate within 3x of the other two seeds' mean best: how often the brute sweep, rerun with another
+seed, would meet the "within 3x" target itself. Single-threaded; everything trains through fit /
+fit_population.
+
+    .venv/bin/python bench/lr_choice.py [--spread first|holdout|fresh|all] [--epochs 20]
 """
 
 from __future__ import annotations
@@ -28,7 +41,8 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import (load_iris, make_blobs, make_circles, make_classification, make_friedman1,
+                              make_gaussian_quantiles, make_hastie_10_2, make_regression, make_sparse_uncorrelated)
 
 from hyperlab.data import Data, from_arrays, load_data
 from hyperlab.errors import HyperlabError
@@ -36,46 +50,78 @@ from hyperlab.hparams import HParams, samples_seen
 from hyperlab.members import train_members
 from hyperlab.tuners import lr_find, lr_sweep
 
+
+def generated(name: str, arrays: tuple[np.ndarray, np.ndarray]) -> Data:
+    return from_arrays(*arrays, name=name, seed=0)
+
+
 DATA: dict[str, Callable[[], Data]] = {
     "wine": lambda: load_data("wine", seed=0),  # 106 training rows, 3 classes
+    "breast-cancer": lambda: load_data("breast-cancer", seed=0),
     "breast-cancer/200": lambda: load_data("breast-cancer", seed=0).subsample_train(200, seed=0),
     "diabetes/200": lambda: load_data("diabetes", seed=0).subsample_train(200, seed=0),
-    "class-5": lambda: from_arrays(*make_classification(n_samples=400, n_features=12, n_informative=7,
-                                                        n_classes=5, n_clusters_per_class=1, random_state=7),
-                                   name="class-5", seed=0),  # 240 training rows
-    "regr-10": lambda: from_arrays(*make_regression(n_samples=400, n_features=10, n_informative=6, noise=10.0,
-                                                    random_state=11), name="regr-10", seed=0),  # 240 rows
+    "class-5": lambda: generated("class-5", make_classification(n_samples=400, n_features=12, n_informative=7,
+                                                                n_classes=5, n_clusters_per_class=1,
+                                                                random_state=7)),  # 240 training rows
+    "regr-10": lambda: generated("regr-10", make_regression(n_samples=400, n_features=10, n_informative=6,
+                                                            noise=10.0, random_state=11)),  # 240 rows
     "spirals": lambda: load_data("spirals", seed=0),
     "moons": lambda: load_data("moons", seed=0),
     "digits": lambda: load_data("digits", seed=0),
+    # the fresh spread's sets (scikit-learn's bundled iris and its generators, fixed seeds)
+    "iris": lambda: generated("iris", load_iris(return_X_y=True)),  # 90 training rows
+    "circles": lambda: generated("circles", make_circles(n_samples=600, noise=0.1, factor=0.5, random_state=3)),
+    "friedman1": lambda: generated("friedman1", make_friedman1(n_samples=500, noise=1.0, random_state=5)),
+    "quantiles": lambda: generated("quantiles", make_gaussian_quantiles(n_samples=500, n_features=6, n_classes=3,
+                                                                        random_state=9)),
+    "hastie": lambda: generated("hastie", make_hastie_10_2(n_samples=600, random_state=2)),
+    "blobs": lambda: generated("blobs", make_blobs(n_samples=300, centers=4, n_features=8, cluster_std=3.0,
+                                                   random_state=4)),  # 180 training rows
+    "sparse-lin": lambda: generated("sparse-lin", make_sparse_uncorrelated(n_samples=400, n_features=8,
+                                                                           random_state=6)),
 }
-COMBOS = [  # data, model, optimizer, batch size
-    ("wine", "logistic", "adam", 32),
-    ("wine", "mlp", "sgd", 16),
-    ("breast-cancer/200", "mlp", "adam", 32),
-    ("diabetes/200", "logistic", "sgd", 32),
-    ("diabetes/200", "mlp", "adam", 32),
-    ("class-5", "mlp", "momentum", 32),
-    ("regr-10", "mlp", "adam", 16),
-    ("regr-10", "logistic", "sgd", 32),
-    ("spirals", "mlp", "adam", 32),
-    ("moons", "mlp", "momentum", 64),
-    ("digits", "mlp", "sgd", 32),
-    ("digits", "logistic", "adam", 128),
-]
-# a second spread, never used while building the sweep (--holdout): where its quality is checked honestly
-HOLDOUT = [
-    ("wine", "mlp", "adam", 16),
-    ("breast-cancer/200", "logistic", "sgd", 16),
-    ("moons", "logistic", "adam", 32),
-    ("spirals", "mlp", "momentum", 32),
-    ("class-5", "logistic", "rmsprop", 32),
-    ("regr-10", "mlp", "sgd", 32),
-    ("diabetes/200", "mlp", "adamw", 16),
-    ("digits", "mlp", "nesterov", 64),
-]
-SEEDS = (0, 1, 2)
+SPREADS = {  # data, model, optimizer, batch size
+    "first": [
+        ("wine", "logistic", "adam", 32),
+        ("wine", "mlp", "sgd", 16),
+        ("breast-cancer/200", "mlp", "adam", 32),
+        ("diabetes/200", "logistic", "sgd", 32),
+        ("diabetes/200", "mlp", "adam", 32),
+        ("class-5", "mlp", "momentum", 32),
+        ("regr-10", "mlp", "adam", 16),
+        ("regr-10", "logistic", "sgd", 32),
+        ("spirals", "mlp", "adam", 32),
+        ("moons", "mlp", "momentum", 64),
+        ("digits", "mlp", "sgd", 32),
+        ("digits", "logistic", "adam", 128),
+    ],
+    "holdout": [
+        ("wine", "mlp", "adam", 16),
+        ("breast-cancer/200", "logistic", "sgd", 16),
+        ("moons", "logistic", "adam", 32),
+        ("spirals", "mlp", "momentum", 32),
+        ("class-5", "logistic", "rmsprop", 32),
+        ("regr-10", "mlp", "sgd", 32),
+        ("diabetes/200", "mlp", "adamw", 16),
+        ("digits", "mlp", "nesterov", 64),
+    ],
+    "fresh": [  # fixed before any of them was measured; never used to choose the sweep's settings
+        ("iris", "mlp", "adam", 16),
+        ("circles", "mlp", "sgd", 32),
+        ("friedman1", "mlp", "adam", 32),
+        ("quantiles", "mlp", "momentum", 32),
+        ("hastie", "logistic", "adam", 64),
+        ("blobs", "logistic", "sgd", 16),
+        ("sparse-lin", "logistic", "adagrad", 32),
+        ("digits", "cnn", "adam", 64),
+        ("breast-cancer", "mlp", "nesterov", 32),
+        ("wine", "logistic", "adamw", 8),
+    ],
+}
+SEEDS = (1, 2, 3)  # the brute sweep's; every method trains with seed 0
+SHORT_STEPS = 100  # the sweep's default before it followed the planned run
 CHEAP_STEPS = 8  # 13 rates x 8 steps (whole epochs, at least one): about a range test's 100 steps on small data
+METHODS = ("range", "sweep", "whole", "short", "cheap")
 
 
 def brute_rates(optimizer: str) -> list[float]:
@@ -83,105 +129,116 @@ def brute_rates(optimizer: str) -> list[float]:
     return [10 ** (k / 2) for k in range(low, low + 10)]
 
 
-def score(data: Data, model: str, hp: HParams, lrs: list[float]) -> dict[float, tuple[float, int, int]]:
-    """Per rate: (mean final validation loss over SEEDS, inf if any run diverged; steps; samples)."""
+def losses(data: Data, model: str, hp: HParams, lrs: list[float]) -> tuple[dict[float, list[float]], int]:
+    """Per rate: the final validation loss of each seed in SEEDS (inf if diverged); samples used."""
     members = [hp.replace(lr=lr, seed=s) for lr in lrs for s in SEEDS]
     results = train_members(model, data, members)
-    out = {}
+    out: dict[float, list[float]] = {}
     for i, lr in enumerate(lrs):
         runs = results[i * len(SEEDS):(i + 1) * len(SEEDS)]
-        losses = [r.history.epochs[-1].val_loss if r.status == "completed" else math.inf for r in runs]
-        steps = sum(r.history.steps_done for r in runs)
-        samples = sum(samples_seen(r.history.n_train, r.history.batch_size, r.history.steps_done) for r in runs)
-        out[lr] = (statistics.mean(v if v is not None else math.inf for v in losses), steps, samples)
-    return out
+        out[lr] = [r.history.epochs[-1].val_loss if r.status == "completed" and r.history.epochs[-1].val_loss
+                   is not None else math.inf for r in runs]
+    samples = sum(samples_seen(r.history.n_train, r.history.batch_size, r.history.steps_done) for r in results)
+    return out, samples
+
+
+def mean(values: list[float]) -> float:
+    return math.inf if any(math.isinf(v) for v in values) else statistics.mean(values)
 
 
 def factor(ratio: float) -> float:
     return max(ratio, 1 / ratio)
 
 
+def seed_floor(brute: dict[float, list[float]]) -> tuple[int, float]:
+    """How many of the brute seeds, alone, pick a rate within 3x of the other seeds' mean best; the worst factor."""
+    hits, worst = 0, 1.0
+    for k in range(len(SEEDS)):
+        others = {lr: mean([v for j, v in enumerate(runs) if j != k]) for lr, runs in brute.items()}
+        best = min(others, key=others.__getitem__)
+        own = min(brute, key=lambda lr: brute[lr][k])
+        hits += factor(own / best) <= 3
+        worst = max(worst, factor(own / best))
+    return hits, worst
+
+
+def choose(method: str, data: Data, model: str, hp: HParams) -> tuple[float, int]:
+    """A method's rate and the samples it used."""
+    if method == "range":
+        try:
+            found = lr_find(model, data, hp)
+            return found.suggested_lr, samples_seen(data.n_train, hp.batch_size, found.steps_run)
+        except HyperlabError:
+            return math.nan, samples_seen(data.n_train, hp.batch_size, 100)
+    options = {"sweep": {}, "whole": {"narrow": False}, "short": {"per_decade": 2, "steps": SHORT_STEPS},
+               "cheap": {"per_decade": 2, "steps": CHEAP_STEPS}}[method]
+    swept = lr_sweep(model, data, hp, **options)
+    return swept.suggested_lr, swept.samples
+
+
 def main() -> None:
     torch.set_num_threads(1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--holdout", action="store_true", help="the second spread of combinations (HOLDOUT)")
-    parser.add_argument("--sweep-steps", default="100",
-                        help="steps per rate of the sweep: a number (default 100, lr_sweep's) or 'full' "
-                             "(the brute sweep's whole horizon, --epochs epochs)")
+    parser.add_argument("--spread", choices=[*SPREADS, "all"], default="first")
     args = parser.parse_args()
     started = time.perf_counter()
-    datasets = {name: make() for name, make in DATA.items()}
+    combos = [c for name, spread in SPREADS.items() if args.spread in (name, "all") for c in spread]
+    datasets: dict[str, Data] = {}
     rows = []
-    for name, model, optimizer, batch in (HOLDOUT if args.holdout else COMBOS):
-        data = datasets[name]
+    for name, model, optimizer, batch in combos:
+        data = datasets.setdefault(name, DATA[name]())
         hp = HParams(batch_size=batch, optimizer=optimizer, epochs=args.epochs)
-        lrs = brute_rates(optimizer)
         t0 = time.perf_counter()
-        brute = score(data, model, hp, lrs)
-        brute_s = time.perf_counter() - t0
-        best = min(lrs, key=lambda lr: brute[lr][0])
-        b_steps, b_samples = sum(v[1] for v in brute.values()), sum(v[2] for v in brute.values())
-
-        t0 = time.perf_counter()
-        try:
-            found = lr_find(model, data, hp)
-            r_lr, r_steps = found.suggested_lr, found.steps_run
-        except HyperlabError:
-            r_lr, r_steps = math.nan, 100
-        r_s = time.perf_counter() - t0
-        r_samples = samples_seen(data.n_train, batch, r_steps)
-        t0 = time.perf_counter()
-        steps = hp.epochs * hp.steps_per_epoch(data.n_train) if args.sweep_steps == "full" else int(args.sweep_steps)
-        swept = lr_sweep(model, data, hp, steps=steps)
-        s_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        cheap = lr_sweep(model, data, hp, steps=CHEAP_STEPS)  # about the range test's compute
-        c_s = time.perf_counter() - t0
-        chosen = {"range": r_lr, "sweep": swept.suggested_lr, "cheap": cheap.suggested_lr}
-        at = score(data, model, hp, [lr for lr in chosen.values() if math.isfinite(lr)])
-        loss_at = {k: at[v][0] if math.isfinite(v) else math.inf for k, v in chosen.items()}
-        label = f"{name}+{model}+{optimizer}+b{batch}"
-        rows.append({"label": label, "n": data.n_train, "task": data.task, "spe": hp.steps_per_epoch(data.n_train),
-                     "best": best, "best_loss": brute[best][0], "range": r_lr, "sweep": swept.suggested_lr,
-                     "f_range": factor(r_lr / best) if math.isfinite(r_lr) else math.inf,
-                     "f_sweep": factor(swept.suggested_lr / best), "loss_range": loss_at["range"],
-                     "loss_sweep": loss_at["sweep"], "r_steps": r_steps, "r_samples": r_samples, "r_s": r_s,
-                     "s_steps": swept.steps_run, "s_samples": swept.samples, "s_s": s_s,
-                     "cheap": cheap.suggested_lr, "f_cheap": factor(cheap.suggested_lr / best),
-                     "loss_cheap": loss_at["cheap"], "c_steps": cheap.steps_run, "c_samples": cheap.samples, "c_s": c_s,
-                     "b_steps": b_steps, "b_samples": b_samples, "b_s": brute_s})
-        r = rows[-1]
-        print(f"{label} ({data.n_train} rows, {data.task}, {r['spe']} steps/epoch): best {best:.3g} "
-              f"(val loss {brute[best][0]:.4f}); range {r_lr:.3g} (x{r['f_range']:.2f}, loss {loss_at['range']:.4f}, "
-              f"{r_samples:,} samples, {r_s:.1f} s); sweep {swept.suggested_lr:.3g} (x{r['f_sweep']:.2f}, loss "
-              f"{loss_at['sweep']:.4f}, {swept.samples:,} samples, {s_s:.1f} s); brute {b_samples:,} samples, "
-              f"{brute_s:.1f} s; cheap sweep {cheap.suggested_lr:.3g} (x{r['f_cheap']:.2f}, {cheap.samples:,} samples)",
-              flush=True)
-        print("  brute val loss per lr: " + ", ".join(f"{lr:.2g} {v[0]:.3f}" for lr, v in brute.items()))
+        brute, b_samples = losses(data, model, hp, brute_rates(optimizer))
+        b_s = time.perf_counter() - t0
+        means = {lr: mean(runs) for lr, runs in brute.items()}
+        best = min(means, key=means.__getitem__)
+        row = {"label": f"{name}+{model}+{optimizer}+b{batch}", "n": data.n_train, "task": data.task, "best": best,
+               "best_loss": means[best], "b_samples": b_samples, "b_s": b_s, "floor": seed_floor(brute)}
+        for method in METHODS:
+            t0 = time.perf_counter()
+            row[method], row[f"{method}_samples"] = choose(method, data, model, hp)
+            row[f"{method}_s"] = time.perf_counter() - t0
+        chosen = sorted({row[m] for m in METHODS if math.isfinite(row[m])} - set(brute))
+        at = {**means, **{lr: mean(v) for lr, v in losses(data, model, hp, chosen)[0].items()}} if chosen else means
+        for method in METHODS:
+            lr = row[method]
+            row[f"{method}_f"] = factor(lr / best) if math.isfinite(lr) else math.inf
+            row[f"{method}_loss"] = at[lr] if math.isfinite(lr) else math.inf
+        rows.append(row)
+        print(f"{row['label']} ({data.n_train} rows, {data.task}): best {best:.3g} (val loss {means[best]:.4f}); "
+              + "; ".join(f"{m} {row[m]:.3g} (x{row[m + '_f']:.2f}, loss {row[m + '_loss']:.4f}, "
+                          f"{row[m + '_samples']:,} samples, {row[m + '_s']:.1f} s)" for m in METHODS)
+              + f"; brute {b_samples:,} samples, {b_s:.1f} s; seed floor {row['floor'][0]}/{len(SEEDS)}", flush=True)
+        print("  brute val loss per lr: " + ", ".join(f"{lr:.2g} {v:.3f}" for lr, v in means.items()))
     print()
-    print("| data + model + optimizer + batch | rows | task | best lr (val loss) | range test: lr, factor, val loss | "
-          "sweep: lr, factor, val loss | cheap sweep: lr, factor, val loss | range test: steps, samples | "
-          "sweep: steps, samples | cheap sweep: steps, samples | brute: samples |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| data + model + optimizer + batch | rows | best lr (val loss) | range test: lr, factor, val loss | "
+          "sweep: lr, factor, val loss | whole sweep: lr, factor, val loss | short sweep (100 steps): lr, factor, "
+          "val loss | one brute seed alone: within 3x |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['label']} | {r['n']} | {r['task']} | {r['best']:.3g} ({r['best_loss']:.4f}) | "
-              f"{r['range']:.3g}, **{r['f_range']:.2f}**, {r['loss_range']:.4f} | "
-              f"{r['sweep']:.3g}, **{r['f_sweep']:.2f}**, {r['loss_sweep']:.4f} | "
-              f"{r['cheap']:.3g}, **{r['f_cheap']:.2f}**, {r['loss_cheap']:.4f} | {r['r_steps']}, {r['r_samples']:,} | "
-              f"{r['s_steps']:,}, {r['s_samples']:,} | {r['c_steps']:,}, {r['c_samples']:,} | {r['b_samples']:,} |")
-    for method in ("range", "sweep", "cheap"):
-        factors = [r[f"f_{method}"] for r in rows]
-        regret = [r[f"loss_{method}"] / r["best_loss"] for r in rows]
+        cells = " | ".join(f"{r[m]:.3g}, **{r[m + '_f']:.2f}**, {r[m + '_loss']:.4f}"
+                           for m in ("range", "sweep", "whole", "short"))
+        print(f"| {r['label']} | {r['n']} | {r['best']:.3g} ({r['best_loss']:.4f}) | {cells} | {r['floor'][0]} of "
+              f"{len(SEEDS)} |")
+    print()
+    brute_samples = sum(r["b_samples"] for r in rows)
+    for method in METHODS:
+        factors = [r[f"{method}_f"] for r in rows]
+        regret = [r[f"{method}_loss"] / r["best_loss"] for r in rows]
         worst = max(range(len(rows)), key=lambda i: factors[i])
-        samples = sum(r[f"{method[0]}_samples"] for r in rows)
-        seconds = sum(r[f"{method[0]}_s"] for r in rows)
+        samples = sum(r[f"{method}_samples"] for r in rows)
+        seconds = sum(r[f"{method}_s"] for r in rows)
         print(f"{method}: worst factor {factors[worst]:.2f} ({rows[worst]['label']}), median "
               f"{statistics.median(factors):.2f}, within 3x on {sum(f <= 3 for f in factors)} of {len(rows)}; "
               f"val loss at the choice / best: median {statistics.median(regret):.3f}, worst {max(regret):.3f}; "
-              f"compute {samples:,} samples ({samples / sum(r['b_samples'] for r in rows):.1%} of the brute "
-              f"sweeps'), {seconds:.0f} s")
-    print(f"brute sweeps: {sum(r['b_s'] for r in rows):.0f} s; whole run {time.perf_counter() - started:.0f} s")
+              f"compute {samples:,} samples ({samples / brute_samples:.1%} of the brute sweeps'), {seconds:.0f} s")
+    hits = sum(r["floor"][0] for r in rows)
+    print(f"seed floor: one brute seed alone is within 3x of the other seeds' mean best on {hits} of "
+          f"{len(rows) * len(SEEDS)} ({hits / (len(rows) * len(SEEDS)):.0%}), worst {max(r['floor'][1] for r in rows):.1f}")
+    print(f"brute sweeps: {sum(r['b_s'] for r in rows):.0f} s, {brute_samples:,} samples; "
+          f"whole run {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

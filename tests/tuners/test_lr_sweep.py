@@ -155,3 +155,37 @@ def test_the_explanation_names_a_lower_single_loss_that_lost_to_its_neighbourhoo
     assert result.judged[best] < result.judged[lucky]  # its neighbour keeps it from winning
     text = " ".join(explain(result))
     assert f"The single lowest was lr {result.lrs[lucky]:.3g}" in text
+
+
+def test_after_a_fifth_of_the_run_only_the_rates_near_the_best_train_on(wine):
+    hp = {"optimizer": "adam", "batch_size": 16, "epochs": 10}
+    result = lr_sweep("logistic", wine, hp, min_lr=1e-5, max_lr=10.0)
+    full = lr_sweep("logistic", wine, hp, min_lr=1e-5, max_lr=10.0, narrow=False)
+    assert result.narrowed_at == 2 and full.narrowed_at is None and len(full.kept) == 25
+    rung = [h.epochs[1].val_loss if len(h.epochs) >= 2 else None for h in full.histories]
+    assert result.rung_scores == pytest.approx(rung, rel=1e-5)
+    # the window: 1.5 decades below to 0.75 above the best after 2 epochs, judged with its neighbours
+    best = result.lrs[min((i for i, v in enumerate(judge(result.lrs, rung)) if v is not None),
+                          key=lambda i: judge(result.lrs, rung)[i])]
+    window = [i for i, lr in enumerate(result.lrs) if -1.5 - 1e-9 <= math.log10(lr / best) <= 0.75 + 1e-9]
+    assert result.kept == window and 0 < len(window) < 25
+    for i, h in enumerate(result.histories):
+        if i in window:
+            assert h.status == "completed" and len(h.epochs) == 10
+            assert result.scores[i] == pytest.approx(full.scores[i], rel=1e-5)  # as if never narrowed
+        else:
+            assert h.status == "pruned" and len(h.epochs) == 3 and result.scores[i] is None
+    assert result.best_index in window and result.samples < 0.8 * full.samples
+    # a stopped rate's final loss is unknown, so a window edge (beside one) is never judged
+    inner_edges = [i for i in (window[0], window[-1]) if 0 < i < 24]  # the grid's own ends have no rate beyond
+    assert inner_edges and all(result.judged[i] is None for i in inner_edges)
+    assert result.best_index not in inner_edges
+    assert "After 2 of 10 epochs only the" in " ".join(result.explanation)
+    assert result.to_dict()["kept"] == window
+
+
+def test_short_runs_and_a_narrowing_left_undecided_train_every_rate_to_the_end(wine):
+    short = lr_sweep("logistic", wine, {"epochs": 4}, min_lr=1e-3, max_lr=1.0)
+    assert short.narrowed_at is None and all(len(h.epochs) == 4 for h in short.histories)
+    cut = lr_sweep("logistic", wine, {"epochs": 10}, min_lr=1e-3, max_lr=1.0, deadline=time.perf_counter() - 1)
+    assert cut.narrowed_at is None and cut.kept == list(range(len(cut.lrs)))  # the budget ended it before the rung

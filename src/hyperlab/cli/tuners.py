@@ -29,8 +29,9 @@ from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject, TunerSetup
 
 
-LrMethodOpt = Annotated[str, typer.Option("--lr-method", help="How each learning rate is found: sweep (short "
-                                          "population of constant rates) or range (LR range test).")]
+LrMethodOpt = Annotated[str, typer.Option("--lr-method", help="How each learning rate is found: sweep (a "
+                                          "population of constant rates over the planned epochs) or range (LR "
+                                          "range test).")]
 
 def _opt(help_text: str, name: str | None = None) -> Any:
     return typer.Option(name, help=help_text) if name else typer.Option(help=help_text)
@@ -73,7 +74,8 @@ def lr_find(
     compile_: o.CompileOpt = None,
     method: Annotated[str, _opt("range: the LR range test (one run, the rate grows every step; the cheap first "
                                 "look); sweep: log-spaced constant rates trained together as one population, the "
-                                "best on validation loss (about 10x the compute, much closer to a full sweep).")
+                                "best on validation loss over the planned run (--epochs; far more compute, much closer "
+                                "to a full sweep).")
                       ] = "range",
     min_lr: Annotated[str | None, _opt("Smallest learning rate (default 1e-6 range, 1e-5 sweep).")] = None,
     max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
@@ -86,6 +88,8 @@ def lr_find(
     stop_factor: Annotated[str, _opt("Range test: stop when the smoothed loss passes this many times its lowest "
                                      "value.")] = "4",
     per_decade: Annotated[str, _opt("Sweep: rates per decade.")] = "4",
+    narrow: Annotated[bool, typer.Option("--narrow/--no-narrow", help="Sweep: after a fifth of the run, train on "
+                                         "only the rates near the best so far (about half the compute).")] = True,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
@@ -103,7 +107,8 @@ def lr_find(
     if method == "sweep":
         with torch_threads(threads):
             swept = lr_sweep_fn(subject, hparams=setup.hparams, min_lr=1e-5 if min_lr is None else min_lr,
-                                max_lr=max_lr, per_decade=per_decade, steps=steps, out=out, lang=lang)
+                                max_lr=max_lr, per_decade=per_decade, steps=steps, narrow=narrow, out=out,
+                                lang=lang)
         rows = {t("cli.suggestion", lang): f"{swept.suggested_lr:.3g} (sweep)",
                 cost: t("cli.cost_value", lang, steps=swept.steps_run, epochs=swept.epochs_run,
                         samples=swept.samples)}

@@ -117,7 +117,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
             if deadline is not None and time.perf_counter() > deadline and (chosen or by_name):
                 by_name[name] = OptimizerRun(name, None, None, None, None, None, 0, 0, "budget")
                 continue
-            hp_o = with_optimizer(hp, name).replace(epochs=epochs)  # each rate judged over the comparison's epochs
+            hp_o = with_optimizer(hp, name)  # its rate swept over the planned run (hp.epochs), as advise's lr stage
             try:
                 if lrs and name in lrs:
                     chosen[name] = lrs[name]

@@ -341,6 +341,14 @@ register({
               "middle of the good range.",
         "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})였지만 이웃이 더 나빴습니다: 좋은 구간의 가운데가 "
               "아니라 운 좋은 한 점입니다."},
+    "lrs.narrowed": {
+        "en": "After {rung} of {epochs} epochs only the {k} rates from {lo:.2g} to {hi:.2g} ({below:g} decades below "
+              "to {above:g} above the best so far) trained on; the {stopped} others stopped there (long runs favour "
+              "lower rates than short ones, so the window reaches further down).",
+        "ko": "{epochs} 에폭 중 {rung} 에폭 뒤에는 {lo:.2g}부터 {hi:.2g}까지의 학습률 {k}개(지금까지의 최선보다 "
+              "{below:g} 디케이드 아래부터 {above:g} 디케이드 위까지)만 계속 학습했고, 나머지 {stopped}개는 거기서 "
+              "멈췄습니다(긴 학습은 짧은 학습보다 낮은 학습률을 선호하므로 창이 아래로 더 넓습니다)."},
+    "lrs.stopped_at": {"en": "stopped after {rung} epoch(s) (loss then)", "ko": "{rung} 에폭 뒤 멈춤(그때의 손실)"},
     "lrs.judged": {"en": "averaged with neighbours", "ko": "이웃과 평균"},
     "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
                        "whether a rate beyond does better.",
