@@ -43,6 +43,18 @@ def test_lr_find_method_sweep_json_and_cost_beside_the_range_tests(tmp_path):
     assert json.loads(ranged.stdout)["method"] == "range"
 
 
+def test_lr_find_sweep_trains_for_the_planned_epochs_and_narrows_unless_told_not_to(tmp_path):
+    args = ("lr-find", "--dataset", "wine", "--model", "logistic", "--method", "sweep", "--min-lr", "0.001",
+            "--max-lr", "1", "--epochs", "6", "--json", "--quiet", "--out", tmp_path)
+    narrowed, whole = json.loads(run(*args).stdout), json.loads(run(*args, "--no-narrow").stdout)
+    assert narrowed["epochs"] == whole["epochs"] == 6 and narrowed["hparams"]["epochs"] == 6
+    assert len(narrowed["lrs"]) == 13 and narrowed["narrowed_at"] == 2 and whole["narrowed_at"] is None
+    assert "pruned" in narrowed["statuses"] and "pruned" not in whole["statuses"]
+    assert narrowed["samples"] < whole["samples"] == 13 * 6 * 106
+    bad = run("lr-find", "--dataset", "wine", "--method", "sweep", "--epochs", "0")
+    assert bad.exit_code == 2 and "epochs='0' is invalid" in bad.output and "Traceback" not in bad.output
+
+
 def test_lr_find_human_output_in_korean(tmp_path):
     result = run("lr-find", "--dataset", "wine", "--model", "logistic", "--batch-size", "8", "--lang", "ko",
                  "--out", tmp_path)

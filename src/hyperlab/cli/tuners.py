@@ -72,6 +72,7 @@ def lr_find(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None,
+    epochs: Annotated[str | None, _opt("Sweep: the planned run's epochs, each rate's horizon (default 10).")] = None,
     method: Annotated[str, _opt("range: the LR range test (one run, the rate grows every step; the cheap first "
                                 "look); sweep: log-spaced constant rates trained together as one population, the "
                                 "best on validation loss over the planned run (--epochs; far more compute, much closer "
@@ -101,7 +102,7 @@ def lr_find(
     method = check_choice("method", method, LR_METHODS)
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
-                                         optimizer=optimizer, seed=seed,
+                                         optimizer=optimizer, seed=seed, epochs=epochs,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     cost = t("cli.cost", lang)
     if method == "sweep":

@@ -97,8 +97,11 @@ class Advice(Displayable):
         return {
             "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
                             critical="–" if critical is None else f"{critical:.0f}"),
-            "lr": t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
-                    lr=chosen_find.suggested_lr, rules=rules)
+            "lr": (t("adv.ev.lr_sweep", lang, k=len(chosen_find.lrs), optimizer=winner, batch=b,
+                     epochs=chosen_find.epochs, lr=chosen_find.suggested_lr)
+                   if isinstance(chosen_find, LRSweepResult) else
+                   t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
+                     lr=chosen_find.suggested_lr, rules=rules))
                   + ("" if winner == started else f"; {started}: {self.lr.suggested_lr:.3g}"),
             "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores),
             "epochs": t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=epochs.max_epochs,
@@ -186,11 +189,11 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
            callbacks: Sequence[Callback] = (), lr_method: str = "sweep") -> Advice:
     """Recommend batch size, learning rate, optimizer and epochs for ``model`` on ``data`` within
     ``budget_seconds``. ``hparams`` gives the starting point (its optimizer is checked first; its
-    other options are kept). ``lr_method`` chooses learning rates by a short sweep (default: within
-    one half-decade step of a brute sweep's best on its first 12 combinations of
-    ``bench/lr_choice.py``, but within 3x on only 3 of 8 held-out ones, where its short horizon
-    favours fast rates) or by the range test (``"range"``: about a twelfth of the compute, off by
-    more than 3x on most of them). With ``out``: plots, ``advice.json`` and ``advice.html``.
+    other options are kept). ``lr_method`` chooses learning rates by a sweep of constant rates over
+    the planned epochs (``hparams.epochs``; default: on the 30 combinations of
+    ``bench/lr_choice.py`` the validation loss at its choice was within 25% of a brute sweep's best
+    on 27) or by the range test (``"range"``: about a thirtieth of the compute, within 25% on 17).
+    With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = start = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)

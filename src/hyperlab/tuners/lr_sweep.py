@@ -342,7 +342,7 @@ def lr_sweep_figure(result: LRSweepResult, *, lang: str = "en", into: SubFigure 
     if stopped:
         ax.plot([lr for lr, _ in stopped], [v for _, v in stopped], "o", color="0.6", markersize=5,
                 label=t("lrs.stopped_at", lang, rung=result.narrowed_at))
-    failed = [lr for lr, s in zip(result.lrs, result.scores) if s is None]
+    failed = [lr for lr, h in zip(result.lrs, result.histories) if h.status == "diverged"]
     if failed:
         ax.plot(failed, [top] * len(failed), "x", color="red", markersize=9, label=t("diverged", lang))
     ax.axvline(result.suggested_lr, color="C3", lw=2.2, label=f"{t('lrf.recommended', lang)}: {result.suggested_lr:.2g}")

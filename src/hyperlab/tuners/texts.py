@@ -84,6 +84,10 @@ register({
               "임계 배치 크기 {critical}"},
     "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
                   "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
+    "adv.ev.lr_sweep": {"en": "sweep of {k} constant rates for {optimizer} at batch size {batch}, {epochs} epochs "
+                              "each: {lr:.3g} (lowest validation loss with its neighbours)",
+                        "ko": "배치 크기 {batch}에서 {optimizer}의 고정 학습률 {k}개를 각각 {epochs} 에폭 스윕: "
+                              "{lr:.3g}(이웃과 함께 본 검증 손실이 가장 낮음)"},
     "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
