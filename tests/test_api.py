@@ -4,6 +4,7 @@ validation split held out by default, the user's own split as (train, val) or va
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -148,3 +149,27 @@ def test_train_many_validates_every_item():
         hyperlab.train_many("logistic", "wine", hyperlab.HParams())
     with pytest.raises(ConfigError, match="lr=\\[\\] is invalid: must hold at least one value"):
         hyperlab.train_many("logistic", "wine", {"lr": []})
+
+
+def test_ctrl_c_in_train_many_saves_every_member_measured_so_far(tmp_path):
+    from hyperlab.engine import Callback
+    from hyperlab.members import MembersInterrupted
+
+    class Interrupt(Callback):
+        def on_epoch_end(self, run):
+            raise KeyboardInterrupt
+
+    # two batch sizes, two cohorts; the first is interrupted after epoch 1, which stops the second
+    # (on a second thread it may have begun; else it never starts)
+    grid = {"lr": 0.01, "batch_size": [16, 32], "epochs": 30}
+    with pytest.raises(MembersInterrupted) as info:
+        hyperlab.train_many("logistic", "wine", grid, out=tmp_path, callbacks=[[Interrupt()], []])
+    first, second = info.value.results
+    assert first.status == "interrupted" and len(first.history.epochs) == 1
+    assert second is None or second.status == "interrupted"
+    assert info.value.saved_to == tmp_path and info.value.result is first
+    assert (tmp_path / "adam-b16-lr0.01" / "history.json").exists()
+    assert (tmp_path / "adam-b32-lr0.01").exists() == (second is not None)
+    compared = json.loads((tmp_path / "comparison.json").read_text())
+    assert [c["name"] for c in compared] == ["adam-b16-lr0.01", "adam-b32-lr0.01"][:1 + (second is not None)]
+    assert {c["summary"]["status"] for c in compared} == {"interrupted"}

@@ -119,7 +119,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
     ``callbacks[i]`` go to member i (epoch events only, or the member trains with ``fit``);
     ``population=False`` trains one ``fit`` after another (same numbers to float tolerance).
     """
-    from hyperlab.members import train_members
+    from hyperlab.members import MembersInterrupted, train_members
 
     members = _members(hparams, overrides)
     bundle = as_data(data, seed=members[0].seed, val=val, val_fraction=val_fraction)
@@ -131,12 +131,20 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
                 from None
     if callbacks is not None and len(callbacks) != len(members):
         raise ConfigError("callbacks", f"{len(callbacks)} lists", f"must give one list per member ({len(members)})")
-    results = train_members(model, bundle, members, callbacks=callbacks, population=population, device=device,
-                            loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth)
+    def setup(first: RunResult) -> dict[str, Any]:
+        name = model if isinstance(model, str) else type(first.model).__name__
+        return {"dataset": bundle.name, "model": name, "width": width, "depth": depth}
+
+    try:
+        results = train_members(model, bundle, members, callbacks=callbacks, population=population, device=device,
+                                loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth)
+    except MembersInterrupted as stop:
+        if out is not None:  # what each member measured so far, as a single run's Ctrl-C keeps it
+            save_members(stop.results, out, setup=setup(stop.result), lang=lang, hparams=members)
+            stop.saved_to = Path(out)
+        raise
     if out is not None:
-        name = model if isinstance(model, str) else type(results[0].model).__name__
-        save_members(results, out, setup={"dataset": bundle.name, "model": name, "width": width, "depth": depth},
-                     lang=lang)
+        save_members(results, out, setup=setup(results[0]), lang=lang)
     return results
 
 

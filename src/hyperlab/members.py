@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -34,6 +35,17 @@ from hyperlab.models import ModelSpec, build_model
 def needs_steps(callback: Callback) -> bool:
     """True if the callback needs ``on_step_end`` (and does not declare it optional)."""
     return type(callback).on_step_end is not Callback.on_step_end and not getattr(callback, "steps_optional", False)
+
+
+class MembersInterrupted(TrainingInterrupted):
+    """Ctrl-C while training several members: ``results`` holds each member's result so far, in
+    order (finished, interrupted with its history to the last epoch, or None if it never started);
+    ``result`` is the first of them, as for one run."""
+
+    def __init__(self, results: Sequence[RunResult | None]) -> None:
+        self.results = list(results)
+        self.saved_to: Path | None = None  # where the results so far were written, if anywhere
+        super().__init__(next(r for r in self.results if r is not None))
 
 
 class PerMember(Callback):
@@ -80,7 +92,7 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
 
     Members that can stack train as one ``fit_population`` call; the others (per-step callbacks,
     or ``population=False``, or a single member) one after another with ``fit``. Ctrl-C raises
-    ``TrainingInterrupted`` as ``fit`` does."""
+    ``MembersInterrupted`` (a ``TrainingInterrupted``) with every member's result so far."""
     hps = list(hparams)
     cbs = [list(c) for c in (callbacks or [[] for _ in hps])]
     stacked = [i for i in range(len(hps)) if population and not any(needs_steps(cb) for cb in cbs[i])]
@@ -94,16 +106,20 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
                                    loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth,
                                    max_members=max_members)
         except PopulationInterrupted as stop:
-            partial = [r for r in stop.results if r is not None]
-            if partial:
-                raise TrainingInterrupted(partial[0]) from None
-            raise
+            if not any(r is not None for r in stop.results):
+                raise
+            raise MembersInterrupted([dict(zip(stacked, stop.results)).get(i) for i in range(len(hps))]) from None
         results.update(zip(stacked, found, strict=True))
     for i, hp in enumerate(hps):
         if i not in results:
             net = initial_model(model, data, hp.seed, width=width, depth=depth)
-            results[i] = fit(net, data, hp, callbacks=cbs[i], device=device, loss_fn=loss_fn, eval_train=eval_train)
+            try:
+                results[i] = fit(net, data, hp, callbacks=cbs[i], device=device, loss_fn=loss_fn,
+                                 eval_train=eval_train)
+            except TrainingInterrupted as stop:
+                results[i] = stop.result
+                raise MembersInterrupted([results.get(j) for j in range(len(hps))]) from None
     return [results[i] for i in range(len(hps))]
 
 
-__all__ = ["PerMember", "trained_together", "initial_model", "needs_steps", "train_members"]
+__all__ = ["MembersInterrupted", "PerMember", "trained_together", "initial_model", "needs_steps", "train_members"]

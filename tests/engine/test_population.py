@@ -459,3 +459,20 @@ def test_settings_not_stacked_fall_back_to_fit_with_the_reason(small_digits, set
     for hp, run in zip(hps, runs, strict=True):
         solo = fit(build_model("mlp", small_digits, width=16, seed=hp.seed), small_digits, hp)
         assert run.history.step_loss == solo.history.step_loss
+
+
+def test_ctrl_c_under_the_sequential_fallback_keeps_the_members_already_finished(small_digits):
+    from hyperlab.engine.population import PopulationInterrupted
+
+    class InterruptSecond(Callback):
+        def on_epoch_end(self, run):
+            if run.member == 1 and run.epoch == 1:
+                raise KeyboardInterrupt
+
+    hps = [HParams(lr=0.01, epochs=2, batch_size=50, accumulate=2) for _ in range(3)]  # accumulate: not stacked
+    with pytest.warns(UserWarning, match="one after another"), pytest.raises(PopulationInterrupted) as info:
+        fit_population("mlp", small_digits, hps, width=WIDTH, callbacks=[InterruptSecond()])
+    first, second, third = info.value.results
+    assert first.status == "completed" and len(first.history.epochs) == 2
+    assert second.status == "interrupted" and len(second.history.epochs) == 1
+    assert third is None

@@ -47,8 +47,8 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         except TrainingInterrupted as stop:
-            where = f" in {stop.result.run_dir}" if stop.result.run_dir else ""
-            typer.echo(f"interrupted; results so far are saved{where}", err=True)
+            where = getattr(stop, "saved_to", None) or stop.result.run_dir
+            typer.echo(f"interrupted; results so far are saved in {where}" if where else "interrupted", err=True)
             raise typer.Exit(130) from None
     return wrapper
 

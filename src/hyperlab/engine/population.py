@@ -56,7 +56,8 @@ from hyperlab.engine.callbacks import Callback, EarlyStopping
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses
 from hyperlab.engine.threads import torch_threads
-from hyperlab.engine.trainer import DIVERGE_FACTOR, LossFn, RunResult, _target_variance, _to_device, fit, loss_for
+from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
+                                     fit, loss_for)
 from hyperlab.errors import ConfigError, check_choice, check_int
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
@@ -125,9 +126,14 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     if chosen is None:
         warnings.warn(f"fit_population: training the {len(hps)} members one after another with fit: {reason}",
                       SequentialFallbackWarning, stacklevel=2)
-        return [fit(initial(i, fresh=True), data, hp, callbacks=[_AsMember(i, cb) for cb in callbacks], device=device,
-                    loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor)
-                for i, hp in enumerate(hps)]
+        done: list[RunResult | None] = []
+        for i, hp in enumerate(hps):
+            try:
+                done.append(fit(initial(i, fresh=True), data, hp, callbacks=[_AsMember(i, cb) for cb in callbacks],
+                                device=device, loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor))
+            except TrainingInterrupted as stop:  # the members finished so far are kept, as a stacked run keeps them
+                raise PopulationInterrupted(done + [stop.result] + [None] * (len(hps) - i - 1)) from None
+        return done  # type: ignore[return-value]
 
     workers = threads if _parallel_safe(chosen, template, device, memory_limit) else 1
     chunks = []

@@ -37,16 +37,19 @@ def member_names(hparams: Sequence[HParams]) -> list[str]:
     return names
 
 
-def save_members(results: Sequence[RunResult], out: str | Path, *, setup: dict[str, Any] | None = None,
-                 lang: str = "en") -> dict[str, Path]:
+def save_members(results: Sequence[RunResult | None], out: str | Path, *, setup: dict[str, Any] | None = None,
+                 lang: str = "en", hparams: Sequence[HParams] | None = None) -> dict[str, Path]:
     """Write ``out/<name>/`` for every member (as ``save_run``), ``out/comparison.json`` and the
-    overlaid ``out/curves.png``; return {name: run directory}."""
+    overlaid ``out/curves.png``; return {name: run directory}. A member without a result (training
+    was interrupted before it started) is left out; ``hparams`` (every member's) keeps the others'
+    names what they would have been."""
     from hyperlab.views.plots import plot_overlaid_curves
 
     out = Path(out)
-    names = member_names([r.hparams for r in results])
-    dirs = {name: save_run(result, out / name, setup=setup, lang=lang) for name, result in zip(names, results)}
+    names = member_names(list(hparams) if hparams is not None else [r.hparams for r in results if r is not None])
+    done = [(name, r) for name, r in zip(names, results, strict=True) if r is not None]
+    dirs = {name: save_run(result, out / name, setup=setup, lang=lang) for name, result in done}
     write_json(out / "comparison.json", [{"name": name, "hparams": r.hparams.to_dict(), "summary": r.summary()}
-                                         for name, r in zip(names, results)])
-    plot_overlaid_curves({name: r.history for name, r in zip(names, results)}, out / "curves.png", lang=lang)
+                                         for name, r in done])
+    plot_overlaid_curves({name: r.history for name, r in done}, out / "curves.png", lang=lang)
     return dirs
