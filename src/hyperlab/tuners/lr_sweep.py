@@ -179,8 +179,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     if all(s is None for s in scores):
         raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} epoch(s) "
                             f"with a finite loss; try a lower --min-lr")
-    judged = judge(lrs, scores)  # a rate stopped by the narrowing counts as unknown: a window edge cannot win
-    best = lowest(judged) if any(j is not None for j in judged) else lowest(scores)  # all beside a failed rate
+    best, judged = choose(lrs, scores)  # a rate stopped by the narrowing counts as unknown: a window edge cannot win
     narrowed = narrowing is not None and narrowing.kept is not None
     result = LRSweepResult(lrs=lrs, scores=scores, judged=judged, histories=histories,
                            narrowed_at=narrowing.rung if narrowed else None, kept=kept,  # type: ignore[union-attr]
@@ -195,9 +194,12 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     return result
 
 
-def lowest(values: Sequence[float | None]) -> int:
-    """The index of the lowest value that is not None."""
-    return min((i for i, v in enumerate(values) if v is not None), key=lambda i: values[i])  # type: ignore[arg-type, return-value]
+def choose(lrs: Sequence[float], scores: Sequence[float | None]) -> tuple[int, list[float | None]]:
+    """The index of the rate judged best (``judge``) and every rate's judged score; when every
+    scored rate stands beside one without a score, the lowest score alone decides."""
+    judged = judge(lrs, scores)
+    ranked = judged if any(j is not None for j in judged) else scores
+    return min((i for i, v in enumerate(ranked) if v is not None), key=lambda i: ranked[i]), judged  # type: ignore[arg-type, return-value]
 
 
 class Narrowing:
@@ -230,8 +232,7 @@ class Narrowing:
         scores = self.rung_scores()
         if all(s is None for s in scores):
             return None
-        judged = judge(self.lrs, scores)
-        best = self.lrs[lowest(judged) if any(j is not None for j in judged) else lowest(scores)]
+        best = self.lrs[choose(self.lrs, scores)[0]]
         below, above = WINDOW
         return [i for i, lr in enumerate(self.lrs)
                 if -below - 1e-9 <= math.log10(lr / best) <= above + 1e-9 and scores[i] is not None]
