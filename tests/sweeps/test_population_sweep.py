@@ -210,7 +210,7 @@ def test_each_member_of_a_population_writes_its_own_tensorboard_run(tmp_path):
                     storage=f"sqlite:///{tmp_path / 'tb.db'}", strategy="grid", population=3, epochs=2,
                     tensorboard=tb)
     trials = outcome.study().trials
-    assert sorted(p.name for p in tb.iterdir()) == sorted(f"trial-{tr.number}" for tr in trials)
+    assert sorted(p.name for p in tb.iterdir() if p.is_dir()) == sorted(f"trial-{tr.number}" for tr in trials)
     for trial in trials:
         events = EventAccumulator(str(tb / f"trial-{trial.number}"))
         events.Reload()

@@ -77,7 +77,7 @@ def test_workers_write_one_run_per_finished_trial(backend, request, tmp_path):
     assert proc.returncode == 0, proc.stderr
     trials = [tr for tr in open_study("tb", url).trials if tr.state in (TrialState.COMPLETE, TrialState.PRUNED)]
     assert len(trials) >= 4
-    assert sorted(p.name for p in tb.iterdir()) == sorted(f"trial-{tr.number}" for tr in trials)
+    assert sorted(p.name for p in tb.iterdir() if p.is_dir()) == sorted(f"trial-{tr.number}" for tr in trials)
     workers = {tr.user_attrs["worker"] for tr in trials}
     assert len(workers) == 2  # both processes trained trials, and each wrote its own
     for trial in trials:
@@ -94,7 +94,7 @@ def test_yaml_key_and_pruned_trials(tmp_path):
                                       "--trials", "6", "--strategy", "random", "--pruner", "median"])
     assert result.exit_code == 0, result.output
     trials = open_study("y", url).trials
-    assert sorted(p.name for p in tb.iterdir()) == sorted(f"trial-{tr.number}" for tr in trials)
+    assert sorted(p.name for p in tb.iterdir() if p.is_dir()) == sorted(f"trial-{tr.number}" for tr in trials)
     for trial in trials:
         check_trial_run(tb / f"trial-{trial.number}", trial)
 
@@ -102,7 +102,7 @@ def test_yaml_key_and_pruned_trials(tmp_path):
 def test_python_api_takes_the_folder_and_checks_it(tmp_path):
     sweep({"lr": "0.01,0.1"}, data="moons", model="logistic", study="api", storage=":memory:", strategy="grid",
           epochs=1, tensorboard=tmp_path / "tb")
-    assert sorted(p.name for p in (tmp_path / "tb").iterdir()) == ["trial-0", "trial-1"]
+    assert sorted(p.name for p in (tmp_path / "tb").iterdir() if p.is_dir()) == ["trial-0", "trial-1"]
     with pytest.raises(ConfigError, match="tensorboard=3 is invalid: must be a folder"):
         SweepPlan(study="s", storage=":memory:", setup=None, tensorboard=3)
 
@@ -120,3 +120,20 @@ def test_without_the_package_one_line_and_exit_2(tmp_path):
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert "tensorboard=" in lines[0] and "pip install 'hyperlab[tensorboard]'" in lines[0]
     assert not (tmp_path / "study.db").exists() and not (tmp_path / "tb").exists()
+
+
+def test_a_folder_holds_one_study_and_another_is_refused_before_it_starts(tmp_path):
+    url, tb = f"sqlite:///{tmp_path / 'study.db'}", tmp_path / "tb"
+    args = ["sweep", "--dataset", "moons", "--model", "logistic", "--epochs", "1", "--lr", "0.01,0.1",
+            "--strategy", "grid", "--storage", url, "--tensorboard", str(tb)]
+    assert CliRunner().invoke(app, [*args, "--study", "first"]).exit_code == 0
+    before = {p: p.stat().st_mtime_ns for p in tb.rglob("*")}
+    other = CliRunner().invoke(app, [*args, "--study", "second"])
+    assert other.exit_code == 2 and "Traceback" not in other.output
+    assert f"tensorboard='{tb}' is invalid: holds the runs of study 'first'" in other.output
+    assert f"{tb / 'second'}" in other.output
+    assert {p: p.stat().st_mtime_ns for p in tb.rglob("*")} == before  # nothing of the first study touched
+    assert "second" not in optuna.get_all_study_names(url)  # refused before the study was created
+    again = CliRunner().invoke(app, [*args, "--study", "first", "--trials", "3", "--strategy", "random"])
+    assert again.exit_code == 0, again.output  # the same study may go on writing there
+    assert sorted(p.name for p in tb.iterdir() if p.is_dir()) == ["trial-0", "trial-1", "trial-2"]

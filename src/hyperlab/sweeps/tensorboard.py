@@ -1,6 +1,7 @@
 """TensorBoard for sweeps: each trial is written as its own run, ``<log_dir>/trial-<number>``, by
 whichever process trains it (one worker, ``--workers N``, or workers on other machines sharing a
-PostgreSQL study), so TensorBoard's HParams view compares a study's trials side by side.
+PostgreSQL study), so TensorBoard's HParams view compares a study's trials side by side. A folder
+holds one study (``.hyperlab-study`` names it); another study's sweep is refused there.
 
 Each run holds the trial's steps and epochs (the ``TensorBoard`` callback's scalars) and, in the
 HParams view, the trial's searched parameters with its final metrics. The callback is built from
@@ -18,6 +19,7 @@ from typing import Any
 
 from hyperlab.engine.callbacks import Callback
 from hyperlab.engine.tensorboard import TensorBoard
+from hyperlab.errors import ConfigError
 
 
 class TrialTensorBoard(TensorBoard):
@@ -26,6 +28,28 @@ class TrialTensorBoard(TensorBoard):
 
     def path_of(self, member: int | None, hp: Any = None) -> Path:
         return self.log_dir
+
+
+STUDY_MARKER = ".hyperlab-study"  # names the study whose runs a folder holds
+
+
+def check_folder(log_dir: str | Path | None, study: str) -> None:
+    """Refuse a folder that holds another study's runs: the two studies' trial numbers would share
+    its ``trial-<n>`` folders and mix their curves."""
+    marker = Path(log_dir) / STUDY_MARKER if log_dir is not None else None
+    if marker is not None and marker.exists() and (other := marker.read_text(encoding="utf-8").strip()) != study:
+        raise ConfigError("tensorboard", str(log_dir), f"holds the runs of study {other!r}, whose trial-<n> folders "
+                          f"this study's would mix with: give each study its own folder (e.g. "
+                          f"{Path(log_dir) / study})")
+
+
+def claim_folder(log_dir: str | Path | None, study: str) -> None:
+    """Mark ``log_dir`` as holding ``study``'s runs (after ``check_folder``; the same study may
+    write there again: resumed, extended, or from workers on other machines)."""
+    if log_dir is not None:
+        check_folder(log_dir, study)
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        (Path(log_dir) / STUDY_MARKER).write_text(study + "\n", encoding="utf-8")
 
 
 def trial_folder(log_dir: str | Path, number: int) -> Path:

@@ -42,6 +42,7 @@ from hyperlab.sweeps.results import study_summary
 from hyperlab.sweeps.session import Session
 from hyperlab.sweeps.signals import SIGNALS
 from hyperlab.sweeps.storage import open_storage
+from hyperlab.sweeps.tensorboard import check_folder, claim_folder
 from hyperlab.sweeps.trial_loop import work
 
 
@@ -60,11 +61,13 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
     if plan.nproc > 1 and device is not None:
         raise ConfigError("device", device, "cannot be set with nproc > 1: each process trains on its own "
                                             "device (cuda:LOCAL_RANK, or the CPU)")
+    check_folder(plan.tensorboard, plan.study)  # before the study is created or changed
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     target, storage = None, None
     try:
         storage = open_storage(plan.storage, heartbeat=plan.heartbeat, grace=plan.grace)  # one per process
         prepared = prepare(plan, data, model, storage=storage)
+        claim_folder(plan.tensorboard, plan.study)
         target = prepared.target
         if on_prepared is not None:
             on_prepared(prepared)
