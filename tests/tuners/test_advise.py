@@ -43,6 +43,14 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     # the learning rates come from short sweeps trained as populations, their compute counted
     assert isinstance(advice.lr, LRSweepResult) and advice.compute["lr"].samples == advice.lr.samples
     assert all(isinstance(f, LRSweepResult) for f in advice.optimizers.lr_finds.values())
+    # ... over the planned run (10 epochs by default); the evidence says so, and a note says when the
+    # epoch stage's answer (at most 6 here) is a different length than the rate was chosen for
+    swept = advice.optimizers.lr_finds.get(v["optimizer"], advice.lr)
+    assert swept.epochs == 10 and advice.evidence["lr"].startswith(
+        f"sweep of 25 constant rates for {v['optimizer']} at batch size {v['batch_size']}, 10 epochs each")
+    assert (f"The learning rate was chosen for runs of 10 epochs, but the epoch stage suggests {v['epochs']}"
+            in " ".join(advice.notes))
+    assert "lr-find --method sweep --epochs" in " ".join(advice.notes_in("ko"))
     page = (tmp_path / "advice.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64" in page and advice.evidence["lr"] in page
     saved = json.loads((tmp_path / "advice.json").read_text(encoding="utf-8"))

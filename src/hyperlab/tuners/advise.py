@@ -114,6 +114,9 @@ class Advice(Displayable):
         n = self.epochs.history.n_train
         notes = [t("adv.note.start_batch", lang, b=self.start.batch_size, to=n)] \
             if self.start is not None and self.start.batch_size > n else []
+        found = self.optimizers.lr_finds.get(self.values["optimizer"], self.lr)
+        if isinstance(found, LRSweepResult) and not 2 / 3 <= self.values["epochs"] / found.epochs <= 3 / 2:
+            notes.append(t("adv.note.horizon", lang, swept=found.epochs, epochs=self.values["epochs"]))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
     @property

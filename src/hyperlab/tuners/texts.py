@@ -104,6 +104,13 @@ register({
                            "늘리세요)."},
     "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
                          "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
+    "adv.note.horizon": {
+        "en": "The learning rate was chosen for runs of {swept} epochs, but the epoch stage suggests {epochs}: the "
+              "best constant rate depends on the run's length (longer runs usually favour a lower one), so check it "
+              "with lr-find --method sweep --epochs {epochs}.",
+        "ko": "학습률은 {swept} 에폭 학습을 기준으로 골랐지만 에폭 단계는 {epochs} 에폭을 제안합니다: 가장 좋은 고정 "
+              "학습률은 학습 길이에 따라 달라지므로(긴 학습은 보통 더 낮은 학습률을 선호) lr-find --method sweep "
+              "--epochs {epochs}로 확인하세요."},
     "adv.notes": {"en": "Notes", "ko": "참고"},
     "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
     "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
