@@ -22,6 +22,7 @@ def test_each_optimizer_runs_at_its_own_range_test_lr(small_digits, tmp_path):
     assert result.suggested_optimizer == best.optimizer
     assert (tmp_path / "optimizers.png").exists()
     assert any(result.suggested_optimizer in line for line in result.explanation)
+    assert result.explanation[0].startswith(f"sgd: lr {runs['sgd'].lr:.3g} (LR range test) -> ")
 
 
 def test_unknown_optimizer_is_named(wine):
@@ -50,5 +51,8 @@ def test_lr_method_sweep_gives_each_optimizer_its_swept_rate(wine):
     for run in result.runs:
         found = result.lr_finds[run.optimizer]
         assert run.lr == found.suggested_lr == found.lrs[found.best_index]
+    assert result.explanation[0].startswith(f"sgd: lr {result.runs[0].lr:.3g} (sweep over 2 epochs) -> ")
+    given = optimizer_check("logistic", wine, optimizers=["sgd"], epochs=1, lrs={"sgd": 0.05})
+    assert given.explanation[0].startswith("sgd: lr 0.05 (given) -> ")
     with pytest.raises(ConfigError, match="lr_method='grid' is invalid: must be one of range, sweep"):
         optimizer_check("logistic", wine, lr_method="grid")

@@ -171,8 +171,11 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
             continue
         note = t("oc.cut", lang) if r.history.status == "budget" else \
             t("oc.diverged", lang) if r.history.status == "diverged" else ""  # type: ignore[union-attr]
-        lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, metric=metric, value=r.best_val_metric,
-                       epoch=r.best_epoch, epochs=result.epochs, note=note))
+        found = result.lr_finds.get(r.optimizer)
+        source = t("oc.given", lang) if found is None else t("oc.swept", lang, epochs=found.epochs) \
+            if isinstance(found, LRSweepResult) else t("lrf.title", lang)
+        lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
+                       value=r.best_val_metric, epoch=r.best_epoch, epochs=result.epochs, note=note))
     ranked = sorted((r for r in result.runs if r.best_val_metric is not None), key=_score, reverse=True)
     if len(ranked) > 1:
         lines.append(t("oc.verdict", lang, optimizer=ranked[0].optimizer, value=ranked[0].best_val_metric,

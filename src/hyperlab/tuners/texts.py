@@ -271,10 +271,12 @@ register({
 # optimizer_check
 register({
     "oc.title": {"en": "Optimizer check", "ko": "옵티마이저 비교"},
-    "oc.row": {"en": "{optimizer}: lr {lr:.3g} (range test) -> best validation {metric} {value:.4f} at epoch {epoch} "
+    "oc.row": {"en": "{optimizer}: lr {lr:.3g} ({source}) -> best validation {metric} {value:.4f} at epoch {epoch} "
                      "of {epochs}{note}.",
-               "ko": "{optimizer}: 학습률 {lr:.3g}(범위 테스트) -> 검증 {metric} 최고 {value:.4f}"
+               "ko": "{optimizer}: 학습률 {lr:.3g}({source}) -> 검증 {metric} 최고 {value:.4f}"
                      "(에폭 {epoch}/{epochs}){note}."},
+    "oc.given": {"en": "given", "ko": "주어진 값"},
+    "oc.swept": {"en": "sweep over {epochs} epochs", "ko": "{epochs} 에폭 스윕"},
     "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},
     "oc.skipped": {"en": "time budget used up", "ko": "시간 예산 소진"},
     "oc.cut": {"en": ", cut by the time budget", "ko": ", 시간 예산으로 중단"},
