@@ -43,3 +43,28 @@ def test_an_interrupted_run_stays_where_it_stopped(small_digits):
 def test_a_diverged_run_says_so(small_digits):
     done, total, info = bar_after(small_digits, {"epochs": 3, "batch_size": 50, "lr": 1e4, "optimizer": "sgd"})
     assert done < total and "diverged" in info
+
+
+def test_one_shared_bar_counts_each_member_of_a_population_and_ends_full(small_digits):
+    """Members that diverge take their steps left off the work left; the bar still ends at 100%."""
+    progress = make_progress(Console(file=open("/dev/null", "w"), force_terminal=True))
+    hps = [{"epochs": 3, "batch_size": 50, "lr": lr, "optimizer": "sgd"} for lr in (0.01, 0.1, 1e4)]
+    total = sum(hyperlab.HParams(**hp).epochs * hyperlab.HParams(**hp).steps_per_epoch(small_digits.n_train)
+                for hp in hps)
+    task = progress.add_task("members", total=total, info="")
+    bar = ProgressBar(progress, "en", task=task)
+    runs = hyperlab.train_many("mlp", small_digits, hps, width=16, callbacks=[[bar] for _ in hps])
+    assert [r.status for r in runs] == ["completed", "completed", "diverged"]
+    assert runs[2].history.steps_done < runs[2].history.total_steps
+    assert progress.tasks[0].completed == total
+
+
+def test_the_sweep_of_lr_find_shows_its_bar_to_the_end(tmp_path):
+    from typer.testing import CliRunner
+
+    from hyperlab.cli import app
+
+    result = CliRunner().invoke(app, ["lr-find", "--dataset", "wine", "--model", "logistic", "--method", "sweep",
+                                      "--min-lr", "0.01", "--max-lr", "100", "--epochs", "5", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Learning-rate sweep" in result.output and "340/340" in result.output  # 17 rates x 5 epochs x 4 steps

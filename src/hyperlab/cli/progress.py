@@ -17,7 +17,8 @@ def make_progress(console: Console) -> Progress:
 
 
 class ProgressBar(Callback):
-    """One bar per run; or, given a shared ``progress`` and ``task``, advance a lesson-wide bar.
+    """One bar per run; or, given a shared ``progress`` and ``task``, advance a lesson-wide bar
+    (one ProgressBar may serve every member of a population: it counts each member's steps apart).
 
     Under ``fit_population`` (no step events) it moves once per epoch: ``steps_optional``."""
 
@@ -26,10 +27,10 @@ class ProgressBar(Callback):
     def __init__(self, progress: Progress, lang: str = "en", task: int | None = None, label: str = "") -> None:
         self.progress, self.lang, self.task, self.label = progress, lang, task, label
         self.own_task = task is None
-        self.shown = 0  # steps this bar has advanced for this run
+        self.advanced: dict[int | None, int] = {}  # steps advanced so far, per member (None: a single run)
 
     def on_train_start(self, run: Run) -> None:
-        self.shown = run.step
+        self.advanced[getattr(run, "member", None)] = run.step
         if self.own_task:
             self.task = self.progress.add_task(self.label or "train", total=run.history.total_steps, info="")
             self.progress.update(self.task, completed=run.step)
@@ -43,15 +44,21 @@ class ProgressBar(Callback):
         self._advance(run, run.history.epochs[-1].train_loss, run.epoch)
 
     def _advance(self, run: Run, loss: float | None, epoch: int) -> None:
+        member = getattr(run, "member", None)
         shown = f" {t('loss', self.lang)} {loss:.4f}" if loss is not None else ""
-        self.progress.update(self.task, advance=run.step - self.shown,
+        self.progress.update(self.task, advance=run.step - self.advanced.get(member, 0),
                              info=f"{self.label} {t('epoch', self.lang)} {epoch}/{run.hparams.epochs}" + shown)
-        self.shown = run.step
+        self.advanced[member] = run.step
 
     def on_train_end(self, run: Run) -> None:
         """A completed run fills its bar; any other ends where it stopped, saying why (an
-        interrupted or diverged run at 100% would claim steps it never took)."""
+        interrupted or diverged run at 100% would claim steps it never took). On a shared bar, a
+        run that ended early for good (diverged, stopped, pruned) takes its steps left off the
+        work left, so the bar and its ETA still end at 100%; an interrupted one does not."""
         if not self.own_task:
+            if run.history.status != "interrupted":
+                left = run.history.total_steps - self.advanced.get(getattr(run, "member", None), 0)
+                self.progress.update(self.task, advance=left)
             return
         status = run.history.status
         if status == "completed":

@@ -13,6 +13,7 @@ from rich.table import Table
 from hyperlab.api import as_data
 from hyperlab.cli import options as o
 from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
+from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine.threads import torch_threads
 from hyperlab.hparams import samples_seen
 from hyperlab.i18n import t
@@ -27,6 +28,7 @@ from hyperlab.tuners import scale_lr
 from hyperlab.tuners import texts as tuner_texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject, TunerSetup
+from hyperlab.tuners.lr_sweep import sweep_plan
 
 
 LrMethodOpt = Annotated[str, typer.Option("--lr-method", help="How each learning rate is found: sweep (a "
@@ -106,15 +108,19 @@ def lr_find(
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     cost = t("cli.cost", lang)
     if method == "sweep":
-        with torch_threads(threads):
-            swept = lr_sweep_fn(subject, hparams=setup.hparams, min_lr=1e-5 if min_lr is None else min_lr,
-                                max_lr=max_lr, per_decade=per_decade, steps=steps, narrow=narrow, out=out,
-                                lang=lang)
+        options = {"min_lr": 1e-5 if min_lr is None else min_lr, "max_lr": max_lr, "per_decade": per_decade,
+                   "steps": steps}
+        hp, n = setup.hparams, subject.data.n_train
+        lrs, epochs = sweep_plan(hp, n, **options)  # checks the options; sizes the progress bar
+        console = o.console(quiet, json_out)
+        with torch_threads(threads), make_progress(console) as progress:
+            task = progress.add_task(t("lsw.title", lang), total=len(lrs) * epochs * hp.steps_per_epoch(n), info="")
+            swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow, out=out, lang=lang,
+                                callbacks=[ProgressBar(progress, lang, task=task)], **options)
         rows = {t("cli.suggestion", lang): f"{swept.suggested_lr:.3g} (sweep)",
                 cost: t("cli.cost_value", lang, steps=swept.steps_run, epochs=swept.epochs_run,
                         samples=swept.samples)}
-        _finish(o.console(quiet, json_out), json_out, setup, swept.to_dict(), swept.explanation, rows, swept.plot,
-                lang)
+        _finish(console, json_out, setup, swept.to_dict(), swept.explanation, rows, swept.plot, lang)
         return
     with torch_threads(threads):
         result = lr_find_fn(subject, hparams=setup.hparams, min_lr=1e-6 if min_lr is None else min_lr,

@@ -130,6 +130,25 @@ def sweep_rates(min_lr: float, max_lr: float, per_decade: int) -> list[float]:
     return [min_lr * (max_lr / min_lr) ** (k / count) for k in range(count + 1)]
 
 
+def sweep_plan(hp: HParams, n_train: int, min_lr: float = DEFAULT_MIN_LR, max_lr: float = DEFAULT_MAX_LR,
+               per_decade: int = DEFAULT_PER_DECADE, steps: int | None = None) -> tuple[list[float], int]:
+    """The rates a sweep trains and the epochs each trains (at most: narrowing stops some sooner),
+    every argument checked."""
+    min_lr = check_float("min_lr", min_lr)
+    max_lr = check_float("max_lr", max_lr)
+    if max_lr <= min_lr:
+        raise ConfigError("max_lr", max_lr, f"must be greater than min_lr ({min_lr:g})")
+    per_decade = check_int("per_decade", per_decade, 1, 10)
+    if steps is not None:
+        steps = check_int("steps", steps, 1, 100_000)
+    hp.check_data_size(n_train)
+    lrs = sweep_rates(min_lr, max_lr, per_decade)
+    if len(lrs) > MAX_RATES:
+        raise ConfigError("per_decade", per_decade, f"makes {len(lrs)} rates between {min_lr:g} and {max_lr:g}; "
+                          f"at most {MAX_RATES}")
+    return lrs, hp.epochs if steps is None else math.ceil(steps / hp.steps_per_epoch(n_train))
+
+
 def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
              hparams: HParams | dict[str, Any] | None = None, *, min_lr: float = DEFAULT_MIN_LR,
              max_lr: float = DEFAULT_MAX_LR, per_decade: int = DEFAULT_PER_DECADE, steps: int | None = None,
@@ -144,21 +163,9 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
-    min_lr = check_float("min_lr", min_lr)
-    max_lr = check_float("max_lr", max_lr)
-    if max_lr <= min_lr:
-        raise ConfigError("max_lr", max_lr, f"must be greater than min_lr ({min_lr:g})")
-    per_decade = check_int("per_decade", per_decade, 1, 10)
-    if steps is not None:
-        steps = check_int("steps", steps, 1, 100_000)
     n = subject.data.n_train
-    hp.check_data_size(n)
-    lrs = sweep_rates(min_lr, max_lr, per_decade)
-    if len(lrs) > MAX_RATES:
-        raise ConfigError("per_decade", per_decade, f"makes {len(lrs)} rates between {min_lr:g} and {max_lr:g}; "
-                          f"at most {MAX_RATES}")
+    lrs, epochs = sweep_plan(hp, n, min_lr, max_lr, per_decade, steps)
     spe = hp.steps_per_epoch(n)
-    epochs = hp.epochs if steps is None else math.ceil(steps / spe)
     base = hp.replace(epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False)
     members = [base.replace(lr=lr) for lr in lrs]
     criterion = "val_loss" if subject.data.val is not None else "train_loss"
