@@ -54,22 +54,11 @@ class RichMonitor(Monitor):
 
     def callbacks(self, label: str, planned_steps: int) -> list[Callback]:
         self.done += planned_steps
-        return [ProgressBar(self.progress, self.lang, task=self.task, label=label),
-                _CatchUp(self.progress, self.task, self.done)]
+        return [ProgressBar(self.progress, self.lang, task=self.task, label=label, planned=planned_steps)]
 
     def end(self) -> None:
         if self.task is not None:
             self.progress.update(self.task, completed=self.done)
-
-
-class _CatchUp(Callback):
-    """A run that stopped early (diverged, step budget) still moves the bar to its planned end."""
-
-    def __init__(self, progress: Progress, task: int | None, target: int) -> None:
-        self.progress, self.task, self.target = progress, task, target
-
-    def on_train_end(self, run) -> None:  # noqa: ANN001 - engine Run
-        self.progress.update(self.task, completed=self.target)
 
 
 def claims_table(result: LessonResult, lang: str) -> Table:

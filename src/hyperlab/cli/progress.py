@@ -24,8 +24,10 @@ class ProgressBar(Callback):
 
     steps_optional = True
 
-    def __init__(self, progress: Progress, lang: str = "en", task: int | None = None, label: str = "") -> None:
+    def __init__(self, progress: Progress, lang: str = "en", task: int | None = None, label: str = "",
+                 planned: int | None = None) -> None:
         self.progress, self.lang, self.task, self.label = progress, lang, task, label
+        self.planned = planned  # on a shared bar, the steps each run counts for (default: its total_steps)
         self.own_task = task is None
         self.advanced: dict[int | None, int] = {}  # steps advanced so far, per member (None: a single run)
 
@@ -53,12 +55,14 @@ class ProgressBar(Callback):
     def on_train_end(self, run: Run) -> None:
         """A completed run fills its bar; any other ends where it stopped, saying why (an
         interrupted or diverged run at 100% would claim steps it never took). On a shared bar, a
-        run that ended early for good (diverged, stopped, pruned) takes its steps left off the
-        work left, so the bar and its ETA still end at 100%; an interrupted one does not."""
+        run that ended early for good (diverged, stopped, pruned, a step budget) takes its steps
+        left (of ``planned``) off the work left, so the bar and its ETA still end at 100%; an
+        interrupted one does not."""
         if not self.own_task:
             if run.history.status != "interrupted":
-                left = run.history.total_steps - self.advanced.get(getattr(run, "member", None), 0)
-                self.progress.update(self.task, advance=left)
+                planned = run.history.total_steps if self.planned is None else self.planned
+                left = planned - self.advanced.get(getattr(run, "member", None), 0)
+                self.progress.update(self.task, advance=max(left, 0))
             return
         status = run.history.status
         if status == "completed":
