@@ -18,6 +18,7 @@ form either way, and its values equal ``fit``'s to float tolerance (``fit_popula
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,12 +88,14 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
                   callbacks: Sequence[Sequence[Callback]] | None = None, population: bool = True,
                   device: str | None = None, loss_fn: LossFn | None = None, eval_train: bool = False,
                   width: int | None = None, depth: int | None = None,
-                  max_members: int | None = None) -> list[RunResult]:
+                  max_members: int | None = None, stop: threading.Event | None = None) -> list[RunResult]:
     """Train one run per HParams (with ``callbacks[i]`` for member i); results in the order given.
 
     Members that can stack train as one ``fit_population`` call; the others (per-step callbacks,
     or ``population=False``, or a single member) one after another with ``fit``. Ctrl-C raises
-    ``MembersInterrupted`` (a ``TrainingInterrupted``) with every member's result so far."""
+    ``MembersInterrupted`` (a ``TrainingInterrupted``) with every member's result so far. ``stop``
+    ends the population's members at their next step (``fit_population(stop=)``); members trained
+    with ``fit`` stop through their own callbacks."""
     hps = list(hparams)
     cbs = [list(c) for c in (callbacks or [[] for _ in hps])]
     stacked = [i for i in range(len(hps)) if population and not any(needs_steps(cb) for cb in cbs[i])]
@@ -104,7 +107,7 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
             found = fit_population(model, data, [hps[i] for i in stacked],
                                    callbacks=[PerMember([cbs[i] for i in stacked])], device=device,
                                    loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth,
-                                   max_members=max_members)
+                                   max_members=max_members, stop=stop)
         except PopulationInterrupted as stop:
             if not any(r is not None for r in stop.results):
                 raise

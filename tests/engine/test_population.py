@@ -476,3 +476,42 @@ def test_ctrl_c_under_the_sequential_fallback_keeps_the_members_already_finished
     assert first.status == "completed" and len(first.history.epochs) == 2
     assert second.status == "interrupted" and len(second.history.epochs) == 1
     assert third is None
+
+
+class SetAfter:
+    """An event that reads as set from its (n+1)-th check on: the population checks it before every step."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.checks = n, 0
+
+    def is_set(self) -> bool:
+        self.checks += 1
+        return self.checks > self.n
+
+
+@pytest.mark.parametrize("accumulate", [1, 2])  # stacked, and the one-after-another fallback
+def test_stop_ends_every_member_at_its_next_step_with_its_steps_recorded(accumulate, small_digits):
+    hps = [HParams(lr=lr, epochs=5, batch_size=50 // accumulate, accumulate=accumulate) for lr in (0.01, 0.1)]
+    spe = hps[0].steps_per_epoch(small_digits.n_train)  # 6 steps per epoch
+    stop = SetAfter(spe + 2 if accumulate == 1 else 1000)  # stacked: mid-way through epoch 2
+    if accumulate == 2:  # under fit, the member checks after each step: set it during the first member's epoch 2
+        class Trip(Callback):
+            def on_epoch_end(self, run):
+                stop.n = 0
+        callbacks = [Trip()]
+    else:
+        callbacks = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        results = fit_population("mlp", small_digits, hps, width=WIDTH, stop=stop, callbacks=callbacks)
+    assert [r.status for r in results] == ["stopped", "stopped"]
+    if accumulate == 1:
+        for hp, result in zip(hps, results):
+            h = result.history
+            assert h.steps_done == spe + 2 and len(h.epochs) == 1  # the part of epoch 2 has no epoch record
+            alone = fit(build_model("mlp", small_digits, width=WIDTH, seed=0), small_digits, hp).history
+            assert h.step_loss == pytest.approx(alone.step_loss[:spe + 2], rel=1e-5)
+    else:  # fit ends after the step it is in: the first member in epoch 2, the second at its first step
+        first, second = (r.history for r in results)
+        assert (len(first.epochs), first.steps_done) == (1, spe + 1)
+        assert (len(second.epochs), second.steps_done) == (0, 1)

@@ -202,8 +202,12 @@ def test_stop_during_a_population_ends_every_member_stopped(client):
     events = read_events(client, job["id"])
     ends = of_type(events, "member_end")
     assert [e["status"] for e in ends] == ["stopped"] * 5
-    steps = [e["summary"]["steps"] for e in ends]
-    assert all(0 < s < 30_000 and s % 600 == 0 for s in steps)  # each stopped at the end of an epoch
+    steps = {e["summary"]["steps"] for e in ends}
+    assert len(steps) == 1 and 600 <= min(steps) < 30_000  # they step together and stop at the same step
+    stopped_at = steps.pop()
+    for run in range(5):  # each member's steps are streamed up to where it stopped (a part of an epoch too)
+        last = [e for e in of_type(events, "steps") if e["run"] == run][-1]
+        assert last["first"] + len(last["losses"]) - 1 == stopped_at
     assert events[-1]["state"] == "stopped" and events[-1]["result"]["population"] == 5
 
 

@@ -71,7 +71,7 @@ class Cohort:
                  early_stopping: Callable[[HParams], Callback | None], eval_train: bool, diverge_factor: float,
                  train_set: Dataset, val_set: Dataset | None, train_var: float | None,
                  lock: contextlib.AbstractContextManager[Any] | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, halt: threading.Event | None = None) -> None:
         # order by optimizer family: each family's update is then one set of ops over a row range
         order = sorted(range(len(members)), key=lambda i: list(FAMILIES.values()).index(FAMILIES[members[i][1].optimizer]))
         members = [members[i] for i in order]
@@ -83,6 +83,8 @@ class Cohort:
         # stop signal (Ctrl-C or an error in another cohort): this one then ends as interrupted
         self.lock = lock if lock is not None else contextlib.nullcontext()
         self.stop = stop
+        # the caller's stop (``fit_population(stop=)``): every member ends at its next step, "stopped"
+        self.halt = halt
         first = members[0][1]
         self.batch_size, self.drop_last = first.batch_size, first.drop_last
         self.steps_per_epoch = first.steps_per_epoch(data.n_train)
@@ -175,11 +177,16 @@ class Cohort:
                 self._epoch(epoch, started, results, members_at_start)
                 epoch += 1
         except KeyboardInterrupt:
-            with self.lock:
-                for run in list(self.runs):
-                    run.history.status = "interrupted"
-                    self._finish(run, started, results, members_at_start)
+            self._end_all("interrupted", started, results, members_at_start)
             raise
+
+    def _end_all(self, status: str, started: float, results: dict[int, RunResult], members_at_start: int) -> None:
+        """Every member still training ends now, with ``status``."""
+        with self.lock:
+            for run in list(self.runs):
+                run.history.status = status
+                self._finish(run, started, results, members_at_start)
+        self.runs = []
 
     def _epoch(self, epoch: int, started: float, results: dict[int, RunResult], members_at_start: int) -> None:
         k = len(self.runs)
@@ -189,10 +196,13 @@ class Cohort:
         correct = torch.zeros(k, dtype=torch.long, device=self.device)
         losses, norms = [], []
         classification = self.data.task == "classification"
-        epoch_start, seen = time.perf_counter(), 0
+        epoch_start, seen, halted = time.perf_counter(), 0, False
         for s, (xb, yb, shared) in enumerate(self._batches(epoch)):
             if self.stop is not None and self.stop.is_set():
                 raise KeyboardInterrupt
+            if self.halt is not None and self.halt.is_set():
+                halted = True
+                break
             t = epoch * self.steps_per_epoch + s
             if t == 0:
                 loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
@@ -210,15 +220,19 @@ class Cohort:
                 correct += (out.argmax(-1) == yb).sum(-1)
             seen += len(yb) if shared else yb.shape[1]
         seconds = time.perf_counter() - epoch_start
+        if halted and not losses:  # stopped before this epoch's first step
+            self._end_all("stopped", started, results, members_at_start)
+            return
         # one read of the device per epoch
         loss_table = torch.stack(losses)
         train_losses = loss_table.mean(0).tolist()
         loss_rows, norm_rows = loss_table.T.tolist(), torch.stack(norms).T.tolist()
         diverged_host, correct_host = diverged_at.tolist(), correct.tolist()
         self.stack.train(False)
-        val = evaluate_members(self.stack, self.val_set, self.data.task, self.loss_fn, self.device)
+        val = evaluate_members(self.stack, self.val_set, self.data.task, self.loss_fn, self.device) \
+            if not halted else ([], [])
         train_eval = (evaluate_members(self.stack, self.train_set, self.data.task, self.loss_fn, self.device)
-                      if self.eval_train else None)
+                      if self.eval_train and not halted else None)
         with self.lock:  # callbacks and results: one cohort at a time
             done: list[MemberRun] = []
             for row, run in enumerate(list(self.runs)):
@@ -238,6 +252,10 @@ class Cohort:
                     done.append(run)
                     continue
                 run.step = offset + steps
+                if halted:  # its steps this epoch are recorded; a part of an epoch gets no epoch record
+                    hist.status = "stopped"
+                    done.append(run)
+                    continue
                 run.epoch = epoch + 1
                 train_loss = train_losses[row]
                 train_metric = (correct_host[row] / seen if classification

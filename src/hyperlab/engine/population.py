@@ -52,7 +52,7 @@ from torch import nn
 
 from hyperlab.data import Data
 from hyperlab.engine import memory
-from hyperlab.engine.callbacks import Callback, EarlyStopping
+from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses
 from hyperlab.engine.threads import torch_threads
@@ -89,7 +89,8 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
                    loss_fn: LossFn | None = None, max_members: int | None = None,
                    memory_limit: int | None = None, width: int | None = None, depth: int | None = None,
                    eval_train: bool = False, diverge_factor: float = DIVERGE_FACTOR,
-                   forward: str = "auto", threads: int | None = None) -> list[RunResult]:
+                   forward: str = "auto", threads: int | None = None,
+                   stop: threading.Event | None = None) -> list[RunResult]:
     """Train one member per HParams at once; return their results in the order given.
 
     ``model`` is a built-in name, ``module:function`` or factory (each member gets
@@ -98,7 +99,9 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     exactly the form ``fit`` returns. ``forward`` picks the stacked forward pass: ``matmul``
     (nn.Sequential of Linear and elementwise layers), ``vmap`` (any module) or ``auto``.
     ``threads`` is how many CPU threads the population may use (None: ``torch.get_num_threads()``);
-    see the module docstring for how it uses them.
+    see the module docstring for how it uses them. Once ``stop`` (an Event, e.g. a page's Stop
+    button) is set, every member ends at its next step with status "stopped", its steps so far
+    recorded, as ``StopTraining("stopped")`` from a step callback ends a ``fit`` run.
     """
     hps = _check_members(hparams_list, data)
     if max_members is not None:
@@ -116,7 +119,7 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     setup = {"data": data, "template": template, "device": device, "loss_fn": loss_fn, "callbacks": callbacks,
              "early_stopping": _early_stopping, "eval_train": eval_train, "diverge_factor": diverge_factor,
              "train_set": _to_device(data.train, device), "val_set": _to_device(data.val, device),
-             "train_var": _target_variance(data.train) if loss_fn is F.mse_loss else None}
+             "train_var": _target_variance(data.train) if loss_fn is F.mse_loss else None, "halt": stop}
     groups: dict[tuple[int, bool], list[int]] = {}
     for i, hp in enumerate(hps):
         groups.setdefault((hp.batch_size, hp.drop_last), []).append(i)
@@ -127,10 +130,12 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
         warnings.warn(f"fit_population: training the {len(hps)} members one after another with fit: {reason}",
                       SequentialFallbackWarning, stacklevel=2)
         done: list[RunResult | None] = []
+        halt = [_StopOnEvent(stop)] if stop is not None else []
         for i, hp in enumerate(hps):
             try:
-                done.append(fit(initial(i, fresh=True), data, hp, callbacks=[_AsMember(i, cb) for cb in callbacks],
-                                device=device, loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor))
+                done.append(fit(initial(i, fresh=True), data, hp,
+                                callbacks=[*halt, *(_AsMember(i, cb) for cb in callbacks)], device=device,
+                                loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor))
             except TrainingInterrupted as stop:  # the members finished so far are kept, as a stacked run keeps them
                 raise PopulationInterrupted(done + [stop.result] + [None] * (len(hps) - i - 1)) from None
         return done  # type: ignore[return-value]
@@ -354,6 +359,17 @@ def _initial_models(model: ModelSpec, data: Data, hps: list[HParams], width: int
         return copy.deepcopy(by_seed[seed]) if fresh else by_seed[seed]
 
     return initial
+
+
+class _StopOnEvent(Callback):
+    """``fit_population(stop=)`` under the sequential fallback: the member ends at its next step."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def on_step_end(self, run: Any, loss: Any) -> None:
+        if self.event.is_set():
+            raise StopTraining("stopped")
 
 
 class _AsMember(Callback):

@@ -81,8 +81,8 @@ class LiveRun(Callback):
     Under ``fit`` every step is streamed as it ends (``step``) and Stop raises
     ``StopTraining("stopped")`` at the next step. Steps are optional (``steps_optional``): in a
     population, which calls no per-step event, each epoch's step losses are read from the member's
-    history at its epoch end and sent as one ``steps`` event, and Stop ends every member at the end
-    of its current epoch."""
+    history at its epoch end and sent as one ``steps`` event; Stop ends every member at its next
+    step (``fit_population(stop=)``), its last steps sent with its end."""
 
     steps_optional = True
 

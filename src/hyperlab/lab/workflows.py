@@ -70,7 +70,7 @@ def train_members(job: Job, members: list[Setup], datasets: DataSets, population
         for i in indices:
             job.emit("member", run=i, boundary=boundary.describe() if boundary else None)
         results = train_runs(model, data, [members[i].hparams for i in indices], callbacks=[[r] for r in runs],
-                             population=population, width=width, depth=depth)
+                             population=population, width=width, depth=depth, stop=job.stop_requested)
         summaries.update((i, r.summary()) for i, r in zip(indices, results, strict=True))
         together += sum(r.population for r in runs)
     return {"members": [summaries[i] for i in range(len(members))], "population": together}
