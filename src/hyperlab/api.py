@@ -131,6 +131,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
                 from None
     if callbacks is not None and len(callbacks) != len(members):
         raise ConfigError("callbacks", f"{len(callbacks)} lists", f"must give one list per member ({len(members)})")
+
     def setup(first: RunResult) -> dict[str, Any]:
         name = model if isinstance(model, str) else type(first.model).__name__
         return {"dataset": bundle.name, "model": name, "width": width, "depth": depth}
@@ -138,10 +139,10 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
     try:
         results = train_members(model, bundle, members, callbacks=callbacks, population=population, device=device,
                                 loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth)
-    except MembersInterrupted as stop:
+    except MembersInterrupted as interrupted:
         if out is not None:  # what each member measured so far, as a single run's Ctrl-C keeps it
-            save_members(stop.results, out, setup=setup(stop.result), lang=lang, hparams=members)
-            stop.saved_to = Path(out)
+            save_members(interrupted.results, out, setup=setup(interrupted.result), lang=lang, hparams=members)
+            interrupted.saved_to = Path(out)
         raise
     if out is not None:
         save_members(results, out, setup=setup(results[0]), lang=lang)

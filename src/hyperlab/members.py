@@ -108,10 +108,11 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
                                    callbacks=[PerMember([cbs[i] for i in stacked])], device=device,
                                    loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth,
                                    max_members=max_members, stop=stop)
-        except PopulationInterrupted as stop:
-            if not any(r is not None for r in stop.results):
+        except PopulationInterrupted as interrupted:
+            if not any(r is not None for r in interrupted.results):
                 raise
-            raise MembersInterrupted([dict(zip(stacked, stop.results)).get(i) for i in range(len(hps))]) from None
+            by_member = dict(zip(stacked, interrupted.results))
+            raise MembersInterrupted([by_member.get(i) for i in range(len(hps))]) from None
         results.update(zip(stacked, found, strict=True))
     for i, hp in enumerate(hps):
         if i not in results:
@@ -119,8 +120,8 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
             try:
                 results[i] = fit(net, data, hp, callbacks=cbs[i], device=device, loss_fn=loss_fn,
                                  eval_train=eval_train)
-            except TrainingInterrupted as stop:
-                results[i] = stop.result
+            except TrainingInterrupted as interrupted:
+                results[i] = interrupted.result
                 raise MembersInterrupted([results.get(j) for j in range(len(hps))]) from None
     return [results[i] for i in range(len(hps))]
 

@@ -136,8 +136,8 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
                 done.append(fit(initial(i, fresh=True), data, hp,
                                 callbacks=[*halt, *(_AsMember(i, cb) for cb in callbacks)], device=device,
                                 loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor))
-            except TrainingInterrupted as stop:  # the members finished so far are kept, as a stacked run keeps them
-                raise PopulationInterrupted(done + [stop.result] + [None] * (len(hps) - i - 1)) from None
+            except TrainingInterrupted as interrupted:  # the members finished so far are kept, as when stacked
+                raise PopulationInterrupted(done + [interrupted.result] + [None] * (len(hps) - i - 1)) from None
         return done  # type: ignore[return-value]
 
     workers = threads if _parallel_safe(chosen, template, device, memory_limit) else 1
