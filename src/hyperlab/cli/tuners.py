@@ -92,7 +92,7 @@ def lr_find(
                                      "value.")] = "4",
     per_decade: Annotated[str, _opt("Sweep: rates per decade.")] = "4",
     narrow: Annotated[bool, typer.Option("--narrow/--no-narrow", help="Sweep: after a fifth of the run, train on "
-                                         "only the rates near the best so far (about half the compute).")] = True,
+                                         "only the rates near the best so far (about 60% of the compute).")] = True,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
