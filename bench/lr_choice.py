@@ -230,9 +230,12 @@ def main() -> None:
         worst = max(range(len(rows)), key=lambda i: factors[i])
         samples = sum(r[f"{method}_samples"] for r in rows)
         seconds = sum(r[f"{method}_s"] for r in rows)
+        finite = [r for r in regret if math.isfinite(r) and r > 0]
         print(f"{method}: worst factor {factors[worst]:.2f} ({rows[worst]['label']}), median "
               f"{statistics.median(factors):.2f}, within 3x on {sum(f <= 3 for f in factors)} of {len(rows)}; "
-              f"val loss at the choice / best: median {statistics.median(regret):.3f}, worst {max(regret):.3f}; "
+              f"val loss at the choice / best: median {statistics.median(regret):.3f}, worst {max(regret):.3f}, "
+              f"within 25% on {sum(r <= 1.25 for r in regret)} of {len(rows)}, geometric mean "
+              f"{math.exp(statistics.mean(math.log(r) for r in finite)):.3f} ({len(finite)} finite); "
               f"compute {samples:,} samples ({samples / brute_samples:.1%} of the brute sweeps'), {seconds:.0f} s")
     hits = sum(r["floor"][0] for r in rows)
     print(f"seed floor: one brute seed alone is within 3x of the other seeds' mean best on {hits} of "
