@@ -170,8 +170,9 @@ def choose(method: str, data: Data, model: str, hp: HParams) -> tuple[float, int
             return found.suggested_lr, samples_seen(data.n_train, hp.batch_size, found.steps_run)
         except HyperlabError:
             return math.nan, samples_seen(data.n_train, hp.batch_size, 100)
-    options = {"sweep": {}, "whole": {"narrow": False}, "short": {"per_decade": 2, "steps": SHORT_STEPS},
-               "cheap": {"per_decade": 2, "steps": CHEAP_STEPS}}[method]
+    options = {"sweep": {}, "whole": {"narrow": False},  # the old default: never narrowed, no neighbour within
+               "short": {"per_decade": 2, "steps": SHORT_STEPS, "narrow": False},  # a quarter decade to judge with
+               "cheap": {"per_decade": 2, "steps": CHEAP_STEPS, "narrow": False}}[method]
     swept = lr_sweep(model, data, hp, **options)
     return swept.suggested_lr, swept.samples
 
