@@ -451,7 +451,7 @@ def test_dropout_or_a_memory_limit_keeps_one_thread(small_digits, small_split):
         "mlp", small_digits, plain, width=WIDTH, threads=2)} == {4}  # without the limit: halves
 
 
-@pytest.mark.parametrize("setting", [{"accumulate": 2}, {"precision": "bf16"}, {"clip_grad_norm": 1.0}])
+@pytest.mark.parametrize("setting", [{"accumulate": 2}, {"precision": "bf16"}, {"compile": True}])
 def test_settings_not_stacked_fall_back_to_fit_with_the_reason(small_digits, setting):
     hps = [HParams(epochs=1, batch_size=32, lr=lr, optimizer="sgd", **setting) for lr in (0.01, 0.1)]
     with pytest.warns(SequentialFallbackWarning, match=f"member 0 has {next(iter(setting))}="):
@@ -515,3 +515,16 @@ def test_stop_ends_every_member_at_its_next_step_with_its_steps_recorded(accumul
         first, second = (r.history for r in results)
         assert (len(first.epochs), first.steps_done) == (1, spe + 1)
         assert (len(second.epochs), second.steps_done) == (0, 1)
+
+
+def test_gradient_clipping_stacks_and_matches_fit_per_member(small_digits):
+    """Each member's gradient is clipped to its own max norm (or not at all), as fit clips it; the
+    recorded norm is the one before clipping."""
+    hps = [HParams(optimizer=opt, lr=LRS[opt], epochs=2, batch_size=50, clip_grad_norm=clip)
+           for opt in ("sgd", "momentum", "adam", "rmsprop") for clip in (None, 0.05, 0.5)]
+    results = fit_population("mlp", small_digits, hps, width=WIDTH)
+    assert {r.history.peak_memory["population_members"] for r in results} == {len(hps)}  # stacked
+    for hp, ours in zip(hps, results, strict=True):
+        assert_same_run(ours, reference(small_digits, hp))
+    clipped = results[1].history.step_grad_norm  # sgd at max norm 0.05: the clip was active
+    assert max(g for g in clipped if g is not None) > 0.05

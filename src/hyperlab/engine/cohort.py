@@ -11,6 +11,7 @@ the stack at the end of the epoch, as do members that finish or are stopped.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -105,6 +106,9 @@ class Cohort:
         self.mom_table = torch.tensor([pad(t[1]) for t in tables], dtype=torch.float64, device=device).T.contiguous()
         self.optimizer = PopulationOptimizer(self.stack.flat, [member_settings(hp) for _, hp, _ in members],
                                              momentum_ever=[max(t[1]) > 0 for t in tables], pieces=self.stack.sizes)
+        clips = [hp.clip_grad_norm for _, hp, _ in members]  # each member's gradient clipped as fit clips it
+        self.max_norms = None if all(c is None for c in clips) else torch.tensor(
+            [math.inf if c is None else c for c in clips], dtype=self.stack.flat.dtype, device=device)
         self.first_loss: Tensor | None = None
         self.peak: dict[str, Any] = {}
 
@@ -140,7 +144,7 @@ class Cohort:
         # the sum (never the mean) keeps each member's gradient its own; a frozen member adds nothing
         grads = self.stack.backward(torch.where(update, losses, 0.0).sum())
         norms = torch.empty(len(losses), dtype=self.stack.flat.dtype, device=self.device)
-        self.optimizer.step(grads, self.lr_table[t], self.mom_table[t], update, norms=norms)
+        self.optimizer.step(grads, self.lr_table[t], self.mom_table[t], update, norms=norms, max_norms=self.max_norms)
         return losses.detach(), norms, out.detach()
 
     def _measured_step(self, xb: Tensor, yb: Tensor, shared: bool, t: int, alive: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -295,6 +299,8 @@ class Cohort:
         self.lr_host = [self.lr_host[r] for r in rows]
         self.lr_table = self.lr_table[:, index].contiguous()
         self.mom_table = self.mom_table[:, index].contiguous()
+        if self.max_norms is not None:
+            self.max_norms = self.max_norms[index]
         assert self.first_loss is not None
         self.first_loss = self.first_loss[index]
 

@@ -307,7 +307,7 @@ def _check_members(hparams_list: Sequence[HParams | dict[str, Any]], data: Data)
 
 
 # settings a cohort does not stack yet, with the value that stacks
-_STACKED_ONLY = {"accumulate": 1, "precision": "fp32", "clip_grad_norm": None, "compile": False}
+_STACKED_ONLY = {"accumulate": 1, "precision": "fp32", "compile": False}
 
 
 def _settings_not_stacked(hps: list[HParams]) -> str | None:

@@ -263,19 +263,26 @@ class PopulationOptimizer:
 
     @torch.no_grad()
     def step(self, grads: Tensor | Sequence[Tensor], lr: Tensor, momentum: Tensor | None = None,
-             active: Tensor | None = None, *, norms: Tensor | None = None) -> None:
+             active: Tensor | None = None, *, norms: Tensor | None = None,
+             max_norms: Tensor | None = None) -> None:
         """One update of every active member. ``grads`` is a ``[K, N]`` matrix or one ``[K, ...]``
         tensor per piece; ``lr`` and ``momentum`` are float64 ``[K]`` tensors. With ``norms``
-        (a ``[K]`` tensor) each member's total gradient 2-norm is written into it. The gradients
-        are consumed: fused RMSprop uses their memory as scratch."""
+        (a ``[K]`` tensor) each member's total gradient 2-norm is written into it (before any
+        clipping). With ``max_norms`` (``[K]``, inf for a member without clipping) each member's
+        gradient is scaled as ``torch.nn.utils.clip_grad_norm_`` scales it. The gradients are
+        consumed: fused RMSprop uses their memory as scratch."""
         self.steps += 1
         self._step_tensor += 1
         k_all = len(self.settings)
         grads = [grads] if isinstance(grads, Tensor) else list(grads)
         flat_grads = [g.reshape(k_all, -1) for g in grads]
-        if norms is not None:
+        if norms is not None or max_norms is not None:
             per_piece = torch.stack([torch.linalg.vector_norm(g, dim=1) for g in flat_grads])
-            torch.linalg.vector_norm(per_piece, dim=0, out=norms)
+            total = torch.linalg.vector_norm(per_piece, dim=0, out=norms)
+            if max_norms is not None:  # torch's rule: max_norm / (norm + 1e-6), at most 1
+                coef = (max_norms / (total + 1e-6)).clamp(max=1.0)
+                for g in flat_grads:
+                    g.mul_(coef[:, None])
         if momentum is None:
             momentum = torch.tensor([s.momentum for s in self.settings], dtype=torch.float64, device=lr.device)
         lr_host = mom_host = member_grads = None
