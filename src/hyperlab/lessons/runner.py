@@ -110,8 +110,8 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
     ``population=False`` trains the comparisons one ``fit`` after another instead of as populations
     (same numbers to float tolerance; slower: for checking and benchmarks). ``training`` sets
     ``precision``, ``clip_grad_norm`` or ``compile`` for every run (``{"precision": "bf16"}``;
-    these train one ``fit`` after another: populations stack only fp32 runs without clipping).
-    """
+    bf16 and compiled runs train one ``fit`` after another: populations stack only fp32 runs
+    without ``torch.compile``; clipped runs stack)."""
     lesson_module(name)
     check_lang(lang)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
