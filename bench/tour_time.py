@@ -9,6 +9,7 @@ seconds from tour.json.
 
     .venv/bin/python bench/tour_time.py            # quick tour
     .venv/bin/python bench/tour_time.py --full     # also the full tour (several minutes)
+    .venv/bin/python bench/tour_time.py --clip-grad-norm 1   # every run clipped
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 HYPERLAB = [sys.executable, "-m", "hyperlab"]
 TOUR = ("from hyperlab.lessons import run_tour; "
-        "run_tour('digits', budget={budget!r}, out={out!r}, population={population})")
+        "run_tour('digits', budget={budget!r}, out={out!r}, population={population}, training={training!r})")
 
 
 def timed(args: list[str]) -> float:
@@ -33,8 +34,9 @@ def timed(args: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def tour(out: Path, budget: str, population: bool) -> tuple[float, dict[str, float]]:
-    seconds = timed([sys.executable, "-c", TOUR.format(budget=budget, out=str(out), population=population)])
+def tour(out: Path, budget: str, population: bool, training: dict[str, float]) -> tuple[float, dict[str, float]]:
+    seconds = timed([sys.executable, "-c", TOUR.format(budget=budget, out=str(out), population=population,
+                                                       training=training)])
     lessons = json.loads((out / "tour.json").read_text(encoding="utf-8"))["lessons"]
     return seconds, {name: lesson["seconds"] for name, lesson in lessons.items()}
 
@@ -43,7 +45,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="also time the full tour")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each tour variant (alternating)")
+    parser.add_argument("--clip-grad-norm", type=float, default=None,
+                        help="every lesson run clipped to this gradient norm (stacked since this session)")
     args = parser.parse_args()
+    training = {} if args.clip_grad_norm is None else {"clip_grad_norm": args.clip_grad_norm}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         train = statistics.median(timed([*HYPERLAB, "train", "--dataset", "digits", "--model", "mlp", "--epochs",
@@ -53,7 +58,8 @@ def main() -> None:
             times: dict[bool, list[tuple[float, dict[str, float]]]] = {True: [], False: []}
             for r in range(args.rounds):
                 for population in (False, True):
-                    times[population].append(tour(tmp_path / f"{budget}-{population}-{r}", budget, population))
+                    times[population].append(tour(tmp_path / f"{budget}-{population}-{r}", budget, population,
+                                                  training))
             for population in (False, True):
                 seconds = statistics.median(s for s, _ in times[population])
                 lessons = {name: statistics.median(run[1][name] for run in times[population])
