@@ -83,6 +83,12 @@ class Advice(Displayable):
     report: Path | None = None
     start: HParams | None = None  # the starting point as given (its optimizer, its batch size)
 
+    @property
+    def lr_search(self) -> LRFindResult | LRSweepResult:
+        """The learning-rate search behind the recommended rate: the winning optimizer's own in the
+        optimizer check, else the lr stage's (the started optimizer won)."""
+        return self.optimizers.lr_finds.get(self.values["optimizer"], self.lr)
+
     def evidence_in(self, lang: str) -> dict[str, str]:
         """The evidence for each of the four values in ``lang``, from the measured results (so a page
         or notebook can show it in another language than the one advice ran in)."""
@@ -90,7 +96,7 @@ class Advice(Displayable):
         winner, b = self.values["optimizer"], self.values["batch_size"]
         started = (self.start or self.hparams).optimizer
         metric = t(epochs.history.metric, lang)
-        chosen_find = check.lr_finds.get(winner, self.lr)
+        chosen_find = self.lr_search
         rules = ", ".join(f"{k} {v:.2g}" for k, v in chosen_find.suggestions.items() if v is not None)
         scores = ", ".join(f"{r.optimizer} {r.best_val_metric:.4f}" for r in check.runs if r.best_val_metric is not None)
         critical = batch.critical_batch_size
@@ -114,7 +120,7 @@ class Advice(Displayable):
         n = self.epochs.history.n_train
         notes = [t("adv.note.start_batch", lang, b=self.start.batch_size, to=n)] \
             if self.start is not None and self.start.batch_size > n else []
-        found = self.optimizers.lr_finds.get(self.values["optimizer"], self.lr)
+        found = self.lr_search
         if isinstance(found, LRSweepResult) and not 2 / 3 <= self.values["epochs"] / found.epochs <= 3 / 2:
             notes.append(t("adv.note.horizon", lang, swept=found.epochs, epochs=self.values["epochs"]))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
@@ -273,11 +279,11 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     scaling = [scale_lr(final.lr, b * a, other * a, optimizer=winner, n_train=n, epochs=final.epochs,
                         critical_batch_size=batch.critical_batch_size or None, lang=lang)  # 0: no noise measured
                for other in (max(1, b // 2), min(n // a, 2 * b)) if other != b]
-    chosen_find = check.lr_finds.get(winner, lr_result)
-    plots = {"batch_size": batch.plot, "lr": chosen_find.plot, "optimizer": check.plot, "epochs": epochs.plot}
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
-                    evidence={}, plots=plots, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
+                    evidence={}, plots={}, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
                     scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, start=start)
+    advice.plots = {"batch_size": batch.plot, "lr": advice.lr_search.plot, "optimizer": check.plot,
+                    "epochs": epochs.plot}
     advice.evidence, advice.notes = advice.evidence_in(lang), advice.notes_in(lang)
     advice.lang = lang  # the language its notebook display uses
     if out is not None:

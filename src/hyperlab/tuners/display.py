@@ -57,7 +57,7 @@ def advice_figure(advice: Any, which: str, lang: str) -> Figure:
     from hyperlab.views.plots import stacked
 
     check_choice("which", which, ADVICE_FIGURES)
-    chosen_lr = advice.optimizers.lr_finds.get(advice.values["optimizer"], advice.lr)
+    chosen_lr = advice.lr_search
     parts = {"batch_size": advice.batch, "lr": chosen_lr, "optimizer": advice.optimizers, "epochs": advice.epochs}
     if which != "stages":
         return figure(parts[which], lang)
