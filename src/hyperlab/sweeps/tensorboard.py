@@ -36,8 +36,10 @@ STUDY_MARKER = ".hyperlab-study"  # names the study whose runs a folder holds
 def check_folder(log_dir: str | Path | None, study: str) -> None:
     """Refuse a folder that holds another study's runs: the two studies' trial numbers would share
     its ``trial-<n>`` folders and mix their curves."""
-    marker = Path(log_dir) / STUDY_MARKER if log_dir is not None else None
-    if marker is not None and marker.exists() and (other := marker.read_text(encoding="utf-8").strip()) != study:
+    if log_dir is None or not (marker := Path(log_dir) / STUDY_MARKER).exists():
+        return
+    other = marker.read_text(encoding="utf-8").strip()
+    if other != study:
         raise ConfigError("tensorboard", str(log_dir), f"holds the runs of study {other!r}, whose trial-<n> folders "
                           f"this study's would mix with: give each study its own folder (e.g. "
                           f"{Path(log_dir) / study})")
