@@ -2,13 +2,14 @@
 (`lr-find --method sweep`) against the best rate of a brute constant-lr sweep, with the compute
 each one used.
 
-Three spreads of data set / model / optimizer / batch size (``--spread``): ``first`` (12, the
-spread the sweep was first built on), ``holdout`` (8, added later to check it) and ``fresh`` (10
-more, on data sets and a model (the CNN) never used while choosing the sweep's horizon, grid and
-rule); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
+Four spreads of data set / model / optimizer / batch size (``--spread``): ``first`` (12, the
+spread the sweep was first built on), ``holdout`` (8, added later to check it), ``fresh`` (10
+more, on data sets and a model (the CNN) not used while choosing the sweep's horizon and grid) and
+``unseen`` (10, fixed after the judging rule last changed, using every other spread, and run only
+after that); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
 constant rates (1e-4 .. 0.316, half a decade apart; 3.16e-4 .. 10 for plain SGD) x ``--epochs``
-epochs x 3 seeds (1, 2, 3: not the seed 0 every method trains with, so no method shares a run with
-the truth); best = lowest validation loss after those epochs, averaged over the seeds (a diverged
+epochs x 8 seeds (1 .. 8: not the seed 0 every method trains with, so no method shares a run with
+the reference); best = lowest validation loss after those epochs, averaged over the seeds (a diverged
 run counts as infinite). Each method runs once with its defaults (seed 0):
 
 - range test: 100 steps, ``min_div_10``;
@@ -22,13 +23,14 @@ run counts as infinite). Each method runs once with its defaults (seed 0):
 
 Printed per combination: each method's choice and its factor to the best (a factor >= 1 either way;
 the brute sweep's own resolution is half a decade, 3.16x), the brute-style validation loss of
-training at the choice (the same 3 seeds and epochs) against the best's, and the compute (samples)
-and wall seconds of each. Also printed: the **seed floor**, how often one seed's brute sweep picks a
-rate within 3x of the other two seeds' mean best: how often the brute sweep, rerun with another
-seed, would meet the "within 3x" target itself. Single-threaded; everything trains through fit /
-fit_population.
+training at the choice (the same 8 seeds and epochs) against the best's, and the compute (samples)
+and wall seconds of each. And how sure the reference itself is: the **rates tied with the best**
+(their loss minus the best's, seed by seed, within two standard errors of zero; a choice within 3x
+of one of them is counted apart), the **seed floor** (how often one seed's brute sweep picks a rate
+within 3x of the other seeds' mean best) and whether the brute sweep on seeds 1-4 and on seeds 5-8
+pick rates within 3x of each other. Single-threaded; everything trains through fit / fit_population.
 
-    .venv/bin/python bench/lr_choice.py [--spread first|holdout|fresh|all] [--epochs 20]
+    .venv/bin/python bench/lr_choice.py [--spread first|holdout|fresh|unseen|all] [--epochs 20]
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from sklearn.datasets import (load_iris, make_blobs, make_circles, make_classification, make_friedman1,
-                              make_gaussian_quantiles, make_hastie_10_2, make_regression, make_sparse_uncorrelated)
+                              make_friedman2, make_gaussian_quantiles, make_hastie_10_2, make_moons, make_regression,
+                              make_s_curve, make_sparse_uncorrelated, make_swiss_roll)
 
 from hyperlab.data import Data, from_arrays, load_data
 from hyperlab.errors import HyperlabError
@@ -79,6 +82,18 @@ DATA: dict[str, Callable[[], Data]] = {
                                                    random_state=4)),  # 180 training rows
     "sparse-lin": lambda: generated("sparse-lin", make_sparse_uncorrelated(n_samples=400, n_features=8,
                                                                            random_state=6)),
+    # the unseen spread's (added after the rule changed to the worst neighbour, before any run on them)
+    "moons-noisy": lambda: generated("moons-noisy", make_moons(n_samples=500, noise=0.3, random_state=21)),
+    "class-8": lambda: generated("class-8", make_classification(n_samples=700, n_features=20, n_informative=10,
+                                                                n_classes=8, n_clusters_per_class=1,
+                                                                random_state=22)),
+    "regr-20": lambda: generated("regr-20", make_regression(n_samples=300, n_features=20, n_informative=8,
+                                                            noise=30.0, random_state=23)),  # 180 training rows
+    "s-curve": lambda: generated("s-curve", make_s_curve(n_samples=500, noise=0.1, random_state=24)),
+    "swiss-roll": lambda: generated("swiss-roll", make_swiss_roll(n_samples=500, noise=0.5, random_state=25)),
+    "digits/250": lambda: load_data("digits", seed=0).subsample_train(250, seed=0),
+    "diabetes": lambda: load_data("diabetes", seed=0),
+    "friedman2": lambda: generated("friedman2", make_friedman2(n_samples=600, noise=0.5, random_state=26)),
 }
 SPREADS = {  # data, model, optimizer, batch size
     "first": [
@@ -117,8 +132,20 @@ SPREADS = {  # data, model, optimizer, batch size
         ("breast-cancer", "mlp", "nesterov", 32),
         ("wine", "logistic", "adamw", 8),
     ],
+    "unseen": [  # fixed after the judging rule last changed, before anything was run on them
+        ("moons-noisy", "mlp", "adam", 32),
+        ("class-8", "mlp", "rmsprop", 64),
+        ("regr-20", "logistic", "momentum", 16),
+        ("s-curve", "mlp", "sgd", 32),
+        ("swiss-roll", "mlp", "adamw", 32),
+        ("digits/250", "mlp", "adam", 16),
+        ("breast-cancer", "logistic", "adagrad", 16),
+        ("diabetes", "mlp", "nesterov", 32),
+        ("wine", "mlp", "rmsprop", 8),
+        ("friedman2", "mlp", "adam", 64),
+    ],
 }
-SEEDS = (1, 2, 3)  # the brute sweep's; every method trains with seed 0
+SEEDS = tuple(range(1, 9))  # the brute sweep's (the reference); every method trains with seed 0
 SHORT_STEPS = 100  # the sweep's default before it followed the planned run
 CHEAP_STEPS = 8  # 13 rates x 8 steps (whole epochs, at least one): about a range test's 100 steps on small data
 METHODS = ("range", "sweep", "whole", "short", "cheap")
@@ -150,16 +177,39 @@ def factor(ratio: float) -> float:
     return max(ratio, 1 / ratio)
 
 
+def best_of(brute: dict[float, list[float]], seeds: list[int]) -> float:
+    """The brute rate with the lowest validation loss averaged over these seeds (indices into SEEDS)."""
+    means = {lr: mean([runs[k] for k in seeds]) for lr, runs in brute.items()}
+    return min(means, key=means.__getitem__)
+
+
 def seed_floor(brute: dict[float, list[float]]) -> tuple[int, float]:
     """How many of the brute seeds, alone, pick a rate within 3x of the other seeds' mean best; the worst factor."""
     hits, worst = 0, 1.0
     for k in range(len(SEEDS)):
-        others = {lr: mean([v for j, v in enumerate(runs) if j != k]) for lr, runs in brute.items()}
-        best = min(others, key=others.__getitem__)
-        own = min(brute, key=lambda lr: brute[lr][k])
+        best = best_of(brute, [j for j in range(len(SEEDS)) if j != k])
+        own = best_of(brute, [k])
         hits += factor(own / best) <= 3
         worst = max(worst, factor(own / best))
     return hits, worst
+
+
+def halves_agree(brute: dict[float, list[float]]) -> bool:
+    """Whether the brute sweep on the first half of its seeds picks a rate within 3x of the one the second half picks."""
+    half = len(SEEDS) // 2
+    return factor(best_of(brute, list(range(half))) / best_of(brute, list(range(half, len(SEEDS))))) <= 3
+
+
+def tied(brute: dict[float, list[float]], best: float) -> list[float]:
+    """The brute rates whose loss is not measurably worse than the best's: their mean difference to the
+    best, seed by seed, is within two standard errors of zero (the best is among them)."""
+    out = []
+    for lr, runs in brute.items():
+        diffs = [a - b for a, b in zip(runs, brute[best])]
+        if lr == best or (all(math.isfinite(d) for d in diffs)
+                          and statistics.mean(diffs) <= 2 * statistics.stdev(diffs) / math.sqrt(len(diffs))):
+            out.append(lr)
+    return out
 
 
 def choose(method: str, data: Data, model: str, hp: HParams) -> tuple[float, int]:
@@ -196,7 +246,8 @@ def main() -> None:
         means = {lr: mean(runs) for lr, runs in brute.items()}
         best = min(means, key=means.__getitem__)
         row = {"label": f"{name}+{model}+{optimizer}+b{batch}", "n": data.n_train, "task": data.task, "best": best,
-               "best_loss": means[best], "b_samples": b_samples, "b_s": b_s, "floor": seed_floor(brute)}
+               "best_loss": means[best], "b_samples": b_samples, "b_s": b_s, "floor": seed_floor(brute),
+               "tied": tied(brute, best), "halves": halves_agree(brute)}
         for method in METHODS:
             t0 = time.perf_counter()
             row[method], row[f"{method}_samples"] = choose(method, data, model, hp)
@@ -206,25 +257,30 @@ def main() -> None:
         for method in METHODS:
             lr = row[method]
             row[f"{method}_f"] = factor(lr / best) if math.isfinite(lr) else math.inf
+            row[f"{method}_t"] = min(factor(lr / t) for t in row["tied"]) if math.isfinite(lr) else math.inf
             row[f"{method}_loss"] = at[lr] if math.isfinite(lr) else math.inf
         rows.append(row)
         print(f"{row['label']} ({data.n_train} rows, {data.task}): best {best:.3g} (val loss {means[best]:.4f}); "
               + "; ".join(f"{m} {row[m]:.3g} (x{row[m + '_f']:.2f}, loss {row[m + '_loss']:.4f}, "
                           f"{row[m + '_samples']:,} samples, {row[m + '_s']:.1f} s)" for m in METHODS)
-              + f"; brute {b_samples:,} samples, {b_s:.1f} s; seed floor {row['floor'][0]}/{len(SEEDS)}", flush=True)
+              + f"; brute {b_samples:,} samples, {b_s:.1f} s; seed floor {row['floor'][0]}/{len(SEEDS)}; "
+              f"tied with the best: {', '.join(f'{lr:.3g}' for lr in row['tied'])}; halves agree: {row['halves']}",
+              flush=True)
         print("  brute val loss per lr: " + ", ".join(f"{lr:.2g} {v:.3f}" for lr, v in means.items()))
     print()
     print("| data + model + optimizer + batch | rows | best lr (val loss) | range test: lr, factor, val loss | "
           "sweep: lr, factor, val loss | whole sweep: lr, factor, val loss | short sweep (100 steps): lr, factor, "
-          "val loss | one brute seed alone: within 3x |")
-    print("|---|---|---|---|---|---|---|---|")
+          "val loss | rates tied with the best | one brute seed alone: within 3x | brute halves agree |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cells = " | ".join(f"{r[m]:.3g}, **{r[m + '_f']:.2f}**, {r[m + '_loss']:.4f}"
                            for m in ("range", "sweep", "whole", "short"))
-        print(f"| {r['label']} | {r['n']} | {r['best']:.3g} ({r['best_loss']:.4f}) | {cells} | {r['floor'][0]} of "
-              f"{len(SEEDS)} |")
+        print(f"| {r['label']} | {r['n']} | {r['best']:.3g} ({r['best_loss']:.4f}) | {cells} | "
+              f"{', '.join(f'{lr:.3g}' for lr in r['tied'])} | {r['floor'][0]} of {len(SEEDS)} | "
+              f"{'yes' if r['halves'] else '**no**'} |")
     print()
     brute_samples = sum(r["b_samples"] for r in rows)
+    one_seed = brute_samples / len(SEEDS)  # one brute sweep (10 rates x the epochs, one seed) on every combination
     for method in METHODS:
         factors = [r[f"{method}_f"] for r in rows]
         regret = [r[f"{method}_loss"] / r["best_loss"] for r in rows]
@@ -233,14 +289,19 @@ def main() -> None:
         seconds = sum(r[f"{method}_s"] for r in rows)
         finite = [r for r in regret if math.isfinite(r) and r > 0]
         print(f"{method}: worst factor {factors[worst]:.2f} ({rows[worst]['label']}), median "
-              f"{statistics.median(factors):.2f}, within 3x on {sum(f <= 3 for f in factors)} of {len(rows)}; "
+              f"{statistics.median(factors):.2f}, within 3x on {sum(f <= 3 for f in factors)} of {len(rows)} "
+              f"(of a rate tied with the best: {sum(r[method + '_t'] <= 3 for r in rows)}); "
               f"val loss at the choice / best: median {statistics.median(regret):.3f}, worst {max(regret):.3f}, "
               f"within 25% on {sum(r <= 1.25 for r in regret)} of {len(rows)}, geometric mean "
               f"{math.exp(statistics.mean(math.log(r) for r in finite)):.3f} ({len(finite)} finite); "
-              f"compute {samples:,} samples ({samples / brute_samples:.1%} of the brute sweeps'), {seconds:.0f} s")
+              f"compute {samples:,} samples ({samples / one_seed:.2f} one-seed brute sweeps), {seconds:.0f} s")
     hits = sum(r["floor"][0] for r in rows)
     print(f"seed floor: one brute seed alone is within 3x of the other seeds' mean best on {hits} of "
           f"{len(rows) * len(SEEDS)} ({hits / (len(rows) * len(SEEDS)):.0%}), worst {max(r['floor'][1] for r in rows):.1f}")
+    halves = sum(r["halves"] for r in rows)
+    print(f"brute halves: the brute sweep on seeds {SEEDS[:len(SEEDS) // 2]} picks a rate within 3x of the one it picks "
+          f"on seeds {SEEDS[len(SEEDS) // 2:]} on {halves} of {len(rows)}; rates tied with the best per combination: "
+          f"{statistics.mean(len(r['tied']) for r in rows):.1f} on average")
     print(f"brute sweeps: {sum(r['b_s'] for r in rows):.0f} s, {brute_samples:,} samples; "
           f"whole run {time.perf_counter() - started:.0f} s")
 
