@@ -15,7 +15,7 @@ from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.models import build_model
 from hyperlab.tuners import lr_sweep
-from hyperlab.tuners.lr_sweep import explain, judge, scores_at_common_epoch, sweep_rates
+from hyperlab.tuners.lr_sweep import choose, explain, judge, scores_at_common_epoch, sweep_rates
 
 
 def test_sweep_trains_each_rate_as_its_own_fit_would_and_picks_the_lowest_val_loss(wine, tmp_path):
@@ -131,19 +131,31 @@ def test_by_default_each_rate_trains_for_the_planned_run_and_is_judged_with_its_
     assert result.judged == judge(result.lrs, result.scores)
     assert result.best_index == min(range(13), key=lambda i: result.judged[i])
     assert result.to_dict()["judged"] == result.judged
-    assert "averaged with its neighbours a quarter decade either side" in " ".join(result.explanation)
+    assert "counting its neighbours a quarter decade either side" in " ".join(result.explanation)
 
 
-def test_judging_averages_neighbours_and_never_picks_a_rate_beside_a_diverged_one():
+def test_judging_takes_the_worst_neighbour_and_never_picks_a_rate_beside_a_diverged_one():
     lrs = [10 ** (k / 4) for k in range(-8, 1)]  # 0.01 .. 1
     scores = [0.9, 0.5, 0.4, 0.45, 0.2, 0.9, 0.3, 0.1, None]
     judged = judge(lrs, scores)
-    assert judged[0] == pytest.approx((0.9 + 0.5) / 2)  # an edge has one neighbour
-    assert judged[3] == pytest.approx((0.4 + 0.45 + 0.2) / 3)
+    assert judged[0] == 0.9 and judged[1] == 0.9  # an edge has one neighbour
+    assert judged[3] == 0.45 and judged[4] == 0.9
     assert judged[7] is None and judged[8] is None  # beside and at the diverged rate
     # the middle of the 0.4-0.45-0.2 valley; not the lucky 0.2, nor 0.1 beside the diverged rate
     assert min((v, i) for i, v in enumerate(judged) if v is not None)[1] == 3
     assert judge(lrs[::2], scores[::2]) == scores[::2]  # half a decade apart: no neighbour within a quarter
+
+
+def test_a_low_loss_beside_a_steep_rise_loses_to_the_flat_middle():
+    """Averaging the three would choose 0.05 (beside 0.04 and the rise to 0.9 above); the worst of
+    the three keeps the choice in the flat part, ties going to the lower rate (what
+    bench/lr_choice.py measured better)."""
+    lrs = [10 ** (k / 4) for k in range(-6, 1)]
+    scores = [0.6, 0.3, 0.25, 0.3, 0.05, 0.04, 0.9]
+    averaged = [sum(scores[max(i - 1, 0):i + 2]) / len(scores[max(i - 1, 0):i + 2]) for i in range(len(scores))]
+    assert min(range(len(scores)), key=averaged.__getitem__) == 4
+    assert judge(lrs, scores) == [0.6, 0.6, 0.3, 0.3, 0.3, 0.9, 0.9]
+    assert choose(lrs, scores)[0] == 2
 
 
 def test_the_explanation_names_a_lower_single_loss_that_lost_to_its_neighbourhood(wine):
@@ -154,7 +166,7 @@ def test_the_explanation_names_a_lower_single_loss_that_lost_to_its_neighbourhoo
     result.judged = judge(result.lrs, result.scores)
     assert result.judged[best] < result.judged[lucky]  # its neighbour keeps it from winning
     text = " ".join(explain(result))
-    assert f"The single lowest was lr {result.lrs[lucky]:.3g}" in text
+    assert f"The single lowest was lr {result.lrs[lucky]:.3g}" in text and "a neighbour did worse" in text
 
 
 def test_after_a_fifth_of_the_run_only_the_rates_near_the_best_train_on(wine):

@@ -6,8 +6,9 @@ trains every candidate rate as its own run (all of them at once, as one populati
 is measured where it matters: on held-out data, after real training at that rate. Two measured
 choices (``bench/lr_choice.py``): the horizon is the planned run's, because the best constant rate
 depends on how long you train (100 steps favour fast rates that 20 epochs punish); and each rate is
-judged with its neighbours a quarter decade either side, so a lucky rate in a noisy valley or one
-beside a rate that diverges is not chosen over the middle of the good range. To save about
+judged by the worst of its own loss and its neighbours' a quarter decade either side, so a lucky
+rate in a noisy valley, or one at the edge of a cliff where the loss rises steeply or the run
+diverges, is not chosen over the safe middle of the good range. To save about
 40% of the compute, the sweep narrows after a fifth of the run: only the rates from 1.5 decades below to 0.75
 above the best so far train on (long runs favour lower rates than short ones).
 
@@ -65,7 +66,7 @@ class LRSweepResult(TunerDisplay):
 
     lrs: list[float]
     scores: list[float | None]  # final validation loss per rate (None: diverged or no score)
-    judged: list[float | None]  # the mean score of each rate and its neighbours (None: one of them has none)
+    judged: list[float | None]  # the worst score of each rate and its neighbours (None: one of them has none)
     histories: list[History]
     narrowed_at: int | None  # the epoch after which only ``kept`` trained on (None: every rate trained to the end)
     kept: list[int]  # indices of the rates that trained to the end (and were judged)
@@ -157,7 +158,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
              callbacks: Sequence[Callback] = ()) -> LRSweepResult:
     """Train each log-spaced constant rate for the planned run (``hparams.epochs`` epochs; ``steps``
     cuts it to at least that many steps, rounded up to whole epochs) as one population; suggest the
-    rate whose final validation loss, averaged with its neighbours' (``judge``), is lowest. A
+    rate whose final validation loss, counting its neighbours' (the worst of them, ``judge``), is lowest. A
     diverged rate never wins. With ``narrow`` (runs of 5 epochs or more) only the rates near the best
     after a fifth of the run train on (``Narrowing``). Example:
     ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
@@ -262,16 +263,24 @@ class _NarrowingMember(Callback):
         self.narrowing.report(self.index, None)  # diverged or cut before the rung: no score there
 
 
+def neighbours(lrs: Sequence[float], index: int, decades: float = SMOOTH_DECADES) -> list[int]:
+    """The indices of the rates within ``decades`` (log10) of rate ``index``, itself included."""
+    return [j for j, other in enumerate(lrs) if abs(math.log10(other / lrs[index])) <= decades + 1e-9]
+
+
 def judge(lrs: Sequence[float], scores: Sequence[float | None],
           decades: float = SMOOTH_DECADES) -> list[float | None]:
-    """Each rate's score averaged with those of the rates within ``decades`` of it (log10): one
-    seed's losses are noisy from rate to rate, and the middle of a good range is the safer choice
-    than a lucky point at its edge. None where the rate or a neighbour has no score (diverged), so
-    a rate beside one that diverges is not chosen while another is left."""
+    """Each rate's score as the worst of its own and those of the rates within ``decades`` of it
+    (log10): one seed's losses are noisy from rate to rate, and near the edge of the good range
+    (where the loss rises steeply, or runs diverge) a rate that did well on one seed often does
+    badly on the next. The worst rather than the mean of the three measured better on every
+    horizon of ``bench/lr_choice.py`` (fewer choices > 1.25x the best loss, and nearer the best
+    rate). None where the rate or a neighbour has no score (diverged), so a rate beside one that
+    diverges is not chosen while another is left."""
     out: list[float | None] = []
-    for lr in lrs:
-        near = [s for other, s in zip(lrs, scores) if abs(math.log10(other / lr)) <= decades + 1e-9]
-        out.append(None if any(s is None for s in near) else sum(near) / len(near))  # type: ignore[arg-type]
+    for i in range(len(lrs)):
+        near = [scores[j] for j in neighbours(lrs, i, decades)]
+        out.append(None if any(s is None for s in near) else max(near))  # type: ignore[type-var]
     return out
 
 
@@ -311,7 +320,7 @@ def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
     lines.append(t("lrs.cost", lang, steps=result.steps_run, epochs=result.epochs_run, samples=result.samples,
                    r_steps=steps, r_passes=passes, r_samples=samples))
     judged = result.judged[result.best_index]
-    if judged is None or judged == result.scores[result.best_index]:  # judged alone (no neighbour near)
+    if judged is None or neighbours(result.lrs, result.best_index) == [result.best_index]:  # no neighbour near
         lines.append(t(f"lrs.verdict.{result.criterion}", lang, lr=result.suggested_lr,
                        loss=result.scores[result.best_index]))
     else:

@@ -85,9 +85,9 @@ register({
     "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
                   "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
     "adv.ev.lr_sweep": {"en": "sweep of {k} constant rates for {optimizer} at batch size {batch}, {epochs} epochs "
-                              "each: {lr:.3g} (lowest validation loss with its neighbours)",
+                              "each: {lr:.3g} (lowest validation loss counting its worst neighbour)",
                         "ko": "배치 크기 {batch}에서 {optimizer}의 고정 학습률 {k}개를 각각 {epochs} 에폭 스윕: "
-                              "{lr:.3g}(이웃과 함께 본 검증 손실이 가장 낮음)"},
+                              "{lr:.3g}(가장 나쁜 이웃까지 본 검증 손실이 가장 낮음)"},
     "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
@@ -343,17 +343,17 @@ register({
                                "ko": "선택: 학습률 {lr:.3g}, 최종 훈련 손실이 가장 낮음({loss:.4f}; 검증 분할이 없는 "
                                      "데이터)."},
     "lrs.verdict.judged": {
-        "en": "Chosen: lr {lr:.3g}, the lowest {what} averaged with its neighbours a quarter decade either side "
-              "({judged:.4f}; its own {loss:.4f}): one seed's losses are noisy from rate to rate, and a rate beside "
-              "one that diverged is not chosen.",
-        "ko": "선택: 학습률 {lr:.3g}, 양쪽 4분의 1 디케이드 이웃과 평균한 {what}이(가) 가장 낮음({judged:.4f}; 자체 "
-              "값 {loss:.4f}): 시드 하나의 손실은 학습률마다 잡음이 있고, 발산한 학습률 바로 옆의 학습률은 고르지 "
-              "않습니다."},
+        "en": "Chosen: lr {lr:.3g}, the lowest {what} counting its neighbours a quarter decade either side (the "
+              "worst of the three, {judged:.4f}; its own {loss:.4f}): one seed's losses are noisy from rate to rate, "
+              "and a rate beside a steep rise or a diverged run often does badly on the next seed.",
+        "ko": "선택: 학습률 {lr:.3g}, 양쪽 4분의 1 디케이드 이웃까지 보았을 때 {what}이(가) 가장 낮음(셋 중 가장 "
+              "나쁜 값 {judged:.4f}; 자체 값 {loss:.4f}): 시드 하나의 손실은 학습률마다 잡음이 있고, 손실이 급격히 "
+              "오르거나 발산하는 학습률 바로 옆은 다음 시드에서 자주 나빠집니다."},
     "lrs.not_lowest": {
-        "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), but its neighbours did worse: a lucky point, not the "
-              "middle of the good range.",
-        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})였지만 이웃이 더 나빴습니다: 좋은 구간의 가운데가 "
-              "아니라 운 좋은 한 점입니다."},
+        "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), but a neighbour did worse: a lucky point or the edge "
+              "of a cliff, not the safe middle of the good range.",
+        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})였지만 이웃 하나가 더 나빴습니다: 좋은 구간의 "
+              "안전한 가운데가 아니라 운 좋은 한 점이거나 절벽 가장자리입니다."},
     "lrs.narrowed": {
         "en": "After {rung} of {epochs} epochs only the {k} rates from {lo:.2g} to {hi:.2g} ({below:g} decades below "
               "to {above:g} above the best so far) trained on; the {stopped} others stopped there (long runs favour "
@@ -362,7 +362,7 @@ register({
               "{below:g} 디케이드 아래부터 {above:g} 디케이드 위까지)만 계속 학습했고, 나머지 {stopped}개는 거기서 "
               "멈췄습니다(긴 학습은 짧은 학습보다 낮은 학습률을 선호하므로 창이 아래로 더 넓습니다)."},
     "lrs.stopped_at": {"en": "stopped after {rung} epoch(s) (loss then)", "ko": "{rung} 에폭 뒤 멈춤(그때의 손실)"},
-    "lrs.judged": {"en": "averaged with neighbours", "ko": "이웃과 평균"},
+    "lrs.judged": {"en": "worst with its neighbours", "ko": "이웃 포함 가장 나쁜 값"},
     "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
                        "whether a rate beyond does better.",
                  "ko": "선택한 학습률 {lr:.2g}이(가) 범위의 끝에 있습니다: 범위(--min-lr / --max-lr)를 넓혀 그 너머가 더 "
