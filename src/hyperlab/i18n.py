@@ -32,6 +32,7 @@ TEXT: dict[str, dict[str, str]] = {
     "stopped_early": {"en": "stopped early", "ko": "조기 종료"},
     "interrupted": {"en": "interrupted", "ko": "중단됨"},
     "pruned": {"en": "pruned", "ko": "가지치기됨"},
+    "paused": {"en": "paused", "ko": "일시 정지됨"},
     "failed": {"en": "failed", "ko": "실패"},
     "steps_per_epoch": {"en": "steps per epoch", "ko": "에폭당 스텝"},
     "peak_memory": {"en": "peak memory", "ko": "최대 메모리"},

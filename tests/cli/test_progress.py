@@ -68,3 +68,25 @@ def test_the_sweep_of_lr_find_shows_its_bar_to_the_end(tmp_path):
                                       "--min-lr", "0.01", "--max-lr", "100", "--epochs", "5", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Learning-rate sweep" in result.output and "340/340" in result.output  # 17 rates x 5 epochs x 4 steps
+
+
+def test_the_bar_of_a_sweep_whose_rates_pause_at_the_rung_ends_exactly_full():
+    """Rates trained one after another (accumulation cannot stack) pause at the narrowing's rung and
+    resume: a paused run does not fill its bar, a resumed one counts on from where it stopped."""
+    import warnings
+
+    from hyperlab.tuners import lr_sweep
+    from hyperlab.tuners.lr_sweep import sweep_plan
+
+    wine = hyperlab.load_data("wine", seed=0)
+    progress = make_progress(Console(file=open("/dev/null", "w"), force_terminal=True))
+    hp = hyperlab.HParams(optimizer="adam", batch_size=16, accumulate=2, epochs=5)
+    lrs, epochs = sweep_plan(hp, wine.n_train, 1e-4, 1.0)
+    planned = epochs * hp.steps_per_epoch(wine.n_train)
+    task = progress.add_task("sweep", total=len(lrs) * planned, info="")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = lr_sweep("logistic", wine, hp, min_lr=1e-4, max_lr=1.0,
+                          callbacks=[ProgressBar(progress, "en", task=task, planned=planned)])
+    assert result.narrowed_at == 1 and "pruned" in [h.status for h in result.histories]
+    assert progress.tasks[0].completed == progress.tasks[0].total

@@ -160,6 +160,22 @@ def test_callback_can_stop_with_a_status(small_digits):
     assert result.status == "pruned" and len(result.history.epochs) == 1
 
 
+def test_a_callback_can_end_a_run_before_its_first_step(small_digits):
+    class NotThisOne(Callback):
+        def on_train_start(self, run):
+            raise StopTraining("pruned")
+
+    ended = []
+
+    class Watch(Callback):
+        def on_train_end(self, run):
+            ended.append(run.history.status)
+
+    result = fit(build_model("logistic", small_digits), small_digits, HParams(epochs=5),
+                 callbacks=[Watch(), NotThisOne()])
+    assert result.status == "pruned" and result.history.steps_done == 0 and ended == ["pruned"]
+
+
 def test_ctrl_c_keeps_what_was_measured(small_digits):
     class CtrlC(Callback):
         def on_step_end(self, run, loss):

@@ -201,3 +201,24 @@ def test_short_runs_and_a_narrowing_left_undecided_train_every_rate_to_the_end(w
     assert short.narrowed_at is None and all(len(h.epochs) == 4 for h in short.histories)
     cut = lr_sweep("logistic", wine, {"epochs": 10}, min_lr=1e-3, max_lr=1.0, deadline=time.perf_counter() - 1)
     assert cut.narrowed_at is None and cut.kept == list(range(len(cut.lrs)))  # the budget ended it before the rung
+
+
+def test_rates_trained_one_after_another_wait_at_the_rung_and_resume_exactly(wine):
+    """Accumulation cannot stack, so the rates train one after another: each pauses after the rung
+    until every rate has reported, then the kept go on from exactly where they stopped (their final
+    losses equal those of the same runs never paused) and the others end there."""
+    import warnings
+
+    hp = {"optimizer": "adam", "batch_size": 16, "accumulate": 2, "epochs": 5}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        narrowed = lr_sweep("logistic", wine, hp, min_lr=1e-4, max_lr=1.0)
+        whole = lr_sweep("logistic", wine, hp, min_lr=1e-4, max_lr=1.0, narrow=False)
+    assert not narrowed.together and narrowed.narrowed_at == 1
+    pruned = [i for i, h in enumerate(narrowed.histories) if h.status == "pruned"]
+    assert pruned and all(len(narrowed.histories[i].epochs) == 1 for i in pruned)  # none trained past the rung
+    assert all(narrowed.histories[i].status == "completed" and len(narrowed.histories[i].epochs) == 5
+               for i in narrowed.kept)
+    assert [narrowed.scores[i] for i in narrowed.kept] == pytest.approx([whole.scores[i] for i in narrowed.kept],
+                                                                        rel=1e-6)
+    assert narrowed.samples < whole.samples

@@ -57,9 +57,9 @@ class ProgressBar(Callback):
         interrupted or diverged run at 100% would claim steps it never took). On a shared bar, a
         run that ended early for good (diverged, stopped, pruned, a step budget) takes its steps
         left (of ``planned``) off the work left, so the bar and its ETA still end at 100%; an
-        interrupted one does not."""
+        interrupted one does not, nor a paused one (it resumes later, from where it stopped)."""
         if not self.own_task:
-            if run.history.status != "interrupted":
+            if run.history.status not in ("interrupted", "paused"):
                 planned = run.history.total_steps if self.planned is None else self.planned
                 left = planned - self.advanced.get(getattr(run, "member", None), 0)
                 self.progress.update(self.task, advance=max(left, 0))

@@ -38,6 +38,28 @@ class Callback:
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
 
+class AsMember(Callback):
+    """A population member's callback on a run trained alone with ``fit`` (the sequential fallback,
+    or a member resumed on its own): ``run.member`` is set before each event, so a callback shared
+    by the members (one progress bar) tells them apart."""
+
+    def __init__(self, member: int, callback: Callback) -> None:
+        self.member, self.callback = member, callback
+
+    def _run(self, run: Any) -> Any:
+        run.member = self.member
+        return run
+
+    def on_train_start(self, run: Any) -> None:
+        self.callback.on_train_start(self._run(run))
+
+    def on_epoch_end(self, run: Any) -> None:
+        self.callback.on_epoch_end(self._run(run))
+
+    def on_train_end(self, run: Any) -> None:
+        self.callback.on_train_end(self._run(run))
+
+
 class StopAfter(Callback):
     """End the run (status ``status``) once ``steps`` optimizer steps are done."""
 

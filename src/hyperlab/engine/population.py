@@ -52,7 +52,7 @@ from torch import nn
 
 from hyperlab.data import Data
 from hyperlab.engine import memory
-from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
+from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses
 from hyperlab.engine.threads import torch_threads
@@ -134,7 +134,7 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
         for i, hp in enumerate(hps):
             try:
                 done.append(fit(initial(i, fresh=True), data, hp,
-                                callbacks=[*halt, *(_AsMember(i, cb) for cb in callbacks)], device=device,
+                                callbacks=[*halt, *(AsMember(i, cb) for cb in callbacks)], device=device,
                                 loss_fn=loss_fn, eval_train=eval_train, diverge_factor=diverge_factor))
             except TrainingInterrupted as interrupted:  # the members finished so far are kept, as when stacked
                 raise PopulationInterrupted(done + [interrupted.result] + [None] * (len(hps) - i - 1)) from None
@@ -370,26 +370,6 @@ class _StopOnEvent(Callback):
     def on_step_end(self, run: Any, loss: Any) -> None:
         if self.event.is_set():
             raise StopTraining("stopped")
-
-
-class _AsMember(Callback):
-    """A population callback under the sequential fallback: ``run.member`` set before each event."""
-
-    def __init__(self, member: int, callback: Callback) -> None:
-        self.member, self.callback = member, callback
-
-    def _run(self, run: Any) -> Any:
-        run.member = self.member
-        return run
-
-    def on_train_start(self, run: Any) -> None:
-        self.callback.on_train_start(self._run(run))
-
-    def on_epoch_end(self, run: Any) -> None:
-        self.callback.on_epoch_end(self._run(run))
-
-    def on_train_end(self, run: Any) -> None:
-        self.callback.on_train_end(self._run(run))
 
 
 __all__ = ["FORWARDS", "MIN_SPLIT", "MemberRun", "PopulationInterrupted", "SequentialFallbackWarning", "balanced_split",

@@ -231,9 +231,9 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     run = set_up(model, data, hparams, callbacks=callbacks, device=device, loss_fn=loss_fn,
                  eval_train=eval_train, measure_memory=measure_memory, fuse_grads=fuse_grads,
                  diverge_factor=diverge_factor, resume_from=resume_from)
-    for cb in run.callbacks:
-        cb.on_train_start(run)
     try:
+        for cb in run.callbacks:  # a callback may end the run before its first step (StopTraining)
+            cb.on_train_start(run)
         for epoch in range(run.epoch, run.hparams.epochs):
             trained = train_one_epoch(run, epoch)
             end_epoch(run, trained)

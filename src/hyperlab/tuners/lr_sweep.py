@@ -19,6 +19,7 @@ above the best so far train on (long runs favour lower rates than short ones).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,11 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
-from hyperlab.engine import Callback, History, StopTraining
+from hyperlab.engine import Callback, History, Run, RunResult, StopTraining, TrainingInterrupted, fit
+from hyperlab.engine.callbacks import AsMember
+from hyperlab.engine.checkpoint import checkpoint_state
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import steps_arithmetic, t
-from hyperlab.members import train_members, trained_together
+from hyperlab.members import MembersInterrupted, initial_model, train_members, trained_together
 from hyperlab.models import ModelSpec
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.common import (
@@ -174,11 +177,13 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     module = subject.user_module
     with preserved(module):
         start = subject.model(hp.seed) if module is not None else subject.spec
-        results = train_members(start, subject.data, members,
-                                callbacks=[[Deadline(deadline), *callbacks, *([narrowing.member(i)] if narrowing else [])]
-                                           for i in range(len(members))],
+        per_member = [[Deadline(deadline), *callbacks, *([narrowing.member(i)] if narrowing else [])]
+                      for i in range(len(members))]
+        results = train_members(start, subject.data, members, callbacks=per_member,
                                 device=subject.setup.device, loss_fn=subject.setup.loss_fn,
                                 width=subject.setup.width, depth=subject.setup.depth)
+        if narrowing is not None and narrowing.paused:
+            resume_paused(narrowing, results, start, subject, members, per_member)
     histories = [r.history for r in results]
     kept = narrowing.kept if narrowing is not None and narrowing.kept is not None else list(range(len(lrs)))
     scores: list[float | None] = [None] * len(lrs)
@@ -215,17 +220,25 @@ class Narrowing:
     ``WINDOW[0]`` decades below to ``WINDOW[1]`` above the best so far (judged with its neighbours);
     the others stop (status "pruned"). Each member reports its loss at the rung through its own
     callback (``member(i)``); members report one at a time, so the decision is made when the last
-    has reported and the others stop one epoch later. Measured in ``bench/lr_choice.py``: about the
-    same choices as training every rate the whole way, for about 60% of its compute."""
+    has reported and the others stop one epoch later. A member trained alone (the rates train one
+    after another: settings or a module that cannot stack) pauses at the rung instead, its state
+    kept in ``paused``, until every rate has reported (``resume_paused``). Measured in
+    ``bench/lr_choice.py``: about the same choices as training every rate the whole way, for about
+    60% of its compute."""
 
     def __init__(self, lrs: Sequence[float], epochs: int, criterion: str) -> None:
         self.lrs, self.criterion = list(lrs), criterion
         self.rung = max(1, math.ceil(NARROW_AFTER * epochs))
         self.at_rung: dict[int, float | None] = {}
         self.kept: list[int] | None = None
+        self.paused: dict[int, dict[str, Any]] = {}  # checkpoint state of members paused at the rung
 
     def member(self, index: int) -> Callback:
         return _NarrowingMember(self, index)
+
+    @property
+    def decided(self) -> bool:
+        return len(self.at_rung) == len(self.lrs)
 
     def report(self, index: int, value: float | None) -> None:
         self.at_rung.setdefault(index, value)
@@ -247,20 +260,47 @@ class Narrowing:
 
 
 class _NarrowingMember(Callback):
-    """One rate's side of ``Narrowing``: report at the rung, stop once left out of the window."""
+    """One rate's side of ``Narrowing``: report at the rung, stop once left out of the window; a
+    run trained alone waits at the rung (status "paused") while the decision needs other rates."""
 
     def __init__(self, narrowing: Narrowing, index: int) -> None:
         self.narrowing, self.index = narrowing, index
 
+    def on_train_start(self, run: Any) -> None:
+        kept = self.narrowing.kept
+        if kept is not None and self.index not in kept:  # resumed after the decision, left out
+            raise StopTraining("pruned")
+
     def on_epoch_end(self, run: Any) -> None:
         if run.epoch == self.narrowing.rung:
             self.narrowing.report(self.index, getattr(run.history.epochs[-1], self.narrowing.criterion))
+            if not self.narrowing.decided and isinstance(run, Run):  # alone, not a population's member
+                self.narrowing.paused[self.index] = copy.deepcopy(checkpoint_state(run))
+                raise StopTraining("paused")
         kept = self.narrowing.kept
         if kept is not None and self.index not in kept:
             raise StopTraining("pruned")
 
     def on_train_end(self, run: Any) -> None:
         self.narrowing.report(self.index, None)  # diverged or cut before the rung: no score there
+
+
+def resume_paused(narrowing: Narrowing, results: list[RunResult], start: ModelSpec, subject: Subject,
+                  members: Sequence[HParams], callbacks: Sequence[Sequence[Callback]]) -> None:
+    """Go on with the members that paused at the rung, each from exactly where it stopped (``fit``
+    with ``resume_from``): those kept train to the end, the others end at once as pruned. Under the
+    one-after-another fallback this is what lets narrowing save compute (each rate would otherwise
+    train to the end before the next started)."""
+    setup = subject.setup
+    for i, state in sorted(narrowing.paused.items()):
+        net = initial_model(start, subject.data, members[i].seed, width=setup.width, depth=setup.depth)
+        try:
+            results[i] = fit(net, subject.data, members[i], callbacks=[AsMember(i, cb) for cb in callbacks[i]],
+                             device=setup.device, loss_fn=setup.loss_fn,
+                             resume_from={**state, "callbacks": []})  # the callbacks are the same live objects
+        except TrainingInterrupted as interrupted:
+            results[i] = interrupted.result
+            raise MembersInterrupted(results) from None
 
 
 def neighbours(lrs: Sequence[float], index: int, decades: float = SMOOTH_DECADES) -> list[int]:
