@@ -130,7 +130,7 @@ def test_a_folder_holds_one_study_and_another_is_refused_before_it_starts(tmp_pa
     before = {p: p.stat().st_mtime_ns for p in tb.rglob("*")}
     other = CliRunner().invoke(app, [*args, "--study", "second"])
     assert other.exit_code == 2 and "Traceback" not in other.output
-    assert f"tensorboard='{tb}' is invalid: holds the runs of study 'first'" in other.output
+    assert f"tensorboard='{tb}' is invalid: already holds the trials of study 'first'" in other.output
     assert f"{tb / 'second'}" in other.output
     assert {p: p.stat().st_mtime_ns for p in tb.rglob("*")} == before  # nothing of the first study touched
     assert "second" not in optuna.get_all_study_names(url)  # refused before the study was created

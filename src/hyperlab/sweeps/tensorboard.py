@@ -40,9 +40,9 @@ def check_folder(log_dir: str | Path | None, study: str) -> None:
         return
     other = marker.read_text(encoding="utf-8").strip()
     if other != study:
-        raise ConfigError("tensorboard", str(log_dir), f"holds the runs of study {other!r}, whose trial-<n> folders "
-                          f"this study's would mix with: give each study its own folder (e.g. "
-                          f"{Path(log_dir) / study})")
+        raise ConfigError("tensorboard", str(log_dir), f"already holds the trials of study {other!r}; another study's "
+                          f"trial-<n> folders would mix with them: use a folder of its own, e.g. "
+                          f"{Path(log_dir) / study}")
 
 
 def claim_folder(log_dir: str | Path | None, study: str) -> None:
