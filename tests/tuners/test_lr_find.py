@@ -36,7 +36,7 @@ def test_sweep_is_exponential_over_the_planned_steps_and_suggests_by_every_rule(
     assert result.suggested_lr == result.suggestions[result.recommended_rule]
     assert (tmp_path / "lr_find.png").stat().st_size > 1000
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
-    assert {"suggested_lr", "steepest", "valley", "min_div_10"} <= set(data)
+    assert {"suggested_lr", "steepest", "valley", "min_div_10"} <= set(data) and data["method"] == "range"  # as lr_sweep says "sweep"
     assert all(isinstance(data[k], float) for k in ("suggested_lr", *RULES))
     # the explanation quotes the measured numbers
     assert f"{result.suggestions['min_div_10']:.2g}" in " ".join(result.explanation)

@@ -130,7 +130,7 @@ def lr_find(
     rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.3g} ({result.recommended_rule})",
             **{name: value for name, value in result.suggestions.items() if value is not None},
             cost: t("cli.cost_value", lang, steps=result.steps_run, epochs=seen / result.n_train, samples=seen)}
-    _finish(o.console(quiet, json_out), json_out, setup, {"method": "range", **result.to_dict()},
+    _finish(o.console(quiet, json_out), json_out, setup, result.to_dict(),
             result.explanation, rows, result.plot, lang)
 
 

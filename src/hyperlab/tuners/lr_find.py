@@ -105,7 +105,7 @@ class LRFindResult(TunerDisplay):
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: each suggestion as a number under its rule's name, plus the curves."""
         return {
-            "suggested_lr": self.suggested_lr, "recommended_rule": self.recommended_rule,
+            "method": "range", "suggested_lr": self.suggested_lr, "recommended_rule": self.recommended_rule,
             **{rule: self.suggestions.get(rule) for rule in RULES},
             "spread": self.spread, "repeats": len(self.tests),
             "min_lr": self.min_lr, "max_lr": self.max_lr, "steps": self.steps,
