@@ -74,6 +74,9 @@ def test_repeats_report_the_spread_of_each_rule(small_digits):
         assert spread["min"] <= result.suggestions[rule] <= spread["max"]
         assert spread["ratio"] == pytest.approx(max(values) / min(values))
     assert any("seeds" in line for line in result.explanation)
+    # the sentences read seed 0's curve; one line says so and gives the medians the table shows
+    said = next(line for line in result.explanation if "first test's (seed 0) of 3" in line)
+    assert all(f"{value:.3g}" in said for value in result.suggestions.values() if value is not None)
 
 
 def test_steepest_is_measured_against_log_lr_not_raw_lr():

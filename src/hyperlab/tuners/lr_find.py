@@ -294,6 +294,12 @@ def explain(result: LRFindResult, lang: str = "en") -> list[str]:
                n=result.n_train, spe=result.steps_per_epoch, passes=result.passes,
                optimizer=result.hparams.optimizer, batch=result.hparams.batch_size, done=len(test.lrs),
                stop_lr=test.lrs[-1], reason=reason, beta=result.smoothing)]
+    if len(result.tests) > 1:  # the sentences below read one curve; the numbers used are medians
+        seed = result.hparams.seed
+        medians = ", ".join(f"{t(f'lrf.{rule}', lang)} {value:.3g}" for rule in RULES
+                            if (value := result.suggestions[rule]) is not None)
+        lines.append(t("lrf.first_of", lang, seed=seed, k=len(result.tests), last=seed + len(result.tests) - 1,
+                       medians=medians))
     _, details = suggest(test.lrs, test.smoothed, test.first)
     for rule in RULES:
         value = test.suggestions[rule]

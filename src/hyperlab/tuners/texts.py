@@ -56,6 +56,11 @@ register({
               "the reported value is their median on a log scale. {trust}",
         "ko": "시드 {k}개에서 {rule} 제안값은 {lo:.2g}부터 {hi:.2g}까지였습니다({ratio:.1f}배 차이). 보고한 값은 로그 "
               "척도의 중앙값입니다. {trust}"},
+    "lrf.first_of": {
+        "en": "The curve read below is the first test's (seed {seed}) of {k}; each value in the table and the "
+              "recommendation is the median over all {k} (seeds {seed} to {last}): {medians}.",
+        "ko": "아래에서 읽는 곡선은 {k}번의 테스트 중 첫 번째(시드 {seed})의 것입니다. 표의 값과 추천값은 {k}번 모두"
+              "(시드 {seed}~{last})의 중앙값입니다: {medians}."},
     "lrf.trust.high": {"en": "That is consistent: trust it to within a factor of 2.",
                        "ko": "일관적입니다: 2배 이내로 믿을 만합니다."},
     "lrf.trust.mid": {"en": "That is moderately noisy: try a factor of {ratio:.0f} either side.",
