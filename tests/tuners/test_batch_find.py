@@ -54,6 +54,17 @@ def test_throughput_plateau_is_the_smallest_batch_near_the_best(unlimited):
     assert all(p.samples_per_second < 0.9 * best for p in unlimited.probes if p.batch_size < plateau.batch_size)
 
 
+def test_the_noise_scale_stays_inside_the_memory_limit(unlimited, small_digits):
+    """Its gradients are summed over chunks no larger than the largest batch that fitted (it summed
+    chunks of 512 whatever the limit)."""
+    peak = {p.batch_size: p.peak_bytes for p in unlimited.probes}
+    limit = math.ceil((peak[32] + peak[64]) // 2 / 0.9)
+    result = batch_find("mlp", small_digits, {"batch_size": 16}, probe_steps=2, memory_limit=limit,
+                        noise_options={"pairs": 4})
+    assert 32 <= result.largest_fitting < 64
+    assert result.noise is not None and result.noise.chunk == result.largest_fitting < result.noise.big_batch
+
+
 def test_recommendation_includes_the_critical_batch_size(wine):
     result = batch_find("logistic", wine, {"batch_size": 8, "optimizer": "sgd", "lr": 0.1}, probe_steps=1,
                         noise_options={"pairs": 8})

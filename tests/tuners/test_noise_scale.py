@@ -54,8 +54,19 @@ def test_measures_a_real_model_and_leaves_it_unchanged(wine, tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, field", [({"small_batch": 200}, "small_batch"), ({"big_batch": 1}, "big_batch"),
-                                           ({"pairs": 1}, "pairs"), ({"train_steps": -1}, "train_steps")])
+                                           ({"pairs": 1}, "pairs"), ({"train_steps": -1}, "train_steps"),
+                                           ({"chunk": 0}, "chunk")])
 def test_bad_arguments_name_the_field(wine, kwargs, field):
     with pytest.raises(ConfigError) as err:
         noise_scale("logistic", wine, {"batch_size": 8}, **kwargs)
     assert err.value.field == field
+
+
+def test_a_gradient_summed_over_small_chunks_is_the_same_gradient(wine):
+    whole = noise_scale("mlp", wine, {"batch_size": 8}, pairs=4, train_steps=0)
+    chunked = noise_scale("mlp", wine, {"batch_size": 8}, pairs=4, train_steps=0, chunk=5)
+    assert chunked.big_sq_norms == pytest.approx(whole.big_sq_norms, rel=1e-5)
+    assert chunked.small_sq_norms == pytest.approx(whole.small_sq_norms, rel=1e-5)
+    assert chunked.chunk == 5 and whole.chunk == 512
+    assert "at most 5 samples" in " ".join(chunked.explanation)
+    assert not any("at most" in line for line in whole.explanation)  # 106 samples: one pass

@@ -45,7 +45,7 @@ from hyperlab.tuners.common import (
 )
 from hyperlab.tuners.batch_reach import BatchReach, auto_target, reach_batch
 from hyperlab.tuners.batch_reach import explain as explain_reach
-from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
+from hyperlab.tuners.noise_scale import CHUNK, NoiseScaleResult, noise_scale
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.display import TunerDisplay
 
@@ -276,8 +276,11 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
         plateau = next(p.batch_size for p in measured if p.samples_per_second >= (1 - plateau_tolerance) * best)
     noise_result = None
     if noise:
-        noise_result = noise_scale(subject, hparams=hp, deadline=deadline, callbacks=callbacks, out=out,
-                                   lang=lang, **(noise_options or {}))
+        # inside the memory limit too: its warm-up trains at a batch that fitted, its gradients are
+        # summed over chunks no larger than the largest batch that fitted
+        noise_result = noise_scale(subject, hparams=hp.replace(batch_size=min(hp.batch_size, ok)), deadline=deadline,
+                                   callbacks=callbacks, out=out, lang=lang,
+                                   **{"chunk": min(CHUNK, ok), **(noise_options or {})})
     critical = noise_result.b_simple if noise_result else None
     limits = {"fits": float(ok)}
     if plateau is not None:

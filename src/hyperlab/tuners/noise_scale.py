@@ -44,7 +44,7 @@ from hyperlab.tuners.display import TunerDisplay
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-CHUNK = 512  # samples per forward/backward when a big batch's gradient is accumulated
+CHUNK = 512  # samples per forward/backward when a big batch's gradient is accumulated (default)
 BOOTSTRAP = 300
 
 
@@ -62,6 +62,7 @@ class NoiseScaleResult(TunerDisplay):
     interval: tuple[float | None, float | None]  # 10th and 90th bootstrap percentiles (None = unbounded)
     train_steps: int
     samples: int  # samples whose gradients were computed
+    chunk: int = CHUNK  # samples per forward/backward: a batch's gradient is accumulated over chunks
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
 
@@ -76,7 +77,7 @@ class NoiseScaleResult(TunerDisplay):
                 "big_batch": self.big_batch, "pairs": len(self.small_sq_norms),
                 "small_mean_sq_norm": float(np.mean(self.small_sq_norms)),
                 "big_mean_sq_norm": float(np.mean(self.big_sq_norms)),
-                "train_steps": self.train_steps, "samples": self.samples,
+                "train_steps": self.train_steps, "samples": self.samples, "chunk": self.chunk,
                 "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
 
 
@@ -104,14 +105,14 @@ def take(dataset: Dataset, index: Tensor, device: torch.device) -> tuple[Tensor,
 
 
 def batch_grad_sq_norm(model: nn.Module, loss_fn: LossFn, dataset: Dataset, index: Tensor,
-                       device: torch.device) -> float:
-    """|gradient of the mean loss over the samples at ``index``|^2, accumulated in chunks."""
+                       device: torch.device, chunk: int = CHUNK) -> float:
+    """|gradient of the mean loss over the samples at ``index``|^2, accumulated in chunks of ``chunk``."""
     params = [p for p in model.parameters() if p.requires_grad]
     for p in params:
         p.grad = None
     n = len(index)
-    for start in range(0, n, CHUNK):
-        xb, yb = take(dataset, index[start:start + CHUNK], device)
+    for start in range(0, n, chunk):
+        xb, yb = take(dataset, index[start:start + chunk], device)
         loss = loss_fn(model(xb), yb) * (len(xb) / n)
         loss.backward()
     grads = [p.grad for p in params if p.grad is not None]
@@ -121,14 +122,17 @@ def batch_grad_sq_norm(model: nn.Module, loss_fn: LossFn, dataset: Dataset, inde
 def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
                 hparams: HParams | dict[str, Any] | None = None, *, small_batch: int | None = None,
                 big_batch: int | None = None, pairs: int = 32, train_steps: int | None = None,
-                out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
-                deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> NoiseScaleResult:
+                chunk: int = CHUNK, out: str | Path | None = None, lang: str = "en",
+                setup: TunerSetup | None = None, deadline: float | None = None,
+                callbacks: Sequence[Callback] = ()) -> NoiseScaleResult:
     """Estimate the critical batch size B_simple from gradient norms at two batch sizes.
 
     The model first trains ``train_steps`` steps with ``hparams`` through ``fit`` (default: one
     epoch; the noise scale grows as training proceeds, and at initialisation it underestimates),
     then ``pairs`` gradients are measured at ``small_batch`` (default: the batch size) and at
-    ``big_batch`` (default: the training set size, at most 1024), sampled with replacement.
+    ``big_batch`` (default: the training set size, at most 1024), sampled with replacement. Each
+    gradient is accumulated over forward/backward passes of at most ``chunk`` samples (the same
+    gradient, less memory: ``batch_find`` passes the largest batch that fitted its memory limit).
     Example: ``noise_scale("mlp", "digits").b_simple``.
     """
     hp = as_hparams(hparams)
@@ -142,6 +146,7 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
     if small < 1:
         raise ConfigError("big_batch", big, "must be at least 2 (twice the small batch)")
     pairs = check_int("pairs", pairs, 2, 10_000)
+    chunk = check_int("chunk", chunk, 1, why="samples per forward/backward pass")
     spe = hp.steps_per_epoch(n)
     train_steps = spe if train_steps is None else check_int("train_steps", train_steps, 0)
 
@@ -161,13 +166,13 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
         small_sq, big_sq = [], []
         for _ in range(pairs):
             small_sq.append(batch_grad_sq_norm(net, subject.loss, subject.data.train,
-                                               torch.randint(n, (small,), generator=generator), device_))
+                                               torch.randint(n, (small,), generator=generator), device_, chunk))
             big_sq.append(batch_grad_sq_norm(net, subject.loss, subject.data.train,
-                                             torch.randint(n, (big,), generator=generator), device_))
+                                             torch.randint(n, (big,), generator=generator), device_, chunk))
     g2, trace = estimate(small, big, small_sq, big_sq)
     result_ = NoiseScaleResult(small, big, small_sq, big_sq, g2, trace, b_simple_of(g2, trace),
                                bootstrap_interval(small, big, small_sq, big_sq, hp.seed), steps_done,
-                               pairs * (small + big))
+                               pairs * (small + big), chunk)
     result_.explanation = explain(result_, lang)
     result_.lang = lang  # the language its notebook display uses
     path = plot_path(out, "noise_scale.png")
@@ -195,6 +200,8 @@ def explain(result: NoiseScaleResult, lang: str = "en") -> list[str]:
     lines = [t("ns.measured", lang, steps=result.train_steps, small_sq=float(np.mean(result.small_sq_norms)),
                small=result.small_batch, big_sq=float(np.mean(result.big_sq_norms)), big=result.big_batch,
                pairs=len(result.small_sq_norms))]
+    if result.chunk < result.big_batch:
+        lines.append(t("ns.chunked", lang, big=result.big_batch, chunk=result.chunk))
     if result.b_simple is None:
         lines.append(t("ns.noise_only", lang, g2=result.true_grad_sq, big=result.big_batch))
     else:

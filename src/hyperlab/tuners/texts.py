@@ -249,6 +249,11 @@ register({
 # noise_scale
 register({
     "ns.title": {"en": "Gradient noise scale", "ko": "그래디언트 노이즈 스케일"},
+    "ns.chunked": {
+        "en": "Each gradient was summed over forward/backward passes of at most {chunk} samples (the same gradient "
+              "as one batch of {big}, in less memory).",
+        "ko": "각 그래디언트는 한 번에 최대 {chunk}개 샘플의 순전파/역전파를 합산해 구했습니다(배치 {big} 한 번과 "
+              "같은 그래디언트를 더 적은 메모리로)."},
     "ns.measured": {
         "en": "After {steps} training steps, the mean squared gradient norm was {small_sq:.4g} at batch size "
               "{small} and {big_sq:.4g} at batch size {big} ({pairs} gradients of each).",
