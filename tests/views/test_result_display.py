@@ -81,3 +81,16 @@ def test_lr_find_shows_its_rules_suggestion_and_plot():
 def test_figures_show_themselves_without_pyplot(run):
     png = run.plot()._repr_png_()  # what a notebook shows for a returned Figure
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_curves_of_a_run_diverged_in_its_first_epoch_draw_without_a_warning():
+    import warnings
+
+    import hyperlab
+    from hyperlab.views.plots import learning_curves_figure
+
+    run = hyperlab.train("logistic", "wine", {"lr": 1e4, "optimizer": "sgd", "epochs": 2})
+    assert run.status == "diverged" and not run.history.epochs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warned "No artists with labels found to put in legend"
+        learning_curves_figure(run.history)

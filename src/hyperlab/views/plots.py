@@ -122,7 +122,8 @@ def learning_curves_figure(history: History, *, lang: str = "en", title: str = "
         if history.best_epoch:
             ax.axvline(history.best_epoch, color="green", alpha=0.3, label=t("best_epoch", lang))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:  # a run diverged in its first epoch has nothing to label
+            ax.legend(fontsize=8)
     if history.diverged:
         fig.text(0.5, -0.02, t("diverged_at", lang, step=history.diverged["step"], epoch=history.diverged["epoch"],
                                 reason=t(history.diverged["reason"], lang)), ha="center", color="red")
