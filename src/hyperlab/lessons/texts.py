@@ -260,13 +260,17 @@ register({
               "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
               "{epochs} epochs). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
-              "lowest value so far by at least {rise:.0%} of its start); too slow (it fell less than "
-              "{slow:.0%} of the largest fall among the rates); good otherwise.",
+              "lowest value so far by at least {rise:.0%} of its start and, for a rate that fell less than "
+              "{slow:.0%} of the largest fall among the rates, by at least {swing:.0%} of that fall: the small ups "
+              "and downs of a flat line are noise, not oscillation); too slow (it fell less than {slow:.0%} of "
+              "the largest fall); good otherwise.",
         "ko": "학습률은 갱신식 W_new = W_old - lr * update의 보폭입니다. {low:g}부터 {high:g}까지 {count}개의 학습률을 "
               "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 학습했습니다. 각 곡선은 정해진 규칙으로 "
               "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
-              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상 다시 올라감), 너무 느림(가장 많이 내려간 "
-              "학습률의 {slow:.0%}보다 적게 내려감), 그 밖에는 좋음."},
+              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상 다시 올라감; 가장 많이 내려간 학습률의 "
+              "{slow:.0%}보다 적게 내려간 학습률은 그 감소의 {swing:.0%} 이상도 올라가야 함: 평평한 곡선의 작은 "
+              "오르내림은 잡음이지 진동이 아님), 너무 느림(가장 많이 내려간 학습률의 {slow:.0%}보다 적게 내려감), "
+              "그 밖에는 좋음."},
     "lr.kind.too_slow": {"en": "too slow", "ko": "너무 느림"},
     "lr.kind.good": {"en": "good", "ko": "좋음"},
     "lr.kind.oscillating": {"en": "oscillating", "ko": "진동"},
@@ -278,8 +282,9 @@ register({
               "largest fall",
         "ko": "학습률 {lr:g}({kind}): {steps} 스텝 동안 손실 {first:.4f} -> {final:.4f}, 가장 큰 감소의 {fraction:.1%}"},
     "lr.too_low.rule": {"en": "confirmed if the smallest rate is classified too slow (fall < {slow:.0%} of the "
-                              "largest), contradicted if it is good",
-                        "ko": "가장 작은 학습률이 너무 느림(가장 큰 감소의 {slow:.0%} 미만)으로 분류되면 확인, 좋음이면 반박"},
+                              "largest, rebounds < {swing:.0%} of it), contradicted if it is good",
+                        "ko": "가장 작은 학습률이 너무 느림(가장 큰 감소의 {slow:.0%} 미만, 반등은 그 {swing:.0%} 미만)으로 "
+                              "분류되면 확인, 좋음이면 반박"},
     "lr.too_high.claim": {"en": "A too-high learning rate makes training diverge.",
                           "ko": "학습률이 너무 높으면 학습이 발산한다."},
     "lr.too_high.diverged": {"en": "lr {lr:g} diverged at step {step}: the loss {reason}",
