@@ -254,6 +254,38 @@ def test_epochs_overfitting_and_its_opposite():
     assert {c.key: c.verdict for c in epochs.judge(worse)}["epochs.early_stopping"] == "contradicted"
 
 
+def _early_claim(m, restored, long):
+    """The early-stopping claim with (val, test) metrics of the restored weights and of all epochs."""
+    m["early"]["val"]["metric"], m["early"]["test"]["metric"] = restored
+    m["long_final"]["val"]["metric"], m["long_final"]["test"]["metric"] = long
+    return next(c for c in epochs.judge(m) if c.key == "epochs.early_stopping")
+
+
+def test_early_stopping_claim_is_about_val_loss_and_says_when_accuracy_went_the_other_way():
+    def over(restored_loss=0.4):
+        return _epochs_measurements([1.0, 0.5, 0.4, 0.45, 0.5, 0.6], [1.0, 0.4, 0.2, 0.1, 0.05, 0.01], stopped=5,
+                                    restored_loss=restored_loss)
+
+    # make demo's numbers: lower val loss restored, yet lower val and test accuracy
+    claim = _early_claim(over(), (0.9136, 0.9083), (0.9164, 0.9167))
+    assert claim.verdict == "confirmed"  # judged on the validation loss, and the claim says so
+    assert "validation loss" in claim.text("claim", "en") and "검증 손실" in claim.text("claim", "ko")
+    en, ko = claim.text("evidence", "en"), claim.text("evidence", "ko")
+    assert en.endswith("test accuracy 0.9083 vs 0.9167; but val and test accuracy went the other way: lower with "
+                       "the restored weights")
+    assert ko.endswith("그러나 검증과 테스트 정확도은(는) 반대로 움직임: 복원한 가중치에서 더 낮음")
+    assert _numbers(en) == _numbers(ko)
+    only_test = _early_claim(over(), (0.92, 0.9083), (0.9164, 0.9167)).text("evidence", "en")
+    assert only_test.endswith("; but test accuracy went the other way: lower with the restored weights")
+    agree = _early_claim(over(), (0.92, 0.93), (0.9164, 0.9167))
+    assert agree.text("evidence", "en").endswith("test accuracy 0.9300 vs 0.9167")  # nothing to add
+    # a worse val loss restored but a better accuracy: also the other way
+    worse = _early_claim(over(restored_loss=0.7), (0.95, 0.90), (0.9164, 0.9167))
+    assert worse.verdict == "contradicted"
+    assert worse.text("evidence", "en").endswith("; but val accuracy went the other way: higher with the restored "
+                                                 "weights")
+
+
 # ---- optimizer ---------------------------------------------------------------------------------
 
 def _opt_row(name, lr, curve, grid_metrics):

@@ -214,28 +214,48 @@ register({
                               "it did not grow",
                         "ko": "손실 격차가 최저 검증 손실의 {growth}배 이상 커지면 확인, 커지지 않으면 반박"},
     "epochs.early_stopping.claim": {
-        "en": "Early stopping ends the run near the best epoch and, restoring the best weights, keeps the best "
-              "validation result with fewer epochs.",
-        "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 최고 검증 성능을 지킨다."},
+        "en": "Early stopping ends the run near the best epoch and, restoring the best weights, keeps the lowest "
+              "validation loss with fewer epochs.",
+        "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 가장 낮은 검증 손실을 "
+              "지킨다."},
     "epochs.early_stopping.evidence": {
         "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
               "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
               "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}; test {metric} {test_restored:.4f} vs "
-              "{test_long:.4f}",
+              "{test_long:.4f}{against}",
         "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
               "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
-              "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}"},
+              "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}{against}"},
     "epochs.early_stopping.no_test": {
         "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
               "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
-              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}",
+              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}{against}",
         "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
               "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
-              "{m_restored:.4f} 대 {m_long:.4f}"},
+              "{m_restored:.4f} 대 {m_long:.4f}{against}"},
     "epochs.early_stopping.ran_all": {
         "en": "early stopping did not trigger (status: {status}; patience {patience}): validation loss kept "
               "improving often enough",
         "ko": "조기 종료가 일어나지 않음(상태: {status}; patience {patience}): 검증 손실이 계속 충분히 자주 개선됨"},
+    "epochs.early_stopping.against.lower_val": {
+        "en": "; but val {metric} went the other way: lower with the restored weights",
+        "ko": "; 그러나 검증 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 낮음"},
+    "epochs.early_stopping.against.lower_test": {
+        "en": "; but test {metric} went the other way: lower with the restored weights",
+        "ko": "; 그러나 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 낮음"},
+    "epochs.early_stopping.against.lower_both": {
+        "en": "; but val and test {metric} went the other way: lower with the restored weights",
+        "ko": "; 그러나 검증과 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 낮음"},
+    "epochs.early_stopping.against.higher_val": {
+        "en": "; but val {metric} went the other way: higher with the restored weights",
+        "ko": "; 그러나 검증 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 높음"},
+    "epochs.early_stopping.against.higher_test": {
+        "en": "; but test {metric} went the other way: higher with the restored weights",
+        "ko": "; 그러나 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 높음"},
+    "epochs.early_stopping.against.higher_both": {
+        "en": "; but val and test {metric} went the other way: higher with the restored weights",
+        "ko": "; 그러나 검증과 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 높음"},
+    "epochs.early_stopping.against.none": {"en": "", "ko": ""},
     "epochs.early_stopping.rule": {"en": "confirmed if it stopped early and the restored val loss <= the full run's "
                                          "final val loss, contradicted if > {tolerance}x it",
                                    "ko": "조기 종료되고 복원된 검증 손실이 전체 학습의 최종 검증 손실 이하이면 확인, "
