@@ -197,8 +197,9 @@ def test_a_smaller_comparison_in_the_same_folder_says_which_members_it_removed(t
     assert _notes(first) == []
     second = run(*args, "--lr", "0.01", "--optimizer", "sgd,adam")
     assert second.exit_code == 0, second.output
-    assert _notes(second) == [f"note: replaced the earlier comparison in {out}; removed its members not in this "
-                              f"one: sgd-b32-lr0.1, adam-b32-lr0.1"]
+    expected = (f"note: replaced the earlier comparison in {out}; removed its members not in this one: "
+                "sgd-b32-lr0.1, adam-b32-lr0.1")
+    assert _notes(second) == [expected]
     listed = [c["name"] for c in json.loads((out / "comparison.json").read_text())]
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(listed) == ["adam-b32-lr0.01",
                                                                                     "sgd-b32-lr0.01"]

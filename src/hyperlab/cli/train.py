@@ -20,15 +20,15 @@ from rich.table import Table
 from hyperlab.api import as_data, expand_grid, train_many
 from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
+from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, RunResult, distributed
-from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.engine.threads import torch_threads
+from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.members import trained_together
-from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
 from hyperlab.records import comparison_members, holds_run, member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 from hyperlab.views.run_summary import summary_rows
