@@ -24,8 +24,9 @@ from hyperlab.engine import Callback, Checkpoint, RunResult, fit, load_checkpoin
 from hyperlab.engine.trainer import LossFn, TrainingInterrupted
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
-from hyperlab.models import ModelSpec, build_model
+from hyperlab.models import ModelSpec, build_model, model_size
 from hyperlab.records import save_members, save_run
+from hyperlab.records.run_store import commit_run, discard, holds_run, staging
 
 __all__ = ["DataSpec", "as_data", "as_hparams", "expand_grid", "train", "train_many"]
 
@@ -61,26 +62,41 @@ def train(model: ModelSpec = "mlp", data: DataSpec = "digits", hparams: HParams 
     net = build_model(model, bundle, width=width, depth=depth, seed=hp.seed)
     callbacks = list(callbacks or [])
     state = None
+    target = where = None
     if out is not None:
-        checkpoint = Path(out) / "checkpoint.pt"
+        target = Path(out)
+        # a run replacing an earlier one is written beside it first, so failing leaves that one whole
+        where = staging(target) if not resume and holds_run(target) else target
         if resume:
-            state = load_checkpoint(checkpoint)
-        callbacks.append(Checkpoint(checkpoint))
+            state = load_checkpoint(target / "checkpoint.pt")
+        callbacks.append(Checkpoint(where / "checkpoint.pt"))
     elif resume:
         raise ConfigError("resume", True, "needs out= (the run directory that holds the checkpoint)")
-    setup = {"dataset": bundle.name, "model": model if isinstance(model, str) else type(net).__name__,
-             "width": width, "depth": depth}
+    setup = run_setup(model, bundle, net, width, depth)
     try:
-        result = fit(net, bundle, hp, callbacks=callbacks, device=device, loss_fn=loss_fn,
-                     eval_train=eval_train, resume_from=state)
-    except TrainingInterrupted as stop:
-        if out is not None:
-            save_run(stop.result, out, setup=setup, lang=lang)
-        raise
-    if out is not None:
-        save_run(result, out, setup=setup, lang=lang)
+        try:
+            result = fit(net, bundle, hp, callbacks=callbacks, device=device, loss_fn=loss_fn,
+                         eval_train=eval_train, resume_from=state)
+        except TrainingInterrupted as stop:
+            if target is not None:  # what it measured so far replaces the earlier run, as --resume expects
+                save_run(stop.result, where, setup=setup, lang=lang)
+                stop.result.run_dir = commit_run(where, target)
+            raise
+        if target is not None:
+            save_run(result, where, setup=setup, lang=lang)
+            result.run_dir = commit_run(where, target)
+    finally:
+        if where is not None and where != target:
+            discard(where)
     result.lang = lang  # what the result shows in a notebook
     return result
+
+
+def run_setup(model: ModelSpec, bundle: Any, net: Any, width: int | None, depth: int | None) -> dict[str, Any]:
+    """What config.yaml records besides the hyperparameters: the data, the model, and the width and
+    depth the model was built with (defaults filled in; left out where they do not apply)."""
+    name = model if isinstance(model, str) else type(net).__name__
+    return {"dataset": bundle.name, "model": name, **model_size(model, width, depth)}
 
 
 def expand_grid(settings: dict[str, Any]) -> list[dict[str, Any]]:
@@ -133,8 +149,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
         raise ConfigError("callbacks", f"{len(callbacks)} lists", f"must give one list per member ({len(members)})")
 
     def setup(first: RunResult) -> dict[str, Any]:
-        name = model if isinstance(model, str) else type(first.model).__name__
-        return {"dataset": bundle.name, "model": name, "width": width, "depth": depth}
+        return run_setup(model, bundle, first.model, width, depth)
 
     try:
         results = train_members(model, bundle, members, callbacks=callbacks, population=population, device=device,

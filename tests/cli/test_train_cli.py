@@ -165,3 +165,56 @@ def test_a_bad_list_item_exits_2_with_one_line(args, message, tmp_path):
     assert message in result.stderr
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+# ---- writing over earlier results ----------------------------------------------------------------
+
+def _notes(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("note:")]
+
+
+def test_a_run_into_an_earlier_runs_directory_says_it_replaced_it(tmp_path):
+    out = tmp_path / "run"
+    args = ("train", "--dataset", "wine", "--model", "logistic", "--epochs", "1", "--threads", "1", "--out", str(out))
+    first = run(*args, "--lang", "ko")
+    assert first.exit_code == 0, first.output
+    assert _notes(first) == []  # nothing was there
+    again = run(*args, "--lr", "0.01")
+    assert again.exit_code == 0, again.output
+    assert _notes(again) == [f"note: replaced the earlier run in {out}"]
+    korean = run(*args, "--lang", "ko")
+    assert _notes(korean) == [f"note: {out}에 있던 이전 실행을 이번 실행으로 바꿨습니다"]
+    resumed = run(*args, "--lang", "ko", "--resume")  # the same run continued: nothing replaced
+    assert resumed.exit_code == 0, resumed.output
+    assert _notes(resumed) == []
+
+
+def test_a_smaller_comparison_in_the_same_folder_says_which_members_it_removed(tmp_path):
+    out = tmp_path / "compare"
+    args = ("train", "--dataset", "wine", "--model", "logistic", "--epochs", "1", "--threads", "1", "--out", str(out))
+    first = run(*args, "--lr", "0.01,0.1", "--optimizer", "sgd,adam")
+    assert first.exit_code == 0, first.output
+    assert _notes(first) == []
+    second = run(*args, "--lr", "0.01", "--optimizer", "sgd,adam")
+    assert second.exit_code == 0, second.output
+    expected = (f"note: replaced the earlier comparison in {out}; removed its members not in this one: "
+                "sgd-b32-lr0.1, adam-b32-lr0.1")
+    assert _notes(second) == [expected]
+    listed = [c["name"] for c in json.loads((out / "comparison.json").read_text())]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(listed) == ["adam-b32-lr0.01",
+                                                                                    "sgd-b32-lr0.01"]
+
+
+def test_the_summary_shows_precision_clipping_and_accumulation_when_not_the_defaults(tmp_path):
+    plain = run("train", "--dataset", "wine", "--epochs", "1", "--threads", "1", "--out", str(tmp_path / "a"))
+    assert plain.exit_code == 0, plain.output
+    assert "precision" not in plain.output and "clipping" not in plain.output
+    scaled = run("train", "--dataset", "wine", "--epochs", "1", "--threads", "1", "--precision", "bf16",
+                 "--clip-grad-norm", "1.0", "--accumulate", "2", "--batch-size", "16", "--out", str(tmp_path / "b"))
+    assert scaled.exit_code == 0, scaled.output
+    for row in ("precision", "bf16", "gradient clipping", "total norm <= 1", "gradient accumulation",
+                "2 micro-batches per step"):
+        assert row in scaled.output
+    korean = run("train", "--dataset", "wine", "--epochs", "1", "--threads", "1", "--precision", "bf16",
+                 "--clip-grad-norm", "0.5", "--lang", "ko", "--out", str(tmp_path / "c"))
+    assert "정밀도" in korean.output and "전체 노름 <= 0.5" in korean.output

@@ -143,6 +143,15 @@ def test_forced_no_divergence_and_forced_divergence(small):
     assert wild.measurements["rows"][-1]["diverged"]["step"] >= 1
 
 
+def test_a_barely_moving_rate_is_too_slow_in_a_real_run():
+    # breast cancer at lr 1e-5: the loss falls 6% of the largest fall while its mini-batch noise
+    # rises back more than 5% of the start; that noise once made it 'oscillating' (claim not observed)
+    result = run_lesson("learning-rate", "breast-cancer", budget="tiny", lrs=(1e-5, 0.1, 1.0), epochs=8)
+    low = result.measurements["rows"][0]
+    assert low["stats"]["rebound"] >= 0.05 * low["stats"]["first"]
+    assert low["kind"] == "too_slow" and result.claim("lr.too_low").verdict == "confirmed"
+
+
 def test_forced_large_batch_as_good_as_small():
     # a linear model on 2-D moons: every batch size reaches the same ceiling
     result = run_lesson("batch-size", "moons", "logistic", budget="tiny", sizes=(16,), epochs=30, optimizer="adam",

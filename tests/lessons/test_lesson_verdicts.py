@@ -139,6 +139,10 @@ def _curve(kind: str, n: int = 80) -> list[float]:
         return [2.3 * math.exp(-i / 10) + 0.01 + abs(e) for i, e in enumerate(noise)]
     if kind == "bouncy":  # falls, then jumps back up by 0.8 and comes down again
         return [max(2.3 - 0.05 * i, 0.3) + (0.8 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
+    if kind == "wobbly_flat":  # barely moves; its ups and downs of 0.3 (13% of the start) outlast the smoothing
+        return [2.3 - 0.0005 * i + (0.15 if (i // 10) % 2 else -0.15) + e for i, e in enumerate(noise)]
+    if kind == "surging_flat":  # barely falls overall, but surges up by 1.2 mid-run: a large swing
+        return [2.3 + (1.2 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
     raise ValueError(kind)
 
 
@@ -149,8 +153,8 @@ def _lr_rows(kinds: list[str], diverged_at: set[int] = frozenset()) -> dict:
         div = {"step": 3, "epoch": 1, "loss": 50.0, "reason": "exploded"} if i in diverged_at else None
         rows.append({"lr": 10.0 ** (i - 4), "key": f"lr{i}", "status": "diverged" if div else "completed",
                      "stats": learning_rate.curve_stats(curve, 10), "diverged": div, "steps": len(curve),
-                     "steps_per_epoch": 10, "val_metric": None if div else {"flat": 0.1, "good": 0.95,
-                                                                           "bouncy": 0.8}[kind],
+                     "steps_per_epoch": 10, "val_metric": None if div else {"good": 0.95,
+                                                                           "bouncy": 0.8}.get(kind, 0.1),
                      "val_loss": 1.0})
     for row, kind in zip(rows, learning_rate.classify_all(rows)):
         row["kind"] = kind
@@ -166,6 +170,21 @@ def test_each_curve_is_classified_from_its_own_shape():
     verdicts = {c.key: c.verdict for c in learning_rate.judge(m)}
     assert verdicts == {"lr.too_low": "confirmed", "lr.too_high": "confirmed", "lr.best_inside": "confirmed",
                         "lr.edge": "confirmed"}
+
+
+def test_a_rate_that_barely_moves_is_too_slow_even_when_it_wobbles():
+    # the audit's case: 'lr 1e-05 (oscillating): loss 0.6030 -> 0.6020, 0.2% of the largest fall'
+    m = _lr_rows(["wobbly_flat", "good", "bouncy", "good"], diverged_at={3})
+    low = m["rows"][0]
+    assert low["stats"]["rebound"] >= learning_rate.OSC_MIN_RISE * low["stats"]["first"]  # passes the 5% rebound
+    assert low["stats"]["fall"] < 0.05 * m["reference_fall"]  # ... yet barely moved
+    assert [r["kind"] for r in m["rows"]] == ["too_slow", "good", "oscillating", "diverged"]
+    claim = next(c for c in learning_rate.judge(m) if c.key == "lr.too_low")
+    assert claim.verdict == "confirmed"
+    assert claim.text("evidence", "en").startswith("lr 0.0001 (too slow): loss")
+    # a slow rate with a swing as large as a real overshoot still counts as oscillating
+    m = _lr_rows(["surging_flat", "good", "good"])
+    assert [r["kind"] for r in m["rows"]] == ["oscillating", "good", "good"]
 
 
 def test_lr_opposite_situation_flips_the_verdicts():
@@ -233,6 +252,38 @@ def test_epochs_overfitting_and_its_opposite():
     worse = _epochs_measurements([1.0, 0.5, 0.4, 0.45, 0.5], [1.0, 0.4, 0.2, 0.1, 0.05], stopped=4,
                                  restored_loss=0.7)
     assert {c.key: c.verdict for c in epochs.judge(worse)}["epochs.early_stopping"] == "contradicted"
+
+
+def _early_claim(m, restored, long):
+    """The early-stopping claim with (val, test) metrics of the restored weights and of all epochs."""
+    m["early"]["val"]["metric"], m["early"]["test"]["metric"] = restored
+    m["long_final"]["val"]["metric"], m["long_final"]["test"]["metric"] = long
+    return next(c for c in epochs.judge(m) if c.key == "epochs.early_stopping")
+
+
+def test_early_stopping_claim_is_about_val_loss_and_says_when_accuracy_went_the_other_way():
+    def over(restored_loss=0.4):
+        return _epochs_measurements([1.0, 0.5, 0.4, 0.45, 0.5, 0.6], [1.0, 0.4, 0.2, 0.1, 0.05, 0.01], stopped=5,
+                                    restored_loss=restored_loss)
+
+    # make demo's numbers: lower val loss restored, yet lower val and test accuracy
+    claim = _early_claim(over(), (0.9136, 0.9083), (0.9164, 0.9167))
+    assert claim.verdict == "confirmed"  # judged on the validation loss, and the claim says so
+    assert "validation loss" in claim.text("claim", "en") and "검증 손실" in claim.text("claim", "ko")
+    en, ko = claim.text("evidence", "en"), claim.text("evidence", "ko")
+    assert en.endswith("test accuracy 0.9083 vs 0.9167; but val and test accuracy went the other way: lower with "
+                       "the restored weights")
+    assert ko.endswith("그러나 검증과 테스트 정확도은(는) 반대로 움직임: 복원한 가중치에서 더 낮음")
+    assert _numbers(en) == _numbers(ko)
+    only_test = _early_claim(over(), (0.92, 0.9083), (0.9164, 0.9167)).text("evidence", "en")
+    assert only_test.endswith("; but test accuracy went the other way: lower with the restored weights")
+    agree = _early_claim(over(), (0.92, 0.93), (0.9164, 0.9167))
+    assert agree.text("evidence", "en").endswith("test accuracy 0.9300 vs 0.9167")  # nothing to add
+    # a worse val loss restored but a better accuracy: also the other way
+    worse = _early_claim(over(restored_loss=0.7), (0.95, 0.90), (0.9164, 0.9167))
+    assert worse.verdict == "contradicted"
+    assert worse.text("evidence", "en").endswith("; but val accuracy went the other way: higher with the restored "
+                                                 "weights")
 
 
 # ---- optimizer ---------------------------------------------------------------------------------

@@ -11,6 +11,15 @@ register({
                                "ko": "중단됨; 수업 보고서를 쓰지 않았습니다(이전 보고서는 그대로입니다)"},
 })
 
+# cli/train.py
+register({
+    "cli.replaced_run": {"en": "replaced the earlier run in {path}", "ko": "{path}에 있던 이전 실행을 이번 실행으로 바꿨습니다"},
+    "cli.replaced_comparison": {"en": "replaced the earlier comparison in {path}",
+                                "ko": "{path}에 있던 이전 비교를 이번 비교로 바꿨습니다"},
+    "cli.removed_members": {"en": "; removed its members not in this one: {names}",
+                            "ko": "; 이번 비교에 없는 이전 멤버를 지웠습니다: {names}"},
+})
+
 # cli/tuners.py
 register({
     "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},

@@ -20,14 +20,16 @@ from rich.table import Table
 from hyperlab.api import as_data, expand_grid, train_many
 from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
+from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, RunResult, distributed
 from hyperlab.engine.threads import torch_threads
+from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.members import trained_together
-from hyperlab.records import member_names
+from hyperlab.records import comparison_members, holds_run, member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 from hyperlab.views.run_summary import summary_rows
 
@@ -118,6 +120,7 @@ def train(
     distributed.check_shares(hp, data.n_train, processes)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
     job = Job(setup, out, resume, lang, json_out, quiet, tensorboard)
+    replacing = not resume and distributed.is_main() and holds_run(out)
     try:
         if nproc is not None and nproc > 1:  # start the ranks here
             report = distributed.launch(nproc, train_here, job, timeout=dist_timeout, threads=threads)
@@ -131,6 +134,8 @@ def train(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:  # the launched ranks saw Ctrl-C too; rank 0 saved what it had
+        if replacing:
+            note(t("cli.replaced_run", lang, path=out))
         typer.echo(f"interrupted; results so far are saved in {out}", err=True)
         raise typer.Exit(130) from None
     if report is None:  # a rank other than 0: rank 0 prints
@@ -141,6 +146,8 @@ def train(
     console = o.console(quiet, json_out)
     console.print(summary_table(report.summary, report.history, hp, lang))
     console.print(t("results_in", lang, path=out))
+    if replacing:
+        note(t("cli.replaced_run", lang, path=out))
 
 
 def train_here(job: Job) -> Report | None:
@@ -184,10 +191,15 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     out = out or Path("runs") / f"{data.name}-{first.model.replace(':', '.')}-compare"
     console = o.console(quiet, json_out)
     total = sum(hp.epochs * hp.steps_per_epoch(data.n_train) for hp in hps)
-    with torch_threads(threads), make_progress(console) as progress:
-        task = progress.add_task(t("cmp.title", lang, n=len(hps)), total=total, info="")
-        results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,
-                             callbacks=[[ProgressBar(progress, lang, task=task, label=name)] for name in names])
+    earlier = comparison_members(out) if (out / "comparison.json").is_file() else None
+    try:
+        with torch_threads(threads), make_progress(console) as progress:
+            task = progress.add_task(t("cmp.title", lang, n=len(hps)), total=total, info="")
+            results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,
+                                 callbacks=[[ProgressBar(progress, lang, task=task, label=name)] for name in names])
+    except TrainingInterrupted:  # what the members measured so far was saved over the earlier comparison
+        _note_replaced_comparison(out, earlier, names, lang)
+        raise
     if json_out:
         o.print_json([{"name": name, "setup": first.as_dict(), "hparams": r.hparams.to_dict(),
                        "summary": r.summary(), "history": r.history.to_dict()} for name, r in zip(names, results)])
@@ -198,6 +210,21 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
         console.print(t("cmp.best", lang, name=names[best], metric=metric,
                         value=results[best].summary()["final_val_metric"]))
     console.print(t("cmp.results_in", lang, path=out, plot=out / "curves.png"), soft_wrap=True)
+    _note_replaced_comparison(out, earlier, names, lang)
+
+
+def note(text: str) -> None:
+    """One ``note:`` line on stderr (as hyperlab's warnings print)."""
+    typer.echo(f"note: {text}", err=True)
+
+
+def _note_replaced_comparison(out: Path, earlier: list[str] | None, names: list[str], lang: str) -> None:
+    """The note for a comparison written where an earlier one was (``earlier``: its members)."""
+    if earlier is None:
+        return
+    removed = [name for name in earlier if name not in names]
+    note(t("cli.replaced_comparison", lang, path=out)
+         + (t("cli.removed_members", lang, names=", ".join(removed)) if removed else ""))
 
 
 def _best(results: list[RunResult]) -> int | None:

@@ -94,8 +94,9 @@ class Claim:
         if part == "rule":
             return t(f"{self.key}.rule", lang, **self.rule)
         values = {**self.rule, **self.values}
-        labels = {"metric": "", **self.labels} if "metric" in values else self.labels  # accuracy -> 정확도
-        words = {name: t(f"{prefix}{values[name]}", lang, **values) for name, prefix in labels.items()}
+        if "metric" in values:  # accuracy -> 정확도, also inside the words below
+            values["metric"] = t(values["metric"], lang)
+        words = {name: t(f"{prefix}{values[name]}", lang, **values) for name, prefix in self.labels.items()}
         values.update(words)  # words such as a curve's kind, in the text's language
         if "items" in values:  # a list of per-item numbers, each drawn with <key>.item, joined by "; "
             values["items"] = "; ".join(t(f"{self.key}.item", lang, **item) for item in values["items"])

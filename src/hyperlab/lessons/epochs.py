@@ -189,9 +189,24 @@ def _early_claim(m: dict[str, Any]) -> Claim:
         return not_measured("epochs.early_stopping", "no_validation", rule)
     ratio_ = values["val_restored"] / values["val_long"]
     return Claim("epochs.early_stopping", verdict(ratio_, 1.0, RESTORE_TOLERANCE),
-                 {**values, "ratio": rounded(ratio_, 4), "saved": m["epochs"] - e["epochs_run"]}, rule,
+                 {**values, "ratio": rounded(ratio_, 4), "saved": m["epochs"] - e["epochs_run"],
+                  "against": metric_against_loss(values)}, rule,
                  evidence_key="epochs.early_stopping.evidence" if values["test_long"] is not None
-                 else "epochs.early_stopping.no_test")
+                 else "epochs.early_stopping.no_test", labels={"against": "epochs.early_stopping.against."})
+
+
+def metric_against_loss(values: dict[str, Any]) -> str:
+    """Where the metric went the other way from the validation loss (restored vs all epochs):
+    'none', or '<lower|higher>_<val|test|both>' (lower: the restored weights had the lower or equal
+    val loss yet scored lower; higher: a higher val loss yet scored higher). Pure."""
+    better_loss = values["val_restored"] <= values["val_long"]
+    splits = [name for name, restored, long in (("val", values["m_restored"], values["m_long"]),
+                                                ("test", values["test_restored"], values["test_long"]))
+              if restored is not None and long is not None
+              and (restored < long if better_loss else restored > long)]
+    if not splits:
+        return "none"
+    return f"{'lower' if better_loss else 'higher'}_{'both' if len(splits) == 2 else splits[0]}"
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:

@@ -6,8 +6,10 @@ Each rate is classified from its own loss curve (:func:`classify`), with these s
 - **diverged**: the trainer stopped the run because the loss became non-finite or exploded to
   20x its first value (the step is recorded);
 - **oscillating**: the smoothed loss (moving average over half an epoch) rose back above the lowest
-  value it had reached so far by at least 5% of the first loss (smoothing removes the mini-batch
-  noise, so such a rebound is the optimizer overshooting);
+  value it had reached so far by at least 5% of the first loss (smoothing removes most of the
+  mini-batch noise, so such a rebound is the optimizer overshooting); for a rate that fell less than
+  half the largest fall, also by at least a quarter of that largest fall (a rate that barely moves
+  is slow even when its small ups and downs, noise around a flat line, pass the 5%);
 - **too slow**: the loss fell by less than half as much as it did at the rate with the largest fall;
 - **good**: otherwise.
 """
@@ -30,6 +32,7 @@ NAME = "learning-rate"
 KINDS = ("too_slow", "good", "oscillating", "diverged")
 OSC_MIN_RISE = 0.05  # smoothed loss rose back above its lowest value so far by >= this fraction of the first loss
 SLOW_FRACTION = 0.5  # fell by less than this fraction of the largest fall: too slow
+SLOW_MAX_SWING = 0.25  # ... unless its smoothed loss rose back by at least this fraction of the largest fall
 KIND_LABEL = {"kind": "lr.kind."}
 
 
@@ -117,11 +120,13 @@ def classify(stats: dict[str, Any], diverged: dict[str, Any] | None, reference_f
         return "diverged"
     if stats["first"] is None:
         return "too_slow"
+    no_reference = reference_fall is None or reference_fall <= 0
+    slow = no_reference or stats["fall"] < SLOW_FRACTION * reference_fall
+    if slow and not no_reference and stats["rebound"] < SLOW_MAX_SWING * reference_fall:
+        return "too_slow"  # barely moved: its small ups and downs are noise, not oscillation
     if stats["rebound"] >= OSC_MIN_RISE * stats["first"]:
         return "oscillating"
-    if reference_fall is None or reference_fall <= 0 or stats["fall"] < SLOW_FRACTION * reference_fall:
-        return "too_slow"
-    return "good"
+    return "too_slow" if slow else "good"
 
 
 def classify_all(curves: list[dict[str, Any]]) -> list[str]:
@@ -182,7 +187,7 @@ def judge(m: dict[str, Any]) -> list[Claim]:
         Claim("lr.too_low", _kind_verdict(low["kind"], "too_slow", "good"),
               {"lr": low["lr"], "kind": low["kind"], "first": low["stats"]["first"], "final": low["stats"]["final"],
                "fraction": rounded(low["stats"]["fall"] / ref, 4) if ref else 0.0, "steps": low["steps"]},
-              {"slow": SLOW_FRACTION}, labels=KIND_LABEL),
+              {"slow": SLOW_FRACTION, "swing": SLOW_MAX_SWING}, labels=KIND_LABEL),
         _too_high_claim(high),
         _best_inside_claim(m),
         _edge_claim(rows),
@@ -240,7 +245,7 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
     rows = m["rows"]
     return {"count": len(rows), "low": rows[0]["lr"], "high": rows[-1]["lr"], "optimizer": m["optimizer"],
             "batch": m["batch_size"], "epochs": m["epochs"], "rise": OSC_MIN_RISE,
-            "slow": SLOW_FRACTION}
+            "slow": SLOW_FRACTION, "swing": SLOW_MAX_SWING}
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -214,28 +214,48 @@ register({
                               "it did not grow",
                         "ko": "손실 격차가 최저 검증 손실의 {growth}배 이상 커지면 확인, 커지지 않으면 반박"},
     "epochs.early_stopping.claim": {
-        "en": "Early stopping ends the run near the best epoch and, restoring the best weights, keeps the best "
-              "validation result with fewer epochs.",
-        "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 최고 검증 성능을 지킨다."},
+        "en": "Early stopping ends the run near the best epoch and, restoring the best weights, keeps the lowest "
+              "validation loss with fewer epochs.",
+        "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 가장 낮은 검증 손실을 "
+              "지킨다."},
     "epochs.early_stopping.evidence": {
         "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
               "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
               "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}; test {metric} {test_restored:.4f} vs "
-              "{test_long:.4f}",
+              "{test_long:.4f}{against}",
         "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
               "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
-              "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}"},
+              "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}{against}"},
     "epochs.early_stopping.no_test": {
         "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
               "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
-              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}",
+              "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}{against}",
         "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
               "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
-              "{m_restored:.4f} 대 {m_long:.4f}"},
+              "{m_restored:.4f} 대 {m_long:.4f}{against}"},
     "epochs.early_stopping.ran_all": {
         "en": "early stopping did not trigger (status: {status}; patience {patience}): validation loss kept "
               "improving often enough",
         "ko": "조기 종료가 일어나지 않음(상태: {status}; patience {patience}): 검증 손실이 계속 충분히 자주 개선됨"},
+    "epochs.early_stopping.against.lower_val": {
+        "en": "; but val {metric} went the other way: lower with the restored weights",
+        "ko": "; 그러나 검증 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 낮음"},
+    "epochs.early_stopping.against.lower_test": {
+        "en": "; but test {metric} went the other way: lower with the restored weights",
+        "ko": "; 그러나 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 낮음"},
+    "epochs.early_stopping.against.lower_both": {
+        "en": "; but val and test {metric} went the other way: lower with the restored weights",
+        "ko": "; 그러나 검증과 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 낮음"},
+    "epochs.early_stopping.against.higher_val": {
+        "en": "; but val {metric} went the other way: higher with the restored weights",
+        "ko": "; 그러나 검증 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 높음"},
+    "epochs.early_stopping.against.higher_test": {
+        "en": "; but test {metric} went the other way: higher with the restored weights",
+        "ko": "; 그러나 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 높음"},
+    "epochs.early_stopping.against.higher_both": {
+        "en": "; but val and test {metric} went the other way: higher with the restored weights",
+        "ko": "; 그러나 검증과 테스트 {metric}은(는) 반대로 움직임: 복원한 가중치에서 더 높음"},
+    "epochs.early_stopping.against.none": {"en": "", "ko": ""},
     "epochs.early_stopping.rule": {"en": "confirmed if it stopped early and the restored val loss <= the full run's "
                                          "final val loss, contradicted if > {tolerance}x it",
                                    "ko": "조기 종료되고 복원된 검증 손실이 전체 학습의 최종 검증 손실 이하이면 확인, "
@@ -260,13 +280,17 @@ register({
               "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
               "{epochs} epochs). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
-              "lowest value so far by at least {rise:.0%} of its start); too slow (it fell less than "
-              "{slow:.0%} of the largest fall among the rates); good otherwise.",
+              "lowest value so far by at least {rise:.0%} of its start and, for a rate that fell less than "
+              "{slow:.0%} of the largest fall among the rates, by at least {swing:.0%} of that fall: the small ups "
+              "and downs of a flat line are noise, not oscillation); too slow (it fell less than {slow:.0%} of "
+              "the largest fall); good otherwise.",
         "ko": "학습률은 갱신식 W_new = W_old - lr * update의 보폭입니다. {low:g}부터 {high:g}까지 {count}개의 학습률을 "
               "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 학습했습니다. 각 곡선은 정해진 규칙으로 "
               "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
-              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상 다시 올라감), 너무 느림(가장 많이 내려간 "
-              "학습률의 {slow:.0%}보다 적게 내려감), 그 밖에는 좋음."},
+              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상 다시 올라감; 가장 많이 내려간 학습률의 "
+              "{slow:.0%}보다 적게 내려간 학습률은 그 감소의 {swing:.0%} 이상도 올라가야 함: 평평한 곡선의 작은 "
+              "오르내림은 잡음이지 진동이 아님), 너무 느림(가장 많이 내려간 학습률의 {slow:.0%}보다 적게 내려감), "
+              "그 밖에는 좋음."},
     "lr.kind.too_slow": {"en": "too slow", "ko": "너무 느림"},
     "lr.kind.good": {"en": "good", "ko": "좋음"},
     "lr.kind.oscillating": {"en": "oscillating", "ko": "진동"},
@@ -278,8 +302,9 @@ register({
               "largest fall",
         "ko": "학습률 {lr:g}({kind}): {steps} 스텝 동안 손실 {first:.4f} -> {final:.4f}, 가장 큰 감소의 {fraction:.1%}"},
     "lr.too_low.rule": {"en": "confirmed if the smallest rate is classified too slow (fall < {slow:.0%} of the "
-                              "largest), contradicted if it is good",
-                        "ko": "가장 작은 학습률이 너무 느림(가장 큰 감소의 {slow:.0%} 미만)으로 분류되면 확인, 좋음이면 반박"},
+                              "largest, rebounds < {swing:.0%} of it), contradicted if it is good",
+                        "ko": "가장 작은 학습률이 너무 느림(가장 큰 감소의 {slow:.0%} 미만, 반등은 그 {swing:.0%} 미만)으로 "
+                              "분류되면 확인, 좋음이면 반박"},
     "lr.too_high.claim": {"en": "A too-high learning rate makes training diverge.",
                           "ko": "학습률이 너무 높으면 학습이 발산한다."},
     "lr.too_high.diverged": {"en": "lr {lr:g} diverged at step {step}: the loss {reason}",

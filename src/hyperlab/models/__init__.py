@@ -61,6 +61,20 @@ MODELS: dict[str, str] = {
 }
 
 
+def model_size(spec: ModelSpec, width: int | None = None, depth: int | None = None) -> dict[str, int]:
+    """The width and depth a built-in model is built with, defaults filled in (``mlp``: width 128,
+    depth 2; ``cnn``: width 16 channels); {} for a model they do not apply to.
+
+        >>> model_size("mlp", depth=1)
+        {'width': 128, 'depth': 1}
+    """
+    if spec == "mlp":
+        return {"width": width or 128, "depth": 2 if depth is None else depth}
+    if spec == "cnn":
+        return {"width": width or 16}
+    return {}
+
+
 def build_model(spec: ModelSpec, data: Data, *, width: int | None = None, depth: int | None = None,
                 seed: int | None = None) -> nn.Module:
     """A fresh model for ``data`` from a built-in name, ``module:function``, factory or module.
@@ -78,9 +92,9 @@ def build_model(spec: ModelSpec, data: Data, *, width: int | None = None, depth:
         if spec == "logistic":
             return logistic(data.n_features, data.n_outputs)
         if spec == "mlp":
-            return mlp(data.n_features, data.n_outputs, width=width or 128, depth=2 if depth is None else depth)
+            return mlp(data.n_features, data.n_outputs, **model_size(spec, width, depth))
         if spec == "cnn":
-            return cnn(data.input_shape, data.n_outputs, width=width or 16)
+            return cnn(data.input_shape, data.n_outputs, **model_size(spec, width, depth))
         spec = _import_factory(spec)
     if not callable(spec):
         raise ConfigError("model", spec, "must be a model name, 'module:function', an nn.Module or a factory")

@@ -1,12 +1,16 @@
 """A run directory: config.yaml, history.json, summary.json, curves.png and checkpoint.pt.
 
 Every file is written to a temporary name and renamed into place, so a run that fails
-part-way never leaves a corrupted record behind.
+part-way never leaves a corrupted record behind. A run that replaces an earlier one is written
+into a staging directory beside it first (:func:`staging`) and moved over it file by file only
+once it is saved (:func:`commit_run`): a run that fails leaves the earlier one whole.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +36,58 @@ def write_text(path: str | Path, text: str) -> Path:
     path = Path(path)
     atomic_write_bytes(path, lambda f: f.write(text.encode("utf-8")))
     return path
+
+
+RUN_FILES = ("config.yaml", "history.json", "summary.json", "curves.png", "checkpoint.pt")  # what a run writes
+
+
+def holds_run(run_dir: str | Path) -> bool:
+    """Whether ``run_dir`` holds files of an earlier run (any file a run directory gets)."""
+    return any((Path(run_dir) / name).is_file() for name in RUN_FILES)
+
+
+def staging(target: str | Path) -> Path:
+    """A fresh hidden sibling of ``target`` (``.<name>.partial``) where a run or comparison that
+    replaces ``target`` is written first (rank 0 clears what a killed earlier attempt left)."""
+    target = Path(target)
+    stage = target.parent / f".{target.name}.partial"
+    if distributed.is_main():
+        shutil.rmtree(stage, ignore_errors=True)
+    return stage
+
+
+def discard(stage: str | Path) -> None:
+    """Remove a staging directory (after a failure; the earlier run stays as it was)."""
+    if distributed.is_main():
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def commit_run(stage: str | Path, run_dir: str | Path) -> Path:
+    """Move the run saved in ``stage`` over ``run_dir``: each file replaces the earlier one in one
+    rename, a file of the earlier run that this one did not write (a checkpoint) is removed, and
+    nothing else in ``run_dir`` is touched. Returns ``run_dir``; rank 0 alone moves files."""
+    stage, run_dir = Path(stage), Path(run_dir)
+    if stage == run_dir or not distributed.is_main():
+        return run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for name in RUN_FILES:
+        if (stage / name).is_file():
+            os.replace(stage / name, run_dir / name)
+        else:
+            (run_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(stage, ignore_errors=True)
+    return run_dir
+
+
+def remove_run(run_dir: str | Path) -> None:
+    """Remove the files a run wrote into ``run_dir``, and the directory if nothing else is left."""
+    run_dir = Path(run_dir)
+    for name in RUN_FILES:
+        (run_dir / name).unlink(missing_ok=True)
+    try:
+        run_dir.rmdir()
+    except OSError:  # it holds something hyperlab did not write: left alone
+        pass
 
 
 def save_run(result: RunResult, run_dir: str | Path, *, setup: dict[str, Any] | None = None,

@@ -1,5 +1,5 @@
 """English and Korean text of the views (registered into ``hyperlab.i18n``): the lessons' figures and
-the comparison of runs trained together (table and overlaid curves)."""
+the comparison of runs trained together (table and overlaid curves), a run's summary rows."""
 
 from hyperlab.i18n import register
 
@@ -45,4 +45,14 @@ register({
     "view.summary": {"en": "Summary", "ko": "요약"},
     "view.curves": {"en": "Learning curves", "ko": "학습 곡선"},
     "view.suggestion": {"en": "Suggestion", "ko": "제안"},
+})
+
+# views/run_summary.py: the settings a run's summary shows when they are not the defaults
+register({
+    "sum.precision": {"en": "precision", "ko": "정밀도"},
+    "sum.clip": {"en": "gradient clipping", "ko": "그래디언트 클리핑"},
+    "sum.clip_value": {"en": "total norm <= {value}", "ko": "전체 노름 <= {value}"},
+    "sum.accumulate": {"en": "gradient accumulation", "ko": "그래디언트 누적"},
+    "sum.accumulate_value": {"en": "{n} micro-batches per step", "ko": "스텝당 마이크로배치 {n}개"},
+    "sum.on": {"en": "on", "ko": "켜짐"},
 })
