@@ -86,3 +86,15 @@ def test_a_comparison_never_removes_what_its_listing_names_outside_the_folder(tm
     assert set(_files(outside)) == set(RUN_FILES)
     (out / "comparison.json").write_text("not json")
     assert comparison_members(out) == []
+
+
+def test_files_written_atomically_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from hyperlab.engine.checkpoint import atomic_write_bytes
+
+    atomic_write_bytes(tmp_path / "a.bin", lambda f: f.write(b"x"))
+    (tmp_path / "b.bin").write_bytes(b"x")  # as open() makes it
+    mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
+    assert mode(tmp_path / "a.bin") == mode(tmp_path / "b.bin")

@@ -18,11 +18,16 @@ if TYPE_CHECKING:
     from hyperlab.engine.trainer import Run
 
 
+_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it) and put back
+os.umask(_UMASK)
+
+
 def atomic_write_bytes(path: Path, write: Any) -> None:
     """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place:
     a crash mid-write never leaves a half-written file where a good one was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o666 & ~_UMASK)  # as open() would make it (mkstemp makes 0600)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
