@@ -24,7 +24,7 @@ from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, RunResult, distributed
 from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_float, check_int
-from hyperlab.hparams import HParams
+from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
 from hyperlab.members import trained_together
 from hyperlab.records import member_names
@@ -173,7 +173,7 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
                  knobs: dict[str, str | None], *, out: Path | None, lang: str, json_out: bool, quiet: bool,
                  threads: int | None) -> None:
     """Every combination of the listed knobs, validated one by one, trained as one population."""
-    lists = {k: [part.strip() for part in v.split(",")] if v is not None else [None] for k, v in knobs.items()}
+    lists = {k: parse_list(k, v) if v is not None else [None] for k, v in knobs.items()}
     setups = [o.resolve(config, settings=settings, **common, **combo) for combo in expand_grid(lists)]
     hps = [s.hparams for s in setups]
     first = setups[0]
