@@ -79,12 +79,13 @@ def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -
 def train(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None,
     model: o.ModelOpt = None, width: o.WidthOpt = None, depth: o.DepthOpt = None,
-    batch_size: o.BatchOpt = None, lr: o.LrOpt = None, epochs: o.EpochsOpt = None,
-    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None,
+    batch_size: o.BatchListOpt = None, lr: o.LrListOpt = None, epochs: o.EpochsListOpt = None,
+    optimizer: o.OptimizerListOpt = None, seed: o.SeedListOpt = None,
     schedule: Annotated[str | None, typer.Option(help="constant, step, cosine, warmup, onecycle.")] = None,
     early_stopping: Annotated[bool | None, typer.Option("--early-stopping/--no-early-stopping",
                                                         help="Stop when validation loss stops improving.")] = None,
-    patience: Annotated[str | None, typer.Option(help="Epochs without improvement before stopping.")] = None,
+    patience: Annotated[str | None, typer.Option(metavar=o.INT,
+                                                 help="Epochs without improvement before stopping.")] = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None, settings: o.SetOpt = None, out: o.OutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
@@ -93,8 +94,8 @@ def train(
     tensorboard: TensorBoardOpt = None,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory. Comma lists
-    (--lr 0.001,0.01 --optimizer sgd,adam --batch-size 32,128 --seed 0,1) train every combination
-    together as one population."""
+    (--lr 0.001,0.01 --optimizer sgd,adam --batch-size 32,128 --epochs 5,10 --seed 0,1) train every
+    combination together as one population."""
     lang = o.lang_of(lang)
     knobs = {"optimizer": optimizer, "batch_size": batch_size, "lr": lr, "epochs": epochs, "seed": seed}
     scale = o.scale_flags(accumulate, precision, clip_grad_norm, compile_)
