@@ -20,6 +20,7 @@ from rich.table import Table
 from hyperlab.api import as_data, expand_grid, train_many
 from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
+from hyperlab.cli import texts as cli_texts  # noqa: F401 - registers cli.seconds_shared
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, RunResult, distributed
 from hyperlab.engine.threads import torch_threads
@@ -30,6 +31,7 @@ from hyperlab.members import trained_together
 from hyperlab.records import member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 from hyperlab.views.run_summary import summary_rows
+from hyperlab.views.tables import DataTable, data_table
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
 
@@ -209,26 +211,28 @@ def _best(results: list[RunResult]) -> int | None:
     return max(scored, key=lambda item: (item[1]["final_val_metric"], -(item[1]["final_val_loss"] or 0.0)))[0]
 
 
-def comparison_table(results: list[RunResult], names: list[str], lang: str) -> Table:
-    """One row per member (named by its settings) and what it measured; the best one in bold."""
+def comparison_table(results: list[RunResult], names: list[str], lang: str) -> DataTable:
+    """One row per member (named by its settings) and what it measured; the best one in bold. Members
+    trained together share one wall clock, so their seconds are the cohort's, as the caption says."""
     metric = t(results[0].history.metric, lang)
     stacked = any(trained_together(r.history) for r in results)
-    table = Table(title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)))
-    table.add_column(t("cmp.run", lang), no_wrap=True)
-    for column in (t("epochs", lang), t("status", lang), f"{t('val', lang)} {metric}",
-                   f"{t('val', lang)} {t('loss', lang)}", t("best_epoch", lang), t("seconds", lang)):
-        table.add_column(column, overflow="fold")
+    headers = [t("cmp.run", lang), t("epochs", lang), t("status", lang), f"{t('val', lang)} {metric}",
+               f"{t('val', lang)} {t('loss', lang)}", t("best_epoch", lang), t("seconds", lang)]
     best = _best(results)
-    for i, (name, r) in enumerate(zip(names, results)):
+    rows = []
+    for name, r in zip(names, results):
         s = r.summary()
         status = t(s["status"], lang)
         if s["diverged"]:
             status += f" ({t('step', lang)} {s['diverged']['step']})"
-        table.add_row(name, f"{s['epochs_run']}/{r.hparams.epochs}", status,
-                      "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
-                      "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
-                      str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}", style="bold" if i == best else None)
-    return table
+        rows.append([name, f"{s['epochs_run']}/{r.hparams.epochs}", status,
+                     "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
+                     "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
+                     str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}"])
+    return data_table(headers, rows, title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)),
+                      justify=["left"] * 3 + ["right"] * 4,
+                      row_styles=["bold" if i == best else None for i in range(len(rows))],
+                      caption=t("cli.seconds_shared", lang) if stacked else None)
 
 
 def _check_tensorboard(log_dir: Path | None) -> None:

@@ -29,6 +29,7 @@ from hyperlab.tuners import texts as tuner_texts  # noqa: F401 - registers the t
 from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject, TunerSetup
 from hyperlab.tuners.lr_sweep import sweep_plan
+from hyperlab.views.tables import data_table
 
 
 LrMethodOpt = Annotated[str, typer.Option("--lr-method", help="How each learning rate is found: sweep (a "
@@ -329,12 +330,7 @@ def advise(
         o.print_json({"setup": setup.as_dict(), **advice.to_dict()})
     for title, rows in ((t("adv.title", lang), summary_rows(advice, lang)),
                         (t("adv.section.compute", lang), compute_rows(advice, lang))):
-        table = Table(title=title)
-        for key in rows[0]:
-            table.add_column(key, overflow="fold")
-        for row in rows:
-            table.add_row(*(str(value) for value in row.values()))
-        console.print(table)
+        console.print(data_table(list(rows[0]), [[str(value) for value in row.values()] for row in rows], title=title))
     for note in advice.notes:
         console.print(note)
     for key, path in advice.plots.items():  # one line each, never wrapped, so paths stay clickable
