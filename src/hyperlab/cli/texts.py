@@ -26,7 +26,7 @@ register({
     "cli.suggestion": {"en": "suggestion", "ko": "제안"},
     "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
     "cli.cost": {"en": "cost", "ko": "비용"},
-    "cli.cost_value": {"en": "{steps} steps, {epochs:.3g} epochs, {samples:,} samples",
+    "cli.cost_value": {"en": "{steps} {steps:step|steps}, {epochs:.3g} epochs, {samples:,} samples",
                        "ko": "{steps} 스텝, {epochs:.3g} 에폭, 샘플 {samples:,}개"},
 })
 
