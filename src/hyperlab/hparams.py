@@ -254,6 +254,29 @@ class HParams(BaseModel):
         return n_train // b if self.drop_last else math.ceil(n_train / b)
 
 
+def parse_value(field: str, value: Any) -> Any:
+    """One value of a setting, converted and validated by HParams alone (an option only some
+    optimizers have is tried with one that has it), so it gets the error any value of it gets."""
+    if field in _OPTIONAL_OPTIONS:
+        optimizer = next(name for name, options in _OPTIONS.items() if field in options)
+        return getattr(HParams(optimizer=optimizer, **{field: value}), field)
+    return getattr(HParams(**{field: value}), field)
+
+
+def parse_list(field: str, text: str) -> list[Any]:
+    """A comma list of one setting's values (``--lr 0.001,0.01``), each through ``parse_value``: a bad
+    item gets the one-line error a single value gets (``lr='abc' is invalid: must be a finite number > 0``).
+    ``train`` and ``sweep`` both read their lists here.
+
+        >>> parse_list("batch_size", "16, 32")
+        [16, 32]
+    """
+    items = [part.strip() for part in str(text).split(",")]
+    if not all(items):
+        raise ConfigError(field, text, "has an empty value; write values separated by commas, e.g. 16,32")
+    return [parse_value(field, item) for item in items]
+
+
 def samples_seen(n_train: int, batch_size: int, steps: int) -> int:
     """Samples the optimizer has seen after ``steps`` steps: full epochs of ``n_train`` plus the
     batches of the epoch under way (each epoch's last batch may be short)."""

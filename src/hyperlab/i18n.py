@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from hyperlab.errors import check_choice
@@ -42,10 +43,10 @@ TEXT: dict[str, dict[str, str]] = {
     "best": {"en": "best", "ko": "최고"},
     "learning_curves": {"en": "Learning curves", "ko": "학습 곡선"},
     "results_in": {"en": "Results in {path}", "ko": "결과 위치: {path}"},
-    "steps_arith": {"en": "{n} samples / batch size {b} = {s} steps per epoch",
+    "steps_arith": {"en": "{n} samples / batch size {b} = {s} {s:step|steps} per epoch",
                     "ko": "샘플 {n}개 / 배치 크기 {b} = 에폭당 {s} 스텝"},
     "steps_arith_effective": {
-        "en": "{n} samples / ({b} x {a} micro-batch{a_plural} x {w} process{w_plural}) = {s} steps per epoch",
+        "en": "{n} samples / ({b} x {a} micro-batch{a_plural} x {w} process{w_plural}) = {s} {s:step|steps} per epoch",
         "ko": "샘플 {n}개 / (배치 {b} x 마이크로배치 {a}개 x 프로세스 {w}개) = 에폭당 {s} 스텝"},
     "diverged_at": {"en": "diverged at step {step} (epoch {epoch}): loss {reason}",
                     "ko": "스텝 {step}(에폭 {epoch})에서 발산: 손실 {reason}"},
@@ -68,13 +69,32 @@ def steps_arithmetic(n_train: int, batch_size: int, steps: int, lang: str = "en"
              a_plural="es" if accumulate != 1 else "", w_plural="es" if world_size != 1 else "")
 
 
+class _Formatter(string.Formatter):
+    """``str.format`` plus one spec for English plurals: ``{n:step|steps}`` is "step" when n == 1,
+    else "steps", so "1 step" and "2 steps" come from one text."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if "|" in format_spec:
+            one, _, many = format_spec.partition("|")
+            return one if value == 1 else many
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 def t(key: str, lang: str = "en", **values: Any) -> str:
-    """The text for ``key`` in ``lang`` with ``values`` filled in (English if no translation)."""
+    """The text for ``key`` in ``lang`` with ``values`` filled in (English if no translation);
+    ``{n:step|steps}`` picks the word for the count n.
+
+        >>> t("steps_arith", n=1078, b=1078, s=1)
+        '1078 samples / batch size 1078 = 1 step per epoch'
+    """
     entry = TEXT.get(key)
-    if entry is None:
-        return key.format(**values) if values else key
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    text = key if entry is None else entry.get(lang) or entry["en"]
+    if not values:
+        return text
+    return _FORMATTER.format(text, **values) if "|" in text else text.format(**values)
 
 
 def texts_for_page() -> dict[str, dict[str, str]]:

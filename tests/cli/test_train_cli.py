@@ -152,7 +152,7 @@ def test_lists_in_korean_and_seeds(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--lr", "0.01,abc"], "lr='abc' is invalid: must be a finite number > 0"),
-    (["--lr", "0.01,"], "lr='' is invalid"),
+    (["--lr", "0.01,"], "lr='0.01,' is invalid: has an empty value"),
     (["--optimizer", "sgd,adamm"], "did you mean 'adam'?"),
     (["--batch-size", "16,0"], "batch_size='0' is invalid: must be an integer >= 1"),
     (["--batch-size", "16,100000"], "batch_size=100000 is invalid: must be at most the training set size"),

@@ -50,7 +50,7 @@ def test_csv_label_column_and_errors(tmp_path):
         load_data(bad)
     missing = tmp_path / "missing.csv"
     missing.write_text("a,b,y\n1,,0\n2,3,1\n")
-    with pytest.raises(DataError, match=r"column 'b' has missing values \(lines 2\)"):
+    with pytest.raises(DataError, match=r"column 'b' has missing values \(line 2\)"):
         load_data(missing)
     with pytest.raises(ConfigError, match="existing file"):
         load_data(tmp_path / "nope.csv")

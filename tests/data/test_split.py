@@ -92,7 +92,7 @@ def test_non_numeric_column_shows_the_bad_value_and_its_line(tmp_path):
         load_data(missing)
     gap = tmp_path / "gap.csv"
     gap.write_text("a,b,y\n1,2,0\n\n2,,1\n")
-    with pytest.raises(DataError, match=r"column 'b' has missing values \(lines 4\)"):
+    with pytest.raises(DataError, match=r"column 'b' has missing values \(line 4\)"):
         load_data(gap)
 
 

@@ -41,7 +41,7 @@ def test_yaml_forms_and_fixed_values():
     ("lr", "1e-4..1:exp", ["':log'"]),
     ("batch_size", "", ["empty"]),
     ("batch_size", "16,,32", ["empty value"]),
-    ("batch_size", "16,32.5", ["integers"]),
+    ("batch_size", "16,32.5", ["batch_size='32.5'", "integer >= 1"]),
     ("batch_size", "0,16", ["batch_size", "integer >= 1"]),
     ("batch_size", "16,16", ["twice"]),
     ("epochs", "5..4", ["low < high"]),

@@ -6,19 +6,80 @@ modules named in ``COMMAND_MODULES`` so adding a command never edits a shared li
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
+
+try:  # typer >= 0.22 carries its own copy of click
+    from typer._click.exceptions import NoSuchOption, UsageError
+except ImportError:  # pragma: no cover - an older typer on the real click
+    from click.exceptions import NoSuchOption, UsageError  # type: ignore[assignment]
 
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import HyperlabError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+
+class _Help:
+    """What every hyperlab command and group shares: flags (``--json``, ``--resume``, ``--help``) show
+    no metavar in the help (typer's rich help gives each a ``<bool>`` although a flag takes no value)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        return params
+
+
+class Command(_Help, TyperCommand):
+    """A hyperlab command (see ``_Help``)."""
+
+
+class Group(_Help, TyperGroup):
+    """A group of commands (``hyperlab``, ``hyperlab lesson``); at the top, a usage error anywhere below
+    (an unknown option or command, a value of the wrong type) prints one ``error:`` line and exits 2,
+    as every other error of the command line does, instead of typer's boxed message."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _one_line_usage_errors(ctx.parent is None):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors(top: bool = True) -> Iterator[None]:
+    try:
+        yield
+    except UsageError as exc:
+        if not top or type(exc).__name__ == "NoArgsIsHelpError":  # the help typer prints for a bare group
+            raise
+        typer.echo(f"error: {usage_message(exc)}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def usage_message(exc: UsageError) -> str:
+    """Click's message on one line, its suggestion as ours: "No such option: --lrr (did you mean --lr?)"."""
+    if isinstance(exc, NoSuchOption) and exc.possibilities:
+        return f"{exc.message} (did you mean {' or '.join(sorted(exc.possibilities))}?)"
+    message = exc.format_message()
+    # typer's "No such command 'trian'. Did you mean 'train'?"
+    head, sep, suggestion = message.partition(". Did you mean ")
+    if sep:
+        return f"{head} (did you mean {suggestion.rstrip('?')}?)"
+    return " ".join(message.split())
+
+
+app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="See and choose batch size, learning rate, epochs and optimizer with real training runs.")
 
 COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps", "lab")
@@ -55,7 +116,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def command(func: Callable[..., Any], name: str | None = None, target: typer.Typer | None = None) -> None:
     """Register ``func`` as a subcommand (of ``target``, default the top level), guarded."""
-    (target or app).command(name)(guarded(func))
+    (target or app).command(name, cls=Command)(guarded(func))
 
 
 def _register() -> None:

@@ -38,7 +38,8 @@ def lab(
         typer.echo(warning, err=True)
 
     def announce(url: str) -> None:
-        typer.echo(f"hyperlab lab: open {url}  ({config.max_running} training(s) at once; Ctrl-C stops)", err=False)
+        plural = "s" if config.max_running != 1 else ""
+        typer.echo(f"hyperlab lab: open {url}  ({config.max_running} training{plural} at once; Ctrl-C stops)", err=False)
 
     try:
         serve(config, announce)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from hyperlab.cli import app, texts  # noqa: F401 - texts registers the command-line texts
+from hyperlab.cli import Group, app, texts  # noqa: F401 - texts registers the command-line texts
 from hyperlab.cli import options as o
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import Callback
@@ -136,7 +136,8 @@ def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelO
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
     """Add `hyperlab lesson <name>` for each lesson and `hyperlab tour`."""
-    sub = typer.Typer(no_args_is_help=True, help="One lesson: measured runs that show what a hyperparameter does.")
+    sub = typer.Typer(cls=Group, no_args_is_help=True,
+                      help="One lesson: measured runs that show what a hyperparameter does.")
     for name in LESSONS:
         command(_lesson_command(name), name=name, target=sub)
     app.add_typer(sub, name="lesson")

@@ -19,17 +19,37 @@ from hyperlab.errors import ConfigError, did_you_mean
 from hyperlab.hparams import HParams, load_yaml
 from hyperlab.i18n import check_lang
 
+# what an option takes, in the help (its Python type is str when it also takes a comma list or a range)
+INT, INTS, NUMBER, NUMBERS, NAME, NAMES = "<int>", "<ints>", "<number>", "<numbers>", "<name>", "<names>"
+
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings; flags override it.")]
 DatasetOpt = Annotated[str | None, typer.Option(help="Built-in name (see `hyperlab datasets`) or a .csv/.npz file.")]
 LabelOpt = Annotated[str | None, typer.Option(help="Label column of a CSV file (default: the last).")]
 ModelOpt = Annotated[str | None, typer.Option(help="logistic, mlp, cnn, or module:function.")]
 WidthOpt = Annotated[int | None, typer.Option(help="Hidden units (mlp) or channels (cnn).")]
 DepthOpt = Annotated[int | None, typer.Option(help="Hidden layers of the mlp.")]
-BatchOpt = Annotated[str | None, typer.Option("--batch-size", help="Samples per optimizer step.")]
-LrOpt = Annotated[str | None, typer.Option("--lr", help="Learning rate (step size).")]
-EpochsOpt = Annotated[str | None, typer.Option(help="Full passes over the training set.")]
-OptimizerOpt = Annotated[str | None, typer.Option(help="sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw.")]
-SeedOpt = Annotated[str | None, typer.Option(help="Random seed (same seed, same numbers).")]
+
+
+def _knob(flag: str, metavar: str, help_text: str) -> Any:
+    """One of the knobs, its help showing HParams' default (what an unset flag trains with)."""
+    default = HParams.model_fields[flag.removeprefix("--").replace("-", "_")].default
+    return typer.Option(flag, metavar=metavar, help=f"{help_text.removesuffix('.')} (default {default}).")
+
+
+_BATCH, _LR, _EPOCHS = "Samples per optimizer step.", "Learning rate (step size).", "Full passes over the training set."
+_OPTIMIZER, _SEED = "sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw.", "Random seed (same seed, same numbers)."
+BatchOpt = Annotated[str | None, _knob("--batch-size", INT, _BATCH)]
+LrOpt = Annotated[str | None, _knob("--lr", NUMBER, _LR)]
+EpochsOpt = Annotated[str | None, _knob("--epochs", INT, _EPOCHS)]
+OptimizerOpt = Annotated[str | None, _knob("--optimizer", NAME, _OPTIMIZER)]
+SeedOpt = Annotated[str | None, _knob("--seed", INT, _SEED)]
+# the same knobs where a comma list trains every value (`train`): the same help, a plural metavar
+BatchListOpt = Annotated[str | None, _knob("--batch-size", INTS, _BATCH)]
+LrListOpt = Annotated[str | None, _knob("--lr", NUMBERS, _LR)]
+EpochsListOpt = Annotated[str | None, _knob("--epochs", INTS, _EPOCHS)]
+OptimizerListOpt = Annotated[str | None, _knob("--optimizer", NAMES, _OPTIMIZER)]
+SeedListOpt = Annotated[str | None, _knob("--seed", INTS, _SEED)]
+
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Any other setting as key=value, e.g. --set momentum=0.8.")]
 OutOpt = Annotated[Path | None, typer.Option(help="Output directory.")]
 LangOpt = Annotated[str, typer.Option(help="Language of the text: en or ko.")]
@@ -41,8 +61,8 @@ ThreadsOpt = Annotated[int | None, typer.Option(
 
 # the batch on the hardware at hand: every training command takes these four (``scale_flags``)
 AccumulateOpt = Annotated[str | None, typer.Option(
-    "--accumulate", help="Micro-batches per optimizer step (gradient accumulation): the effective batch is "
-                         "batch size x accumulate x processes (default 1).")]
+    "--accumulate", metavar=INT, help="Micro-batches per optimizer step (gradient accumulation): the effective "
+                                      "batch is batch size x accumulate x processes (default 1).")]
 PrecisionOpt = Annotated[str | None, typer.Option(
     "--precision", help="fp32 (default), bf16 (autocast, CPU and CUDA) or fp16 (CUDA only, with a gradient "
                         "scaler).")]

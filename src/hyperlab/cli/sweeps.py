@@ -23,7 +23,8 @@ SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
 StorageOpt = Annotated[str | None, typer.Option(
     help="sqlite:///file.db or a path (default hyperlab.db), or postgresql://user:pw@host:port/db.")]
-KnobOpt = Annotated[str | None, typer.Option(help="Searched: lo..hi, lo..hi:log or a,b,c; one value fixes it.")]
+KnobOpt = Annotated[str | None, typer.Option(metavar="<range|list>",
+                                             help="Searched: lo..hi, lo..hi:log or a,b,c; one value fixes it.")]
 
 
 def _int(name: str, value: Any) -> int | None:
@@ -52,10 +53,14 @@ def sweep(
     study: StudyOpt = None, storage: StorageOpt = None, config: o.ConfigOpt = None,
     dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None,
-    train_size: Annotated[str | None, typer.Option(help="Train on this many training samples (a subset).")] = None,
+    train_size: Annotated[str | None, typer.Option(metavar=o.INT,
+                                                   help="Train on this many training samples (a subset).")] = None,
     lr: KnobOpt = None,
-    batch_size: Annotated[str | None, typer.Option("--batch-size", help="Searched batch sizes, e.g. 16,32,64,128.")] = None,
-    epochs: KnobOpt = None, optimizer: Annotated[str | None, typer.Option(help="Searched optimizers, e.g. sgd,momentum,adam.")] = None,
+    batch_size: Annotated[str | None, typer.Option("--batch-size", metavar=o.INTS,
+                                                   help="Searched batch sizes, e.g. 16,32,64,128.")] = None,
+    epochs: KnobOpt = None,
+    optimizer: Annotated[str | None, typer.Option(metavar=o.NAMES,
+                                                  help="Searched optimizers, e.g. sgd,momentum,adam.")] = None,
     momentum: KnobOpt = None, weight_decay: KnobOpt = None,
     seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -63,19 +68,21 @@ def sweep(
     strategy: Annotated[str | None, typer.Option(help="tpe (default), random, grid or cmaes.")] = None,
     pruner: Annotated[str | None, typer.Option(
         help="asha (default; none for grid), hyperband, median or none. Epochs are the budget.")] = None,
-    trials: Annotated[str | None, typer.Option(help="Finished trials the study should hold (default 20; grid: all points).")] = None,
-    timeout: Annotated[str | None, typer.Option(help="Stop starting trials after this many seconds.")] = None,
-    workers: Annotated[str | None, typer.Option(help="Worker processes on this machine.")] = None,
-    population: Annotated[str | None, typer.Option(
+    trials: Annotated[str | None, typer.Option(
+        metavar=o.INT, help="Finished trials the study should hold (default 20; grid: all points).")] = None,
+    timeout: Annotated[str | None, typer.Option(metavar=o.NUMBER,
+                                                help="Stop starting trials after this many seconds.")] = None,
+    workers: Annotated[str | None, typer.Option(metavar=o.INT, help="Worker processes on this machine.")] = None,
+    population: Annotated[str | None, typer.Option(metavar=o.INT, 
         help="Trials each worker trains at once as one population (default 1: one after another).")] = None,
-    heartbeat: Annotated[str | None, typer.Option(
+    heartbeat: Annotated[str | None, typer.Option(metavar=o.INT, 
         help="Seconds between a running trial's heartbeats; a silent trial is failed after twice that.")] = None,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
     tensorboard: Annotated[str | None, typer.Option(
         "--tensorboard", metavar="DIR", help="Also write TensorBoard event files, one run per trial: DIR/trial-<number> "
                                              "(needs: pip install 'hyperlab\\[tensorboard]').")] = None,
-    nproc: Annotated[str | None, typer.Option(
+    nproc: Annotated[str | None, typer.Option(metavar=o.INT, 
         help="Processes training each trial together (data-parallel; rank 0 alone talks to the study).")] = None,
 ) -> None:
     """Search batch size, learning rate, epochs and optimizer with Optuna (resumable, parallel)."""

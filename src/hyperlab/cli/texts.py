@@ -18,6 +18,11 @@ register({
                                 "ko": "{path}에 있던 이전 비교를 이번 비교로 바꿨습니다"},
     "cli.removed_members": {"en": "; removed its members not in this one: {names}",
                             "ko": "; 이번 비교에 없는 이전 멤버를 지웠습니다: {names}"},
+    "cli.seconds_shared": {
+        "en": "seconds: members trained together share one clock, so each shows the wall time of its whole "
+              "cohort (the members with its batch size), not its own",
+        "ko": "초: 함께 학습한 멤버는 시계 하나를 나눠 쓰므로, 각 멤버의 초는 자기 몫이 아니라 그 묶음(같은 배치 크기의 "
+              "멤버들) 전체의 벽시계 시간입니다"},
 })
 
 # cli/tuners.py
@@ -26,6 +31,44 @@ register({
     "cli.suggestion": {"en": "suggestion", "ko": "제안"},
     "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
     "cli.cost": {"en": "cost", "ko": "비용"},
-    "cli.cost_value": {"en": "{steps} steps, {epochs:.3g} epochs, {samples:,} samples",
+    "cli.cost_value": {"en": "{steps} {steps:step|steps}, {epochs:.3g} epochs, {samples:,} samples",
                        "ko": "{steps} 스텝, {epochs:.3g} 에폭, 샘플 {samples:,}개"},
+})
+
+# cli/catalog.py: what `hyperlab datasets`, `models` and `optimizers` describe (English from the modules that own them)
+_CATALOG_KO = {
+    "dataset.digits": "8x8 손글씨 숫자 이미지 1,797장, 10개 클래스 (UCI, scikit-learn 제공)",
+    "dataset.breast-cancer": "종양 569개, 특성 30개, 이진 분류 (UCI, scikit-learn 제공)",
+    "dataset.wine": "와인 178개, 특성 13개, 3개 클래스 (UCI, scikit-learn 제공)",
+    "dataset.moons": "점 1,000개, 서로 맞물린 반달 두 개, 2차원 합성 데이터",
+    "dataset.spirals": "점 1,000개, 나선 두 개, 2차원 합성 데이터",
+    "dataset.diabetes": "환자 442명, 특성 10개, 질병 진행도 (Efron 외 2004, scikit-learn 제공)",
+    "model.logistic": "선형층 하나 (로지스틱 / 선형 회귀)",
+    "model.mlp": "다층 퍼셉트론: --width 유닛 x --depth 은닉층, ReLU",
+    "model.cnn": "숫자 이미지 같은 이미지 데이터용 작은 합성곱 신경망 (3x3 합성곱층 두 개)",
+    "optimizer.sgd": "기본 SGD: W <- W - lr * grad",
+    "optimizer.momentum": "모멘텀 SGD (따로 정하지 않으면 0.9): 지난 기울기를 평균한 속도",
+    "optimizer.nesterov": "네스테로프 모멘텀 SGD: 속도 방향으로 앞을 내다봄",
+    "optimizer.rmsprop": "각 스텝을 기울기의 이동 RMS로 나눔",
+    "optimizer.adagrad": "파라미터별 스텝이 기울기 제곱의 누적합에 따라 줄어듦",
+    "optimizer.adam": "모멘텀 + RMS 스케일링, 편향 보정 포함 (betas, eps)",
+    "optimizer.adamw": "가중치 감쇠를 분리한 Adam",
+}
+
+
+def _catalog_english() -> dict[str, str]:
+    from hyperlab.data import describe_builtin
+    from hyperlab.models import MODELS
+    from hyperlab.optim import DESCRIPTIONS
+
+    return {**{f"dataset.{row['name']}": row["description"] for row in describe_builtin()},
+            **{f"model.{k}": v for k, v in MODELS.items()}, **{f"optimizer.{k}": v for k, v in DESCRIPTIONS.items()}}
+
+
+register({f"catalog.{key}": {"en": english, "ko": _CATALOG_KO.get(key, english)}
+          for key, english in _catalog_english().items()})
+register({
+    "catalog.name": {"en": "name", "ko": "이름"},
+    "catalog.task": {"en": "task", "ko": "과제"},
+    "catalog.description": {"en": "description", "ko": "설명"},
 })

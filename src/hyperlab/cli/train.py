@@ -26,12 +26,13 @@ from hyperlab.engine import History, RunResult, distributed
 from hyperlab.engine.threads import torch_threads
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, check_float, check_int
-from hyperlab.hparams import HParams
+from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
 from hyperlab.members import trained_together
 from hyperlab.records import comparison_members, holds_run, member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 from hyperlab.views.run_summary import summary_rows
+from hyperlab.views.tables import DataTable, data_table
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
 
@@ -81,12 +82,13 @@ def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -
 def train(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None,
     model: o.ModelOpt = None, width: o.WidthOpt = None, depth: o.DepthOpt = None,
-    batch_size: o.BatchOpt = None, lr: o.LrOpt = None, epochs: o.EpochsOpt = None,
-    optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None,
+    batch_size: o.BatchListOpt = None, lr: o.LrListOpt = None, epochs: o.EpochsListOpt = None,
+    optimizer: o.OptimizerListOpt = None, seed: o.SeedListOpt = None,
     schedule: Annotated[str | None, typer.Option(help="constant, step, cosine, warmup, onecycle.")] = None,
     early_stopping: Annotated[bool | None, typer.Option("--early-stopping/--no-early-stopping",
                                                         help="Stop when validation loss stops improving.")] = None,
-    patience: Annotated[str | None, typer.Option(help="Epochs without improvement before stopping.")] = None,
+    patience: Annotated[str | None, typer.Option(metavar=o.INT,
+                                                 help="Epochs without improvement before stopping.")] = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None, settings: o.SetOpt = None, out: o.OutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out.")] = False,
@@ -95,8 +97,8 @@ def train(
     tensorboard: TensorBoardOpt = None,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory. Comma lists
-    (--lr 0.001,0.01 --optimizer sgd,adam --batch-size 32,128 --seed 0,1) train every combination
-    together as one population."""
+    (--lr 0.001,0.01 --optimizer sgd,adam --batch-size 32,128 --epochs 5,10 --seed 0,1) train every
+    combination together as one population."""
     lang = o.lang_of(lang)
     knobs = {"optimizer": optimizer, "batch_size": batch_size, "lr": lr, "epochs": epochs, "seed": seed}
     scale = o.scale_flags(accumulate, precision, clip_grad_norm, compile_)
@@ -180,7 +182,7 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
                  knobs: dict[str, str | None], *, out: Path | None, lang: str, json_out: bool, quiet: bool,
                  threads: int | None) -> None:
     """Every combination of the listed knobs, validated one by one, trained as one population."""
-    lists = {k: [part.strip() for part in v.split(",")] if v is not None else [None] for k, v in knobs.items()}
+    lists = {k: parse_list(k, v) if v is not None else [None] for k, v in knobs.items()}
     setups = [o.resolve(config, settings=settings, **common, **combo) for combo in expand_grid(lists)]
     hps = [s.hparams for s in setups]
     first = setups[0]
@@ -235,26 +237,28 @@ def _best(results: list[RunResult]) -> int | None:
     return max(scored, key=lambda item: (item[1]["final_val_metric"], -(item[1]["final_val_loss"] or 0.0)))[0]
 
 
-def comparison_table(results: list[RunResult], names: list[str], lang: str) -> Table:
-    """One row per member (named by its settings) and what it measured; the best one in bold."""
+def comparison_table(results: list[RunResult], names: list[str], lang: str) -> DataTable:
+    """One row per member (named by its settings) and what it measured; the best one in bold. Members
+    trained together share one wall clock, so their seconds are the cohort's, as the caption says."""
     metric = t(results[0].history.metric, lang)
     stacked = any(trained_together(r.history) for r in results)
-    table = Table(title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)))
-    table.add_column(t("cmp.run", lang), no_wrap=True)
-    for column in (t("epochs", lang), t("status", lang), f"{t('val', lang)} {metric}",
-                   f"{t('val', lang)} {t('loss', lang)}", t("best_epoch", lang), t("seconds", lang)):
-        table.add_column(column, overflow="fold")
+    headers = [t("cmp.run", lang), t("epochs", lang), t("status", lang), f"{t('val', lang)} {metric}",
+               f"{t('val', lang)} {t('loss', lang)}", t("best_epoch", lang), t("seconds", lang)]
     best = _best(results)
-    for i, (name, r) in enumerate(zip(names, results)):
+    rows = []
+    for name, r in zip(names, results):
         s = r.summary()
         status = t(s["status"], lang)
         if s["diverged"]:
             status += f" ({t('step', lang)} {s['diverged']['step']})"
-        table.add_row(name, f"{s['epochs_run']}/{r.hparams.epochs}", status,
-                      "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
-                      "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
-                      str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}", style="bold" if i == best else None)
-    return table
+        rows.append([name, f"{s['epochs_run']}/{r.hparams.epochs}", status,
+                     "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
+                     "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
+                     str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}"])
+    return data_table(headers, rows, title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)),
+                      justify=["left"] * 3 + ["right"] * 4,
+                      row_styles=["bold" if i == best else None for i in range(len(rows))],
+                      caption=t("cli.seconds_shared", lang) if stacked else None)
 
 
 def _check_tensorboard(log_dir: Path | None) -> None:

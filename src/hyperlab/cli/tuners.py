@@ -29,14 +29,15 @@ from hyperlab.tuners import texts as tuner_texts  # noqa: F401 - registers the t
 from hyperlab.tuners.advise import compute_rows, summary_rows
 from hyperlab.tuners.common import Subject, TunerSetup
 from hyperlab.tuners.lr_sweep import sweep_plan
+from hyperlab.views.tables import data_table
 
 
 LrMethodOpt = Annotated[str, typer.Option("--lr-method", help="How each learning rate is found: sweep (a "
                                           "population of constant rates over the planned epochs) or range (LR "
                                           "range test).")]
 
-def _opt(help_text: str, name: str | None = None) -> Any:
-    return typer.Option(name, help=help_text) if name else typer.Option(help=help_text)
+def _opt(help_text: str, name: str | None = None, metavar: str | None = None) -> Any:
+    return typer.Option(*([name] if name else []), help=help_text, metavar=metavar)
 
 
 def _prepare(command: str, config: Path | None, settings: list[str] | None, out: Path | None, lang: str,
@@ -74,23 +75,25 @@ def lr_find(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None,
-    epochs: Annotated[str | None, _opt("Sweep: the planned run's epochs, each rate's horizon (default 10).")] = None,
+    epochs: Annotated[str | None, _opt("Sweep: the planned run's epochs, each rate's horizon (default 10).",
+                                       metavar=o.INT)] = None,
     method: Annotated[str, _opt("range: the LR range test (one run, the rate grows every step; the cheap first "
                                 "look); sweep: log-spaced constant rates trained together as one population, the "
                                 "best on validation loss over the planned run (--epochs; far more compute, much closer "
                                 "to a full sweep).")
                       ] = "range",
-    min_lr: Annotated[str | None, _opt("Smallest learning rate (default 1e-6 range, 1e-5 sweep).")] = None,
-    max_lr: Annotated[str, _opt("Largest learning rate of the sweep.")] = "10",
+    min_lr: Annotated[str | None, _opt("Smallest learning rate (default 1e-6 range, 1e-5 sweep).",
+                                       metavar=o.NUMBER)] = None,
+    max_lr: Annotated[str, _opt("Largest learning rate of the sweep.", metavar=o.NUMBER)] = "10",
     steps: Annotated[str | None, _opt("Steps of the range test (default 100), or of each rate of the sweep "
-                                      "(default: the whole planned run, --epochs; the best rate depends on it).")
-                     ] = None,
-    repeats: Annotated[str, _opt("Range test: rerun with this many seeds and report the spread.")] = "1",
+                                      "(default: the whole planned run, --epochs; the best rate depends on it).",
+                                      metavar=o.INT)] = None,
+    repeats: Annotated[str, _opt("Range test: rerun with this many seeds and report the spread.", metavar=o.INT)] = "1",
     rule: Annotated[str, _opt("Range test: rule of the recommendation: min_div_10, valley or steepest.")
                     ] = "min_div_10",
     stop_factor: Annotated[str, _opt("Range test: stop when the smoothed loss passes this many times its lowest "
-                                     "value.")] = "4",
-    per_decade: Annotated[str, _opt("Sweep: rates per decade.")] = "4",
+                                     "value.", metavar=o.NUMBER)] = "4",
+    per_decade: Annotated[str, _opt("Sweep: rates per decade.", metavar=o.INT)] = "4",
     narrow: Annotated[bool, typer.Option("--narrow/--no-narrow", help="Sweep: after a fifth of the run, train on "
                                          "only the rates near the best so far (about 60% of the compute).")] = True,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
@@ -143,13 +146,14 @@ def batch_find(
     memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB or 512KiB "
                                              "(GPU: the device's memory).")] = None,
     safety_margin: Annotated[str | None, _opt("Share of the budget kept free "
-                                              "(default 0.1 on CPU, 0.2 on GPU).")] = None,
-    start: Annotated[str, _opt("First batch size probed (then doubled).")] = "4",
-    max_batch: Annotated[str | None, _opt("Largest batch size probed (default: the training set size).")] = None,
-    probe_steps: Annotated[str, _opt("Timed steps per batch size.")] = "8",
+                                              "(default 0.1 on CPU, 0.2 on GPU).", metavar=o.NUMBER)] = None,
+    start: Annotated[str, _opt("First batch size probed (then doubled).", metavar=o.INT)] = "4",
+    max_batch: Annotated[str | None, _opt("Largest batch size probed (default: the training set size).",
+                                          metavar=o.INT)] = None,
+    probe_steps: Annotated[str, _opt("Timed steps per batch size.", metavar=o.INT)] = "8",
     target_batch: Annotated[str | None, _opt("Effective batch you want (default: the critical batch size when it "
                                              "is more than fits): which --accumulate and process counts reach it, "
-                                             "and its lr.")] = None,
+                                             "and its lr.", metavar=o.INT)] = None,
     noise: Annotated[bool, typer.Option("--noise-scale/--no-noise-scale",
                                         help="Also measure the critical batch size from the "
                                              "gradient noise scale.")] = True,
@@ -181,10 +185,13 @@ def noise_scale(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None,
-    small_batch: Annotated[str | None, _opt("Small batch size measured (default: --batch-size).")] = None,
-    big_batch: Annotated[str | None, _opt("Big batch size measured (default: the training set, at most 1024).")] = None,
-    pairs: Annotated[str, _opt("Gradients measured at each of the two batch sizes.")] = "32",
-    train_steps: Annotated[str | None, _opt("Training steps before measuring (default: one epoch).")] = None,
+    small_batch: Annotated[str | None, _opt("Small batch size measured (default: --batch-size).",
+                                            metavar=o.INT)] = None,
+    big_batch: Annotated[str | None, _opt("Big batch size measured (default: the training set, at most 1024).",
+                                          metavar=o.INT)] = None,
+    pairs: Annotated[str, _opt("Gradients measured at each of the two batch sizes.", metavar=o.INT)] = "32",
+    train_steps: Annotated[str | None, _opt("Training steps before measuring (default: one epoch).",
+                                            metavar=o.INT)] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
@@ -201,12 +208,13 @@ def noise_scale(
 
 
 def lr_scale(
-    lr: Annotated[str, _opt("Learning rate tuned at --from-batch.", "--lr")],
-    from_batch: Annotated[str, _opt("Batch size the learning rate was tuned at.")],
-    to_batch: Annotated[str, _opt("New batch size.")],
+    lr: Annotated[str, _opt("Learning rate tuned at --from-batch.", "--lr", metavar=o.NUMBER)],
+    from_batch: Annotated[str, _opt("Batch size the learning rate was tuned at.", metavar=o.INT)],
+    to_batch: Annotated[str, _opt("New batch size.", metavar=o.INT)],
     optimizer: o.OptimizerOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None,
     epochs: o.EpochsOpt = None,
-    critical_batch: Annotated[str | None, _opt("Critical batch size (from noise-scale), to warn above it.")] = None,
+    critical_batch: Annotated[str | None, _opt("Critical batch size (from noise-scale), to warn above it.",
+                                               metavar=o.INT)] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
 ) -> None:
     """Learning rate for a new batch size: linear and square-root scaling, with a warmup suggestion."""
@@ -237,8 +245,9 @@ def epoch_find(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None,
-    max_epochs: Annotated[str, _opt("Epoch budget; early stopping usually ends sooner.")] = "50",
-    patience: Annotated[str | None, _opt("Epochs without validation improvement before stopping (default 5).")] = None,
+    max_epochs: Annotated[str, _opt("Epoch budget; early stopping usually ends sooner.", metavar=o.INT)] = "50",
+    patience: Annotated[str | None, _opt("Epochs without validation improvement before stopping (default 5).",
+                                         metavar=o.INT)] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
@@ -266,8 +275,8 @@ def optimizer_check(
     settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None,
-    optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.")] = "sgd,momentum,adam",
-    epochs: Annotated[str, _opt("Epochs of each short run.")] = "5",
+    optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.", metavar=o.NAMES)] = "sgd,momentum,adam",
+    epochs: Annotated[str, _opt("Epochs of each short run.", metavar=o.INT)] = "5",
     lr_method: LrMethodOpt = "range",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
@@ -293,12 +302,12 @@ def advise(
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None,
-    budget_seconds: Annotated[str, _opt("Time budget for all measurements, in seconds.")] = "120",
+    budget_seconds: Annotated[str, _opt("Time budget for all measurements, in seconds.", metavar=o.NUMBER)] = "120",
     optimizers: Annotated[str, _opt("Comma-separated optimizers to check "
-                                    "(the --optimizer one first).")] = "sgd,momentum,adam",
-    check_epochs: Annotated[str, _opt("Epochs of each optimizer's short run.")] = "5",
-    max_epochs: Annotated[str, _opt("Epoch budget of the early-stopping run.")] = "50",
-    patience: Annotated[str | None, _opt("Early-stopping patience (default 5).")] = None,
+                                    "(the --optimizer one first).", metavar=o.NAMES)] = "sgd,momentum,adam",
+    check_epochs: Annotated[str, _opt("Epochs of each optimizer's short run.", metavar=o.INT)] = "5",
+    max_epochs: Annotated[str, _opt("Epoch budget of the early-stopping run.", metavar=o.INT)] = "50",
+    patience: Annotated[str | None, _opt("Early-stopping patience (default 5).", metavar=o.INT)] = None,
     memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB (GPU: the device's memory).")] = None,
     lr_method: LrMethodOpt = "sweep",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
@@ -321,12 +330,7 @@ def advise(
         o.print_json({"setup": setup.as_dict(), **advice.to_dict()})
     for title, rows in ((t("adv.title", lang), summary_rows(advice, lang)),
                         (t("adv.section.compute", lang), compute_rows(advice, lang))):
-        table = Table(title=title)
-        for key in rows[0]:
-            table.add_column(key, overflow="fold")
-        for row in rows:
-            table.add_row(*(str(value) for value in row.values()))
-        console.print(table)
+        console.print(data_table(list(rows[0]), [[str(value) for value in row.values()] for row in rows], title=title))
     for note in advice.notes:
         console.print(note)
     for key, path in advice.plots.items():  # one line each, never wrapped, so paths stay clickable

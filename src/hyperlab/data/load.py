@@ -53,7 +53,7 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
     y = frame.pop(label)
     if y.isna().any():
         lines = _lines(path, np.flatnonzero(y.isna())[:5])
-        raise DataError(f"{path}: label column {label!r} has missing values (lines {', '.join(map(str, lines))})")
+        raise DataError(f"{path}: label column {label!r} has missing values ({_line_numbers(lines)})")
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
         column = frame[bad[0]]
@@ -65,8 +65,13 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
     if missing.any():
         column = str(missing[missing].index[0])
         lines = _lines(path, np.flatnonzero(frame[column].isna())[:5])
-        raise DataError(f"{path}: column {column!r} has missing values (lines {', '.join(map(str, lines))})")
+        raise DataError(f"{path}: column {column!r} has missing values ({_line_numbers(lines)})")
     return frame.to_numpy(dtype=np.float64), y.to_numpy()
+
+
+def _line_numbers(lines: list[int]) -> str:
+    """"line 3" or "lines 3, 5"."""
+    return f"line{'s' if len(lines) != 1 else ''} {', '.join(map(str, lines))}"
 
 
 def _lines(path: Path, rows: Iterable[int]) -> list[int]:

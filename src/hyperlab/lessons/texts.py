@@ -47,18 +47,18 @@ register({
     "batch.title": {"en": "Batch size", "ko": "배치 크기"},
     "batch.intro": {
         "en": "Batch size B is the number of samples per optimizer step: one epoch over N samples is ceil(N / B) "
-              "steps. Each size below ran {epochs} epochs at lr {lr:g} ({optimizer}), then {steps} steps at the "
+              "steps. Each size below ran {epochs} {epochs:epoch|epochs} at lr {lr:g} ({optimizer}), then {steps} {steps:step|steps} at the "
               "same lr{scaling}. Noise = std of the per-step loss around its 5-step moving average over the last "
               "epoch (at least 20 steps), relative to the loss level. Time and samples/s are medians over epochs.",
         "ko": "배치 크기 B는 옵티마이저 한 스텝에 쓰는 샘플 수입니다. N개 샘플의 한 에폭은 ceil(N / B) 스텝입니다. "
               "아래 각 크기로 학습률 {lr:g}({optimizer})에서 {epochs} 에폭, 그리고 같은 학습률로 {steps} 스텝을 "
               "학습했습니다{scaling}. 노이즈 = 마지막 에폭(최소 20 스텝) 동안 스텝별 손실이 5스텝 이동평균에서 "
               "벗어난 표준편차를 손실 수준으로 나눈 값. 시간과 초당 샘플 수는 에폭별 중앙값입니다."},
-    "batch.scaling_note": {"en": ", and {epochs} epochs with lr scaled by B / {base}",
+    "batch.scaling_note": {"en": ", and {epochs} {epochs:epoch|epochs} with lr scaled by B / {base}",
                            "ko": ", 그리고 학습률을 B / {base} 배로 조정해 {epochs} 에폭"},
     "batch.steps.claim": {"en": "An epoch of N samples at batch size B takes ceil(N / B) optimizer steps.",
                           "ko": "샘플 N개, 배치 크기 B일 때 한 에폭은 ceil(N / B) 스텝이다."},
-    "batch.steps.item": {"en": "{n} samples / batch {b} = {s} steps (measured {measured})",
+    "batch.steps.item": {"en": "{n} samples / batch {b} = {s} {s:step|steps} (measured {measured})",
                          "ko": "샘플 {n}개 / 배치 {b} = {s} 스텝 (측정 {measured})"},
     "batch.steps.evidence": {"en": "{items}; mismatches: {mismatches}", "ko": "{items}; 불일치: {mismatches}"},
     "batch.steps.rule": {"en": "confirmed if every run's steps per epoch and recorded steps match the arithmetic",
@@ -99,8 +99,8 @@ register({
               "more steps.",
         "ko": "같은 에폭 수(같은 학습률)에서는 작은 배치가 더 좋은 검증 성능에 도달한다: 스텝을 더 많이 밟기 때문이다."},
     "batch.equal_epochs.evidence": {
-        "en": "after {epochs} epochs: batch {small} ({steps_small} steps) val {metric} {m_small:.4f}, batch {large} "
-              "({steps_large} steps) {m_large:.4f}; difference {diff:+.4f}",
+        "en": "after {epochs} {epochs:epoch|epochs}: batch {small} ({steps_small} {steps_small:step|steps}) val {metric} {m_small:.4f}, batch {large} "
+              "({steps_large} {steps_large:step|steps}) {m_large:.4f}; difference {diff:+.4f}",
         "ko": "{epochs} 에폭 후: 배치 {small}({steps_small} 스텝) 검증 {metric} {m_small:.4f}, 배치 {large}"
               "({steps_large} 스텝) {m_large:.4f}; 차이 {diff:+.4f}"},
     "batch.equal_epochs.rule": {"en": "confirmed if small - large >= {margin}, contradicted if <= -{margin}",
@@ -109,7 +109,7 @@ register({
         "en": "At an equal number of steps, large batches are at least as good: each step sees more data.",
         "ko": "같은 스텝 수에서는 큰 배치가 적어도 같거나 더 좋다: 한 스텝이 더 많은 데이터를 본다."},
     "batch.equal_steps.evidence": {
-        "en": "after {steps} steps: batch {large} ({seen_large} samples seen) val {metric} {m_large:.4f}, batch "
+        "en": "after {steps} {steps:step|steps}: batch {large} ({seen_large} samples seen) val {metric} {m_large:.4f}, batch "
               "{small} ({seen_small} samples seen) {m_small:.4f}; difference {diff:+.4f}",
         "ko": "{steps} 스텝 후: 배치 {large}(샘플 {seen_large}개 처리) 검증 {metric} {m_large:.4f}, 배치 {small}"
               "(샘플 {seen_small}개 처리) {m_small:.4f}; 차이 {diff:+.4f}"},
@@ -158,8 +158,8 @@ register({
     "col.sec_epoch": {"en": "s / epoch", "ko": "초 / 에폭"},
     "col.samples_s": {"en": "samples / s", "ko": "초당 샘플"},
     "col.memory_kib": {"en": "peak memory (KiB)", "ko": "최대 메모리 (KiB)"},
-    "col.val_epochs": {"en": "val {metric} @ {epochs} epochs", "ko": "{epochs} 에폭 후 검증 {metric}"},
-    "col.val_steps": {"en": "val {metric} @ {steps} steps", "ko": "{steps} 스텝 후 검증 {metric}"},
+    "col.val_epochs": {"en": "val {metric} @ {epochs} {epochs:epoch|epochs}", "ko": "{epochs} 에폭 후 검증 {metric}"},
+    "col.val_steps": {"en": "val {metric} @ {steps} {steps:step|steps}", "ko": "{steps} 스텝 후 검증 {metric}"},
     "col.gap": {"en": "train - val gap", "ko": "훈련 - 검증 격차"},
     "col.scaled_lr": {"en": "scaled lr", "ko": "조정된 학습률"},
     "col.val_scaled": {"en": "val {metric}, scaled lr", "ko": "조정된 학습률의 검증 {metric}"},
@@ -175,7 +175,7 @@ register({
     "epochs.title": {"en": "Epochs", "ko": "에폭"},
     "epochs.intro": {
         "en": "An epoch is one full pass over the training set. To make overfitting visible, {train_size} training "
-              "samples, a wide model and no regularisation were trained for {epochs} epochs ({optimizer}, lr "
+              "samples, a wide model and no regularisation were trained for {epochs} {epochs:epoch|epochs} ({optimizer}, lr "
               "{lr:g}, batch size {batch}), with train and validation loss measured after every epoch. Then the same "
               "run with early stopping (patience {patience}) restoring the best weights. Best epoch = lowest "
               "validation loss.",
@@ -219,7 +219,7 @@ register({
         "ko": "조기 종료는 최고 에폭 근처에서 학습을 끝내고, 최고 가중치를 복원해 더 적은 에폭으로 가장 낮은 검증 손실을 "
               "지킨다."},
     "epochs.early_stopping.evidence": {
-        "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
+        "en": "stopped after epoch {stopped} of {epochs} ({saved} {saved:epoch|epochs} saved), best epoch {best}, weights restored "
               "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
               "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}; test {metric} {test_restored:.4f} vs "
               "{test_long:.4f}{against}",
@@ -227,7 +227,7 @@ register({
               "복원: 검증 손실 {val_restored:.4f}, 전체 학습 후 {val_long:.4f}(비율 {ratio:.3f}); 검증 {metric} "
               "{m_restored:.4f} 대 {m_long:.4f}; 테스트 {metric} {test_restored:.4f} 대 {test_long:.4f}{against}"},
     "epochs.early_stopping.no_test": {
-        "en": "stopped after epoch {stopped} of {epochs} ({saved} epochs saved), best epoch {best}, weights restored "
+        "en": "stopped after epoch {stopped} of {epochs} ({saved} {saved:epoch|epochs} saved), best epoch {best}, weights restored "
               "from epoch {restored}: val loss {val_restored:.4f} vs {val_long:.4f} after all epochs (ratio "
               "{ratio:.3f}); val {metric} {m_restored:.4f} vs {m_long:.4f}{against}",
         "ko": "{epochs} 에폭 중 {stopped} 에폭 후 종료({saved} 에폭 절약), 최고 에폭 {best}, 에폭 {restored}의 가중치 "
@@ -265,7 +265,7 @@ register({
 # the epochs lesson: report table
 register({
     "epochs.table": {"en": "All epochs vs early stopping", "ko": "전체 에폭 대 조기 종료"},
-    "col.all_epochs": {"en": "all {epochs} epochs", "ko": "전체 {epochs} 에폭"},
+    "col.all_epochs": {"en": "all {epochs} {epochs:epoch|epochs}", "ko": "전체 {epochs} 에폭"},
     "col.early": {"en": "early stopping (best weights restored)", "ko": "조기 종료 (최고 가중치 복원)"},
     "col.model_epoch": {"en": "weights from epoch", "ko": "가중치의 에폭"},
     "col.test": {"en": "test", "ko": "테스트"},
@@ -276,9 +276,9 @@ register({
 register({
     "lr.title": {"en": "Learning rate", "ko": "학습률"},
     "lr.intro": {
-        "en": "The learning rate is the step size of the update W_new = W_old - lr * update. {count} rates from "
+        "en": "The learning rate is the step size of the update W_new = W_old - lr * update. {count} {count:rate|rates} from "
               "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
-              "{epochs} epochs). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
+              "{epochs} {epochs:epoch|epochs}). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
               "lowest value so far by at least {rise:.0%} of its start and, for a rate that fell less than "
               "{slow:.0%} of the largest fall among the rates, by at least {swing:.0%} of that fall: the small ups "
@@ -298,7 +298,7 @@ register({
     "lr.too_low.claim": {"en": "A too-low learning rate learns too slowly.",
                          "ko": "학습률이 너무 낮으면 학습이 너무 느리다."},
     "lr.too_low.evidence": {
-        "en": "lr {lr:g} ({kind}): loss {first:.4f} -> {final:.4f} in {steps} steps, {fraction:.1%} of the "
+        "en": "lr {lr:g} ({kind}): loss {first:.4f} -> {final:.4f} in {steps} {steps:step|steps}, {fraction:.1%} of the "
               "largest fall",
         "ko": "학습률 {lr:g}({kind}): {steps} 스텝 동안 손실 {first:.4f} -> {final:.4f}, 가장 큰 감소의 {fraction:.1%}"},
     "lr.too_low.rule": {"en": "confirmed if the smallest rate is classified too slow (fall < {slow:.0%} of the "
@@ -323,7 +323,7 @@ register({
     "lr.edge.claim": {"en": "Just below the rate where training diverges, the loss oscillates.",
                       "ko": "발산하는 학습률 바로 아래에서는 손실이 진동한다."},
     "lr.edge.evidence": {
-        "en": "lr {lr:g}, the rate below the first diverging {diverged_lr:g}, is {kind}: after falling {progress:.4f} "
+        "en": "lr {lr:g}, the rate below the first diverging {diverged_lr:g}, is {kind}: after falling by {progress:.4f} "
               "from the first loss {first:.4f}, the smoothed loss rose back by up to {rebound:.4f}",
         "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 첫 손실 {first:.4f}에서 {progress:.4f} "
               "내려간 뒤 이동평균 손실이 최대 {rebound:.4f}만큼 다시 올라감"},
@@ -349,7 +349,7 @@ _SPEED_EVIDENCE = {
     "ko": "검증 {metric} {target:.4f}에 도달한 에폭: {slow}(학습률 {lr_slow:g}) {e_slow}, {fast}(학습률 {lr_fast:g}) "
           "{e_fast}({epochs} 중; {epochs}+1 = 도달 못 함); 비율 {ratio:.3g}"}
 _DISTANCE_EVIDENCE = {
-    "en": "distance to the minimum after {steps} steps: {slow} (lr {lr_slow:g}) {d_slow:.3g}, {fast} "
+    "en": "distance to the minimum after {steps} {steps:step|steps}: {slow} (lr {lr_slow:g}) {d_slow:.3g}, {fast} "
           "(lr {lr_fast:g}) {d_fast:.3g}; ratio {ratio:.3g}",
     "ko": "{steps} 스텝 후 최솟값까지 거리: {slow}(학습률 {lr_slow:g}) {d_slow:.3g}, {fast}(학습률 {lr_fast:g}) "
           "{d_fast:.3g}; 비율 {ratio:.3g}"}
@@ -363,12 +363,12 @@ register({
     "surf.valley.rule": _DISTANCE_RULE, "surf.rosenbrock.rule": _DISTANCE_RULE,
     "opt.title": {"en": "Optimizer", "ko": "옵티마이저"},
     "opt.intro": {
-        "en": "The optimizer is the update rule. Each of {count} optimizers was trained for {epochs} epochs (batch "
+        "en": "The optimizer is the update rule. Each of {count} optimizers was trained for {epochs} {epochs:epoch|epochs} (batch "
               "size {batch}) at every rate of its own small grid, and is compared at its best rate (highest final "
               "validation {metric}), so no optimizer loses for a badly chosen lr. Epochs to target = first epoch "
               "reaching {target_fraction:.0%} of the best final {metric} ({target}). Then the same torch.optim "
-              "optimizers walk 2-D surfaces for {steps} steps from a fixed start, each at the rate (from "
-              "{n_lrs} rates) that ends lowest.",
+              "optimizers walk 2-D surfaces for {steps} {steps:step|steps} from a fixed start, each at the rate (from "
+              "{n_lrs} {n_lrs:rate|rates}) that ends lowest.",
         "ko": "옵티마이저는 갱신 규칙입니다. {count}개의 옵티마이저를 각자의 작은 학습률 그리드의 모든 값으로 {epochs} 에폭"
               "(배치 크기 {batch}) 학습하고, 각자 가장 좋은 학습률(최종 검증 {metric} 최고)에서 비교했습니다. 그래서 "
               "학습률을 잘못 골라 지는 옵티마이저는 없습니다. 목표 도달 에폭 = 최고 최종 {metric}의 {target_fraction:.0%}"
@@ -424,7 +424,7 @@ register({
 register({
     "opt.table": {"en": "Each optimizer at its best learning rate (* = best rate at the edge of its grid)",
                   "ko": "최적 학습률에서의 각 옵티마이저 (* = 최적 학습률이 그리드 끝에 있음)"},
-    "opt.surface_table": {"en": "2-D surfaces after {steps} steps", "ko": "{steps} 스텝 후 2차원 곡면"},
+    "opt.surface_table": {"en": "2-D surfaces after {steps} {steps:step|steps}", "ko": "{steps} 스텝 후 2차원 곡면"},
     "col.best_lr": {"en": "best lr", "ko": "최적 학습률"},
     "col.grid": {"en": "lr grid", "ko": "학습률 그리드"},
     "col.epochs_to_target": {"en": "epochs to target", "ko": "목표 도달 에폭"},

@@ -52,7 +52,7 @@ class SweepPlan:
             self.pruner = check_pruner(self.pruner)
         if not isinstance(self.study, str) or not self.study.strip():
             raise ConfigError("study", self.study, "must be a non-empty name")
-        for name, value, low in (("trials", self.trials, 0), ("workers", self.workers, 1),
+        for name, value, low in (("trials", self.trials, 1), ("workers", self.workers, 1),
                                  ("heartbeat", self.heartbeat, 1), ("threads", self.threads, 1),
                                  ("nproc", self.nproc, 1)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):

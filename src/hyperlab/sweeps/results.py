@@ -22,6 +22,7 @@ from hyperlab.sweeps.objective import POPULATION_ATTR, STATUS_ATTR, SweepSetup
 from hyperlab.sweeps.space import SEARCHABLE
 from hyperlab.sweeps.storage import existing_storage, open_storage, study_names
 from hyperlab.views.report import format_value
+from hyperlab.views.tables import DataTable, data_table
 
 FORMATS = ("table", "csv", "json")
 STATUSES = ("complete", "pruned", "diverged", "failed", "interrupted", "duplicate", "running", "waiting")
@@ -108,28 +109,26 @@ def result_rows(study: optuna.Study) -> list[dict[str, Any]]:
     return [trial_row(tr, names) for tr in trials]
 
 
-def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = "") -> Table:
+def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = "") -> Table | DataTable:
     """The rows as a rich table with translated headers and statuses."""
-    table = Table(title=title or None)
     if not rows:
-        return table
+        return Table(title=title or None)
     fixed = {"number", "status", "value", "epochs_run", "steps", "diverged_step", "diverged_epoch",
              "seconds", "retry_of", "worker"}
     names = [k for k in rows[0] if k not in fixed]
-    heads = ["#", t("status", lang), t(metric, lang),
-             *(t(n, lang) for n in names), t("epochs", lang), t("steps", lang), t("diverged_step", lang),
+    heads = ["#", t("status", lang), t(metric, lang),  # epochs_run: the epochs a trial ran (a searched epochs differs)
+             *(t(n, lang) for n in names), t("epochs_run", lang), t("steps", lang), t("diverged_step", lang),
              t("seconds", lang)]
-    for i, head in enumerate(heads):
-        table.add_column(head, justify="left" if i == 1 else "right", overflow="fold")
+    cells = []
     for row in rows:
         status = status_text(row["status"], lang)
         if row["retry_of"] is not None:
             status += f" ({t('retry_of', lang, n=row['retry_of'])})"
         where = (t("diverged_where", lang, step=row["diverged_step"], epoch=row["diverged_epoch"])
                  if row["diverged_step"] is not None else "")
-        table.add_row(str(row["number"]), status, format_value(row["value"]), *(format_value(row[n]) for n in names),
-                      format_value(row["epochs_run"]), format_value(row["steps"]), where, format_value(row["seconds"]))
-    return table
+        cells.append([str(row["number"]), status, format_value(row["value"]), *(format_value(row[n]) for n in names),
+                      format_value(row["epochs_run"]), format_value(row["steps"]), where, format_value(row["seconds"])])
+    return data_table(heads, cells, title=title or None, justify=["right", "left"] + ["right"] * (len(heads) - 2))
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:

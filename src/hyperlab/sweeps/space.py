@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hyperlab.errors import ConfigError, did_you_mean
-from hyperlab.hparams import OPTIMIZERS, HParams
+from hyperlab.hparams import OPTIMIZERS, HParams, parse_list
 
 # what may be searched, and the type of its values
 FLOAT_KNOBS = ("lr", "momentum", "alpha", "eps", "weight_decay")
@@ -252,7 +252,7 @@ def parse_dim(name: str, spec: Any) -> Dim | Any:
             return _range(name, low, high, bool(scale), whole)
         if ":" in text:
             raise ConfigError(name, spec, "':log' only follows a range lo..hi, e.g. 1e-4..1:log")
-        return _choices(name, text.split(","), whole)
+        return _choices(name, parse_list(name, text), whole)  # each item judged as `train --lr a,b` judges it
     return _choices(name, [spec], whole)
 
 

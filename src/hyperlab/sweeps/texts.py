@@ -29,7 +29,7 @@ register({
     "storage": {"en": "storage", "ko": "저장소"},
     "search_space": {"en": "search space", "ko": "탐색 공간"},
     "best_trial": {"en": "best trial", "ko": "최고 시행"},
-    "sweep_counts": {"en": "{finished} of {target} trials finished ({counts})",
+    "sweep_counts": {"en": "{finished} of {target} {target:trial|trials} finished ({counts})",
                      "ko": "시행 {target}개 중 {finished}개 종료 ({counts})"},
     "sweep_best": {"en": "best: trial {n}, validation {metric} {value:.4f} with {params}",
                    "ko": "최고: 시행 {n}, 검증 {metric} {value:.4f}, 설정 {params}"},
@@ -40,7 +40,7 @@ register({
                                 "(같은 명령을 다시 실행하면 이어서 진행합니다)"},
     "sweep_results_hint": {"en": "Results: hyperlab results {study} --storage {storage}",
                            "ko": "결과 보기: hyperlab results {study} --storage {storage}"},
-    "sweep_resumed": {"en": "resuming study '{study}': {finished} trials already finished",
+    "sweep_resumed": {"en": "resuming study '{study}': {finished} {finished:trial|trials} already finished",
                       "ko": "스터디 '{study}' 이어서 진행: 이미 종료된 시행 {finished}개"},
     "sweep_created": {"en": "new study '{study}' in {storage}", "ko": "새 스터디 '{study}' ({storage})"},
     "sweep_default_batches": {

@@ -18,9 +18,10 @@ register({
     "lrf.stop.budget": {"en": "the time budget ran out", "ko": "시간 예산이 다 되었기 때문"},
     "lrf.ran": {
         "en": "The learning rate grew exponentially from {min_lr:.2g} to {max_lr:.2g} over {steps} planned steps "
-              "(optimizer {optimizer}, batch size {batch}; one pass over the {n} training samples is {spe} steps). "
-              "The test stopped after {done} steps at lr {stop_lr:.2g} because {reason}: {done} steps = {passes:.2g} "
-              "passes over {n} samples. The loss is smoothed with a bias-corrected moving average (beta {beta:g}).",
+              "(optimizer {optimizer}, batch size {batch}; one pass over the {n} training samples is {spe} {spe:step|steps}). "
+              "The test stopped after {done} {done:step|steps} at lr {stop_lr:.2g} because {reason}: {done} "
+              "{done:step|steps} = {passes:.2g} {passes:pass|passes} over {n} samples. The loss is smoothed with a "
+              "bias-corrected moving average (beta {beta:g}).",
         "ko": "학습률을 {min_lr:.2g}에서 {max_lr:.2g}까지 계획된 {steps} 스텝 동안 지수적으로 키웠습니다(옵티마이저 "
               "{optimizer}, 배치 크기 {batch}; 훈련 샘플 {n}개를 한 번 훑는 데 {spe} 스텝). {done} 스텝 후 학습률 "
               "{stop_lr:.2g}에서 멈췄습니다: {reason}. {done} 스텝 = 샘플 {n}개를 {passes:.2g}번 훑은 양입니다. "
@@ -52,7 +53,7 @@ register({
                        "최소점이 그 너머에 있을 수 있으니 max_lr을 올려 손실이 다시 오르는 곳을 확인하세요."},
     "lrf.verdict": {"en": "Recommended: {rule} = {lr:.3g}.", "ko": "추천: {rule} = {lr:.3g}."},
     "lrf.spread": {
-        "en": "Over {k} seeds the {rule} suggestion ranged from {lo:.2g} to {hi:.2g} (a factor of {ratio:.1f}); "
+        "en": "Over {k} {k:seed|seeds} the {rule} suggestion ranged from {lo:.2g} to {hi:.2g} (a factor of {ratio:.1f}); "
               "the reported value is their median on a log scale. {trust}",
         "ko": "시드 {k}개에서 {rule} 제안값은 {lo:.2g}부터 {hi:.2g}까지였습니다({ratio:.1f}배 차이). 보고한 값은 로그 "
               "척도의 중앙값입니다. {trust}"},
@@ -89,11 +90,11 @@ register({
               "임계 배치 크기 {critical}"},
     "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
                   "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
-    "adv.ev.lr_sweep": {"en": "sweep of {k} constant rates for {optimizer} at batch size {batch}, {epochs} epochs "
+    "adv.ev.lr_sweep": {"en": "sweep of {k} constant rates for {optimizer} at batch size {batch}, {epochs} {epochs:epoch|epochs} "
                               "each: {lr:.3g} (lowest validation loss counting its worst neighbour)",
                         "ko": "배치 크기 {batch}에서 {optimizer}의 고정 학습률 {k}개를 각각 {epochs} 에폭 스윕: "
                               "{lr:.3g}(가장 나쁜 이웃까지 본 검증 손실이 가장 낮음)"},
-    "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} epochs at each one's own lr: {scores}",
+    "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} {epochs:epoch|epochs} at each one's own lr: {scores}",
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
                       "ko": "검증 {metric}가 {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
@@ -110,7 +111,7 @@ register({
     "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
                          "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
     "adv.note.horizon": {
-        "en": "The learning rate was chosen for runs of {swept} epochs, but the epoch stage suggests {epochs}: the "
+        "en": "The learning rate was chosen for runs of {swept} {swept:epoch|epochs}, but the epoch stage suggests {epochs}: the "
               "best constant rate depends on the run's length (longer runs usually favour a lower one), so check it "
               "with lr-find --method sweep --epochs {epochs}.",
         "ko": "학습률은 {swept} 에폭 학습을 기준으로 골랐지만 에폭 단계는 {epochs} 에폭을 제안합니다: 가장 좋은 고정 "
@@ -208,7 +209,7 @@ register({
 register({
     "ep.title": {"en": "Epochs with early stopping", "ko": "조기 종료로 정한 에폭 수"},
     "ep.ran": {
-        "en": "Trained up to {max_epochs} epochs with early stopping (patience {patience}): {run} epochs ran "
+        "en": "Trained up to {max_epochs} {max_epochs:epoch|epochs} with early stopping (patience {patience}): {run} {run:epoch|epochs} ran "
               "({status}). Validation {metric} was best at epoch {best} ({value:.4f}); validation loss was lowest "
               "at epoch {best_loss} ({loss:.4f}).",
         "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다"
@@ -217,17 +218,17 @@ register({
               "({loss:.4f})."},
     "ep.too_long": {
         "en": "The best epoch, {best}, is in the first {early:.0%} of the {budget}-epoch budget ({share:.0%}): the "
-              "budget is far too long; about {next} epochs are enough.",
+              "budget is far too long; about {next} {next:epoch|epochs} are enough.",
         "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
               "약 {next} 에폭이면 충분합니다."},
     "ep.train_longer": {
         "en": "The best epoch, {best}, is in the last {late:.0%} of the {budget}-epoch budget ({share:.0%}): "
-              "validation was still improving, so train longer (try {next} epochs).",
+              "validation was still improving, so train longer (try {next} {next:epoch|epochs}).",
         "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 마지막 {late:.0%} 안({share:.0%})에 있습니다: 검증 성능이 아직 "
               "나아지고 있었으니 더 길게 훈련하세요({next} 에폭 시도)."},
     "ep.ok": {
         "en": "The best epoch, {best}, is at {share:.0%} of the {budget}-epoch budget: between the first {early:.0%} "
-              "and the last {late:.0%}, so the budget fits; train {best} epochs.",
+              "and the last {late:.0%}, so the budget fits; train {best} {best:epoch|epochs}.",
         "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}와 마지막 {late:.0%} "
               "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
     "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
@@ -286,13 +287,13 @@ register({
                "ko": "{optimizer}: 학습률 {lr:.3g}({source}) -> 검증 {metric} 최고 {value:.4f}"
                      "(에폭 {epoch}/{epochs}){note}."},
     "oc.given": {"en": "given", "ko": "주어진 값"},
-    "oc.swept": {"en": "sweep over {epochs} epochs", "ko": "{epochs} 에폭 스윕"},
+    "oc.swept": {"en": "sweep over {epochs} {epochs:epoch|epochs}", "ko": "{epochs} 에폭 스윕"},
     "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},
     "oc.skipped": {"en": "time budget used up", "ko": "시간 예산 소진"},
     "oc.cut": {"en": ", cut by the time budget", "ko": ", 시간 예산으로 중단"},
     "oc.diverged": {"en": ", diverged", "ko": ", 발산"},
     "oc.verdict": {
-        "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} epochs.",
+        "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} {epochs:epoch|epochs}.",
         "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 {second}보다 {gap:.4f} 앞섬."},
     "oc.alone": {"en": "Only {optimizer} produced a result.", "ko": "{optimizer}만 결과를 냈습니다."},
 })
@@ -312,11 +313,11 @@ register({
     "lrs.why.sqrt": {"en": "For {optimizer} (adaptive) use the square-root rule: {lr:.3g}.",
                      "ko": "{optimizer}(적응형)에는 제곱근 규칙을 쓰세요: {lr:.3g}."},
     "lrs.warmup": {
-        "en": "Warm up linearly over {epochs:g} epoch(s){steps}: the lr grows {k:g}x, and full-size steps on "
+        "en": "Warm up linearly over {epochs:g} {epochs:epoch|epochs}{steps}: the lr grows {k:g}x, and full-size steps on "
               "fresh weights are the unstable part.",
         "ko": "{epochs:g} 에폭{steps} 동안 선형 워밍업을 하세요: 학습률이 {k:g}배 커지고, 초기 가중치에서 큰 "
               "스텝이 가장 불안정합니다."},
-    "lrs.warmup_steps": {"en": " ({steps} steps at {spe} steps per epoch)", "ko": "({steps} 스텝, 에폭당 {spe} 스텝)"},
+    "lrs.warmup_steps": {"en": " ({steps} {steps:step|steps} at {spe} {spe:step|steps} per epoch)", "ko": "({steps} 스텝, 에폭당 {spe} 스텝)"},
     "lrs.no_warmup": {"en": "No warmup is needed: the learning rate does not grow.",
                       "ko": "학습률이 커지지 않으므로 워밍업은 필요 없습니다."},
     "lrs.critical": {
@@ -333,17 +334,17 @@ register({
     "lrs.train_loss": {"en": "final training loss", "ko": "최종 훈련 손실"},
     "lrs.ran": {
         "en": "{k} constant learning rates from {lo:.2g} to {hi:.2g} (log-spaced) were each trained for {epochs} "
-              "epoch(s) = {steps} steps (optimizer {optimizer}; {arithmetic}), {how}.",
+              "{epochs:epoch|epochs} = {steps} {steps:step|steps} (optimizer {optimizer}; {arithmetic}), {how}.",
         "ko": "{lo:.2g}부터 {hi:.2g}까지 로그 간격의 고정 학습률 {k}개를 각각 {epochs} 에폭 = {steps} 스텝씩 "
               "(옵티마이저 {optimizer}; {arithmetic}) {how} 학습했습니다."},
     "lrs.together": {"en": "all at once as one population", "ko": "하나의 집단으로 한꺼번에"},
     "lrs.one_by_one": {"en": "one after another (these settings cannot be trained as one population)",
                        "ko": "하나씩 차례로(이 설정은 하나의 집단으로 학습할 수 없어)"},
-    "lrs.diverged": {"en": "{count} rate(s) diverged, the lowest of them {lowest:.2g}.",
+    "lrs.diverged": {"en": "{count} {count:rate|rates} diverged, the lowest of them {lowest:.2g}.",
                      "ko": "{count}개 학습률이 발산했고, 그중 가장 낮은 값은 {lowest:.2g}입니다."},
     "lrs.cost": {
-        "en": "Cost: {steps} steps, {epochs:.3g} epochs, {samples:,} samples over all rates (a default range test "
-              "here: {r_steps} steps = {r_passes:.2g} epochs = {r_samples:,} samples).",
+        "en": "Cost: {steps} {steps:step|steps}, {epochs:.3g} epochs, {samples:,} samples over all rates (a default range test "
+              "here: {r_steps} {r_steps:step|steps} = {r_passes:.2g} epochs = {r_samples:,} samples).",
         "ko": "비용: 모든 학습률 합쳐 {steps} 스텝, {epochs:.3g} 에폭, 샘플 {samples:,}개 (여기서 기본 범위 테스트는 "
               "{r_steps} 스텝 = {r_passes:.2g} 에폭 = 샘플 {r_samples:,}개)."},
     "lrs.verdict.val_loss": {"en": "Chosen: lr {lr:.3g}, the lowest final validation loss ({loss:.4f}).",
@@ -365,13 +366,13 @@ register({
         "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})였지만 이웃 하나가 더 나빴습니다: 좋은 구간의 "
               "안전한 가운데가 아니라 운 좋은 한 점이거나 절벽 가장자리입니다."},
     "lrs.narrowed": {
-        "en": "After {rung} of {epochs} epochs only the {k} rates from {lo:.2g} to {hi:.2g} ({below:g} decades below "
+        "en": "After {rung} of {epochs} {epochs:epoch|epochs} only the {k} {k:rate|rates} from {lo:.2g} to {hi:.2g} ({below:g} decades below "
               "to {above:g} above the best so far) trained on; the {stopped} others stopped there (long runs favour "
               "lower rates than short ones, so the window reaches further down).",
         "ko": "{epochs} 에폭 중 {rung} 에폭 뒤에는 {lo:.2g}부터 {hi:.2g}까지의 학습률 {k}개(지금까지의 최선보다 "
               "{below:g} 디케이드 아래부터 {above:g} 디케이드 위까지)만 계속 학습했고, 나머지 {stopped}개는 거기서 "
               "멈췄습니다(긴 학습은 짧은 학습보다 낮은 학습률을 선호하므로 창이 아래로 더 넓습니다)."},
-    "lrs.stopped_at": {"en": "stopped after {rung} epoch(s) (loss then)", "ko": "{rung} 에폭 뒤 멈춤(그때의 손실)"},
+    "lrs.stopped_at": {"en": "stopped after {rung} {rung:epoch|epochs} (loss then)", "ko": "{rung} 에폭 뒤 멈춤(그때의 손실)"},
     "lrs.judged": {"en": "worst with its neighbours", "ko": "이웃 포함 가장 나쁜 값"},
     "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
                        "whether a rate beyond does better.",

@@ -1,0 +1,77 @@
+"""Rich tables for the command line whose numbers and single words never break across lines.
+
+Rich folds a cell to fit a narrow terminal, so ``1.6749`` could print as ``1.674`` over ``9``: a
+different number. Here a column whose cells are numbers or single words never wraps (at most it
+is cut with an ellipsis when the terminal is too narrow for the table), is no wider than its widest
+cell or header word, and its header wraps at spaces only. A column of phrases wraps at spaces.
+Every table the CLI prints with data rows is built here (``train``'s comparison, ``results``, the
+catalogs, ``advise``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+
+class DataTable:
+    """A table that picks its layout when printed: boxed when it fits the console, else compact (no
+    vertical rules, no empty columns) so numbers keep their width; only when even that is too wide
+    does rich cut cells, with an ellipsis."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None,
+                 justify: Sequence[str] | None, row_styles: Sequence[str | None] | None, caption: str | None) -> None:
+        self.headers, self.rows = list(headers), [[str(cell) for cell in row] for row in rows]
+        self.title, self.caption = title, caption
+        self.justify = list(justify or ["left"] * len(self.headers))
+        self.row_styles = list(row_styles or [None] * len(self.rows))
+
+    def table(self, compact: bool = False, wrap_headers: bool = True) -> Table:
+        """The rich Table, boxed or compact; ``wrap_headers``: a column is as wide as its widest cell or
+        header word (its header wrapping at spaces), else as its whole header."""
+        style: dict[str, Any] = {}
+        if compact:
+            style = {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True}
+        table = Table(title=self.title, caption=self.caption, caption_justify="left", **style)
+        columns = [[row[i] for row in self.rows] for i in range(len(self.headers))]
+        # compact: an empty column (e.g. "diverged at" when none diverged) is worth no width
+        kept = [i for i, cells in enumerate(columns) if not (compact and self.rows and not any(map(str.strip, cells)))]
+        for i in kept:
+            header, cells = self.headers[i], columns[i]
+            if any(" " in cell.strip() for cell in cells):  # phrases wrap at spaces; a word too long is cut, not split
+                table.add_column(header, justify=self.justify[i], overflow="ellipsis")  # type: ignore[arg-type]
+                continue
+            widest = max([cell_len(cell) for cell in cells] + [cell_len(word) for word in header.split()] + [1]
+                         + ([] if wrap_headers else [cell_len(header)]))
+            table.add_column(Text(header, no_wrap=False, overflow="ellipsis"),  # headers wrap at spaces only
+                             justify=self.justify[i], no_wrap=True,  # type: ignore[arg-type]
+                             overflow="ellipsis", max_width=widest)
+        for row, row_style in zip(self.rows, self.row_styles):
+            table.add_row(*(row[i] for i in kept), style=row_style)
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        unbounded = options.update_width(1 << 16)
+        for table in (self.table(wrap_headers=False), self.table(), self.table(compact=True)):
+            if Measurement.get(console, unbounded, table).maximum <= options.max_width:
+                break
+        yield table  # the first layout that fits, else the compact one (rich cuts cells with an ellipsis)
+
+
+def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
+               justify: Sequence[str] | None = None, row_styles: Sequence[str | None] | None = None,
+               caption: str | None = None) -> DataTable:
+    """A table of ``rows`` (texts) under ``headers``; ``justify`` per column (default left),
+    ``row_styles`` per row (e.g. the best one bold), ``caption`` a line under the table.
+
+        >>> data_table(["run", "validation loss"], [["sgd-b32", "1.6749"]]).table().columns[1].no_wrap
+        True
+    """
+    return DataTable(headers, rows, title=title, justify=justify, row_styles=row_styles, caption=caption)

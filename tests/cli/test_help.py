@@ -1,0 +1,69 @@
+"""The help reads right: flags show no metavar, options say what they take (`<numbers>` where a comma
+list is taken), `train` shows the knobs' defaults and names every knob that takes a list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from hyperlab.cli import app
+from hyperlab.hparams import HParams
+
+runner = CliRunner()
+
+
+def commands(group=None, prefix: str = ""):
+    group = group or get_command(app)
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}"
+
+
+def help_of(*args: str) -> str:
+    result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "240"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def option_line(text: str, flag: str) -> str:
+    return next(line for line in text.splitlines() if re.search(rf"│\s+{re.escape(flag)}\s", line))
+
+
+@pytest.mark.parametrize("name", ["", "lesson", *commands()])
+def test_no_flag_shows_a_bool_metavar(name):
+    text = help_of(*name.split())
+    assert "<bool>" not in text
+    assert re.search(r"--help\s+Show this message", text)
+
+
+def test_train_options_say_what_they_take_and_their_defaults():
+    text = help_of("train")
+    defaults = HParams()
+    for flag, metavar, default in (("--batch-size", "<ints>", defaults.batch_size),
+                                   ("--lr", "<numbers>", defaults.lr), ("--epochs", "<ints>", defaults.epochs),
+                                   ("--optimizer", "<names>", defaults.optimizer), ("--seed", "<ints>", defaults.seed)):
+        line = option_line(text, flag)
+        assert metavar in line and f"(default {default})" in line, line
+    # README's defaults
+    assert (32, 0.001, 10, "adam") == (defaults.batch_size, defaults.lr, defaults.epochs, defaults.optimizer)
+    for flag in ("--patience", "--accumulate", "--threads"):
+        assert "<int>" in option_line(text, flag)
+    for flag in ("--json", "--resume", "--quiet"):
+        assert re.search(rf"{flag}\s+[A-Z]", option_line(text, flag))  # straight to the help: no metavar
+
+
+def test_single_value_commands_show_a_singular_metavar():
+    line = option_line(help_of("lr-find"), "--batch-size")
+    assert "<int>" in line and "<ints>" not in line
+    assert "<int>" in option_line(help_of("sweep"), "--trials")
+
+
+def test_top_level_help_names_every_knob_that_takes_a_list():
+    text = " ".join(help_of().split())
+    for flag in ("--lr", "--optimizer", "--batch-size", "--epochs", "--seed"):
+        assert re.search(rf"{flag} \S+,\S+", text), flag

@@ -1,0 +1,34 @@
+"""Comma lists read by one function (``hyperlab.hparams.parse_list``): `train` and `sweep` give a bad
+item the same one-line error, naming the field, the item and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from hyperlab.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--lr", "0.01,abc", "error: lr='abc' is invalid: must be a finite number > 0\n"),
+    ("--batch-size", "16,32.5", "error: batch_size='32.5' is invalid: must be an integer >= 1\n"),
+    ("--epochs", "2,0", "error: epochs='0' is invalid: must be an integer >= 1\n"),
+    ("--batch-size", "16,,32", "error: batch_size='16,,32' is invalid: has an empty value; "
+                               "write values separated by commas, e.g. 16,32\n"),
+])
+def test_train_and_sweep_give_a_bad_list_item_the_same_line(tmp_path, flag, value, message):
+    train = runner.invoke(app, ["train", flag, value, "--out", str(tmp_path / "run")])
+    sweep = runner.invoke(app, ["sweep", "--storage", str(tmp_path / "s.db"), flag, value])
+    for result in (train, sweep):
+        assert result.exit_code == 2 and result.output == message
+    assert not (tmp_path / "s.db").exists() and not (tmp_path / "run").exists()
+
+
+def test_parse_list_converts_each_item_as_a_single_value_would_be():
+    from hyperlab.hparams import parse_list
+
+    assert parse_list("lr", " 0.001, 1e-2 ") == [0.001, 0.01]
+    assert parse_list("optimizer", "SGD,adam") == ["sgd", "adam"]
+    assert parse_list("momentum", "0.5,0.9") == [0.5, 0.9]  # an option only some optimizers have

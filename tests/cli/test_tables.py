@@ -1,0 +1,78 @@
+"""Tables never split a number or a single word across lines (a split "1.674" / "9" reads as
+another number): boxed when they fit, compact when not, cut with an ellipsis only as a last resort."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from hyperlab.cli import app
+from hyperlab.views.tables import data_table
+
+runner = CliRunner()
+HEADERS = ["run", "epochs", "status", "validation accuracy", "validation loss", "best epoch", "seconds"]
+ROWS = [["sgd-b32-lr0.001", "2/2", "completed", "0.1944", "1.6749", "1", "1.65"],
+        ["adam-b128-lr0.001", "2/2", "diverged (step 12)", "0.1944", "12.3456", "2", "11.69"]]
+
+
+def render(table, width: int) -> str:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(table)
+    return console.export_text()
+
+
+def whole_or_cut(text: str, cell: str) -> bool:
+    """The cell is on one line, whole or cut with an ellipsis; never its start on one line and its end below."""
+    return cell in text or any(cell.startswith(cut[:-1]) for cut in re.findall(r"\S+…", text))
+
+
+@pytest.mark.parametrize("width", [120, 80, 70])
+def test_numbers_and_words_are_never_split(width):
+    text = render(data_table(HEADERS, ROWS, caption="seconds: shared"), width)
+    for row in ROWS:
+        for cell in row:
+            for word in cell.split():
+                assert whole_or_cut(text, word), (width, word, text)
+    if width >= 80:  # boxed at 120, compact at 80: every number whole, and each header word whole
+        for cell in (c for row in ROWS for c in row):
+            assert cell in text or cell == "diverged (step 12)", (cell, text)
+        for word in " ".join(HEADERS).split():
+            assert word in text, (word, text)
+
+
+def test_boxed_when_it_fits_compact_when_not():
+    assert "┃" in render(data_table(HEADERS, ROWS), 120)
+    narrow = render(data_table(HEADERS, ROWS), 80)
+    assert "┃" not in narrow and "│" not in narrow and max(map(len, narrow.splitlines())) <= 80
+
+
+def test_train_lists_at_80_columns_keep_numbers_whole_and_say_seconds_are_shared(tmp_path):
+    result = runner.invoke(app, ["train", "--dataset", "wine", "--model", "logistic", "--lr", "0.001,0.01,0.1",
+                                 "--optimizer", "sgd,adam", "--epochs", "2", "--threads", "1", "--json",
+                                 "--out", str(tmp_path / "x")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    table = result.stderr
+    for run in json.loads(result.stdout):
+        s = run["summary"]
+        line = next(line for line in table.splitlines() if line.split() and line.split()[0] == run["name"])
+        assert f"{s['final_val_loss']:.4f}" in line and f"{s['final_val_metric']:.4f}" in line, line
+        assert "completed" in line and f"{s['seconds']:.2f}" in line, line
+    assert "members trained together share one clock" in " ".join(table.split())
+
+
+def test_results_heads_the_searched_epochs_apart_from_the_epochs_run(tmp_path):
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    sweep = runner.invoke(app, ["sweep", "--study", "e", "--storage", url, "--dataset", "moons", "--model", "logistic",
+                                "--epochs", "1,2", "--lr", "0.05", "--strategy", "grid", "--quiet"])
+    assert sweep.exit_code == 0, sweep.output
+    for lang, searched, ran in (("en", "epochs", "epochs run"), ("ko", "에폭", "실행한 에폭")):
+        result = runner.invoke(app, ["results", "e", "--storage", url, "--no-report", "--lang", lang],
+                               env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        header = next(line for line in result.output.splitlines() if "#" in line)
+        heads = [h.strip() for h in re.split(r"\s{2,}|[┃│]", header) if h.strip()]
+        assert heads.count(searched) == 1 and heads.count(ran) == 1, heads
