@@ -16,7 +16,9 @@ const $ = id => document.getElementById(id);
 function tr(key, vals) {
   const entry = L.texts[key];
   let s = entry ? (entry[L.lang] || entry.en) : key;
-  if (vals) s = s.replace(/\{(\w+)(:[^}]*)?\}/g, (m, k) => (k in vals ? vals[k] : m));
+  // {n:step|steps} picks the word for the count, as hyperlab.i18n.t does; other specs show the value
+  if (vals) s = s.replace(/\{(\w+)(?::([^}|]*)\|([^}]*)|:[^}]*)?\}/g, (m, k, one, many) =>
+    (!(k in vals) ? m : one !== undefined ? (Number(vals[k]) === 1 ? one : many) : vals[k]));
   return s;
 }
 /* A run's name in the page's language, from its settings. */
