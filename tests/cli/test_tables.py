@@ -76,3 +76,29 @@ def test_results_heads_the_searched_epochs_apart_from_the_epochs_run(tmp_path):
         header = next(line for line in result.output.splitlines() if "#" in line)
         heads = [h.strip() for h in re.split(r"\s{2,}|[┃│]", header) if h.strip()]
         assert heads.count(searched) == 1 and heads.count(ran) == 1, heads
+
+
+def test_the_tuners_tables_name_their_rows_in_the_language_with_the_json_key_beside(tmp_path):
+    from typer.testing import CliRunner
+
+    from hyperlab.cli import app
+
+    args = ["batch-find", "--dataset", "wine", "--model", "logistic", "--memory-limit", "1MB", "--probe-steps", "1",
+            "--out", str(tmp_path)]
+    ko = CliRunner().invoke(app, [*args, "--lang", "ko"], env={"COLUMNS": "120"})
+    assert ko.exit_code == 0, ko.output
+    assert "임계 배치 크기 (critical_batch_size)" in ko.output and "메모리에 들어가는 가장 큰 배치" in ko.output
+    assert "live tensor bytes" not in ko.output  # how memory was measured, said in Korean too
+    en = CliRunner().invoke(app, args, env={"COLUMNS": "120"})
+    assert "critical batch size (critical_batch_size)" in en.output
+
+
+def test_a_run_of_its_own_is_labelled_in_the_language():
+    from rich.console import Console
+
+    import hyperlab
+    from hyperlab.cli.progress import ProgressBar, make_progress
+
+    progress = make_progress(Console(file=open("/dev/null", "w"), force_terminal=True))
+    hyperlab.train("logistic", "wine", {"epochs": 1}, callbacks=[ProgressBar(progress, "ko")])
+    assert progress.tasks[0].description == "훈련"

@@ -34,7 +34,7 @@ class ProgressBar(Callback):
     def on_train_start(self, run: Run) -> None:
         self.advanced[getattr(run, "member", None)] = run.step
         if self.own_task:
-            self.task = self.progress.add_task(self.label or "train", total=run.history.total_steps, info="")
+            self.task = self.progress.add_task(self.label or t("train", self.lang), total=run.history.total_steps, info="")
             self.progress.update(self.task, completed=run.step)
 
     def on_step_end(self, run: Run, loss: Tensor) -> None:

@@ -25,7 +25,24 @@ register({
               "멤버들) 전체의 벽시계 시간입니다"},
 })
 
-# cli/tuners.py
+# cli/tuners.py: the tuners' table rows, in words (the --json key is shown beside them)
+register({
+    "cli.row.largest_fitting": {"en": "largest batch that fits", "ko": "메모리에 들어가는 가장 큰 배치"},
+    "cli.row.throughput_plateau": {"en": "throughput plateau", "ko": "처리량이 포화되는 배치"},
+    "cli.row.critical_batch_size": {"en": "critical batch size", "ko": "임계 배치 크기"},
+    "cli.row.target_batch": {"en": "target batch", "ko": "목표 배치"},
+    "cli.row.batch_size x accumulate": {"en": "micro-batch x accumulation", "ko": "마이크로배치 x 누적"},
+    "cli.row.lr": {"en": "learning rate", "ko": "학습률"},
+    "cli.row.linear_lr": {"en": "linear rule", "ko": "선형 규칙"},
+    "cli.row.sqrt_lr": {"en": "square-root rule", "ko": "제곱근 규칙"},
+    "cli.row.warmup_epochs": {"en": "warmup epochs", "ko": "워밍업 에폭"},
+    "cli.row.warmup_steps": {"en": "warmup steps", "ko": "워밍업 스텝"},
+    "cli.row.verdict": {"en": "verdict", "ko": "판정"},
+    "cli.row.next_budget": {"en": "next epoch budget", "ko": "다음 에폭 예산"},
+    "cli.row.|G|^2": {"en": "gradient signal", "ko": "그래디언트 신호"},
+    "cli.row.tr(Sigma)": {"en": "gradient noise", "ko": "그래디언트 잡음"},
+})
+
 register({
     "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
     "cli.suggestion": {"en": "suggestion", "ko": "제안"},

@@ -16,7 +16,7 @@ from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine.threads import torch_threads
 from hyperlab.hparams import samples_seen
-from hyperlab.i18n import t
+from hyperlab.i18n import TEXT, t
 from hyperlab.tuners import advise as advise_fn
 from hyperlab.tuners import batch_find as batch_find_fn
 from hyperlab.tuners import epoch_find as epoch_find_fn
@@ -51,18 +51,33 @@ def _prepare(command: str, config: Path | None, settings: list[str] | None, out:
     return setup, subject, out, lang
 
 
+ROW_TEXT = {"steepest": "lrf.steepest", "valley": "lrf.valley", "min_div_10": "lrf.min_div_10"}
+
+
+def row_label(key: str, lang: str) -> str:
+    """A table row's words in ``lang`` with its ``--json`` key beside them ("critical batch size
+    (critical_batch_size)"); a key with no words registered, or already words, as it is."""
+    text = ROW_TEXT.get(key, f"cli.row.{key}")
+    return f"{t(text, lang)} ({key})" if text in TEXT else key
+
+
+def suggestion_table(rows: dict[str, Any], lang: str) -> Table:
+    """The two-column table every tuner prints: what it suggests, then the numbers behind it."""
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in rows.items():
+        table.add_row(row_label(key, lang), f"{value:.4g}" if isinstance(value, float) else str(value))
+    return table
+
+
 def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, Any], lines: list[str],
             rows: dict[str, Any], plot: Path | None, lang: str) -> None:
     """JSON on stdout with --json (with the settings the tool trained with under ``hparams``); a table
     of suggestions, the explanation and the plot path otherwise."""
     if json_out:
         o.print_json({"setup": setup.as_dict(), "hparams": setup.hparams.to_dict(), **result})
-    table = Table(show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in rows.items():
-        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    console.print(table)
+    console.print(suggestion_table(rows, lang))
     for line in lines:
         console.print(line)
     if plot is not None:
@@ -230,10 +245,7 @@ def lr_scale(
     console = o.console(quiet, json_out)
     if json_out:
         o.print_json({"setup": setup_dict, **result.to_dict()})
-    table = Table(show_header=False)
-    for key, value in rows.items():
-        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    console.print(table)
+    console.print(suggestion_table(rows, lang))
     for line in result.explanation:
         console.print(line)
     console.print(t("cli.plot", lang, path=result.plot), soft_wrap=True)

@@ -93,14 +93,19 @@ def track_step_memory(model: torch.nn.Module, optimizer: torch.optim.Optimizer, 
     tracker = LiveTensorBytes([*model.parameters(), *model.buffers(), *state, *batch])
     with tracker:
         yield
-    result.update(step_peak_bytes=int(tracker.peak), method="live tensor bytes in the first step (dispatch mode)")
+    result.update(step_peak_bytes=int(tracker.peak), method=DISPATCH_METHOD)
+
+
+# how the peak was measured, as recorded in a history's peak_memory["method"]
+DISPATCH_METHOD = "live tensor bytes in the first step (dispatch mode)"
+CUDA_METHOD = "torch.cuda.max_memory_allocated"
 
 
 def finish(result: dict[str, Any], device: torch.device) -> dict[str, Any]:
     """Add the run-wide figures: CUDA allocator peak, or the process high-water mark."""
     if device.type == "cuda":
         result.update(peak_bytes=int(torch.cuda.max_memory_allocated(device)),
-                      method="torch.cuda.max_memory_allocated")
+                      method=CUDA_METHOD)
     else:
         result["peak_bytes"] = result.get("step_peak_bytes")
     result["process_peak_rss_bytes"] = process_peak_bytes()

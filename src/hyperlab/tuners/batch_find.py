@@ -28,6 +28,7 @@ import torch
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, Run, StopAfter
+from hyperlab.engine.memory import CUDA_METHOD, DISPATCH_METHOD
 from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 GPU_SAFETY_MARGIN = 0.2  # a batch that fits a few probe steps can still run out in real training
 CPU_SAFETY_MARGIN = 0.1
+METHOD_TEXT = {DISPATCH_METHOD: "bf.method.dispatch", CUDA_METHOD: "bf.method.cuda"}  # how peaks were measured
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "k": 2**10, "m": 2**20, "g": 2**30}
 
@@ -319,7 +321,8 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
                        tp_lo=timed[0].samples_per_second, tp_best=best.samples_per_second, best_b=best.batch_size,
                        mem_lo=human_bytes(min(peaks) if peaks else None),
                        mem_hi=human_bytes(max(peaks) if peaks else None),
-                       method=result.memory_method or "?"))
+                       method=t(METHOD_TEXT[result.memory_method], lang) if result.memory_method in METHOD_TEXT
+                       else result.memory_method or "?"))
     if result.memory_limit is None:
         lines.append(t("bf.no_limit", lang, b=result.largest_fitting))
     else:

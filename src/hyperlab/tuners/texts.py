@@ -143,6 +143,9 @@ register({
     "bf.plateau": {"en": "throughput plateau", "ko": "처리량 정체점"},
     "bf.critical": {"en": "critical batch size", "ko": "임계 배치 크기"},
     "bf.recommended": {"en": "recommended", "ko": "추천"},
+    "bf.method.dispatch": {"en": "live tensor bytes in the first step, seen through a dispatch mode",
+                           "ko": "첫 스텝에서 살아 있는 텐서 바이트, 디스패치 모드로 측정"},
+    "bf.method.cuda": {"en": "the CUDA allocator's peak", "ko": "CUDA 할당자의 최대값"},
     "bf.measured": {
         "en": "Probed {n} batch sizes from {lo} to {hi} with {k} timed steps each: throughput rose from {tp_lo:,.0f} "
               "to a best of {tp_best:,.0f} samples/s (at batch size {best_b}); measured peak memory grew from "
