@@ -222,7 +222,7 @@ def range_test(subject: Subject, hp: HParams, lrs: Sequence[float], *, smoothing
     history = result.history
     n, first = len(tracker.smoothed), tracker.first
     if n < first + 3:
-        raise HyperlabError(f"the range test measured only {n} step(s) before it stopped "
+        raise HyperlabError(f"the range test measured only {n} {'step' if n == 1 else 'steps'} before it stopped "
                             f"({history.status}); use a lower min_lr or a larger time budget")
     status = history.status if history.status in ("exploded", "finished", "budget", "diverged") else "finished"
     curve_lrs = [float(v) for v in history.step_lr[:n]]

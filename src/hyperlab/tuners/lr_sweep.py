@@ -190,7 +190,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     for i, score in zip(kept, scores_at_common_epoch([histories[i] for i in kept], criterion)):
         scores[i] = score
     if all(s is None for s in scores):
-        raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} epoch(s) "
+        raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} {'epoch' if epochs == 1 else 'epochs'} "
                             f"with a finite loss; try a lower --min-lr")
     best, judged = choose(lrs, scores)  # a rate stopped by the narrowing counts as unknown: a window edge cannot win
     narrowed = narrowing is not None and narrowing.kept is not None
