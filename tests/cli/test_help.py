@@ -6,22 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from typer.main import get_command
 from typer.testing import CliRunner
 
 from hyperlab.cli import app
+from test_options import commands  # every command's name, sub-commands included
 from hyperlab.hparams import HParams
 
 runner = CliRunner()
 
 
-def commands(group=None, prefix: str = ""):
-    group = group or get_command(app)
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):
-            yield from commands(command, f"{prefix}{name} ")
-        else:
-            yield f"{prefix}{name}"
 
 
 def help_of(*args: str) -> str:
@@ -34,7 +27,7 @@ def option_line(text: str, flag: str) -> str:
     return next(line for line in text.splitlines() if re.search(rf"│\s+{re.escape(flag)}\s", line))
 
 
-@pytest.mark.parametrize("name", ["", "lesson", *commands()])
+@pytest.mark.parametrize("name", ["", "lesson", *(name for name, _ in commands())])
 def test_no_flag_shows_a_bool_metavar(name):
     text = help_of(*name.split())
     assert "<bool>" not in text
