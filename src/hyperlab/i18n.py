@@ -97,6 +97,11 @@ def t(key: str, lang: str = "en", **values: Any) -> str:
     return _FORMATTER.format(text, **values) if "|" in text else text.format(**values)
 
 
+def has_text(key: str) -> bool:
+    """Whether ``key`` has registered words (``t`` gives the key itself back when it has none)."""
+    return key in TEXT
+
+
 def texts_for_page() -> dict[str, dict[str, str]]:
     """Every registered text in every language (English where a translation is missing), for a
     page that switches language without asking the server (the web lab)."""

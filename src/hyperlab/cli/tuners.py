@@ -16,7 +16,7 @@ from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine.threads import torch_threads
 from hyperlab.hparams import samples_seen
-from hyperlab.i18n import TEXT, t
+from hyperlab.i18n import has_text, t
 from hyperlab.tuners import advise as advise_fn
 from hyperlab.tuners import batch_find as batch_find_fn
 from hyperlab.tuners import epoch_find as epoch_find_fn
@@ -58,7 +58,7 @@ def row_label(key: str, lang: str) -> str:
     """A table row's words in ``lang`` with its ``--json`` key beside them ("critical batch size
     (critical_batch_size)"); a key with no words registered, or already words, as it is."""
     text = ROW_TEXT.get(key, f"cli.row.{key}")
-    return f"{t(text, lang)} ({key})" if text in TEXT else key
+    return f"{t(text, lang)} ({key})" if has_text(text) else key
 
 
 def suggestion_table(rows: dict[str, Any], lang: str) -> Table:
