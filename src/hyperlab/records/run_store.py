@@ -51,8 +51,7 @@ def staging(target: str | Path) -> Path:
     replaces ``target`` is written first (rank 0 clears what a killed earlier attempt left)."""
     target = Path(target)
     stage = target.parent / f".{target.name}.partial"
-    if distributed.is_main():
-        shutil.rmtree(stage, ignore_errors=True)
+    discard(stage)
     return stage
 
 

@@ -190,8 +190,8 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     for i, score in zip(kept, scores_at_common_epoch([histories[i] for i in kept], criterion)):
         scores[i] = score
     if all(s is None for s in scores):
-        raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} {'epoch' if epochs == 1 else 'epochs'} "
-                            f"with a finite loss; try a lower --min-lr")
+        raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} "
+                            f"{'epoch' if epochs == 1 else 'epochs'} with a finite loss; try a lower --min-lr")
     best, judged = choose(lrs, scores)  # a rate stopped by the narrowing counts as unknown: a window edge cannot win
     narrowed = narrowing is not None and narrowing.kept is not None
     result = LRSweepResult(lrs=lrs, scores=scores, judged=judged, histories=histories,
@@ -242,7 +242,7 @@ class Narrowing:
 
     def report(self, index: int, value: float | None) -> None:
         self.at_rung.setdefault(index, value)
-        if self.kept is None and len(self.at_rung) == len(self.lrs):
+        if self.kept is None and self.decided:
             self.kept = self.window()
 
     def rung_scores(self) -> list[float | None]:
@@ -266,10 +266,13 @@ class _NarrowingMember(Callback):
     def __init__(self, narrowing: Narrowing, index: int) -> None:
         self.narrowing, self.index = narrowing, index
 
-    def on_train_start(self, run: Any) -> None:
+    def _stop_if_left_out(self) -> None:
         kept = self.narrowing.kept
-        if kept is not None and self.index not in kept:  # resumed after the decision, left out
+        if kept is not None and self.index not in kept:
             raise StopTraining("pruned")
+
+    def on_train_start(self, run: Any) -> None:
+        self._stop_if_left_out()  # resumed after the decision, left out: it ends where it paused
 
     def on_epoch_end(self, run: Any) -> None:
         if run.epoch == self.narrowing.rung:
@@ -277,9 +280,7 @@ class _NarrowingMember(Callback):
             if not self.narrowing.decided and isinstance(run, Run):  # alone, not a population's member
                 self.narrowing.paused[self.index] = copy.deepcopy(checkpoint_state(run))
                 raise StopTraining("paused")
-        kept = self.narrowing.kept
-        if kept is not None and self.index not in kept:
-            raise StopTraining("pruned")
+        self._stop_if_left_out()
 
     def on_train_end(self, run: Any) -> None:
         self.narrowing.report(self.index, None)  # diverged or cut before the rung: no score there
