@@ -374,13 +374,6 @@ def test_ctrl_c_on_one_thread_stops_the_cohort_on_the_other(small_digits):
     assert second is None or (second.status == "interrupted" and len(second.history.epochs) < 50)
 
 
-def _same_bits(a, b):
-    assert a.history.to_dict()["step_loss"] == b.history.to_dict()["step_loss"]
-    assert [e.val_loss for e in a.history.epochs] == [e.val_loss for e in b.history.epochs]
-    assert (a.status, a.history.step_grad_norm) == (b.status, b.history.step_grad_norm)
-    torch.testing.assert_close(weights(a.model), weights(b.model), rtol=0, atol=0)
-
-
 @pytest.fixture
 def small_split(monkeypatch):
     """Split cohorts of tests' sizes across threads (the real threshold is for speed)."""
@@ -389,7 +382,9 @@ def small_split(monkeypatch):
     monkeypatch.setattr(population, "MIN_SPLIT", 4)
 
 
-def test_a_cohort_split_over_two_threads_gives_exactly_the_one_thread_results(small_digits, small_split):
+def test_a_cohort_split_over_two_threads_gives_the_one_thread_results(small_digits, small_split):
+    """The same runs to float rounding, as fit and the population agree: a member's place in the stacked
+    tensors can change which BLAS kernel computes its rows, and so the last bits (seen on AVX-512)."""
     hps = [HParams(optimizer=o, lr=LRS[o] * f, epochs=2, batch_size=64, seed=i % 2)
            for i, (o, f) in enumerate((o, f) for f in (0.5, 2.0) for o in OPTIMIZERS)]
     one = fit_population("mlp", small_digits, hps, width=WIDTH, threads=1)
@@ -397,12 +392,12 @@ def test_a_cohort_split_over_two_threads_gives_exactly_the_one_thread_results(sm
     two = fit_population("mlp", small_digits, hps, width=WIDTH, threads=2)
     assert {r.history.peak_memory["population_members"] for r in two} == {7}  # two halves of 7
     for a, b in zip(one, two, strict=True):
-        _same_bits(a, b)
+        assert_same_run(a, b)
     # chunks (here of 3, two at a time) and several cohorts (batch sizes) on threads: the same
     mixed = [hp.replace(batch_size=32) if i % 3 == 0 else hp for i, hp in enumerate(hps)]
     for a, b in zip(fit_population("mlp", small_digits, mixed, width=WIDTH, threads=1),
                     fit_population("mlp", small_digits, mixed, width=WIDTH, threads=2, max_members=3), strict=True):
-        _same_bits(a, b)
+        assert_same_run(a, b)
 
 
 def test_balanced_split_deals_alike_work_to_each_thread():
@@ -517,14 +512,21 @@ def test_stop_ends_every_member_at_its_next_step_with_its_steps_recorded(accumul
         assert (len(second.epochs), second.steps_done) == (0, 1)
 
 
-def test_gradient_clipping_stacks_and_matches_fit_per_member(small_digits):
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gradient_clipping_stacks_and_matches_fit_per_member(dtype, small_digits):
     """Each member's gradient is clipped to its own max norm (or not at all), as fit clips it; the
-    recorded norm is the one before clipping."""
+    recorded norm is the one before clipping. In float32 RMSprop's division by the root of a tiny
+    squared-gradient average lets last-bit differences move a weight by a few 1e-6 (seen on AVX-512,
+    with or without clipping), so weights are compared to 1e-5 there; float64 checks it all tightly."""
     hps = [HParams(optimizer=opt, lr=LRS[opt], epochs=2, batch_size=50, clip_grad_norm=clip)
            for opt in ("sgd", "momentum", "adam", "rmsprop") for clip in (None, 0.05, 0.5)]
-    results = fit_population("mlp", small_digits, hps, width=WIDTH)
+    data, model = (small_digits, "mlp") if dtype == "float32" else (_float64(small_digits), mlp64)
+    results = fit_population(model, data, hps, width=WIDTH if dtype == "float32" else None)
     assert {r.history.peak_memory["population_members"] for r in results} == {len(hps)}  # stacked
     for hp, ours in zip(hps, results, strict=True):
-        assert_same_run(ours, reference(small_digits, hp))
+        if dtype == "float32":
+            assert_same_run(ours, reference(data, hp), weight_atol=1e-5)
+        else:
+            assert_same_run(ours, fit(build_model(mlp64, data, seed=hp.seed), data, hp), rtol=1e-10, atol=1e-12)
     clipped = results[1].history.step_grad_norm  # sgd at max norm 0.05: the clip was active
     assert max(g for g in clipped if g is not None) > 0.05

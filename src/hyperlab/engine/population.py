@@ -19,7 +19,9 @@ Threads: with ``threads=N`` (default: torch's intra-op thread count) a cohort of
 ``N * MIN_SPLIT`` members is dealt into N chunks of alike work, trained at once on N threads with
 one intra-op thread each (torch releases the GIL inside its kernels; on shared cores this keeps
 going where intra-op threads stall waiting for each other), and chunks of ``max_members`` or of
-different batch sizes also train N at a time. The results are bit for bit those of one thread.
+different batch sizes also train N at a time. The results are those of one thread to float
+rounding, as ``fit``'s are (a member's place in the stacked tensors can change which BLAS kernel
+computes its rows, and so the last bits: seen on an AVX-512 CPU).
 Cohorts stay on one thread when their forward draws random numbers (dropout: the masks come from
 the one global generator), with the vmap forward, on a GPU, and under ``memory_limit``.
 
