@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -85,7 +86,8 @@ _FORMATTER = _Formatter()
 
 def t(key: str, lang: str = "en", **values: Any) -> str:
     """The text for ``key`` in ``lang`` with ``values`` filled in (English if no translation);
-    ``{n:step|steps}`` picks the word for the count n.
+    ``{n:step|steps}`` picks the word for the count n, and in Korean a particle written as a pair
+    after a value (``{b}은(는)``) is chosen for the value (`korean_particles`).
 
         >>> t("steps_arith", n=1078, b=1078, s=1)
         '1078 samples / batch size 1078 = 1 step per epoch'
@@ -94,7 +96,59 @@ def t(key: str, lang: str = "en", **values: Any) -> str:
     text = key if entry is None else entry.get(lang) or entry["en"]
     if not values:
         return text
-    return _FORMATTER.format(text, **values) if "|" in text else text.format(**values)
+    text = _FORMATTER.format(text, **values) if "|" in text else text.format(**values)
+    return korean_particles(text) if lang == "ko" else text
+
+
+# Korean particles written as pairs in the texts: (after a final consonant, after a vowel). "(으)로"
+# takes 로 after ㄹ too; "(이)었" is the past copula (0.44이었습니다 / 0.45였습니다).
+_PARTICLES = {"은(는)": ("은", "는"), "이(가)": ("이", "가"), "을(를)": ("을", "를"),
+              "과(와)": ("과", "와"), "(으)로": ("으로", "로"), "(이)었": ("이었", "였")}
+_PAIR = re.compile("|".join(re.escape(pair) for pair in _PARTICLES))
+# the final sound of a number read in Korean: its last digit (영 일 이 삼 사 오 육 칠 팔 구), or for
+# an integer ending in zeros, the unit (십 백 천 만 ... 억): None = a vowel, else the final consonant
+_DIGIT_FINAL = {"0": "ㅇ", "1": "ㄹ", "2": None, "3": "ㅁ", "4": None, "5": None, "6": "ㄱ", "7": "ㄹ", "8": "ㄹ",
+                "9": None}
+_UNIT_FINAL = {1: "ㅂ", 2: "ㄱ", 3: "ㄴ", 4: "ㄴ", 5: "ㄴ", 6: "ㄴ", 7: "ㄴ", 8: "ㄱ"}
+_NUMBER_END = re.compile(r"[\d,.]*\d$")
+_JONGSEONG = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+
+
+def _final_sound(before: str) -> str | None | bool:
+    """The final consonant of what ``before`` ends with as read aloud, None for a vowel, False
+    when it cannot be told (Latin letters, symbols): the pair is then left as written."""
+    if before.endswith(")") and "(" in before:  # "256(목표)은": the particle follows the word before
+        before = before[:before.rindex("(")]
+    if not before:
+        return False
+    last = before[-1]
+    if "가" <= last <= "힣":
+        return _JONGSEONG[(ord(last) - ord("가")) % 28].strip() or None
+    if last.isdigit():
+        number = _NUMBER_END.search(before).group().replace(",", "")  # type: ignore[union-attr]
+        whole = number.split(".")[0] if "." not in number else ""
+        zeros = len(whole) - len(whole.rstrip("0"))
+        if whole and zeros and int(whole) != 0:
+            return _UNIT_FINAL.get(zeros, "ㄱ")
+        return _DIGIT_FINAL[last]
+    if last == "%" or before.endswith(("iB", " B")):  # 퍼센트, 바이트 (the memory sizes)
+        return None
+    return False
+
+
+def korean_particles(text: str) -> str:
+    """Choose each particle written as a pair (``은(는)``, ``이(가)``, ``을(를)``, ``과(와)``,
+    ``(으)로``, ``(이)었``) for the word or number before it, as one reads it aloud; where that cannot
+    be told (an English word), the pair stays, which is how Korean software writes it."""
+    def choose(match: re.Match[str]) -> str:
+        final = _final_sound(text[:match.start()])
+        if final is False:
+            return match.group()
+        after_consonant, after_vowel = _PARTICLES[match.group()]
+        if match.group() == "(으)로" and final == "ㄹ":
+            return after_vowel
+        return after_vowel if final is None else after_consonant
+    return _PAIR.sub(choose, text)
 
 
 def has_text(key: str) -> bool:

@@ -273,7 +273,7 @@ def test_early_stopping_claim_is_about_val_loss_and_says_when_accuracy_went_the_
     en, ko = claim.text("evidence", "en"), claim.text("evidence", "ko")
     assert en.endswith("test accuracy 0.9083 vs 0.9167; but val and test accuracy went the other way: lower with "
                        "the restored weights")
-    assert ko.endswith("그러나 검증과 테스트 정확도은(는) 반대로 움직임: 복원한 가중치에서 더 낮음")
+    assert ko.endswith("그러나 검증과 테스트 정확도는 반대로 움직임: 복원한 가중치에서 더 낮음")
     assert _numbers(en) == _numbers(ko)
     only_test = _early_claim(over(), (0.92, 0.9083), (0.9164, 0.9167)).text("evidence", "en")
     assert only_test.endswith("; but test accuracy went the other way: lower with the restored weights")

@@ -33,7 +33,7 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     assert all(advice.evidence[k] for k in v)
     # the same evidence and notes in another language, from the measured results
     assert advice.evidence_in("en") == advice.evidence and advice.notes_in("en") == advice.notes
-    assert advice.notes_in("ko")[0] == "시작 배치 크기 200를 훈련 세트 크기인 106로 낮췄습니다."
+    assert advice.notes_in("ko")[0] == "시작 배치 크기 200을 훈련 세트 크기인 106으로 낮췄습니다."
     assert advice.evidence_in("ko")["optimizer"].startswith("각자의 학습률로 2 에폭 후 검증 ")
     assert all(advice.plots[k] is not None and advice.plots[k].exists() for k in v)
     # compute: the total is the sum of the stages; every stage did some work

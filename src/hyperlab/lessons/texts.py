@@ -25,7 +25,7 @@ register({
     "reason.no_train_eval": {"en": "the training split was not evaluated", "ko": "훈련 데이터가 평가되지 않음"},
     "reason.few_optimizers": {"en": "fewer than two optimizers completed", "ko": "끝까지 학습한 옵티마이저가 2개 미만"},
     "reason.needs_pair": {"en": "needs {slow} and {fast}, each with a completed run",
-                          "ko": "{slow}와(과) {fast}의 완료된 실행이 필요함"},
+                          "ko": "{slow}과(와) {fast}의 완료된 실행이 필요함"},
     "reason.path_diverged": {"en": "a path diverged at every rate of its grid",
                              "ko": "어떤 경로가 그리드의 모든 학습률에서 발산함"},
     "lesson.not_measured": {"en": "not measured in this run: {reason}",
@@ -145,7 +145,7 @@ register({
         "ko": "배치 {large}: 학습률 {lr_scaled:g}에서 검증 {m_scaled:.4f}, 학습률 {lr_base:g}에서 {m_base:.4f}; "
               "차이 {diff:+.4f}"},
     "batch.scaling.diverged": {"en": "batch {large} at the scaled lr {lr_scaled:g} diverged at step {step}",
-                               "ko": "배치 {large}는 조정된 학습률 {lr_scaled:g}에서 스텝 {step}에 발산"},
+                               "ko": "배치 {large}은(는) 조정된 학습률 {lr_scaled:g}에서 스텝 {step}에 발산"},
     "batch.scaling.rule": {"en": "confirmed if scaled - unscaled >= {margin}, contradicted if <= -{margin} "
                                  "or if the scaled run diverged",
                            "ko": "조정 - 미조정 >= {margin}이면 확인, <= -{margin}이거나 조정한 실행이 발산하면 반박"},

@@ -41,7 +41,7 @@ register({
     "lrf.rule.min_div_10": {
         "en": "Minimum / 10: the lowest smoothed loss, {loss:.4f}, was reached at lr {at:.2g}; "
               "a tenth of that is {lr:.2g}.",
-        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}는 학습률 {at:.2g}에서 나왔고, "
+        "ko": "최소점 / 10: 가장 낮은 평활화 손실 {loss:.4f}은(는) 학습률 {at:.2g}에서 나왔고, "
               "그 10분의 1은 {lr:.2g}입니다."},
     "lrf.rule.none": {"en": "{rule}: not defined on this curve ({why}).",
                       "ko": "{rule}: 이 곡선에서는 정할 수 없습니다({why})."},
@@ -97,13 +97,13 @@ register({
     "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} {epochs:epoch|epochs} at each one's own lr: {scores}",
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
-                      "ko": "검증 {metric}가 {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
+                      "ko": "검증 {metric}이(가) {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
     "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
     "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
     "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
     "adv.note.start_batch": {
         "en": "The starting batch size {b} was lowered to the training set size, {to}.",
-        "ko": "시작 배치 크기 {b}를 훈련 세트 크기인 {to}로 낮췄습니다."},
+        "ko": "시작 배치 크기 {b}을(를) 훈련 세트 크기인 {to}(으)로 낮췄습니다."},
     "adv.note.cut": {"en": "The time budget cut the {stage} stage short; its evidence is partial (raise "
                            "--budget-seconds).",
                      "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
@@ -116,7 +116,7 @@ register({
               "with lr-find --method sweep --epochs {epochs}.",
         "ko": "학습률은 {swept} 에폭 학습을 기준으로 골랐지만 에폭 단계는 {epochs} 에폭을 제안합니다: 가장 좋은 고정 "
               "학습률은 학습 길이에 따라 달라지므로(긴 학습은 보통 더 낮은 학습률을 선호) lr-find --method sweep "
-              "--epochs {epochs}로 확인하세요."},
+              "--epochs {epochs}(으)로 확인하세요."},
     "adv.notes": {"en": "Notes", "ko": "참고"},
     "adv.section.scaling": {"en": "If you change the batch size", "ko": "배치 크기를 바꾼다면"},
     "adv.section.compute": {"en": "Compute spent", "ko": "사용한 계산량"},
@@ -151,15 +151,15 @@ register({
               "to a best of {tp_best:,.0f} samples/s (at batch size {best_b}); measured peak memory grew from "
               "{mem_lo} to {mem_hi} ({method}).",
         "ko": "배치 크기 {n}개({lo}~{hi})를 각각 {k} 스텝씩 시간을 재며 시험했습니다: 처리량은 초당 {tp_lo:,.0f}에서 "
-              "최고 {tp_best:,.0f} 샘플(배치 크기 {best_b})까지 올랐고, 측정한 최대 메모리는 {mem_lo}에서 {mem_hi}로 "
+              "최고 {tp_best:,.0f} 샘플(배치 크기 {best_b})까지 올랐고, 측정한 최대 메모리는 {mem_lo}에서 {mem_hi}(으)로 "
               "늘었습니다({method})."},
     "bf.fit_limit": {
         "en": "Memory budget {limit} with a {margin:.0%} safety margin leaves {usable}: the largest batch within it "
               "is {b} (peak {peak}).{beyond}",
-        "ko": "메모리 예산 {limit}에서 안전 여유 {margin:.0%}를 빼면 {usable}입니다: 그 안에 드는 가장 큰 배치는 "
+        "ko": "메모리 예산 {limit}에서 안전 여유 {margin:.0%}을(를) 빼면 {usable}입니다: 그 안에 드는 가장 큰 배치는 "
               "{b}입니다(최대 {peak}).{beyond}"},
-    "bf.beyond": {"en": " Batch size {b} needed {peak}.", "ko": " 배치 크기 {b}는 {peak}가 필요했습니다."},
-    "bf.oom": {"en": " Batch size {b} ran out of memory.", "ko": " 배치 크기 {b}는 메모리가 부족했습니다."},
+    "bf.beyond": {"en": " Batch size {b} needed {peak}.", "ko": " 배치 크기 {b}은(는) {peak}이(가) 필요했습니다."},
+    "bf.oom": {"en": " Batch size {b} ran out of memory.", "ko": " 배치 크기 {b}은(는) 메모리가 부족했습니다."},
     "bf.no_limit": {
         "en": "No memory budget was given (CPU; use --memory-limit), so every batch up to {b} counts as fitting.",
         "ko": "메모리 예산이 주어지지 않아(CPU; --memory-limit 사용) {b}까지의 모든 배치를 들어가는 것으로 봅니다."},
@@ -179,17 +179,17 @@ register({
     "bf.target": {"en": "target batch", "ko": "목표 배치"},
     "bf.reach.source.target": {"en": "--target-batch", "ko": "--target-batch"},
     "bf.reach.source.critical": {"en": "the critical batch size {crit:.0f}, rounded down to a power of two",
-                                 "ko": "임계 배치 크기 {crit:.0f}를 2의 거듭제곱으로 내림한 값"},
+                                 "ko": "임계 배치 크기 {crit:.0f}을(를) 2의 거듭제곱으로 내림한 값"},
     "bf.reach.fits": {
         "en": "Target {target} ({source}) fits on one device (largest that fits {fits}): use --batch-size {target}, "
               "no accumulation needed.",
-        "ko": "목표 {target}({source})은 장치 하나에 들어갑니다(들어가는 최대 {fits}): --batch-size {target}를 쓰면 되고 "
+        "ko": "목표 {target}({source})은(는) 장치 하나에 들어갑니다(들어가는 최대 {fits}): --batch-size {target}을(를) 쓰면 되고 "
               "누적은 필요 없습니다."},
     "bf.reach.accumulate": {
         "en": "Target {target} ({source}) > largest that fits {fits}: use --batch-size {b} --accumulate {a}"
               "{alternatives} (effective batch = batch size x accumulate x processes).",
         "ko": "목표 {target}({source})이 들어가는 최대 {fits}보다 큽니다: --batch-size {b} --accumulate {a}"
-              "{alternatives}를 쓰세요(유효 배치 = 배치 크기 x 누적 x 프로세스 수)."},
+              "{alternatives}을(를) 쓰세요(유효 배치 = 배치 크기 x 누적 x 프로세스 수)."},
     "bf.reach.or": {"en": ", or {option}", "ko": " 또는 {option}"},
     "bf.reach.process": {"en": "{p} processes x --accumulate {a}", "ko": "프로세스 {p}개 x --accumulate {a}"},
     "bf.reach.process_only": {"en": "{p} processes", "ko": "프로세스 {p}개"},
@@ -200,7 +200,7 @@ register({
     "bf.reach.above_critical": {
         "en": " Note: {target} is above the critical batch size {crit:.0f}, where a larger batch stops cutting the "
               "steps needed (the scaling rules hold only up to about there).",
-        "ko": " 참고: {target}은 임계 배치 크기 {crit:.0f}보다 큽니다. 그 이상에서는 배치를 키워도 필요한 스텝이 거의 "
+        "ko": " 참고: {target}은(는) 임계 배치 크기 {crit:.0f}보다 큽니다. 그 이상에서는 배치를 키워도 필요한 스텝이 거의 "
               "줄지 않습니다(스케일링 규칙도 대략 그 지점까지만 맞습니다)."},
     "bf.reach.rule.linear": {"en": "linear", "ko": "선형"},
     "bf.reach.rule.sqrt": {"en": "square-root", "ko": "제곱근"},
@@ -217,30 +217,30 @@ register({
               "at epoch {best_loss} ({loss:.4f}).",
         "ko": "조기 종료(인내 {patience})로 최대 {max_epochs} 에폭까지 훈련했고 {run} 에폭을 돌았습니다"
               "({status}). 검증 "
-              "{metric}는 에폭 {best}에서 가장 좋았고({value:.4f}), 검증 손실은 에폭 {best_loss}에서 가장 낮았습니다"
+              "{metric}은(는) 에폭 {best}에서 가장 좋았고({value:.4f}), 검증 손실은 에폭 {best_loss}에서 가장 낮았습니다"
               "({loss:.4f})."},
     "ep.too_long": {
         "en": "The best epoch, {best}, is in the first {early:.0%} of the {budget}-epoch budget ({share:.0%}): the "
               "budget is far too long; about {next} {next:epoch|epochs} are enough.",
-        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
+        "ko": "최고 에폭 {best}은(는) {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
               "약 {next} 에폭이면 충분합니다."},
     "ep.train_longer": {
         "en": "The best epoch, {best}, is in the last {late:.0%} of the {budget}-epoch budget ({share:.0%}): "
               "validation was still improving, so train longer (try {next} {next:epoch|epochs}).",
-        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 마지막 {late:.0%} 안({share:.0%})에 있습니다: 검증 성능이 아직 "
+        "ko": "최고 에폭 {best}은(는) {budget} 에폭 예산의 마지막 {late:.0%} 안({share:.0%})에 있습니다: 검증 성능이 아직 "
               "나아지고 있었으니 더 길게 훈련하세요({next} 에폭 시도)."},
     "ep.ok": {
         "en": "The best epoch, {best}, is at {share:.0%} of the {budget}-epoch budget: between the first {early:.0%} "
               "and the last {late:.0%}, so the budget fits; train {best} {best:epoch|epochs}.",
-        "ko": "최고 에폭 {best}는 {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}와 마지막 {late:.0%} "
+        "ko": "최고 에폭 {best}은(는) {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}과(와) 마지막 {late:.0%} "
               "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
     "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
-               "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}였습니다."},
+               "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}(이)었습니다."},
     "ep.metric_still_rising": {
         "en": "Validation {metric} was still at its best in the last epoch ({epoch}) when early stopping, which "
               "watches validation loss (lowest at epoch {loss_epoch}), ended the run: a patience above {patience} "
               "may find a later best epoch.",
-        "ko": "조기 종료는 검증 손실(에폭 {loss_epoch}에서 최저)을 보고 멈췄지만, 검증 {metric}는 마지막 에폭({epoch})"
+        "ko": "조기 종료는 검증 손실(에폭 {loss_epoch}에서 최저)을 보고 멈췄지만, 검증 {metric}은(는) 마지막 에폭({epoch})"
               "에서도 최고였습니다: 인내를 {patience}보다 크게 하면 더 뒤의 최고 에폭을 찾을 수 있습니다."},
     "ep.zone_early": {"en": "first {share:.0%}: budget too long", "ko": "앞 {share:.0%}: 예산 과다"},
     "ep.zone_late": {"en": "last {share:.0%}: train longer", "ko": "마지막 {share:.0%}: 더 훈련"},
@@ -262,7 +262,7 @@ register({
         "en": "After {steps} training steps, the mean squared gradient norm was {small_sq:.4g} at batch size "
               "{small} and {big_sq:.4g} at batch size {big} ({pairs} gradients of each).",
         "ko": "훈련 {steps} 스텝 후, 그래디언트 노름 제곱의 평균은 배치 크기 {small}에서 {small_sq:.4g}, "
-              "배치 크기 {big}에서 {big_sq:.4g}였습니다(각각 {pairs}개 그래디언트)."},
+              "배치 크기 {big}에서 {big_sq:.4g}(이)었습니다(각각 {pairs}개 그래디언트)."},
     "ns.result": {
         "en": "That gives |G|^2 = {g2:.4g} (signal) and tr(Sigma) = {s:.4g} (noise per sample), so B_simple = "
               "{b:.1f} (80% bootstrap interval {lo} to {hi}). Batches well above about {b:.0f} samples stop "
@@ -275,7 +275,7 @@ register({
               "critical batch size is larger than can be resolved with batch size {big}; batch size is not "
               "limited by noise here.",
         "ko": "그래디언트 신호가 노이즈보다 작아 측정되지 않았습니다(|G|^2 추정값 {g2:.3g} <= 0): 임계 배치 "
-              "크기가 배치 크기 {big}로 구별할 수 있는 것보다 큽니다. 여기서는 노이즈가 배치 크기를 제한하지 "
+              "크기가 배치 크기 {big}(으)로 구별할 수 있는 것보다 큽니다. 여기서는 노이즈가 배치 크기를 제한하지 "
               "않습니다."},
     "ns.axis": {"en": "1 / batch size", "ko": "1 / 배치 크기"},
     "ns.sq_norm": {"en": "mean |G_B|^2", "ko": "|G_B|^2 평균"},
@@ -309,7 +309,7 @@ register({
     "lrs.scaled": {
         "en": "Batch size {b0} -> {b1} is a factor k = {k:g}. Linear scaling gives lr {lin:.3g} ({lr:.3g} x {k:g}); "
               "square-root scaling gives {sq:.3g} ({lr:.3g} x {root:.3g}).",
-        "ko": "배치 크기 {b0} -> {b1}은 k = {k:g}배입니다. 선형 규칙은 학습률 {lin:.3g}({lr:.3g} x {k:g}), 제곱근 "
+        "ko": "배치 크기 {b0} -> {b1}은(는) k = {k:g}배입니다. 선형 규칙은 학습률 {lin:.3g}({lr:.3g} x {k:g}), 제곱근 "
               "규칙은 {sq:.3g}({lr:.3g} x {root:.3g})입니다."},
     "lrs.why.linear": {"en": "For {optimizer} (SGD family) use the linear rule: {lr:.3g}.",
                        "ko": "{optimizer}(SGD 계열)에는 선형 규칙을 쓰세요: {lr:.3g}."},
@@ -326,7 +326,7 @@ register({
     "lrs.critical": {
         "en": "Batch size {b1} is above the critical batch size {crit:.0f}: the scaling rules overestimate there, "
               "so expect less speed-up than k and check the lr with a range test.",
-        "ko": "배치 크기 {b1}은 임계 배치 크기 {crit:.0f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
+        "ko": "배치 크기 {b1}은(는) 임계 배치 크기 {crit:.0f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
               "k배만큼의 속도 향상을 기대하지 말고 범위 테스트로 확인하세요."},
 })
 
