@@ -5,17 +5,14 @@ from __future__ import annotations
 import contextlib
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
-
 import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
+from hyperlab.data.arrays import TASKS, Task, as_features, as_labels, infer_task
 from hyperlab.data.split import check_fraction, split_indices
 from hyperlab.errors import ConfigError, DataError
 
-Task = Literal["classification", "regression"]
-TASKS = ("classification", "regression")
 
 
 @dataclass
@@ -64,47 +61,32 @@ class Data:
                 "n_features": self.n_features, "n_outputs": self.n_outputs}
 
 
-def infer_task(y: np.ndarray) -> Task:
-    """Classification for integer-like labels with few distinct values, else regression."""
-    if y.dtype.kind in "OUSb":
-        return "classification"
-    if y.ndim == 1 and np.all(np.isfinite(y)) and np.all(np.equal(np.mod(y, 1), 0)):
-        if len(np.unique(y)) <= max(2, min(100, len(y) // 5)):
-            return "classification"
-    return "regression"
-
-
 def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Task | None = None,
                 seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
                 input_shape: tuple[int, ...] = ()) -> Data:
-    """Split arrays by seed (stratified for classes) and standardise on the training part only."""
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2:
-        raise DataError(f"X must be a 2-D array of samples x features, got shape {X.shape}")
-    if len(X) != len(y):
-        raise DataError(f"X has {len(X)} rows but y has {len(y)}")
-    if X.dtype.kind not in "biuf":
-        raise DataError("X must be numeric")
-    X = X.astype(np.float32)
-    if not np.all(np.isfinite(X)):
-        raise DataError("X has missing or non-finite values")
+    """Split arrays by seed (stratified for classes) and standardise on the training part only.
+    ``X`` may have any shape with samples first (images are flattened, their shape kept as
+    ``input_shape``); ``task`` None infers it from ``y`` (``infer_task``)."""
+    X, sample_shape = as_features(X)
+    y = as_labels(y, len(X))
     if task is None:
         task = infer_task(y)
     if task not in TASKS:
         raise ConfigError("task", task, f"must be one of {', '.join(TASKS)}")
     classes: list[str] = []
     if task == "classification":
-        values, y = np.unique(y, return_inverse=True)
+        if y.ndim != 1:
+            raise DataError(f"y has shape {y.shape}: classification needs one label per sample (1-D)")
+        values, y = np.unique(y.astype(str) if y.dtype.kind == "O" else y, return_inverse=True)
         classes = [str(v) for v in values]
         if len(classes) < 2:
-            raise DataError("a classification label needs at least 2 distinct values")
+            raise DataError(f"y has a single class ({classes[0]!r}): classification needs at least 2 distinct "
+                            "labels")
         y = y.astype(np.int64)
     else:
-        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y.astype(np.float64))):
-            raise DataError("a regression target must be numeric with no missing values")
+        if y.dtype.kind not in "biuf":
+            raise DataError(f"y is not numeric ({y.flat[0]!r}, ...): a regression target must be numbers; "
+                            "use task='classification' for labels")
         y = y.astype(np.float32)
         if y.ndim == 1:
             y = y[:, None]
@@ -127,7 +109,7 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
     n_outputs = len(classes) if task == "classification" else y.shape[1]
     return Data(name, task, split(train_idx), split(val_idx), split(test_idx),  # type: ignore[arg-type]
                 n_features=X.shape[1], n_outputs=n_outputs,
-                input_shape=input_shape or (X.shape[1],), classes=classes)
+                input_shape=input_shape or sample_shape, classes=classes)
 
 
 def _standardise(a: np.ndarray, train_idx: np.ndarray) -> np.ndarray:
