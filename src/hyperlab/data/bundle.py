@@ -10,6 +10,7 @@ import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
 from hyperlab.data.arrays import TASKS, Task, as_features, as_labels, infer_task
+from hyperlab.data.pairs import adapt, item_pair, labels
 from hyperlab.data.split import check_fraction, split_indices
 from hyperlab.errors import ConfigError, DataError
 
@@ -121,24 +122,33 @@ def _standardise(a: np.ndarray, train_idx: np.ndarray) -> np.ndarray:
 
 def from_datasets(train: Dataset, val: Dataset | None = None, test: Dataset | None = None, *,
                   task: Task | None = None, n_outputs: int | None = None, name: str = "dataset") -> Data:
-    """Wrap user torch Datasets whose items are (x, y) pairs."""
+    """Wrap user torch Datasets whose items are (x, y) pairs. ``task`` None: regression for float
+    targets, else classification; class labels are the model's output indices, so ``n_outputs`` is
+    the largest label in train or val plus one. Items are read as the trainer needs them
+    (``pairs.adapt``)."""
     try:
         n = len(train)  # type: ignore[arg-type]
-        x0, y0 = train[0]
-    except Exception as exc:  # noqa: BLE001 - any failure means the Dataset is not usable
-        raise DataError(f"train must be a sized Dataset of (x, y) pairs: {exc}") from None
+    except TypeError:
+        raise DataError(f"train must be a sized Dataset of (x, y) pairs (with __len__), got "
+                        f"{type(train).__name__}") from None
     if n == 0:
-        raise DataError("train Dataset is empty")
-    x0 = torch.as_tensor(x0)
-    y0 = torch.as_tensor(y0)
+        raise DataError("train Dataset is empty (len 0): it needs at least one (x, y) pair")
+    x0, y0 = item_pair(train[0], "train item 0")
     if task is None:
         task = "regression" if y0.is_floating_point() else "classification"
-    if n_outputs is None:
-        if task == "classification":
-            n_outputs = int(max(int(torch.as_tensor(train[i][1])) for i in range(n))) + 1
-        else:
-            n_outputs = int(y0.numel())
-    return Data(name, task, train, val, test, n_features=int(x0.numel()), n_outputs=n_outputs,
+    if task not in TASKS:
+        raise ConfigError("task", task, f"must be one of {', '.join(TASKS)}")
+    if task == "classification":
+        seen = [int(labels(ds, part).max()) for ds, part in ((train, "train"), (val, "val")) if ds is not None
+                and len(ds) > 0]  # type: ignore[arg-type]
+        if n_outputs is None:
+            n_outputs = max(seen) + 1
+        elif max(seen) >= n_outputs:
+            raise ConfigError("n_outputs", n_outputs, f"must be more than the largest class label ({max(seen)})")
+    elif n_outputs is None:
+        n_outputs = int(y0.numel())
+    return Data(name, task, adapt(train, task, "train"), adapt(val, task, "val"),  # type: ignore[arg-type]
+                adapt(test, task, "test"), n_features=int(x0.numel()), n_outputs=n_outputs,
                 input_shape=tuple(x0.shape))
 
 
