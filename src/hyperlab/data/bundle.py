@@ -29,6 +29,15 @@ class Data:
     n_outputs: int  # classes for classification, targets for regression
     input_shape: tuple[int, ...] = ()
     classes: list[str] = field(default_factory=list)
+    label: str | None = None  # the label column of a CSV file
+
+    def class_counts(self, split: str) -> list[int]:
+        """Rows of each class (output index) in ``split`` ('train', 'val' or 'test'); [] for
+        regression or a missing split."""
+        dataset = getattr(self, split)
+        if self.task != "classification" or dataset is None or len(dataset) == 0:  # type: ignore[arg-type]
+            return []
+        return torch.bincount(labels(dataset, split), minlength=self.n_outputs).tolist()
 
     @property
     def n_train(self) -> int:
@@ -53,7 +62,7 @@ class Data:
         else:
             train = Subset(self.train, idx.tolist())
         return Data(self.name, self.task, train, self.val, self.test, self.n_features,
-                    self.n_outputs, self.input_shape, self.classes)
+                    self.n_outputs, self.input_shape, self.classes, self.label)
 
     def describe(self) -> dict:
         return {"name": self.name, "task": self.task, "n_train": self.n_train,

@@ -25,11 +25,13 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
     path = Path(text)
     readers = {".csv": lambda: _read_csv(path, label), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:
-        X, y = readers[path.suffix.lower()]()
+        X, y, column = readers[path.suffix.lower()]()
         try:
-            return from_arrays(X, y, name=path.stem, **kw)
+            data = from_arrays(X, y, name=path.stem, **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
             raise DataError(f"{path}: {exc}") from None
+        data.label = column
+        return data
     names = list(BUILTIN)
     raise ConfigError("dataset", text, f"must be one of {', '.join(names)}, or a .csv or .npz file"
                       + did_you_mean(text, names))
@@ -38,8 +40,8 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
 SEPARATORS = (",", ";", "\t", "|")  # tried in this order; the one that splits the first lines evenly wins
 
 
-def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Features and label of a CSV file. The separator (``,``, ``;``, tab or ``|``) and whether the
+def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """Features, label and the label column's name of a CSV file. The separator (``,``, ``;``, tab or ``|``) and whether the
     first line is a header are read from the file's first lines; a file without a header has its
     columns named by position, ``1``, ``2``, ..."""
     import pandas as pd
@@ -91,7 +93,7 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
         rows = np.flatnonzero(infinite[:, col])[:5]
         raise DataError(f"{path}: column {str(frame.columns[col])!r} has infinite values ({float(values[row, col])} on "
                         f"{_line_numbers(_lines(path, rows, sep, header))}); features must be finite numbers")
-    return values, y.to_numpy()
+    return values, y.to_numpy(), label
 
 
 def _first_records(path: Path, n: int = 5) -> list[str]:
@@ -161,7 +163,7 @@ def _lines(path: Path, rows: Iterable[int], sep: str = ",", header: bool = True)
     return [found.get(r, r + 1 + header) for r in sorted(wanted)]
 
 
-def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None]:
     """Arrays ``X`` (samples first, any shape) and ``y`` of a .npz file."""
     if not path.is_file():
         raise ConfigError("dataset", str(path), "must be an existing file")
@@ -169,7 +171,7 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
         with np.load(path, allow_pickle=False) as arrays:
             names = list(arrays.files)
             if "X" in names and "y" in names:
-                return arrays["X"], arrays["y"]
+                return arrays["X"], arrays["y"], None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: could not be read as .npz ({exc})") from None
     missing = [k for k in ("X", "y") if k not in names]
