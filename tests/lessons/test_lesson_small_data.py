@@ -25,3 +25,13 @@ def test_batch_size_lesson_runs_on_twelve_rows():
     X = rng.normal(size=(12, 2))
     result = run_lesson("batch-size", (X, (X[:, 0] > 0).astype(int)), budget="tiny")
     assert [r["batch_size"] for r in result.measurements["rows"]] == [2, 4, 7]
+
+
+@pytest.mark.parametrize("name", ["learning-rate", "optimizer"])
+def test_lessons_with_a_fixed_batch_train_whole_set_batches_on_seven_rows(name):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(12, 2))  # 7 training rows, fewer than the lessons' batch of 32
+    result = run_lesson(name, (X, (X[:, 0] > 0).astype(int)), budget="tiny", surfaces=()) if name == "optimizer" \
+        else run_lesson(name, (X, (X[:, 0] > 0).astype(int)), budget="tiny")
+    assert result.measurements["batch_size"] == 7
+    assert all(run.history.steps_per_epoch == 1 for run in result.runs)
