@@ -41,9 +41,9 @@ SEPARATORS = (",", ";", "\t", "|")  # tried in this order; the one that splits t
 
 
 def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, str]:
-    """Features, label and the label column's name of a CSV file. The separator (``,``, ``;``, tab or ``|``) and whether the
-    first line is a header are read from the file's first lines; a file without a header has its
-    columns named by position, ``1``, ``2``, ..."""
+    """Features, label and the label column's name of a CSV file. The separator (``,``, ``;``, tab
+    or ``|``) and whether the first line is a header are read from the file's first lines; a file
+    without a header has its columns named by position, ``1``, ``2``, ..."""
     import pandas as pd
 
     if not path.is_file():
@@ -79,7 +79,8 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, st
         not_numbers = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())
         row = int(not_numbers[0]) if len(not_numbers) else 0
         raise DataError(f"{path}: feature column {bad[0]!r} is not numeric: {column.iloc[row]!r} on line "
-                        f"{_lines(path, [row], sep, header)[0]}; features must be numbers: convert it or drop the column")
+                        f"{_lines(path, [row], sep, header)[0]}; features must be numbers: convert it or drop "
+                        "the column")
     missing = frame.isna().any()
     if missing.any():
         column = str(missing[missing].index[0])
