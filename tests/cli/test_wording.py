@@ -42,7 +42,7 @@ def test_one_missing_line_is_a_line(tmp_path):
     data = tmp_path / "gaps.csv"
     data.write_text("a,b,label\n1,2,0\n3,,1\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(20)))
     result = runner.invoke(app, ["train", "--dataset", str(data), "--epochs", "1", "--out", str(tmp_path / "r")])
-    assert result.exit_code == 2 and "has missing values (line 3)\n" in result.output, result.output
+    assert result.exit_code == 2 and "has missing values (line 3); fill or drop those rows\n" in result.output, result.output
 
 
 def test_sweep_refuses_zero_trials_in_one_line(tmp_path):

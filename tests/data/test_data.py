@@ -71,7 +71,8 @@ def test_npz_needs_X_and_y(tmp_path):
     assert load_data(good).n_outputs == 3
     bad = tmp_path / "bad.npz"
     np.savez(bad, features=np.zeros((3, 2)))
-    with pytest.raises(DataError, match="must hold arrays 'X' and 'y'; missing X, y"):
+    with pytest.raises(DataError, match=r"must hold arrays named 'X' \(features\) and 'y' \(labels or "
+                                        r"targets\); missing X, y \(it has 'features'\)"):
         load_data(bad)
 
 

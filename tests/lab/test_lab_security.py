@@ -81,7 +81,7 @@ def test_an_upload_is_parsed_by_the_csv_loader_under_a_generated_name(client, la
 
 
 @pytest.mark.parametrize("content, says", [
-    (b"", "evil.csv: could not be read as CSV"),
+    (b"", "evil.csv: is empty; a CSV needs rows of numbers"),
     (b"\x00\x01\x02\xff\xfe binary \x00", "evil.csv: could not be read as CSV"),
     (b"a,b,y\n" + b"1,x,0\n2,3,1\n" * 20, "evil.csv: feature column 'b' is not numeric: 'x' on line 2"),
     (b"a,y\n1,0\n", "evil.csv: "),

@@ -89,3 +89,24 @@ register({
     "catalog.task": {"en": "task", "ko": "과제"},
     "catalog.description": {"en": "description", "ko": "설명"},
 })
+
+# cli/datanote.py: what was read from a user's file
+register({
+    "cli.data.classification": {
+        "en": "data {name}: classification, {k} classes in {column}{mapping}; {n_train} train / {n_val} "
+              "validation / {n_test} test rows",
+        "ko": "데이터 {name}: 분류, {column}의 클래스 {k}개{mapping}; 학습 {n_train} / 검증 {n_val} / 시험 {n_test}행"},
+    "cli.data.mapping": {"en": " (labels {labels} are outputs {outputs})",
+                         "ko": " (레이블 {labels} → 출력 {outputs})"},
+    "cli.data.regression": {
+        "en": "data {name}: regression of {column} (labels are classes only when they are text or at most "
+              "{max_classes} distinct whole numbers; R² reported); {n_train} train / {n_val} validation / "
+              "{n_test} test rows",
+        "ko": "데이터 {name}: {column}의 회귀 (레이블이 문자이거나 서로 다른 정수가 {max_classes}개 이하일 때만 "
+              "클래스로 읽음; R² 보고); 학습 {n_train} / 검증 {n_val} / 시험 {n_test}행"},
+    "cli.data.column": {"en": "column {label!r}", "ko": "열 {label!r}"},
+    "cli.data.y": {"en": "y", "ko": "y"},
+    "cli.data.missing": {
+        "en": "class {label!r} has no rows in validation ({n} in all): its accuracy is not measured there",
+        "ko": "클래스 {label!r}는 검증 세트에 행이 없습니다 (전체 {n}행): 검증에서 그 정확도는 측정되지 않습니다"},
+})

@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from hyperlab.api import as_data, expand_grid, train_many
+from hyperlab.cli.datanote import print_data_notes
 from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
 from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
@@ -118,6 +119,8 @@ def train(
     _check_tensorboard(tensorboard)
     check_float("dist_timeout", dist_timeout)
     data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
+    if distributed.is_main():
+        print_data_notes(data, setup.dataset, lang, quiet)
     hp.check_data_size(data.n_train, processes)
     distributed.check_shares(hp, data.n_train, processes)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
@@ -187,6 +190,7 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     hps = [s.hparams for s in setups]
     first = setups[0]
     data = as_data(first.dataset, seed=hps[0].seed, label=first.label)
+    print_data_notes(data, first.dataset, lang, quiet)
     for hp in hps:
         hp.check_data_size(data.n_train)
     names = member_names(hps)

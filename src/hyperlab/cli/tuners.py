@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hyperlab.api import as_data
+from hyperlab.cli.datanote import print_data_notes
 from hyperlab.cli import options as o
 from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
@@ -41,11 +42,12 @@ def _opt(help_text: str, name: str | None = None, metavar: str | None = None) ->
 
 
 def _prepare(command: str, config: Path | None, settings: list[str] | None, out: Path | None, lang: str,
-             **flags: Any) -> tuple[o.Setup, Subject, Path, str]:
+             quiet: bool = False, **flags: Any) -> tuple[o.Setup, Subject, Path, str]:
     """Validated settings, the Subject (data + model), the output directory and the language."""
     lang = o.lang_of(lang)
     setup = o.resolve(config, settings=settings, **flags)
     data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label)
+    print_data_notes(data, setup.dataset, lang, quiet)
     subject = Subject(data, setup.model, TunerSetup(width=setup.width, depth=setup.depth))
     out = out or Path("runs") / f"{command}-{data.name}-{setup.model.replace(':', '.')}"
     return setup, subject, out, lang
@@ -120,7 +122,7 @@ def lr_find(
     from hyperlab.tuners.optimizer_check import LR_METHODS
 
     method = check_choice("method", method, LR_METHODS)
-    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed, epochs=epochs,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -177,7 +179,7 @@ def batch_find(
 ) -> None:
     """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
     throughput stops rising, and the critical batch size."""
-    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -211,7 +213,7 @@ def noise_scale(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
-    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -264,7 +266,7 @@ def epoch_find(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Epochs: train with early stopping and read where validation stopped improving."""
-    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -295,7 +297,7 @@ def optimizer_check(
 ) -> None:
     """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
     sweep), trained side by side as one population."""
-    setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, dataset=dataset,
+    setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet, dataset=dataset,
                                          label=label, model=model, width=width, depth=depth, batch_size=batch_size,
                                          seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -327,7 +329,7 @@ def advise(
 ) -> None:
     """Advise all four: batch size, then learning rate, then optimizer, then epochs, within a time
     budget; a table with the evidence for each, plots and one HTML report."""
-    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))

@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
-
 import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
+from hyperlab.data.arrays import TASKS, Task, as_features, as_labels, infer_task
+from hyperlab.data.pairs import adapt, item_pair, labels
 from hyperlab.data.split import check_fraction, split_indices
 from hyperlab.errors import ConfigError, DataError
 
-Task = Literal["classification", "regression"]
-TASKS = ("classification", "regression")
 
 
 @dataclass
@@ -31,6 +29,15 @@ class Data:
     n_outputs: int  # classes for classification, targets for regression
     input_shape: tuple[int, ...] = ()
     classes: list[str] = field(default_factory=list)
+    label: str | None = None  # the label column of a CSV file
+
+    def class_counts(self, split: str) -> list[int]:
+        """Rows of each class (output index) in ``split`` ('train', 'val' or 'test'); [] for
+        regression or a missing split."""
+        dataset = getattr(self, split)
+        if self.task != "classification" or dataset is None or len(dataset) == 0:  # type: ignore[arg-type]
+            return []
+        return torch.bincount(labels(dataset, split), minlength=self.n_outputs).tolist()
 
     @property
     def n_train(self) -> int:
@@ -55,7 +62,7 @@ class Data:
         else:
             train = Subset(self.train, idx.tolist())
         return Data(self.name, self.task, train, self.val, self.test, self.n_features,
-                    self.n_outputs, self.input_shape, self.classes)
+                    self.n_outputs, self.input_shape, self.classes, self.label)
 
     def describe(self) -> dict:
         return {"name": self.name, "task": self.task, "n_train": self.n_train,
@@ -64,47 +71,32 @@ class Data:
                 "n_features": self.n_features, "n_outputs": self.n_outputs}
 
 
-def infer_task(y: np.ndarray) -> Task:
-    """Classification for integer-like labels with few distinct values, else regression."""
-    if y.dtype.kind in "OUSb":
-        return "classification"
-    if y.ndim == 1 and np.all(np.isfinite(y)) and np.all(np.equal(np.mod(y, 1), 0)):
-        if len(np.unique(y)) <= max(2, min(100, len(y) // 5)):
-            return "classification"
-    return "regression"
-
-
 def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Task | None = None,
                 seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
                 input_shape: tuple[int, ...] = ()) -> Data:
-    """Split arrays by seed (stratified for classes) and standardise on the training part only."""
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2:
-        raise DataError(f"X must be a 2-D array of samples x features, got shape {X.shape}")
-    if len(X) != len(y):
-        raise DataError(f"X has {len(X)} rows but y has {len(y)}")
-    if X.dtype.kind not in "biuf":
-        raise DataError("X must be numeric")
-    X = X.astype(np.float32)
-    if not np.all(np.isfinite(X)):
-        raise DataError("X has missing or non-finite values")
+    """Split arrays by seed (stratified for classes) and standardise on the training part only.
+    ``X`` may have any shape with samples first (images are flattened, their shape kept as
+    ``input_shape``); ``task`` None infers it from ``y`` (``infer_task``)."""
+    X, sample_shape = as_features(X)
+    y = as_labels(y, len(X))
     if task is None:
         task = infer_task(y)
     if task not in TASKS:
         raise ConfigError("task", task, f"must be one of {', '.join(TASKS)}")
     classes: list[str] = []
     if task == "classification":
-        values, y = np.unique(y, return_inverse=True)
+        if y.ndim != 1:
+            raise DataError(f"y has shape {y.shape}: classification needs one label per sample (1-D)")
+        values, y = np.unique(y.astype(str) if y.dtype.kind == "O" else y, return_inverse=True)
         classes = [str(v) for v in values]
         if len(classes) < 2:
-            raise DataError("a classification label needs at least 2 distinct values")
+            raise DataError(f"y has a single class ({classes[0]!r}): classification needs at least 2 distinct "
+                            "labels")
         y = y.astype(np.int64)
     else:
-        if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y.astype(np.float64))):
-            raise DataError("a regression target must be numeric with no missing values")
+        if y.dtype.kind not in "biuf":
+            raise DataError(f"y is not numeric ({y.flat[0]!r}, ...): a regression target must be numbers; "
+                            "use task='classification' for labels")
         y = y.astype(np.float32)
         if y.ndim == 1:
             y = y[:, None]
@@ -127,7 +119,7 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
     n_outputs = len(classes) if task == "classification" else y.shape[1]
     return Data(name, task, split(train_idx), split(val_idx), split(test_idx),  # type: ignore[arg-type]
                 n_features=X.shape[1], n_outputs=n_outputs,
-                input_shape=input_shape or (X.shape[1],), classes=classes)
+                input_shape=input_shape or sample_shape, classes=classes)
 
 
 def _standardise(a: np.ndarray, train_idx: np.ndarray) -> np.ndarray:
@@ -139,24 +131,33 @@ def _standardise(a: np.ndarray, train_idx: np.ndarray) -> np.ndarray:
 
 def from_datasets(train: Dataset, val: Dataset | None = None, test: Dataset | None = None, *,
                   task: Task | None = None, n_outputs: int | None = None, name: str = "dataset") -> Data:
-    """Wrap user torch Datasets whose items are (x, y) pairs."""
+    """Wrap user torch Datasets whose items are (x, y) pairs. ``task`` None: regression for float
+    targets, else classification; class labels are the model's output indices, so ``n_outputs`` is
+    the largest label in train or val plus one. Items are read as the trainer needs them
+    (``pairs.adapt``)."""
     try:
         n = len(train)  # type: ignore[arg-type]
-        x0, y0 = train[0]
-    except Exception as exc:  # noqa: BLE001 - any failure means the Dataset is not usable
-        raise DataError(f"train must be a sized Dataset of (x, y) pairs: {exc}") from None
+    except TypeError:
+        raise DataError(f"train must be a sized Dataset of (x, y) pairs (with __len__), got "
+                        f"{type(train).__name__}") from None
     if n == 0:
-        raise DataError("train Dataset is empty")
-    x0 = torch.as_tensor(x0)
-    y0 = torch.as_tensor(y0)
+        raise DataError("train Dataset is empty (len 0): it needs at least one (x, y) pair")
+    x0, y0 = item_pair(train[0], "train item 0")
     if task is None:
         task = "regression" if y0.is_floating_point() else "classification"
-    if n_outputs is None:
-        if task == "classification":
-            n_outputs = int(max(int(torch.as_tensor(train[i][1])) for i in range(n))) + 1
-        else:
-            n_outputs = int(y0.numel())
-    return Data(name, task, train, val, test, n_features=int(x0.numel()), n_outputs=n_outputs,
+    if task not in TASKS:
+        raise ConfigError("task", task, f"must be one of {', '.join(TASKS)}")
+    if task == "classification":
+        seen = [int(labels(ds, part).max()) for ds, part in ((train, "train"), (val, "val")) if ds is not None
+                and len(ds) > 0]  # type: ignore[arg-type]
+        if n_outputs is None:
+            n_outputs = max(seen) + 1
+        elif max(seen) >= n_outputs:
+            raise ConfigError("n_outputs", n_outputs, f"must be more than the largest class label ({max(seen)})")
+    elif n_outputs is None:
+        n_outputs = int(y0.numel())
+    return Data(name, task, adapt(train, task, "train"), adapt(val, task, "val"),  # type: ignore[arg-type]
+                adapt(test, task, "test"), n_features=int(x0.numel()), n_outputs=n_outputs,
                 input_shape=tuple(x0.shape))
 
 

@@ -25,25 +25,41 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
     path = Path(text)
     readers = {".csv": lambda: _read_csv(path, label), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:
-        X, y = readers[path.suffix.lower()]()
+        X, y, column = readers[path.suffix.lower()]()
         try:
-            return from_arrays(X, y, name=path.stem, **kw)
+            data = from_arrays(X, y, name=path.stem, **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
             raise DataError(f"{path}: {exc}") from None
+        data.label = column
+        return data
     names = list(BUILTIN)
     raise ConfigError("dataset", text, f"must be one of {', '.join(names)}, or a .csv or .npz file"
                       + did_you_mean(text, names))
 
 
-def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
+SEPARATORS = (",", ";", "\t", "|")  # tried in this order; the one that splits the first lines evenly wins
+
+
+def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """Features, label and the label column's name of a CSV file. The separator (``,``, ``;``, tab
+    or ``|``) and whether the first line is a header are read from the file's first lines; a file
+    without a header has its columns named by position, ``1``, ``2``, ..."""
     import pandas as pd
 
     if not path.is_file():
         raise ConfigError("dataset", str(path), "must be an existing file")
+    lines = _first_records(path)
+    if not lines:
+        raise DataError(f"{path}: is empty; a CSV needs rows of numbers, one column of them the label "
+                        "(a header line naming the columns is optional)")
+    sep = _separator(lines)
+    header = _has_header([next(csv.reader([line], delimiter=sep)) for line in lines[:2]])
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, sep=sep, header=0 if header else None)
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds for bad files
         raise DataError(f"{path}: could not be read as CSV ({exc})") from None
+    if not header:
+        frame.columns = [str(i + 1) for i in range(frame.shape[1])]
     if frame.empty:
         raise DataError(f"{path}: has no rows")
     label = label or str(frame.columns[-1])
@@ -51,22 +67,76 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError("label", label, f"must be a column of {path.name}: {', '.join(map(str, frame.columns))}"
                           + did_you_mean(label, map(str, frame.columns)))
     y = frame.pop(label)
+    if frame.shape[1] == 0:
+        raise DataError(f"{path}: has only the label column {label!r}; a CSV needs feature columns too, "
+                        f"separated by one of {', '.join(map(repr, SEPARATORS))}")
     if y.isna().any():
-        lines = _lines(path, np.flatnonzero(y.isna())[:5])
-        raise DataError(f"{path}: label column {label!r} has missing values ({_line_numbers(lines)})")
+        lines_ = _lines(path, np.flatnonzero(y.isna())[:5], sep, header)
+        raise DataError(f"{path}: label column {label!r} has missing values ({_line_numbers(lines_)})")
     bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
         column = frame[bad[0]]
         not_numbers = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())
         row = int(not_numbers[0]) if len(not_numbers) else 0
         raise DataError(f"{path}: feature column {bad[0]!r} is not numeric: {column.iloc[row]!r} on line "
-                        f"{_lines(path, [row])[0]}; convert it or drop the column")
+                        f"{_lines(path, [row], sep, header)[0]}; features must be numbers: convert it or drop "
+                        "the column")
     missing = frame.isna().any()
     if missing.any():
         column = str(missing[missing].index[0])
-        lines = _lines(path, np.flatnonzero(frame[column].isna())[:5])
-        raise DataError(f"{path}: column {column!r} has missing values ({_line_numbers(lines)})")
-    return frame.to_numpy(dtype=np.float64), y.to_numpy()
+        lines_ = _lines(path, np.flatnonzero(frame[column].isna())[:5], sep, header)
+        raise DataError(f"{path}: column {column!r} has missing values ({_line_numbers(lines_)}); "
+                        "fill or drop those rows")
+    values = frame.to_numpy(dtype=np.float64)
+    infinite = ~np.isfinite(values)
+    if infinite.any():
+        row, col = map(int, np.argwhere(infinite)[0])
+        rows = np.flatnonzero(infinite[:, col])[:5]
+        raise DataError(f"{path}: column {str(frame.columns[col])!r} has infinite values ({float(values[row, col])} on "
+                        f"{_line_numbers(_lines(path, rows, sep, header))}); features must be finite numbers")
+    return values, y.to_numpy(), label
+
+
+def _first_records(path: Path, n: int = 5) -> list[str]:
+    """The first ``n`` non-empty lines of a text file (enough to tell its separator and header)."""
+    lines: list[str] = []
+    with path.open(newline="", errors="replace") as handle:
+        for line in handle:
+            if line.strip():
+                lines.append(line.rstrip("\r\n"))
+                if len(lines) == n:
+                    break
+    return lines
+
+
+def _separator(lines: list[str]) -> str:
+    """The separator that splits every one of ``lines`` into the same number (> 1) of fields, the
+    most fields winning (ties: the order of SEPARATORS); ',' when none does."""
+    best, fields = ",", 1
+    for sep in SEPARATORS:
+        counts = {len(record) for record in csv.reader(lines, delimiter=sep)}
+        if len(counts) == 1 and (count := counts.pop()) > fields:
+            best, fields = sep, count
+    return best
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _has_header(records: list[list[str]]) -> bool:
+    """False when the first record reads as data: it has a number, and each of its fields is a
+    number exactly where the second record's is (an empty field matches either). Else True."""
+    if len(records) < 2:
+        return True
+    first, second = records
+    if not any(_is_number(f) for f in first):
+        return True
+    return any(a.strip() and b.strip() and _is_number(a) != _is_number(b) for a, b in zip(first, second))
 
 
 def _line_numbers(lines: list[int]) -> str:
@@ -74,15 +144,15 @@ def _line_numbers(lines: list[int]) -> str:
     return f"line{'s' if len(lines) != 1 else ''} {', '.join(map(str, lines))}"
 
 
-def _lines(path: Path, rows: Iterable[int]) -> list[int]:
+def _lines(path: Path, rows: Iterable[int], sep: str = ",", header: bool = True) -> list[int]:
     """Line numbers in the file of data rows (0 = first row after the header), counted as pandas
     reads them: empty lines skipped, a quoted field may span lines."""
     wanted = {int(r) for r in rows}
     found: dict[int, int] = {}
     with path.open(newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=sep)
         start = 1
-        row = -1  # the header
+        row = -1 if header else 0  # -1: the header
         for record in reader:
             if record:
                 if row in wanted:
@@ -91,18 +161,21 @@ def _lines(path: Path, rows: Iterable[int]) -> list[int]:
             start = reader.line_num + 1
             if len(found) == len(wanted):
                 break
-    return [found.get(r, r + 2) for r in sorted(wanted)]
+    return [found.get(r, r + 1 + header) for r in sorted(wanted)]
 
 
-def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None]:
+    """Arrays ``X`` (samples first, any shape) and ``y`` of a .npz file."""
     if not path.is_file():
         raise ConfigError("dataset", str(path), "must be an existing file")
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            missing = [k for k in ("X", "y") if k not in arrays]
-            if missing:
-                raise DataError(f"{path}: must hold arrays 'X' and 'y'; missing {', '.join(missing)} "
-                                f"(has {', '.join(arrays.files) or 'nothing'})")
-            return arrays["X"].reshape(len(arrays["X"]), -1), arrays["y"]
+            names = list(arrays.files)
+            if "X" in names and "y" in names:
+                return arrays["X"], arrays["y"], None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: could not be read as .npz ({exc})") from None
+    missing = [k for k in ("X", "y") if k not in names]
+    raise DataError(f"{path}: must hold arrays named 'X' (features) and 'y' (labels or targets); missing "
+                    f"{', '.join(missing)} (it has {', '.join(map(repr, names)) or 'no arrays'}); save it as "
+                    "np.savez(path, X=..., y=...)")

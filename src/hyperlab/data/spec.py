@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Union
 
-import numpy as np
 from torch.utils.data import Dataset
 
-from hyperlab.data.bundle import Data, from_arrays, from_datasets
+from hyperlab.data.bundle import Data, Task, from_arrays, from_datasets
 from hyperlab.data.load import load_data
 from hyperlab.data.split import VAL_FRACTION, check_fraction, with_validation
 from hyperlab.errors import ConfigError
@@ -23,7 +22,7 @@ FORMS = ("a built-in name, a .csv/.npz path, (X, y) arrays, a torch Dataset, "
 
 
 def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dataset | None = None,
-            val_fraction: float = VAL_FRACTION) -> Data:
+            val_fraction: float = VAL_FRACTION, task: Task | None = None) -> Data:
     """Turn what a user calls "data" into ``Data`` (train / validation / test splits).
 
     - a built-in name or a .csv/.npz path, or ``(X, y)`` arrays: split by ``seed`` into
@@ -34,26 +33,29 @@ def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dat
     - ``Data``: used as it is.
 
     ``val_fraction=0`` means no validation split (then nothing reports a validation number).
+    ``task`` ('classification' or 'regression') overrides the task inferred from the labels.
     """
     val_fraction = check_fraction("val_fraction", val_fraction)
     if val is not None and not (isinstance(data, Dataset) and isinstance(val, Dataset)):
         raise ConfigError("val", type(val).__name__, "must be a torch Dataset, given with a torch Dataset as "
                           f"data (data is {type(data).__name__}, which has its own splits)")
     if isinstance(data, Data):
+        if task is not None and task != data.task:
+            raise ConfigError("task", task, f"must match the given Data's task ({data.task}): Data is used as it is")
         return data
     if isinstance(data, (str, Path)):
-        return load_data(data, label=label, seed=seed, val_fraction=val_fraction)
+        return load_data(data, label=label, seed=seed, val_fraction=val_fraction, task=task)
     if isinstance(data, Dataset):
         if val is not None:
-            return from_datasets(data, val)
-        bundle = from_datasets(data)
+            return from_datasets(data, val, task=task)
+        bundle = from_datasets(data, task=task)
         return with_validation(bundle, seed, val_fraction) if val_fraction > 0 else bundle
     if isinstance(data, tuple) and len(data) == 2:
         first, second = data
         if isinstance(first, Dataset) and isinstance(second, Dataset):
-            return from_datasets(first, second)
+            return from_datasets(first, second, task=task)
         if isinstance(first, Dataset) or isinstance(second, Dataset):
             raise ConfigError("data", f"({type(first).__name__}, {type(second).__name__})",
                               "a pair must be (X, y) arrays or (train_dataset, val_dataset), not one of each")
-        return from_arrays(np.asarray(first), np.asarray(second), seed=seed, val_fraction=val_fraction)
+        return from_arrays(first, second, seed=seed, val_fraction=val_fraction, task=task)
     raise ConfigError("data", type(data).__name__, f"must be {FORMS}")

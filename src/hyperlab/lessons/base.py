@@ -263,6 +263,11 @@ class LessonContext:
     training: dict[str, Any] = field(default_factory=dict)  # precision, clip_grad_norm, compile: every run
     _subsets: dict[int, Data] = field(default_factory=dict, repr=False)
 
+    def batch(self, size: int) -> int:
+        """A lesson's batch size on this data: at most the training set (a small data set of a
+        user's trains whole-set batches rather than being refused)."""
+        return min(size, self.data.n_train)
+
     def data_for(self, train_size: int | None) -> Data:
         """The training data of a run: the full split or a seeded subset of it (cached)."""
         if train_size is None or train_size >= self.data.n_train:

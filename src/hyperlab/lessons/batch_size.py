@@ -18,7 +18,7 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hyperlab.errors import ConfigError, check_int
+from hyperlab.errors import ConfigError, DataError, check_int
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 from hyperlab.lessons.base import (Claim, LessonContext, RunOutcome, RunSpec, check_positive_ints,
@@ -67,8 +67,16 @@ def settings(budget: str = "quick", **overrides: Any) -> Settings:
 
 
 def batch_sizes(s: Settings, n_train: int) -> list[int]:
-    """The sizes below N, plus N itself (one step per epoch: full-batch gradient descent)."""
-    return sorted({b for b in s.sizes if b < n_train} | {n_train})
+    """The sizes below N, plus N itself (one step per epoch: full-batch gradient descent). When
+    fewer than two of the sizes are below N (a small training set), the two largest powers of two
+    below N join them, so small batches are still compared with the full one."""
+    below = {b for b in s.sizes if b < n_train}
+    if len(below) < 2:
+        below |= set([2 ** k for k in range(n_train.bit_length()) if 2 ** k < n_train][-2:])
+    if len(below) < 2:
+        raise DataError(f"the training set has {n_train} sample{'s' if n_train != 1 else ''}: the batch-size lesson "
+                        "compares at least two batch sizes below it with the whole set, so it needs at least 3")
+    return sorted(below | {n_train})
 
 
 def scaled_lr(s: Settings, batch: int) -> float:

@@ -88,8 +88,8 @@ def learning_rates(s: Settings) -> list[float]:
 
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
     """The runs of this lesson, in order (the progress bar counts their planned steps)."""
-    return [RunSpec(f"lr{lr:g}", HParams(lr=lr, batch_size=s.batch_size, epochs=s.epochs, optimizer=s.optimizer,
-                                         seed=ctx.seed))
+    return [RunSpec(f"lr{lr:g}", HParams(lr=lr, batch_size=ctx.batch(s.batch_size), epochs=s.epochs,
+                                         optimizer=s.optimizer, seed=ctx.seed))
             for lr in learning_rates(s)]
 
 
@@ -156,7 +156,7 @@ def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) ->
     best = best_index(rows)
     falls = [r["stats"]["fall"] for r in rows if r["diverged"] is None and r["stats"]["fall"] is not None]
     return {"metric": next(iter(outcomes.values())).history.metric, "optimizer": s.optimizer,
-            "batch_size": s.batch_size, "epochs": s.epochs, "rows": rows,
+            "batch_size": ctx.batch(s.batch_size), "epochs": s.epochs, "rows": rows,
             "reference_fall": rounded(max(falls)) if falls else None,
             "best_lr": rows[best]["lr"] if best is not None else None, "best_index": best,
             "good_range": [r["lr"] for r in rows if r["kind"] == "good"]}

@@ -92,8 +92,8 @@ def settings(budget: str = "quick", **overrides: Any) -> Settings:
 
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
     """The runs of this lesson, in order (the progress bar counts their planned steps)."""
-    return [RunSpec(f"{name}/lr{lr:g}", HParams(optimizer=name, lr=lr, batch_size=s.batch_size, epochs=s.epochs,
-                                                 seed=ctx.seed))
+    return [RunSpec(f"{name}/lr{lr:g}", HParams(optimizer=name, lr=lr, batch_size=ctx.batch(s.batch_size),
+                                                 epochs=s.epochs, seed=ctx.seed))
             for name in s.optimizers for lr in s.grids[name]]
 
 
@@ -159,7 +159,7 @@ def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) ->
         surfaces[sname] = {"start": list(surface.start), "minimum": list(surface.minimum),
                            "steps": s.surface_steps, "paths": paths}
     return {"metric": next(iter(outcomes.values())).history.metric, "epochs": s.epochs,
-            "batch_size": s.batch_size, "target": rounded(target), "rows": rows, "surfaces": surfaces}
+            "batch_size": ctx.batch(s.batch_size), "target": rounded(target), "rows": rows, "surfaces": surfaces}
 
 
 # ---- judging (pure) ----------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""The lines a command prints about a user's data file: the task it was read as, the classes and
+how their labels map to the model's outputs, the split sizes, and classes validation lacks. Built
+from the loaded ``Data``, so the words say what the loader decided."""
+
+from __future__ import annotations
+
+import typer
+
+from hyperlab.cli import texts  # noqa: F401 - registers the texts looked up here
+from hyperlab.data import BUILTIN, Data
+from hyperlab.data.arrays import max_classes
+from hyperlab.i18n import t
+
+
+def data_notes(data: Data, source: str, lang: str) -> list[str]:
+    """Nothing for a built-in set (`hyperlab datasets` describes those); for a file, one line on
+    the task and splits, and one per class with no validation rows."""
+    if source in BUILTIN:
+        return []
+    column = t("cli.data.column", lang, label=data.label) if data.label else t("cli.data.y", lang)
+    sizes = {k: v for k, v in data.describe().items() if k in ("n_train", "n_val", "n_test")}
+    if data.task == "regression":
+        return [t("cli.data.regression", lang, name=source, column=column, **sizes,
+                  max_classes=max_classes(sum(sizes.values())))]
+    labels = data.classes or [str(i) for i in range(data.n_outputs)]
+    identity = labels == [str(i) for i in range(len(labels))]
+    mapping = "" if identity else t("cli.data.mapping", lang, labels=", ".join(labels),
+                                    outputs=", ".join(map(str, range(len(labels)))))
+    lines = [t("cli.data.classification", lang, name=source, k=data.n_outputs, column=column, mapping=mapping,
+               **sizes)]
+    val = data.class_counts("val")
+    if val:
+        total = [a + b + c for a, b, c in zip(data.class_counts("train"), val,
+                                              data.class_counts("test") or [0] * len(val))]
+        lines += [t("cli.data.missing", lang, label=labels[k], n=total[k])
+                  for k, count in enumerate(val) if count == 0 and total[k] > 0]
+    return lines
+
+
+def print_data_notes(data: Data, source: str, lang: str, quiet: bool) -> None:
+    """``data_notes`` as ``note:`` lines on stderr (stdout stays clean for --json), unless quiet."""
+    if not quiet:
+        for line in data_notes(data, source, lang):
+            typer.echo(f"note: {line}", err=True)

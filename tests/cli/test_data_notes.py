@@ -1,0 +1,51 @@
+"""What the CLI says about a user's data file: the task it was read as, how labels map to the
+model's outputs, and a class validation lacks; and the Python override of the inferred task."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import hyperlab
+from hyperlab.cli import app
+from hyperlab.errors import ConfigError
+
+RNG = np.random.default_rng(0)
+
+
+def _csv(path, labels):
+    X = RNG.normal(size=(len(labels), 2))
+    path.write_text("a,b,kind\n" + "\n".join(f"{a},{b},{c}" for (a, b), c in zip(X, labels)) + "\n")
+    return str(path)
+
+
+def _stderr(*args):
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stderr
+
+
+def test_train_says_classes_their_outputs_and_a_class_validation_lacks(tmp_path):
+    labels = [3, 7, 9] * 13 + [11]  # class 11 has one row: it cannot be in every split
+    err = _stderr("train", "--dataset", _csv(tmp_path / "d.csv", labels), "--epochs", "1", "--batch-size", "8",
+                  "--out", str(tmp_path / "run"))
+    assert "classification, 4 classes in column 'kind' (labels 3, 7, 9, 11 are outputs 0, 1, 2, 3); 24 train" in err
+    assert "class '11' has no rows in validation (1 in all)" in err
+
+
+def test_lr_find_says_when_whole_numbers_are_read_as_a_regression_target(tmp_path):
+    labels = list(range(40))  # 40 distinct whole numbers in 40 rows: more than 40 // 5 = 8 classes
+    err = _stderr("lr-find", "--dataset", _csv(tmp_path / "r.csv", labels), "--batch-size", "8", "--steps", "20",
+                  "--out", str(tmp_path / "lrf"), "--lang", "ko")
+    assert "열 'kind'의 회귀 (레이블이 문자이거나 서로 다른 정수가 8개 이하일 때만 클래스로 읽음" in err
+
+
+def test_task_overrides_the_inferred_one(tmp_path):
+    path = _csv(tmp_path / "c.csv", [1.0, 2.0, 3.0] * 10)
+    assert hyperlab.as_data(path).task == "classification"
+    assert hyperlab.as_data(path, task="regression").task == "regression"
+    X = RNG.normal(size=(30, 2))
+    assert hyperlab.as_data((X, np.arange(30)), task="classification").n_outputs == 30
+    with pytest.raises(ConfigError, match=r"task='regression' is invalid: must match the given Data's task"):
+        hyperlab.as_data(hyperlab.as_data(path), task="regression")
