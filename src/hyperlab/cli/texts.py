@@ -108,5 +108,5 @@ register({
     "cli.data.y": {"en": "y", "ko": "y"},
     "cli.data.missing": {
         "en": "class {label!r} has no rows in validation ({n} in all): its accuracy is not measured there",
-        "ko": "클래스 {label!r}는 검증 세트에 행이 없습니다 (전체 {n}행): 검증에서 그 정확도는 측정되지 않습니다"},
+        "ko": "클래스 {label!r}은(는) 검증 세트에 행이 없습니다 (전체 {n}행): 검증에서 그 정확도는 측정되지 않습니다"},
 })
