@@ -54,7 +54,7 @@ from hyperlab.data import Data
 from hyperlab.engine import memory
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
-from hyperlab.engine.stacked import member_losses
+from hyperlab.engine.stacked import member_losses, replaced_buffers
 from hyperlab.engine.threads import torch_threads
 from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
                                      fit, loss_for)
@@ -266,6 +266,10 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
             cohort = Cohort([(i, hps[i].replace(early_stopping=False), initial(i)) for i in pair],
                             forward=kind, **{**setup, "callbacks": ()})
             xb, yb, shared = next(cohort._batches(0))
+            replaced = replaced_buffers(cohort.stack.template, xb if shared else xb[0]) if kind == "vmap" else []
+            if replaced:
+                return None, (f"buffer {replaced[0]!r} is replaced in forward (self.<name> = ...), which a stacked "
+                              "forward would lose; update it in place (.copy_(), +=, .mul_()) to train stacked")
             alive = torch.ones(2, dtype=torch.bool, device=cohort.device)
             out = cohort.stack.forward(xb, shared)
             losses = member_losses(cohort.loss_fn, out, yb, shared)

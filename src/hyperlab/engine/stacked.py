@@ -125,6 +125,21 @@ class Stack:
         return module
 
 
+def replaced_buffers(module: nn.Module, x: Tensor) -> list[str]:
+    """Buffers that ``module``'s forward replaces (``self.b = ...``) rather than updating in place,
+    found by running a copy once on ``x`` in training mode. The vmap forward runs the module through
+    ``functional_call``, which puts the stacked buffers back afterwards: an in-place update reaches
+    them, a replaced buffer would be lost (every member kept at its starting value)."""
+    probe = copy.deepcopy(module).train()
+    before = dict(probe.named_buffers())
+    if not before:
+        return []
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        probe(x)
+    after = dict(probe.named_buffers())
+    return [name for name, tensor in before.items() if after.get(name) is not tensor]
+
+
 # ---- the matmul forward ----------------------------------------------------------------------
 
 Plan = list[tuple[str, object]]
