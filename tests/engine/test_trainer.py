@@ -206,6 +206,17 @@ def test_model_that_does_not_fit_the_data_gets_a_clear_error(small_digits):
         fit(NoTensor(), small_digits, HParams(epochs=1))
 
 
+@pytest.mark.parametrize("loss_fn", [None, nn.functional.l1_loss])
+def test_regression_outputs_of_another_shape_than_the_targets_are_refused_not_broadcast(diabetes, loss_fn):
+    # (32, 3) outputs against (32, 1) targets: mse/l1 would broadcast them with only a torch warning
+    # and train on a meaningless loss (a silently wrong R^2)
+    with pytest.raises(HyperlabError, match=r"output of shape \(32, 3\) does not fit targets of shape \(32, 1\)"):
+        fit(nn.Linear(diabetes.n_features, 3), diabetes, HParams(epochs=1), loss_fn=loss_fn)
+    hps = [HParams(epochs=1, lr=lr) for lr in (0.01, 0.1)]
+    with pytest.raises(HyperlabError, match=r"output of shape \(32, 3\) does not fit targets of shape \(32, 1\)"):
+        hyperlab.fit_population(nn.Linear(diabetes.n_features, 3), diabetes, hps, loss_fn=loss_fn)
+
+
 def test_python_api_with_own_module_and_regression_loss(tmp_path):
     X = torch.randn(300, 3)
     y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.05 * torch.randn(300, 1)

@@ -55,10 +55,11 @@ from hyperlab.engine import memory
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses, replaced_buffers
+from hyperlab.engine.steps import broadcast_refused, output_mismatch
 from hyperlab.engine.threads import torch_threads
 from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
                                      fit, loss_for)
-from hyperlab.errors import ConfigError, check_choice, check_int
+from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_int
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.optim.functional import FAMILIES
@@ -272,7 +273,11 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
                               "forward would lose; update it in place (.copy_(), +=, .mul_()) to train stacked")
             alive = torch.ones(2, dtype=torch.bool, device=cohort.device)
             out = cohort.stack.forward(xb, shared)
-            losses = member_losses(cohort.loss_fn, out, yb, shared)
+            with broadcast_refused():
+                try:
+                    losses = member_losses(cohort.loss_fn, out, yb, shared)
+                except UserWarning as exc:  # outputs and targets of different shapes: fit refuses them too
+                    raise output_mismatch(out.shape[1:], yb.shape if shared else yb.shape[1:], exc) from None
             grads = torch.autograd.grad(losses.sum(), list(cohort.stack.params.values()), allow_unused=True)
             unused = [n for n, g in zip(cohort.stack.params, grads, strict=True) if g is None]
             if unused:
@@ -280,6 +285,8 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
                               "a stacked update would not)")
             cohort.step(xb, yb, shared, 0, alive)
             return kind, ""
+        except HyperlabError:  # a model that does not fit the data: fit would refuse it as well
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure means: not stackable this way
             reason = f"the {kind} forward failed: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         finally:

@@ -25,6 +25,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call
 
+from hyperlab.engine.steps import output_mismatch
+
 # elementwise layers the matmul forward applies as they are (any leading dimensions)
 ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.LeakyReLU, nn.ELU, nn.Softplus,
                nn.Identity, nn.Dropout, nn.Mish, nn.Hardtanh, nn.ReLU6, nn.Softsign, nn.Tanhshrink)
@@ -211,6 +213,9 @@ def member_losses(loss_fn: Callable[[Tensor, Tensor], Tensor], out: Tensor, y: T
         target = y.expand(k, *y.shape) if shared else y
         return F.cross_entropy(out.reshape(-1, out.shape[-1]), target.reshape(-1), reduction="none").view(k, -1).mean(1)
     if loss_fn is F.mse_loss:
+        if (y.shape if shared else y.shape[1:]) != out.shape[1:]:  # fit refuses to broadcast them too
+            raise output_mismatch(out.shape[1:], y.shape if shared else y.shape[1:],
+                                  "regression needs outputs of the targets' shape")
         target = y.expand_as(out) if shared else y
         return F.mse_loss(out, target, reduction="none").reshape(k, -1).mean(1)
     return torch.vmap(loss_fn, in_dims=(0, None if shared else 0))(out, y)

@@ -8,7 +8,8 @@ A GPU is never stalled waiting for a number the loop does not need yet.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import torch
@@ -17,7 +18,7 @@ from torch import Tensor, nn
 
 from hyperlab.engine.batching import StepBatch
 from hyperlab.engine.grads import FlatGrads
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, HyperlabError
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -34,6 +35,26 @@ class StepResult(NamedTuple):
 def loss_for(task: str) -> LossFn:
     """Cross-entropy for classification, mean squared error for regression."""
     return F.cross_entropy if task == "classification" else F.mse_loss
+
+
+# torch's warning when an elementwise loss (mse, l1, huber, ...) broadcasts outputs against targets
+# of another shape: the loss then compares every output with every target, a meaningless number
+BROADCAST_WARNING = r"Using a target size .* that is different to the input size"
+
+
+@contextlib.contextmanager
+def broadcast_refused() -> Iterator[None]:
+    """Within the block, a loss that would broadcast outputs against targets raises (a UserWarning
+    raised as an error) instead of warning once and training on a meaningless loss."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=BROADCAST_WARNING, category=UserWarning)
+        yield
+
+
+def output_mismatch(out_shape: Sequence[int], target_shape: Sequence[int], why: object) -> HyperlabError:
+    """The error for a model whose outputs do not fit the targets (shapes per batch, one member's)."""
+    return HyperlabError(f"the model's output of shape {tuple(out_shape)} does not fit targets of shape "
+                         f"{tuple(target_shape)}: {why}")
 
 
 def autocast(precision: str, device: torch.device) -> contextlib.AbstractContextManager[Any]:
