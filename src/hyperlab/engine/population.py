@@ -33,9 +33,12 @@ members go on. One callback object sees every member, so keep per-member state k
 chunks interleave. ``on_step_end`` is not called (it would make every step wait for the losses): a
 callback that needs it is refused.
 
-A module that cannot be stacked (vmap refuses it, e.g. it calls ``.item()`` in forward; mixed
-dtypes; parameters that get no gradient) is trained member by member with ``fit``, with a
-``SequentialFallbackWarning`` saying why: slower, never a different answer.
+A module that cannot be stacked (vmap refuses it, e.g. it calls ``.item()`` in forward or has an
+nn.GRU/LSTM/RNN; its forward replaces a buffer instead of updating it in place; mixed dtypes;
+parameters that get no gradient) is trained member by member with ``fit``, with a
+``SequentialFallbackWarning`` saying why: slower, never a different answer. Random numbers drawn in
+forward (dropout masks) are drawn for all members at once, so such a member matches its ``fit`` in
+distribution, not step for step.
 """
 
 from __future__ import annotations
