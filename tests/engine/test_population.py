@@ -570,3 +570,24 @@ def test_a_buffer_updated_in_place_in_forward_stacks_and_matches_fit(small_digit
         theirs = fit(build_model(UpdatesBufferInPlace, small_digits, seed=hp.seed), small_digits, hp)
         assert_same_run(ours, theirs)
         torch.testing.assert_close(ours.model.mean, theirs.model.mean)
+
+
+def frozen_first_layer(n_features, n_outputs):
+    """A fine-tuning set-up: the first layer (the 'backbone') frozen, the head trained."""
+    net = nn.Sequential(nn.Linear(n_features, WIDTH), nn.ReLU(), nn.Linear(WIDTH, n_outputs))
+    net[0].requires_grad_(False)
+    return net
+
+
+def test_frozen_parameters_stay_unchanged_in_every_member_and_the_rest_matches_fit(small_digits):
+    hps = [HParams(lr=0.01, optimizer="adamw", weight_decay=0.1, epochs=2, batch_size=64, seed=0),
+           HParams(lr=0.1, optimizer="momentum", weight_decay=0.01, epochs=2, batch_size=64, seed=1)]
+    results = fit_population(frozen_first_layer, small_digits, hps)
+    for hp, ours in zip(hps, results, strict=True):
+        start = build_model(frozen_first_layer, small_digits, seed=hp.seed)
+        theirs = fit(build_model(frozen_first_layer, small_digits, seed=hp.seed), small_digits, hp)
+        assert_same_run(ours, theirs)
+        for run in (ours, theirs):  # weight decay does not reach a parameter without a gradient
+            assert torch.equal(run.model[0].weight, start[0].weight) and torch.equal(run.model[0].bias, start[0].bias)
+            assert not run.model[0].weight.requires_grad
+        assert not torch.equal(ours.model[2].weight, start[2].weight)
