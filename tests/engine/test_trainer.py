@@ -287,3 +287,21 @@ def test_unused_parameter_turns_fusing_off(small_digits):
     result = fit(model, small_digits, HParams(epochs=1, optimizer="adamw", weight_decay=0.1))
     assert torch.equal(model.spare.weight, before) and model.spare.weight.grad is None
     assert all(g is not None for g in result.history.step_grad_norm)
+
+
+def test_a_lone_last_sample_under_batchnorm_names_the_batch_size(small_digits):
+    # 300 samples at batch size 299 leave 1 for the epoch's last step: BatchNorm's bare ValueError
+    # ('Expected more than 1 value per channel') came out of the middle of the run
+    def bn_net(n_features, n_outputs):
+        return nn.Sequential(nn.Linear(n_features, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, n_outputs))
+
+    from hyperlab.errors import ConfigError
+
+    hp = HParams(epochs=1, batch_size=299)
+    with pytest.raises(ConfigError, match=r"batch_size=299 .*last batch of 1 sample.*\(300 training samples\).*drop_last"):
+        fit(build_model(bn_net, small_digits), small_digits, hp)
+    with pytest.raises(ConfigError, match=r"batch_size=299 .*last batch of 1 sample"):
+        hyperlab.fit_population(bn_net, small_digits, [hp, hp.replace(lr=0.1)])
+    assert fit(build_model(bn_net, small_digits), small_digits, hp.replace(drop_last=True)).status == "completed"
+    with pytest.raises(ConfigError, match=r"batch_size=1 .*a batch of 1 sample"):
+        fit(build_model(bn_net, small_digits), small_digits, hp.replace(batch_size=1))

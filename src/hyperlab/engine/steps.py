@@ -57,6 +57,33 @@ def output_mismatch(out_shape: Sequence[int], target_shape: Sequence[int], why: 
                          f"{tuple(target_shape)}: {why}")
 
 
+# BatchNorm's refusal, in training, of a batch with one value per channel (a lone sample)
+LONE_SAMPLE = "Expected more than 1 value per channel when training"
+
+
+@contextlib.contextmanager
+def lone_sample_explained(batch_size: int, n_train: int) -> Iterator[None]:
+    """Within the block (a training step), BatchNorm's refusal of a one-sample batch is raised as a
+    ``ConfigError`` naming the batch size that made it (the epoch's last batch is usually the one:
+    241 samples at batch size 16 leave 1); anything else passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if LONE_SAMPLE not in str(exc):
+            raise
+        raise _lone_sample_error(batch_size, n_train) from None
+
+
+def _lone_sample_error(batch_size: int, n_train: int) -> ConfigError:
+    if batch_size > 1 and n_train % batch_size == 1:
+        why = (f"leaves a last batch of 1 sample in each epoch ({n_train} training samples), which BatchNorm "
+               "cannot normalise in training: set drop_last=True or a batch size that leaves more than one over")
+    else:
+        why = ("gave BatchNorm a batch of 1 sample, which it cannot normalise in training: use a larger batch "
+               "size (or drop_last=True)")
+    return ConfigError("batch_size", batch_size, why)
+
+
 def autocast(precision: str, device: torch.device) -> contextlib.AbstractContextManager[Any]:
     """The autocast context for ``precision`` (fp32: none)."""
     if precision == "fp32":

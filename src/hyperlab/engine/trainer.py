@@ -30,8 +30,8 @@ from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
 from hyperlab.engine.grads import FlatGrads
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
-from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, grad_scaler, loss_for,
-                                  output_mismatch, train_step)
+from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, grad_scaler,
+                                  lone_sample_explained, loss_for, output_mismatch, train_step)
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
@@ -311,7 +311,8 @@ def train_one_epoch(run: Run, epoch: int) -> EpochPass:
                               accumulate=hp.accumulate, drop_last=hp.drop_last, rank=loop.rank,
                               world_size=loop.world_size):
         run.history.step_lr.append(run.optimizer.param_groups[0]["lr"])
-        step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
+        with lone_sample_explained(hp.batch_size, run.history.n_train):
+            step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
         if run.scheduler is not None:
             run.scheduler.step()
         run.step += 1
