@@ -305,3 +305,21 @@ def test_a_lone_last_sample_under_batchnorm_names_the_batch_size(small_digits):
     assert fit(build_model(bn_net, small_digits), small_digits, hp.replace(drop_last=True)).status == "completed"
     with pytest.raises(ConfigError, match=r"batch_size=1 .*a batch of 1 sample"):
         fit(build_model(bn_net, small_digits), small_digits, hp.replace(batch_size=1))
+
+
+def test_multi_output_r2_is_variance_weighted_as_the_readme_says():
+    from sklearn.metrics import r2_score
+    from torch.utils.data import TensorDataset
+
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(300, 5, generator=g)
+    y = (X @ torch.randn(5, 3, generator=g)) * torch.tensor([1.0, 10.0, 0.1])  # outputs of unequal scales
+    data = hyperlab.as_data(TensorDataset(X, y))
+    result = fit(nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)), data,
+                 HParams(epochs=3, lr=0.01, optimizer="adam"))
+    Xv, yv = data.val.tensors
+    with torch.no_grad():
+        pred = result.model.eval()(Xv)
+    weighted = r2_score(yv.numpy(), pred.numpy(), multioutput="variance_weighted")
+    assert result.history.epochs[-1].val_metric == pytest.approx(weighted, abs=1e-5)
+    assert abs(weighted - r2_score(yv.numpy(), pred.numpy())) > 0.01  # the uniform average differs here
