@@ -323,3 +323,25 @@ def test_multi_output_r2_is_variance_weighted_as_the_readme_says():
     weighted = r2_score(yv.numpy(), pred.numpy(), multioutput="variance_weighted")
     assert result.history.epochs[-1].val_metric == pytest.approx(weighted, abs=1e-5)
     assert abs(weighted - r2_score(yv.numpy(), pred.numpy())) > 0.01  # the uniform average differs here
+
+
+def _flat_output_loss(out, target):  # the model's (B,) outputs against (B, 1) targets, by the user's own loss
+    return nn.functional.mse_loss(out, target.squeeze(-1))
+
+
+def test_r2_of_a_flat_output_against_column_targets_is_not_broadcast(diabetes):
+    # (B,) outputs minus (B, 1) targets broadcast to (B, B): the reported R^2 was meaningless
+    from sklearn.metrics import r2_score
+
+    def flat(n_features, n_outputs):
+        return nn.Sequential(nn.Linear(n_features, 1), nn.Flatten(0))
+
+    hp = HParams(epochs=3, lr=0.05, optimizer="adam")
+    result = fit(build_model(flat, diabetes), diabetes, hp, loss_fn=_flat_output_loss)
+    Xv, yv = diabetes.val.tensors
+    with torch.no_grad():
+        pred = result.model.eval()(Xv)
+    expected = r2_score(yv.numpy().ravel(), pred.numpy())
+    assert expected > 0.2 and result.history.epochs[-1].val_metric == pytest.approx(expected, abs=1e-5)
+    pop = hyperlab.fit_population(flat, diabetes, [hp, hp.replace(lr=0.01)], loss_fn=_flat_output_loss)
+    assert pop[0].history.epochs[-1].val_metric == pytest.approx(expected, abs=1e-5)

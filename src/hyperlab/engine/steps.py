@@ -57,6 +57,18 @@ def output_mismatch(out_shape: Sequence[int], target_shape: Sequence[int], why: 
                          f"{tuple(target_shape)}: {why}")
 
 
+def like_targets(out: Tensor, target: Tensor, lead: int = 0) -> Tensor:
+    """Regression outputs matched to the targets' shape sample by sample, for the squared error of
+    R^2: ``(B,)`` outputs against ``(B, 1)`` targets (or the reverse) are the same values, which a
+    plain ``out - target`` would broadcast to ``(B, B)``. ``lead`` leading dimensions of ``out``
+    (a population's members) are kept; outputs of another size per sample are refused."""
+    if out.shape[lead:] == target.shape:
+        return out
+    if out.shape[lead:].numel() != target.numel():
+        raise output_mismatch(out.shape[lead:], target.shape, "regression needs one output per target value")
+    return out.reshape(*out.shape[:lead], *target.shape)
+
+
 # BatchNorm's refusal, in training, of a batch with one value per channel (a lone sample)
 LONE_SAMPLE = "Expected more than 1 value per channel when training"
 

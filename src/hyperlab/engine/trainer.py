@@ -31,7 +31,7 @@ from hyperlab.engine.checkpoint import restore_state
 from hyperlab.engine.grads import FlatGrads
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, grad_scaler,
-                                  lone_sample_explained, loss_for, output_mismatch, train_step)
+                                  like_targets, lone_sample_explained, loss_for, output_mismatch, train_step)
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
@@ -199,7 +199,7 @@ def evaluate(model: nn.Module, dataset: Dataset | None, task: str, loss_fn: Loss
         if task == "classification":
             correct += float((out.argmax(1) == yb).sum())
         else:
-            sq_err += float(((out - yb) ** 2).sum())
+            sq_err += float(((like_targets(out, yb) - yb) ** 2).sum())
             targets.append(yb)
     model.train(was_training)
     if task == "classification":
