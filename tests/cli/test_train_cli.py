@@ -218,3 +218,32 @@ def test_the_summary_shows_precision_clipping_and_accumulation_when_not_the_defa
     korean = run("train", "--dataset", "wine", "--epochs", "1", "--threads", "1", "--precision", "bf16",
                  "--clip-grad-norm", "0.5", "--lang", "ko", "--out", str(tmp_path / "c"))
     assert "정밀도" in korean.output and "전체 노름 <= 0.5" in korean.output
+
+
+RECURRENT = '''
+from torch import nn
+
+
+class Rows(nn.Module):  # an 8x8 digit read row by row: torch.vmap cannot stack a GRU
+    def __init__(self, n_outputs):
+        super().__init__()
+        self.rnn, self.head = nn.GRU(8, 8, batch_first=True), nn.Linear(8, n_outputs)
+
+    def forward(self, x):
+        return self.head(self.rnn(x.view(-1, 8, 8))[0][:, -1])
+
+
+def make(n_outputs):
+    return Rows(n_outputs)
+'''
+
+
+def test_a_list_that_falls_back_says_so_and_never_claims_a_population(tmp_path, monkeypatch):
+    (tmp_path / "recurrent_models.py").write_text(RECURRENT)
+    monkeypatch.chdir(tmp_path)
+    result = run("train", "--dataset", "digits", "--model", "recurrent_models:make", "--lr", "0.01,0.1",
+                 "--epochs", "1", "--batch-size", "256", "--threads", "1", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "2 runs trained one after another" in result.output
+    assert "Batching rule not implemented for aten::gru" in result.output  # the reason, once
+    assert "trained together as one population" not in result.output

@@ -530,3 +530,66 @@ def test_gradient_clipping_stacks_and_matches_fit_per_member(dtype, small_digits
             assert_same_run(ours, fit(build_model(mlp64, data, seed=hp.seed), data, hp), rtol=1e-10, atol=1e-12)
     clipped = results[1].history.step_grad_norm  # sgd at max norm 0.05: the clip was active
     assert max(g for g in clipped if g is not None) > 0.05
+
+
+class ReassignsBuffer(nn.Module):
+    """Keeps a running mean of its inputs by replacing the buffer (``self.mean = ...``), not in place."""
+
+    def __init__(self, n_features: int, n_outputs: int) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(n_features))
+        self.body = nn.Sequential(nn.Linear(n_features, WIDTH), nn.ReLU(), nn.Linear(WIDTH, n_outputs))
+
+    def forward(self, x):
+        if self.training:
+            self.mean = 0.9 * self.mean + 0.1 * x.mean(0)
+        return self.body(x - self.mean)
+
+
+class UpdatesBufferInPlace(ReassignsBuffer):
+    def forward(self, x):
+        if self.training:
+            self.mean.mul_(0.9).add_(0.1 * x.mean(0))
+        return self.body(x - self.mean)
+
+
+def test_a_buffer_replaced_in_forward_falls_back_to_fit_with_the_reason(small_digits):
+    # a stacked forward runs the module through functional_call, which would drop the new buffer
+    # and keep every member's at its start: a silently different run
+    hps = [HParams(lr=lr, epochs=1, batch_size=100) for lr in (0.01, 0.1)]
+    with pytest.warns(SequentialFallbackWarning, match=r"buffer 'mean' is replaced in forward.*in place"):
+        results = fit_population(ReassignsBuffer, small_digits, hps)
+    for hp, ours in zip(hps, results, strict=True):
+        assert_same_run(ours, fit(build_model(ReassignsBuffer, small_digits, seed=hp.seed), small_digits, hp),
+                        rtol=0, atol=0)
+        assert ours.model.mean.abs().sum() > 0
+
+
+def test_a_buffer_updated_in_place_in_forward_stacks_and_matches_fit(small_digits):
+    hps = [HParams(lr=lr, epochs=2, batch_size=100, optimizer=o) for lr, o in ((0.01, "adam"), (0.1, "sgd"))]
+    results = fit_population(UpdatesBufferInPlace, small_digits, hps)  # no fallback (warnings are errors here)
+    for hp, ours in zip(hps, results, strict=True):
+        theirs = fit(build_model(UpdatesBufferInPlace, small_digits, seed=hp.seed), small_digits, hp)
+        assert_same_run(ours, theirs)
+        torch.testing.assert_close(ours.model.mean, theirs.model.mean)
+
+
+def frozen_first_layer(n_features, n_outputs):
+    """A fine-tuning set-up: the first layer (the 'backbone') frozen, the head trained."""
+    net = nn.Sequential(nn.Linear(n_features, WIDTH), nn.ReLU(), nn.Linear(WIDTH, n_outputs))
+    net[0].requires_grad_(False)
+    return net
+
+
+def test_frozen_parameters_stay_unchanged_in_every_member_and_the_rest_matches_fit(small_digits):
+    hps = [HParams(lr=0.01, optimizer="adamw", weight_decay=0.1, epochs=2, batch_size=64, seed=0),
+           HParams(lr=0.1, optimizer="momentum", weight_decay=0.01, epochs=2, batch_size=64, seed=1)]
+    results = fit_population(frozen_first_layer, small_digits, hps)
+    for hp, ours in zip(hps, results, strict=True):
+        start = build_model(frozen_first_layer, small_digits, seed=hp.seed)
+        theirs = fit(build_model(frozen_first_layer, small_digits, seed=hp.seed), small_digits, hp)
+        assert_same_run(ours, theirs)
+        for run in (ours, theirs):  # weight decay does not reach a parameter without a gradient
+            assert torch.equal(run.model[0].weight, start[0].weight) and torch.equal(run.model[0].bias, start[0].bias)
+            assert not run.model[0].weight.requires_grad
+        assert not torch.equal(ours.model[2].weight, start[2].weight)

@@ -206,6 +206,17 @@ def test_model_that_does_not_fit_the_data_gets_a_clear_error(small_digits):
         fit(NoTensor(), small_digits, HParams(epochs=1))
 
 
+@pytest.mark.parametrize("loss_fn", [None, nn.functional.l1_loss])
+def test_regression_outputs_of_another_shape_than_the_targets_are_refused_not_broadcast(diabetes, loss_fn):
+    # (32, 3) outputs against (32, 1) targets: mse/l1 would broadcast them with only a torch warning
+    # and train on a meaningless loss (a silently wrong R^2)
+    with pytest.raises(HyperlabError, match=r"output of shape \(32, 3\) does not fit targets of shape \(32, 1\)"):
+        fit(nn.Linear(diabetes.n_features, 3), diabetes, HParams(epochs=1), loss_fn=loss_fn)
+    hps = [HParams(epochs=1, lr=lr) for lr in (0.01, 0.1)]
+    with pytest.raises(HyperlabError, match=r"output of shape \(32, 3\) does not fit targets of shape \(32, 1\)"):
+        hyperlab.fit_population(nn.Linear(diabetes.n_features, 3), diabetes, hps, loss_fn=loss_fn)
+
+
 def test_python_api_with_own_module_and_regression_loss(tmp_path):
     X = torch.randn(300, 3)
     y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.05 * torch.randn(300, 1)
@@ -276,3 +287,61 @@ def test_unused_parameter_turns_fusing_off(small_digits):
     result = fit(model, small_digits, HParams(epochs=1, optimizer="adamw", weight_decay=0.1))
     assert torch.equal(model.spare.weight, before) and model.spare.weight.grad is None
     assert all(g is not None for g in result.history.step_grad_norm)
+
+
+def test_a_lone_last_sample_under_batchnorm_names_the_batch_size(small_digits):
+    # 300 samples at batch size 299 leave 1 for the epoch's last step: BatchNorm's bare ValueError
+    # ('Expected more than 1 value per channel') came out of the middle of the run
+    def bn_net(n_features, n_outputs):
+        return nn.Sequential(nn.Linear(n_features, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, n_outputs))
+
+    from hyperlab.errors import ConfigError
+
+    hp = HParams(epochs=1, batch_size=299)
+    with pytest.raises(ConfigError, match=r"batch_size=299 .*last batch of 1 sample.*\(300 training samples\).*drop_last"):
+        fit(build_model(bn_net, small_digits), small_digits, hp)
+    with pytest.raises(ConfigError, match=r"batch_size=299 .*last batch of 1 sample"):
+        hyperlab.fit_population(bn_net, small_digits, [hp, hp.replace(lr=0.1)])
+    assert fit(build_model(bn_net, small_digits), small_digits, hp.replace(drop_last=True)).status == "completed"
+    with pytest.raises(ConfigError, match=r"batch_size=1 .*a batch of 1 sample"):
+        fit(build_model(bn_net, small_digits), small_digits, hp.replace(batch_size=1))
+
+
+def test_multi_output_r2_is_variance_weighted_as_the_readme_says():
+    from sklearn.metrics import r2_score
+    from torch.utils.data import TensorDataset
+
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(300, 5, generator=g)
+    y = (X @ torch.randn(5, 3, generator=g)) * torch.tensor([1.0, 10.0, 0.1])  # outputs of unequal scales
+    data = hyperlab.as_data(TensorDataset(X, y))
+    result = fit(nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)), data,
+                 HParams(epochs=3, lr=0.01, optimizer="adam"))
+    Xv, yv = data.val.tensors
+    with torch.no_grad():
+        pred = result.model.eval()(Xv)
+    weighted = r2_score(yv.numpy(), pred.numpy(), multioutput="variance_weighted")
+    assert result.history.epochs[-1].val_metric == pytest.approx(weighted, abs=1e-5)
+    assert abs(weighted - r2_score(yv.numpy(), pred.numpy())) > 0.01  # the uniform average differs here
+
+
+def _flat_output_loss(out, target):  # the model's (B,) outputs against (B, 1) targets, by the user's own loss
+    return nn.functional.mse_loss(out, target.squeeze(-1))
+
+
+def test_r2_of_a_flat_output_against_column_targets_is_not_broadcast(diabetes):
+    # (B,) outputs minus (B, 1) targets broadcast to (B, B): the reported R^2 was meaningless
+    from sklearn.metrics import r2_score
+
+    def flat(n_features, n_outputs):
+        return nn.Sequential(nn.Linear(n_features, 1), nn.Flatten(0))
+
+    hp = HParams(epochs=3, lr=0.05, optimizer="adam")
+    result = fit(build_model(flat, diabetes), diabetes, hp, loss_fn=_flat_output_loss)
+    Xv, yv = diabetes.val.tensors
+    with torch.no_grad():
+        pred = result.model.eval()(Xv)
+    expected = r2_score(yv.numpy().ravel(), pred.numpy())
+    assert expected > 0.2 and result.history.epochs[-1].val_metric == pytest.approx(expected, abs=1e-5)
+    pop = hyperlab.fit_population(flat, diabetes, [hp, hp.replace(lr=0.01)], loss_fn=_flat_output_loss)
+    assert pop[0].history.epochs[-1].val_metric == pytest.approx(expected, abs=1e-5)

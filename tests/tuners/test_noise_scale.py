@@ -53,6 +53,19 @@ def test_measures_a_real_model_and_leaves_it_unchanged(wine, tmp_path):
     assert result.to_dict()["critical_batch_size"] == result.b_simple
 
 
+def bn_net(n_features, n_outputs):
+    return nn.Sequential(nn.Linear(n_features, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, n_outputs))
+
+
+def test_with_batchnorm_chunks_are_not_said_to_give_the_same_gradient(wine):
+    # each pass normalises by its own batch statistics: the summed gradient differs from one batch's
+    whole = noise_scale(bn_net, wine, {"batch_size": 8}, pairs=4, train_steps=0)
+    chunked = noise_scale(bn_net, wine, {"batch_size": 8}, pairs=4, train_steps=0, chunk=5)
+    assert chunked.big_sq_norms != pytest.approx(whole.big_sq_norms, rel=1e-3)
+    text = " ".join(chunked.explanation)
+    assert "at most 5 samples" in text and "BatchNorm" in text and "same gradient" not in text
+
+
 @pytest.mark.parametrize("kwargs, field", [({"small_batch": 200}, "small_batch"), ({"big_batch": 1}, "big_batch"),
                                            ({"pairs": 1}, "pairs"), ({"train_steps": -1}, "train_steps"),
                                            ({"chunk": 0}, "chunk")])

@@ -200,7 +200,7 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     earlier = comparison_members(out) if (out / "comparison.json").is_file() else None
     try:
         with torch_threads(threads), make_progress(console) as progress:
-            task = progress.add_task(t("cmp.title", lang, n=len(hps)), total=total, info="")
+            task = progress.add_task(t("cmp.training", lang, n=len(hps)), total=total, info="")  # stacked or not: known after
             results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,
                                  callbacks=[[ProgressBar(progress, lang, task=task, label=name)] for name in names])
     except TrainingInterrupted:  # what the members measured so far was saved over the earlier comparison

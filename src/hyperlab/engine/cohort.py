@@ -27,6 +27,7 @@ from hyperlab.engine import memory
 from hyperlab.engine.callbacks import Callback, StopTraining
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.stacked import Stack, member_losses
+from hyperlab.engine.steps import like_targets, lone_sample_explained
 from hyperlab.engine.trainer import EVAL_BATCH, LossFn, RunResult, batches, epoch_generator, is_diverged
 from hyperlab.hparams import HParams
 from hyperlab.optim.functional import FAMILIES, PopulationOptimizer, member_settings, schedule_table
@@ -208,11 +209,12 @@ class Cohort:
                 halted = True
                 break
             t = epoch * self.steps_per_epoch + s
-            if t == 0:
-                loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
-                self.first_loss = loss.double()
-            else:
-                loss, norm, out = self.step(xb, yb, shared, t, alive)
+            with lone_sample_explained(self.runs[0].hparams.batch_size, self.data.n_train):
+                if t == 0:
+                    loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
+                    self.first_loss = loss.double()
+                else:
+                    loss, norm, out = self.step(xb, yb, shared, t, alive)
             assert self.first_loss is not None
             exploded = (self.first_loss > 0) & (loss.double() > self.diverge_factor * self.first_loss)
             now = alive & (~torch.isfinite(loss) | exploded)
@@ -357,7 +359,7 @@ def evaluate_members(stack: Stack, dataset: Dataset | None, task: str, loss_fn: 
         if task == "classification":
             correct += (out.argmax(-1) == yb).sum(-1).double()
         else:
-            sq_err += ((out - yb) ** 2).reshape(k, -1).sum(1).double()
+            sq_err += ((like_targets(out, yb, lead=1) - yb) ** 2).reshape(k, -1).sum(1).double()
             targets.append(yb)
     losses = [finite_or_none(v / n) for v in total.tolist()]
     if task == "classification":

@@ -35,9 +35,12 @@ members go on. One callback object sees every member, so keep per-member state k
 chunks interleave. ``on_step_end`` is not called (it would make every step wait for the losses): a
 callback that needs it is refused.
 
-A module that cannot be stacked (vmap refuses it, e.g. it calls ``.item()`` in forward; mixed
-dtypes; parameters that get no gradient) is trained member by member with ``fit``, with a
-``SequentialFallbackWarning`` saying why: slower, never a different answer.
+A module that cannot be stacked (vmap refuses it, e.g. it calls ``.item()`` in forward or has an
+nn.GRU/LSTM/RNN; its forward replaces a buffer instead of updating it in place; mixed dtypes;
+parameters that get no gradient) is trained member by member with ``fit``, with a
+``SequentialFallbackWarning`` saying why: slower, never a different answer. Random numbers drawn in
+forward (dropout masks) are drawn for all members at once, so such a member matches its ``fit`` in
+distribution, not step for step.
 """
 
 from __future__ import annotations
@@ -56,11 +59,12 @@ from hyperlab.data import Data
 from hyperlab.engine import memory
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
-from hyperlab.engine.stacked import member_losses
+from hyperlab.engine.stacked import member_losses, replaced_buffers
+from hyperlab.engine.steps import broadcast_refused, output_mismatch
 from hyperlab.engine.threads import torch_threads
 from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
                                      fit, loss_for)
-from hyperlab.errors import ConfigError, check_choice, check_int
+from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_int
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.optim.functional import FAMILIES
@@ -268,9 +272,17 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
             cohort = Cohort([(i, hps[i].replace(early_stopping=False), initial(i)) for i in pair],
                             forward=kind, **{**setup, "callbacks": ()})
             xb, yb, shared = next(cohort._batches(0))
+            replaced = replaced_buffers(cohort.stack.template, xb if shared else xb[0]) if kind == "vmap" else []
+            if replaced:
+                return None, (f"buffer {replaced[0]!r} is replaced in forward (self.<name> = ...), which a stacked "
+                              "forward would lose; update it in place (.copy_(), +=, .mul_()) to train stacked")
             alive = torch.ones(2, dtype=torch.bool, device=cohort.device)
             out = cohort.stack.forward(xb, shared)
-            losses = member_losses(cohort.loss_fn, out, yb, shared)
+            with broadcast_refused():
+                try:
+                    losses = member_losses(cohort.loss_fn, out, yb, shared)
+                except UserWarning as exc:  # outputs and targets of different shapes: fit refuses them too
+                    raise output_mismatch(out.shape[1:], yb.shape if shared else yb.shape[1:], exc) from None
             grads = torch.autograd.grad(losses.sum(), list(cohort.stack.params.values()), allow_unused=True)
             unused = [n for n, g in zip(cohort.stack.params, grads, strict=True) if g is None]
             if unused:
@@ -278,6 +290,8 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
                               "a stacked update would not)")
             cohort.step(xb, yb, shared, 0, alive)
             return kind, ""
+        except HyperlabError:  # a model that does not fit the data: fit would refuse it as well
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure means: not stackable this way
             reason = f"the {kind} forward failed: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         finally:

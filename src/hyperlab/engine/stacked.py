@@ -25,6 +25,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call
 
+from hyperlab.engine.steps import output_mismatch
+
 # elementwise layers the matmul forward applies as they are (any leading dimensions)
 ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.LeakyReLU, nn.ELU, nn.Softplus,
                nn.Identity, nn.Dropout, nn.Mish, nn.Hardtanh, nn.ReLU6, nn.Softsign, nn.Tanhshrink)
@@ -125,6 +127,21 @@ class Stack:
         return module
 
 
+def replaced_buffers(module: nn.Module, x: Tensor) -> list[str]:
+    """Buffers that ``module``'s forward replaces (``self.b = ...``) rather than updating in place,
+    found by running a copy once on ``x`` in training mode. The vmap forward runs the module through
+    ``functional_call``, which puts the stacked buffers back afterwards: an in-place update reaches
+    them, a replaced buffer would be lost (every member kept at its starting value)."""
+    probe = copy.deepcopy(module).train()
+    before = dict(probe.named_buffers())
+    if not before:
+        return []
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        probe(x)
+    after = dict(probe.named_buffers())
+    return [name for name, tensor in before.items() if after.get(name) is not tensor]
+
+
 # ---- the matmul forward ----------------------------------------------------------------------
 
 Plan = list[tuple[str, object]]
@@ -196,6 +213,9 @@ def member_losses(loss_fn: Callable[[Tensor, Tensor], Tensor], out: Tensor, y: T
         target = y.expand(k, *y.shape) if shared else y
         return F.cross_entropy(out.reshape(-1, out.shape[-1]), target.reshape(-1), reduction="none").view(k, -1).mean(1)
     if loss_fn is F.mse_loss:
+        if (y.shape if shared else y.shape[1:]) != out.shape[1:]:  # fit refuses to broadcast them too
+            raise output_mismatch(out.shape[1:], y.shape if shared else y.shape[1:],
+                                  "regression needs outputs of the targets' shape")
         target = y.expand_as(out) if shared else y
         return F.mse_loss(out, target, reduction="none").reshape(k, -1).mean(1)
     return torch.vmap(loss_fn, in_dims=(0, None if shared else 0))(out, y)

@@ -8,7 +8,8 @@ A GPU is never stalled waiting for a number the loop does not need yet.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import torch
@@ -17,7 +18,7 @@ from torch import Tensor, nn
 
 from hyperlab.engine.batching import StepBatch
 from hyperlab.engine.grads import FlatGrads
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, HyperlabError
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -34,6 +35,65 @@ class StepResult(NamedTuple):
 def loss_for(task: str) -> LossFn:
     """Cross-entropy for classification, mean squared error for regression."""
     return F.cross_entropy if task == "classification" else F.mse_loss
+
+
+# torch's warning when an elementwise loss (mse, l1, huber, ...) broadcasts outputs against targets
+# of another shape: the loss then compares every output with every target, a meaningless number
+BROADCAST_WARNING = r"Using a target size .* that is different to the input size"
+
+
+@contextlib.contextmanager
+def broadcast_refused() -> Iterator[None]:
+    """Within the block, a loss that would broadcast outputs against targets raises (a UserWarning
+    raised as an error) instead of warning once and training on a meaningless loss."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=BROADCAST_WARNING, category=UserWarning)
+        yield
+
+
+def output_mismatch(out_shape: Sequence[int], target_shape: Sequence[int], why: object) -> HyperlabError:
+    """The error for a model whose outputs do not fit the targets (shapes per batch, one member's)."""
+    return HyperlabError(f"the model's output of shape {tuple(out_shape)} does not fit targets of shape "
+                         f"{tuple(target_shape)}: {why}")
+
+
+def like_targets(out: Tensor, target: Tensor, lead: int = 0) -> Tensor:
+    """Regression outputs matched to the targets' shape sample by sample, for the squared error of
+    R^2: ``(B,)`` outputs against ``(B, 1)`` targets (or the reverse) are the same values, which a
+    plain ``out - target`` would broadcast to ``(B, B)``. ``lead`` leading dimensions of ``out``
+    (a population's members) are kept; outputs of another size per sample are refused."""
+    if out.shape[lead:] == target.shape:
+        return out
+    if out.shape[lead:].numel() != target.numel():
+        raise output_mismatch(out.shape[lead:], target.shape, "regression needs one output per target value")
+    return out.reshape(*out.shape[:lead], *target.shape)
+
+
+# BatchNorm's refusal, in training, of a batch with one value per channel (a lone sample)
+LONE_SAMPLE = "Expected more than 1 value per channel when training"
+
+
+@contextlib.contextmanager
+def lone_sample_explained(batch_size: int, n_train: int) -> Iterator[None]:
+    """Within the block (a training step), BatchNorm's refusal of a one-sample batch is raised as a
+    ``ConfigError`` naming the batch size that made it (the epoch's last batch is usually the one:
+    241 samples at batch size 16 leave 1); anything else passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if LONE_SAMPLE not in str(exc):
+            raise
+        raise _lone_sample_error(batch_size, n_train) from None
+
+
+def _lone_sample_error(batch_size: int, n_train: int) -> ConfigError:
+    if batch_size > 1 and n_train % batch_size == 1:
+        why = (f"leaves a last batch of 1 sample in each epoch ({n_train} training samples), which BatchNorm "
+               "cannot normalise in training: set drop_last=True or a batch size that leaves more than one over")
+    else:
+        why = ("gave BatchNorm a batch of 1 sample, which it cannot normalise in training: use a larger batch "
+               "size (or drop_last=True)")
+    return ConfigError("batch_size", batch_size, why)
 
 
 def autocast(precision: str, device: torch.device) -> contextlib.AbstractContextManager[Any]:

@@ -30,7 +30,8 @@ from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
 from hyperlab.engine.grads import FlatGrads
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
-from hyperlab.engine.steps import LossFn, StepResult, check_precision, grad_scaler, loss_for, train_step
+from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, grad_scaler,
+                                  like_targets, lone_sample_explained, loss_for, output_mismatch, train_step)
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
@@ -198,7 +199,7 @@ def evaluate(model: nn.Module, dataset: Dataset | None, task: str, loss_fn: Loss
         if task == "classification":
             correct += float((out.argmax(1) == yb).sum())
         else:
-            sq_err += float(((out - yb) ** 2).sum())
+            sq_err += float(((like_targets(out, yb) - yb) ** 2).sum())
             targets.append(yb)
     model.train(was_training)
     if task == "classification":
@@ -310,7 +311,8 @@ def train_one_epoch(run: Run, epoch: int) -> EpochPass:
                               accumulate=hp.accumulate, drop_last=hp.drop_last, rank=loop.rank,
                               world_size=loop.world_size):
         run.history.step_lr.append(run.optimizer.param_groups[0]["lr"])
-        step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
+        with lone_sample_explained(hp.batch_size, run.history.n_train):
+            step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
         if run.scheduler is not None:
             run.scheduler.step()
         run.step += 1
@@ -426,11 +428,12 @@ def _first_step(run: Run, batch: StepBatch) -> StepResult:
     """The first step, measured for peak memory; a model that does not fit the data gets a clear error."""
     state = torch.get_rng_state()
     try:
-        if not run.loop.measure_memory:
-            return _step(run, batch)
-        tensors = [t for pair in batch.micro for t in pair]
-        with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, tensors):
-            return _step(run, batch)
+        with broadcast_refused():  # outputs of another shape than the targets: refused before any update
+            if not run.loop.measure_memory:
+                return _step(run, batch)
+            tensors = [t for pair in batch.micro for t in pair]
+            with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, tensors):
+                return _step(run, batch)
     except Exception as exc:  # noqa: BLE001 - explained below, then re-raised as the cause
         torch.set_rng_state(state)
         check_model_fits(run.model, run.loop.loss_fn, *batch.micro[0])  # raises the specific explanation
@@ -446,10 +449,10 @@ def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) 
     if not isinstance(out, Tensor):
         raise HyperlabError(f"the model must return a tensor of outputs, got {type(out).__name__}")
     try:
-        loss = loss_fn(out, yb)
+        with broadcast_refused():
+            loss = loss_fn(out, yb)
     except Exception as exc:  # noqa: BLE001
-        raise HyperlabError(f"the model's output of shape {tuple(out.shape)} does not fit targets of "
-                            f"shape {tuple(yb.shape)}: {exc}") from None
+        raise output_mismatch(out.shape, yb.shape, exc) from None
     if not isinstance(loss, Tensor) or loss.dim() != 0 or not loss.requires_grad:
         raise HyperlabError("the loss must be a scalar tensor that depends on the model's parameters")
 

@@ -41,7 +41,7 @@ from hyperlab.sweeps.strategies import may_prune
 from hyperlab.sweeps.tensorboard import trial_callbacks
 
 STATUS_ATTR = "status"
-POPULATION_ATTR = "population"  # trials trained together share this tag (worker#first trial)
+POPULATION_ATTR = "population"  # trials stacked in one cohort share this tag (worker#first trial/b<batch size>)
 SIG_DIGITS = 6  # stored histories keep 6 significant digits (a trial's attributes stay small)
 
 

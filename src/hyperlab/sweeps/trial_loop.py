@@ -16,6 +16,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from hyperlab.engine import RunResult
 from hyperlab.hparams import HParams
+from hyperlab.members import trained_together
 from hyperlab.sweeps.objective import POPULATION_ATTR, Objective, record_result, trial_value, worker_id
 from hyperlab.sweeps.session import Heartbeat, Session
 from hyperlab.sweeps.signals import SIGNALS
@@ -99,9 +100,13 @@ def run_population(session: Session, trials: list[optuna.Trial], hparams: list[H
                     session.fail(trial, "failed", f"{type(exc).__name__}: {exc}")
             raise
         with SIGNALS.deferred():
-            together = f"{worker_id()}#{trials[0].number}"  # its trials' seconds are one wall time
-            for trial in trials:
-                trial.set_user_attr(POPULATION_ATTR, together)
+            population = f"{worker_id()}#{trials[0].number}"
+            for trial, result in zip(trials, results, strict=True):
+                # a cohort's members (one batch size, stacked) share one wall time; cohorts, and
+                # members trained one after another (the fallback), each add their own
+                if result is not None and trained_together(result.history):
+                    trial.set_user_attr(POPULATION_ATTR, f"{population}/b{result.hparams.batch_size}"
+                                        + ("d" if result.hparams.drop_last else ""))
             return tell_each(session, list(zip(trials, results, strict=True)))
 
 

@@ -63,6 +63,7 @@ class NoiseScaleResult(TunerDisplay):
     train_steps: int
     samples: int  # samples whose gradients were computed
     chunk: int = CHUNK  # samples per forward/backward: a batch's gradient is accumulated over chunks
+    batch_norm: bool = False  # the model normalises by batch statistics: chunks change the gradient
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
 
@@ -106,13 +107,14 @@ def take(dataset: Dataset, index: Tensor, device: torch.device) -> tuple[Tensor,
 
 def batch_grad_sq_norm(model: nn.Module, loss_fn: LossFn, dataset: Dataset, index: Tensor,
                        device: torch.device, chunk: int = CHUNK) -> float:
-    """|gradient of the mean loss over the samples at ``index``|^2, accumulated in chunks of ``chunk``."""
+    """|gradient of the mean loss over the samples at ``index``|^2, accumulated over passes of at most
+    ``chunk`` samples, of near-equal sizes (no pass of a lone sample, which BatchNorm refuses)."""
     params = [p for p in model.parameters() if p.requires_grad]
     for p in params:
         p.grad = None
     n = len(index)
-    for start in range(0, n, chunk):
-        xb, yb = take(dataset, index[start:start + chunk], device)
+    for piece in torch.tensor_split(index, math.ceil(n / chunk)):
+        xb, yb = take(dataset, piece, device)
         loss = loss_fn(model(xb), yb) * (len(xb) / n)
         loss.backward()
     grads = [p.grad for p in params if p.grad is not None]
@@ -172,7 +174,8 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
     g2, trace = estimate(small, big, small_sq, big_sq)
     result_ = NoiseScaleResult(small, big, small_sq, big_sq, g2, trace, b_simple_of(g2, trace),
                                bootstrap_interval(small, big, small_sq, big_sq, hp.seed), steps_done,
-                               pairs * (small + big), chunk)
+                               pairs * (small + big), chunk,
+                               any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules()))
     result_.explanation = explain(result_, lang)
     result_.lang = lang  # the language its notebook display uses
     path = plot_path(out, "noise_scale.png")
@@ -201,7 +204,8 @@ def explain(result: NoiseScaleResult, lang: str = "en") -> list[str]:
                small=result.small_batch, big_sq=float(np.mean(result.big_sq_norms)), big=result.big_batch,
                pairs=len(result.small_sq_norms))]
     if result.chunk < result.big_batch:
-        lines.append(t("ns.chunked", lang, big=result.big_batch, chunk=result.chunk))
+        lines.append(t("ns.chunked_batchnorm" if result.batch_norm else "ns.chunked", lang, big=result.big_batch,
+                       chunk=result.chunk))
     if result.b_simple is None:
         lines.append(t("ns.noise_only", lang, g2=result.true_grad_sq, big=result.big_batch))
     else:

@@ -253,6 +253,11 @@ register({
 # noise_scale
 register({
     "ns.title": {"en": "Gradient noise scale", "ko": "그래디언트 노이즈 스케일"},
+    "ns.chunked_batchnorm": {
+        "en": "Each gradient was summed over forward/backward passes of at most {chunk} samples; BatchNorm "
+              "normalises each pass by its own statistics, so this approximates the gradient of one batch of {big}.",
+        "ko": "각 그래디언트는 한 번에 최대 {chunk}개 샘플의 순전파/역전파를 합산해 구했습니다. BatchNorm은 각 "
+              "패스를 그 패스의 통계로 정규화하므로, 배치 {big} 한 번의 그래디언트에 대한 근사입니다."},
     "ns.chunked": {
         "en": "Each gradient was summed over forward/backward passes of at most {chunk} samples (the same gradient "
               "as one batch of {big}, in less memory).",
