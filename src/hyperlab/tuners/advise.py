@@ -199,9 +199,9 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     """Recommend batch size, learning rate, optimizer and epochs for ``model`` on ``data`` within
     ``budget_seconds``. ``hparams`` gives the starting point (its optimizer is checked first; its
     other options are kept). ``lr_method`` chooses learning rates by a sweep of constant rates over
-    the planned epochs (``hparams.epochs``; default: on the 30 combinations of
+    the planned epochs (``hparams.epochs``; default: on the 40 combinations of
     ``bench/lr_choice.py`` the validation loss at its choice was within 25% of a brute sweep's best
-    on 27) or by the range test (``"range"``: about a thirtieth of the compute, within 25% on 17).
+    on 36) or by the range test (``"range"``: about a thirtieth of the compute, within 25% on 23).
     With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = start = as_hparams(hparams)
