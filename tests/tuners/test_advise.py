@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from hyperlab.engine import Callback, StopTraining
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.tuners import LRFindResult, LRSweepResult, TunerSetup, advise
@@ -100,6 +101,23 @@ def test_a_tight_budget_cuts_stages_short_and_says_so(small_digits):
     assert any("time budget" in note for note in advice.notes)
     assert advice.epochs.history.status == "budget" and len(advice.epochs.history.epochs) < 3000
     assert advice.total.seconds < 5 + 3.0  # the step that passes the deadline and the reports may run past it
+
+
+class CutTheEpochStage(Callback):
+    """Stands for a budget that runs out after the epoch stage's first epoch (it alone early-stops)."""
+
+    def on_epoch_end(self, run):
+        if run.hparams.early_stopping:
+            raise StopTraining("budget")
+
+
+def test_an_epoch_stage_cut_while_improving_gives_no_horizon_to_check_the_rate_at(wine):
+    advice = advise("logistic", wine, {"lr": 1e-4, "epochs": 10}, budget_seconds=60, optimizers=["sgd"],
+                    check_epochs=1, max_epochs=20, callbacks=[CutTheEpochStage()])
+    assert advice.epochs.history.status == "budget" and advice.epochs.verdict == "train_longer"
+    assert advice.values["epochs"] == 1 and isinstance(advice.lr, LRSweepResult) and advice.lr.epochs == 10
+    assert not any("lr-find --method sweep --epochs" in note for note in advice.notes)  # was: "--epochs 1"
+    assert any("time budget" in note for note in advice.notes)
 
 
 def test_advise_with_the_range_test(wine):

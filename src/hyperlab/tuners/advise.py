@@ -121,7 +121,10 @@ class Advice(Displayable):
         notes = [t("adv.note.start_batch", lang, b=self.start.batch_size, to=n)] \
             if self.start is not None and self.start.batch_size > n else []
         found = self.lr_search
-        if isinstance(found, LRSweepResult) and not 2 / 3 <= self.values["epochs"] / found.epochs <= 3 / 2:
+        # an epoch stage the budget cut while validation still improved gives no horizon to check the rate at
+        cut_short = self.epochs.history.status == "budget" and self.epochs.verdict == "train_longer"
+        if isinstance(found, LRSweepResult) and not cut_short \
+                and not 2 / 3 <= self.values["epochs"] / found.epochs <= 3 / 2:
             notes.append(t("adv.note.horizon", lang, swept=found.epochs, epochs=self.values["epochs"]))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
