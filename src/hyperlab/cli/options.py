@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from hyperlab.cli import texts as _texts  # noqa: F401 - registers the note on a fitted default batch
 from hyperlab.data.arrays import TASKS
 from hyperlab.errors import ConfigError, check_choice, did_you_mean
 from hyperlab.hparams import HParams, load_yaml
