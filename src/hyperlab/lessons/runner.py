@@ -111,7 +111,8 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
     (same numbers to float tolerance; slower: for checking and benchmarks). ``training`` sets
     ``precision``, ``clip_grad_norm`` or ``compile`` for every run (``{"precision": "bf16"}``;
     bf16 and compiled runs train one ``fit`` after another: populations stack only fp32 runs
-    without ``torch.compile``; clipped runs stack)."""
+    without ``torch.compile``; clipped runs stack). ``label`` and ``task`` are ``as_data``'s (the
+    label column of a CSV; the task when not the one read from the labels)."""
     lesson_module(name)
     check_lang(lang)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
