@@ -247,11 +247,26 @@ class HParams(BaseModel):
                               f"use at most {most} process{'es' if most != 1 else ''} or a smaller "
                               f"batch_size/accumulate")
 
+    def fit_default_batch(self, n_train: int, world_size: int = 1) -> HParams:
+        """These settings with a batch size whose step (x accumulate x processes) is more than the
+        training set replaced by the whole set (``whole_set_batch``); ``self`` when it fits. For a
+        batch size nobody chose: a chosen one is checked (``check_data_size``), never changed."""
+        if self.effective_batch(world_size) <= n_train:
+            return self
+        return self.replace(batch_size=whole_set_batch(n_train, self.accumulate, world_size))
+
     def steps_per_epoch(self, n_train: int, world_size: int = 1) -> int:
         """ceil(N / effective batch), or floor with drop_last: 2,000 samples at B=100 is 20 steps,
         and so is B=25 with 4 micro-batches per step."""
         b = self.effective_batch(world_size)
         return n_train // b if self.drop_last else math.ceil(n_train / b)
+
+
+def whole_set_batch(n_train: int, accumulate: int = 1, world_size: int = 1) -> int:
+    """The batch size whose step (x ``accumulate`` micro-batches x ``world_size`` processes) takes
+    the whole training set, or as much of it as divides evenly (at least 1): the default for a
+    training set smaller than the default batch."""
+    return max(1, n_train // (accumulate * world_size))
 
 
 def parse_value(field: str, value: Any) -> Any:

@@ -1,6 +1,6 @@
-"""The lines a command prints about a user's data file: the task it was read as, the classes and
-how their labels map to the model's outputs, the split sizes, and classes validation lacks. Built
-from the loaded ``Data``, so the words say what the loader decided."""
+"""The lines a command prints about a user's data file: the task it was read as (or given by
+--task), the classes and how their labels map to the model's outputs, the split sizes, and classes
+validation lacks. Built from the loaded ``Data``, so the words say what the loader decided."""
 
 from __future__ import annotations
 
@@ -12,22 +12,26 @@ from hyperlab.data.arrays import max_classes
 from hyperlab.i18n import t
 
 
-def data_notes(data: Data, source: str, lang: str) -> list[str]:
+def data_notes(data: Data, source: str, lang: str, task: str | None = None) -> list[str]:
     """Nothing for a built-in set (`hyperlab datasets` describes those); for a file, one line on
-    the task and splits, and one per class with no validation rows."""
+    the task (``task``: the one --task gave, else it was inferred) and splits, and one per class
+    with no validation rows."""
     if source in BUILTIN:
         return []
     column = t("cli.data.column", lang, label=data.label) if data.label else t("cli.data.y", lang)
     sizes = {k: v for k, v in data.describe().items() if k in ("n_train", "n_val", "n_test")}
     if data.task == "regression":
+        if task is not None:
+            return [t("cli.data.regression_given", lang, name=source, column=column, **sizes)]
         return [t("cli.data.regression", lang, name=source, column=column, **sizes,
                   max_classes=max_classes(sum(sizes.values())))]
     labels = data.classes or [str(i) for i in range(data.n_outputs)]
     identity = labels == [str(i) for i in range(len(labels))]
     mapping = "" if identity else t("cli.data.mapping", lang, labels=", ".join(labels),
                                     outputs=", ".join(map(str, range(len(labels)))))
-    lines = [t("cli.data.classification", lang, name=source, k=data.n_outputs, column=column, mapping=mapping,
-               **sizes)]
+    given = t("cli.data.given", lang) if task is not None else ""
+    lines = [t("cli.data.classification", lang, name=source, given=given, k=data.n_outputs, column=column,
+               mapping=mapping, **sizes)]
     val = data.class_counts("val")
     if val:
         total = [a + b + c for a, b, c in zip(data.class_counts("train"), val,
@@ -37,8 +41,13 @@ def data_notes(data: Data, source: str, lang: str) -> list[str]:
     return lines
 
 
-def print_data_notes(data: Data, source: str, lang: str, quiet: bool) -> None:
+def print_data_notes(data: Data, source: str, lang: str, quiet: bool, task: str | None = None) -> None:
     """``data_notes`` as ``note:`` lines on stderr (stdout stays clean for --json), unless quiet."""
     if not quiet:
-        for line in data_notes(data, source, lang):
-            typer.echo(f"note: {line}", err=True)
+        for line in data_notes(data, source, lang, task):
+            print_note(line)
+
+
+def print_note(text: str) -> None:
+    """One ``note:`` line on stderr (as hyperlab's warnings print)."""
+    typer.echo(f"note: {text}", err=True)

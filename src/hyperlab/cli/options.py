@@ -10,14 +10,19 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from hyperlab.errors import ConfigError, did_you_mean
+from hyperlab.cli import texts as _texts  # noqa: F401 - registers the note on a fitted default batch
+from hyperlab.data.arrays import TASKS
+from hyperlab.errors import ConfigError, check_choice, did_you_mean
 from hyperlab.hparams import HParams, load_yaml
-from hyperlab.i18n import check_lang
+from hyperlab.i18n import check_lang, t
+
+if TYPE_CHECKING:
+    from hyperlab.data import Data
 
 # what an option takes, in the help (its Python type is str when it also takes a comma list or a range)
 INT, INTS, NUMBER, NUMBERS, NAME, NAMES = "<int>", "<ints>", "<number>", "<numbers>", "<name>", "<names>"
@@ -25,6 +30,9 @@ INT, INTS, NUMBER, NUMBERS, NAME, NAMES = "<int>", "<ints>", "<number>", "<numbe
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings; flags override it.")]
 DatasetOpt = Annotated[str | None, typer.Option(help="Built-in name (see `hyperlab datasets`) or a .csv/.npz file.")]
 LabelOpt = Annotated[str | None, typer.Option(help="Label column of a CSV file (default: the last).")]
+TaskOpt = Annotated[str | None, typer.Option(
+    help="classification or regression: overrides the task read from a data file's labels (a built-in set "
+         "keeps its own).")]
 ModelOpt = Annotated[str | None, typer.Option(help="logistic, mlp, cnn, or module:function.")]
 WidthOpt = Annotated[int | None, typer.Option(help="Hidden units (mlp) or channels (cnn).")]
 DepthOpt = Annotated[int | None, typer.Option(help="Hidden layers of the mlp.")]
@@ -73,7 +81,7 @@ CompileOpt = Annotated[bool | None, typer.Option(
                                    "off in long runs only).")]
 SCALE_KEYS = ("accumulate", "precision", "clip_grad_norm", "compile")
 
-SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
+SETUP_KEYS = ("dataset", "label", "task", "model", "width", "depth")
 
 
 @dataclass
@@ -86,10 +94,39 @@ class Setup:
     width: int | None
     depth: int | None
     hparams: HParams
+    task: str | None = None  # --task: None infers it from the labels
+    batch_given: bool = False  # whether the user chose the batch size (flag, --set or the YAML file)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "label": self.label, "model": self.model,
+        return {"dataset": self.dataset, "label": self.label, "task": self.task, "model": self.model,
                 "width": self.width, "depth": self.depth}
+
+    def load_data(self, lang: str, quiet: bool, *, note: bool = True, world_size: int = 1) -> "Data":
+        """The data these settings name (with --label and --task), its note on stderr (``note``), and a
+        default batch size larger than its training set replaced by the whole set (said in the note;
+        a batch size the user chose is kept, and checked where it trains)."""
+        from hyperlab.api import as_data
+        from hyperlab.cli.datanote import print_data_notes
+
+        data = as_data(self.dataset, seed=self.hparams.seed, label=self.label, task=self.task)
+        if note:
+            print_data_notes(data, self.dataset, lang, quiet, task=self.task)
+        self.fit_batch(data.n_train, lang, quiet or not note, world_size)
+        return data
+
+    def fit_batch(self, n_train: int, lang: str, quiet: bool, world_size: int = 1) -> None:
+        """Replace a default batch size whose step is more than the training set by the whole set
+        (``HParams.fit_default_batch``) and say so on stderr unless quiet; a chosen one stays."""
+        from hyperlab.cli.datanote import print_note
+
+        if self.batch_given:
+            return
+        fitted = self.hparams.fit_default_batch(n_train, world_size)
+        if fitted is not self.hparams:
+            if not quiet:
+                print_note(t("cli.data.whole_batch", lang, default=self.hparams.batch_size, n=n_train,
+                             b=fitted.batch_size))
+            self.hparams = fitted
 
 
 def resolve(config: Path | None = None, *, settings: list[str] | None = None,
@@ -110,6 +147,8 @@ def resolve(config: Path | None = None, *, settings: list[str] | None = None,
         if key not in known:
             raise ConfigError(key, merged[key], "is not a known setting" + did_you_mean(key, sorted(known)))
     setup = {k: merged.pop(k, None) for k in SETUP_KEYS}
+    if setup["task"] is not None:
+        setup["task"] = check_choice("task", str(setup["task"]).strip(), TASKS)
     for key in ("width", "depth"):
         if setup[key] is not None:
             try:
@@ -120,7 +159,7 @@ def resolve(config: Path | None = None, *, settings: list[str] | None = None,
     check_device(hparams)
     return Setup(dataset=str(setup["dataset"] or "digits"), label=setup["label"],
                  model=str(setup["model"] or "mlp"), width=setup["width"], depth=setup["depth"],
-                 hparams=hparams)
+                 hparams=hparams, task=setup["task"], batch_given="batch_size" in merged)
 
 
 def scale_flags(accumulate: str | None = None, precision: str | None = None, clip_grad_norm: str | None = None,

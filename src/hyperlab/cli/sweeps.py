@@ -18,7 +18,6 @@ from hyperlab.i18n import t
 # keys of a sweep YAML file besides the training settings and the `space:` mapping
 PLAN_KEYS = ("study", "storage", "strategy", "pruner", "trials", "timeout", "workers", "heartbeat", "train_size",
              "threads", "tensorboard", "nproc", "population")
-SETUP_KEYS = ("dataset", "label", "model", "width", "depth")
 
 StudyOpt = Annotated[str | None, typer.Option("--study", help="Study name; an existing study is resumed.")]
 StorageOpt = Annotated[str | None, typer.Option(
@@ -51,7 +50,7 @@ def _default(value: Any, default: Any) -> Any:
 
 def sweep(
     study: StudyOpt = None, storage: StorageOpt = None, config: o.ConfigOpt = None,
-    dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None,
     train_size: Annotated[str | None, typer.Option(metavar=o.INT,
                                                    help="Train on this many training samples (a subset).")] = None,
@@ -106,14 +105,14 @@ def sweep(
     space = {**{str(k).replace("-", "_"): v for k, v in space.items()}, **{k: v for k, v in flags.items() if v is not None}}
     scale = {k: v for k, v in o.scale_flags(accumulate, precision, clip_grad_norm, compile_).items() if v is not None}
     given_setup = bool(space or file or settings or scale or seed is not None or train_size is not None or any(
-        v is not None for v in (dataset, label, model, width, depth)))
+        v is not None for v in (dataset, label, task, model, width, depth)))
     setup = None
     if given_setup:
-        fixed = o.resolve(None, settings=settings, defaults=file, dataset=dataset, label=label, model=model,
+        fixed = o.resolve(None, settings=settings, defaults=file, dataset=dataset, label=label, task=task, model=model,
                           width=width, depth=depth, seed=seed, **scale)
         named = set(file) | {s.partition("=")[0].strip().replace("-", "_") for s in settings or []}
         named |= ({"seed"} if seed is not None else set()) | set(scale)
-        setup = SweepSetup.build(space, dataset=fixed.dataset, label=fixed.label, model=fixed.model,
+        setup = SweepSetup.build(space, dataset=fixed.dataset, label=fixed.label, task=fixed.task, model=fixed.model,
                                  width=fixed.width, depth=fixed.depth,
                                  train_size=_int("train_size", train_size if train_size is not None
                                                  else plan_file.get("train_size")),

@@ -93,9 +93,20 @@ register({
 # cli/datanote.py: what was read from a user's file
 register({
     "cli.data.classification": {
-        "en": "data {name}: classification, {k} classes in {column}{mapping}; {n_train} train / {n_val} "
+        "en": "data {name}: classification{given}, {k} classes in {column}{mapping}; {n_train} train / {n_val} "
               "validation / {n_test} test rows",
-        "ko": "데이터 {name}: 분류, {column}의 클래스 {k}개{mapping}; 학습 {n_train} / 검증 {n_val} / 시험 {n_test}행"},
+        "ko": "데이터 {name}: 분류{given}, {column}의 클래스 {k}개{mapping}; 학습 {n_train} / 검증 {n_val} / "
+              "시험 {n_test}행"},
+    "cli.data.given": {"en": " (given by --task)", "ko": " (--task로 지정)"},
+    "cli.data.regression_given": {
+        "en": "data {name}: regression of {column} (given by --task; R² reported); {n_train} train / {n_val} "
+              "validation / {n_test} test rows",
+        "ko": "데이터 {name}: {column}의 회귀 (--task로 지정; R² 보고); 학습 {n_train} / 검증 {n_val} / 시험 {n_test}행"},
+    "cli.data.whole_batch": {
+        "en": "no batch size given, and the default {default} is more than the {n} training rows: each step "
+              "takes the whole training set (batch size {b})",
+        "ko": "배치 크기를 지정하지 않았고 기본값 {default}은(는) 학습 행 {n}개보다 큽니다: 매 스텝이 학습 세트 전체를 "
+              "씁니다 (배치 크기 {b})"},
     "cli.data.mapping": {"en": " (labels {labels} are outputs {outputs})",
                          "ko": " (레이블 {labels} → 출력 {outputs})"},
     "cli.data.regression": {

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hyperlab.api import as_data, expand_grid, train_many
-from hyperlab.cli.datanote import print_data_notes
+from hyperlab.api import expand_grid, train_many
+from hyperlab.cli.datanote import print_note as note
 from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
 from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
@@ -81,7 +81,7 @@ def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -
 
 
 def train(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
     model: o.ModelOpt = None, width: o.WidthOpt = None, depth: o.DepthOpt = None,
     batch_size: o.BatchListOpt = None, lr: o.LrListOpt = None, epochs: o.EpochsListOpt = None,
     optimizer: o.OptimizerListOpt = None, seed: o.SeedListOpt = None,
@@ -106,21 +106,19 @@ def train(
     if any(value is not None and "," in value for value in knobs.values()):
         if resume:
             raise ConfigError("resume", True, "works with one run, not with lists of settings")
-        common = {"dataset": dataset, "label": label, "model": model, "width": width, "depth": depth,
+        common = {"dataset": dataset, "label": label, "task": task, "model": model, "width": width, "depth": depth,
                   "schedule": schedule, "early_stopping": early_stopping, "patience": patience, **scale}
         _train_lists(config, settings, common, knobs, out=out, lang=lang, json_out=json_out, quiet=quiet,
                      threads=threads)
         return
-    setup = o.resolve(config, settings=settings, dataset=dataset, label=label, model=model, width=width,
+    setup = o.resolve(config, settings=settings, dataset=dataset, label=label, task=task, model=model, width=width,
                       depth=depth, batch_size=batch_size, lr=lr, epochs=epochs, optimizer=optimizer,
                       seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience, **scale)
-    hp = setup.hparams
     processes = _processes(nproc)
     _check_tensorboard(tensorboard)
     check_float("dist_timeout", dist_timeout)
-    data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
-    if distributed.is_main():
-        print_data_notes(data, setup.dataset, lang, quiet)
+    data = setup.load_data(lang, quiet, note=distributed.is_main(), world_size=processes)
+    hp = setup.hparams
     hp.check_data_size(data.n_train, processes)
     distributed.check_shares(hp, data.n_train, processes)
     out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
@@ -160,7 +158,7 @@ def train_here(job: Job) -> Report | None:
     rank 0 shows the progress bar and returns the report, other ranks return None."""
     setup, hp = job.setup, job.setup.hparams
     main = distributed.is_main()
-    data = as_data(setup.dataset, seed=hp.seed, label=setup.label)
+    data = setup.load_data(job.lang, job.quiet, note=False)
     console = o.console(job.quiet or not main, job.json_out)
     with make_progress(console) as progress:
         result = train_run(setup.model, data, hp, out=job.out, resume=job.resume, width=setup.width,
@@ -187,10 +185,11 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     """Every combination of the listed knobs, validated one by one, trained as one population."""
     lists = {k: parse_list(k, v) if v is not None else [None] for k, v in knobs.items()}
     setups = [o.resolve(config, settings=settings, **common, **combo) for combo in expand_grid(lists)]
-    hps = [s.hparams for s in setups]
     first = setups[0]
-    data = as_data(first.dataset, seed=hps[0].seed, label=first.label)
-    print_data_notes(data, first.dataset, lang, quiet)
+    data = first.load_data(lang, quiet)
+    for setup in setups[1:]:  # the same data: each member's default batch fitted to it, said once
+        setup.fit_batch(data.n_train, lang, quiet=True)
+    hps = [s.hparams for s in setups]
     for hp in hps:
         hp.check_data_size(data.n_train)
     names = member_names(hps)
@@ -217,11 +216,6 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
                         value=results[best].summary()["final_val_metric"]))
     console.print(t("cmp.results_in", lang, path=out, plot=out / "curves.png"), soft_wrap=True)
     _note_replaced_comparison(out, earlier, names, lang)
-
-
-def note(text: str) -> None:
-    """One ``note:`` line on stderr (as hyperlab's warnings print)."""
-    typer.echo(f"note: {text}", err=True)
 
 
 def _note_replaced_comparison(out: Path, earlier: list[str] | None, names: list[str], lang: str) -> None:

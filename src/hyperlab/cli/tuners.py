@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from hyperlab.api import as_data
-from hyperlab.cli.datanote import print_data_notes
 from hyperlab.cli import options as o
 from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
@@ -46,8 +45,7 @@ def _prepare(command: str, config: Path | None, settings: list[str] | None, out:
     """Validated settings, the Subject (data + model), the output directory and the language."""
     lang = o.lang_of(lang)
     setup = o.resolve(config, settings=settings, **flags)
-    data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label)
-    print_data_notes(data, setup.dataset, lang, quiet)
+    data = setup.load_data(lang, quiet)
     subject = Subject(data, setup.model, TunerSetup(width=setup.width, depth=setup.depth))
     out = out or Path("runs") / f"{command}-{data.name}-{setup.model.replace(':', '.')}"
     return setup, subject, out, lang
@@ -87,7 +85,7 @@ def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, 
 
 
 def lr_find(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -122,7 +120,7 @@ def lr_find(
     from hyperlab.tuners.optimizer_check import LR_METHODS
 
     method = check_choice("method", method, LR_METHODS)
-    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed, epochs=epochs,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -155,7 +153,7 @@ def lr_find(
 
 
 def batch_find(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -179,7 +177,7 @@ def batch_find(
 ) -> None:
     """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
     throughput stops rising, and the critical batch size."""
-    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -197,7 +195,7 @@ def batch_find(
 
 
 def noise_scale(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -213,7 +211,7 @@ def noise_scale(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
-    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -228,7 +226,7 @@ def lr_scale(
     lr: Annotated[str, _opt("Learning rate tuned at --from-batch.", "--lr", metavar=o.NUMBER)],
     from_batch: Annotated[str, _opt("Batch size the learning rate was tuned at.", metavar=o.INT)],
     to_batch: Annotated[str, _opt("New batch size.", metavar=o.INT)],
-    optimizer: o.OptimizerOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None,
+    optimizer: o.OptimizerOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
     epochs: o.EpochsOpt = None,
     critical_batch: Annotated[str | None, _opt("Critical batch size (from noise-scale), to warn above it.",
                                                metavar=o.INT)] = None,
@@ -236,7 +234,8 @@ def lr_scale(
 ) -> None:
     """Learning rate for a new batch size: linear and square-root scaling, with a warmup suggestion."""
     lang = o.lang_of(lang)
-    n_train = as_data(dataset, label=label).n_train if dataset else None
+    task = o.resolve(task=task).task  # checked up front
+    n_train = as_data(dataset, label=label, task=task).n_train if dataset else None
     out = out or Path("runs") / "lr-scale"
     result = scale_lr(lr, from_batch, to_batch, optimizer=(optimizer or "sgd").strip().lower(), n_train=n_train,
                       epochs=epochs, critical_batch_size=critical_batch, out=out, lang=lang)
@@ -254,7 +253,7 @@ def lr_scale(
 
 
 def epoch_find(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -266,7 +265,7 @@ def epoch_find(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Epochs: train with early stopping and read where validation stopped improving."""
-    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -284,7 +283,7 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def optimizer_check(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, seed: o.SeedOpt = None,
     settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -298,7 +297,7 @@ def optimizer_check(
     """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
     sweep), trained side by side as one population."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet, dataset=dataset,
-                                         label=label, model=model, width=width, depth=depth, batch_size=batch_size,
+                                         label=label, task=task, model=model, width=width, depth=depth, batch_size=batch_size,
                                          seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with torch_threads(threads):
@@ -311,7 +310,7 @@ def optimizer_check(
 
 
 def advise(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -329,7 +328,7 @@ def advise(
 ) -> None:
     """Advise all four: batch size, then learning rate, then optimizer, then epochs, within a time
     budget; a table with the evidence for each, plots and one HTML report."""
-    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label,
+    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))

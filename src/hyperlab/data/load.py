@@ -9,19 +9,26 @@ from pathlib import Path
 import numpy as np
 
 from hyperlab.data.builtin import BUILTIN
+from hyperlab.data.arrays import TASKS
 from hyperlab.data.bundle import Data, Task, from_arrays
-from hyperlab.errors import ConfigError, DataError, did_you_mean
+from hyperlab.errors import ConfigError, DataError, check_choice, did_you_mean
 
 
 def load_data(source: str | Path = "digits", *, label: str | None = None, task: Task | None = None,
               seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2) -> Data:
-    """Load a built-in set by name, or a user file (.csv with a label column, .npz with X and y)."""
+    """Load a built-in set by name, or a user file (.csv with a label column, .npz with X and y).
+    ``task`` overrides the task read from a file's labels; a built-in set keeps its own (a
+    different one is refused: wine's cultivars are not a quantity, diabetes' progression not classes)."""
     text = str(source)
     kw = dict(task=task, seed=seed, val_fraction=val_fraction, test_fraction=test_fraction)
     if text in BUILTIN:
         loader, builtin_task, _ = BUILTIN[text]
+        if task is not None and task != builtin_task:
+            check_choice("task", task, TASKS)
+            raise ConfigError("task", task, f"must be {builtin_task} for the built-in {text!r} (a {builtin_task} "
+                                            "set); it applies to .csv and .npz files")
         X, y, shape = loader(seed)
-        return from_arrays(X, y, name=text, input_shape=shape, **{**kw, "task": task or builtin_task})
+        return from_arrays(X, y, name=text, input_shape=shape, **{**kw, "task": builtin_task})
     path = Path(text)
     readers = {".csv": lambda: _read_csv(path, label), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:

@@ -58,11 +58,11 @@ def check_training(training: dict[str, Any] | None) -> dict[str, Any]:
 def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: int = 0, width: int | None = None,
                  depth: int | None = None, label: str | None = None, device: str | None = None,
                  monitor: Monitor | None = None, population: bool = True,
-                 training: dict[str, Any] | None = None) -> LessonContext:
+                 training: dict[str, Any] | None = None, task: str | None = None) -> LessonContext:
     """Load the data and check the model builds, before any training starts."""
     seed = check_int("seed", seed, 0)
     training = check_training(training)
-    ctx = LessonContext(as_data(data, seed=seed, label=label), model, width, depth, seed, device,
+    ctx = LessonContext(as_data(data, seed=seed, label=label, task=task), model, width, depth, seed, device,
                         monitor or Monitor(), population=bool(population), training=training)
     ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now
     return ctx
@@ -100,7 +100,7 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
                seed: int = 0, lang: str = "en", out: str | Path | None = None, width: int | None = None,
                depth: int | None = None, label: str | None = None, device: str | None = None,
                monitor: Monitor | None = None, threads: int | None = 1, population: bool = True,
-               training: dict[str, Any] | None = None, **overrides: Any) -> LessonResult:
+               training: dict[str, Any] | None = None, task: str | None = None, **overrides: Any) -> LessonResult:
     """Run one lesson ('batch-size', 'learning-rate', 'epochs', 'optimizer') and return its result.
 
     ``budget`` is 'quick' (about a minute on 2 CPU cores), 'full' (thorough) or 'tiny' (tests);
@@ -111,11 +111,12 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
     (same numbers to float tolerance; slower: for checking and benchmarks). ``training`` sets
     ``precision``, ``clip_grad_norm`` or ``compile`` for every run (``{"precision": "bf16"}``;
     bf16 and compiled runs train one ``fit`` after another: populations stack only fp32 runs
-    without ``torch.compile``; clipped runs stack)."""
+    without ``torch.compile``; clipped runs stack). ``label`` and ``task`` are ``as_data``'s (the
+    label column of a CSV; the task when not the one read from the labels)."""
     lesson_module(name)
     check_lang(lang)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
-                       monitor=monitor, population=population, training=training)
+                       monitor=monitor, population=population, training=training, task=task)
     return execute(name, ctx, budget, lang, out, threads, **overrides)
 
 
@@ -161,7 +162,8 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
              lang: str = "en", out: str | Path | None = None, width: int | None = None, depth: int | None = None,
              label: str | None = None, device: str | None = None, monitor: Monitor | None = None,
              threads: int | None = 1, lessons: tuple[str, ...] = tuple(LESSONS),
-             population: bool = True, training: dict[str, Any] | None = None) -> TourResult:
+             population: bool = True, training: dict[str, Any] | None = None,
+             task: str | None = None) -> TourResult:
     """All lessons into one combined report (``out/tour.html``, ``out/tour.json``) plus one per lesson
     (``out/<lesson>/``)."""
     if isinstance(lessons, str) or not lessons:
@@ -171,7 +173,7 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
     check_lang(lang)
     check_choice("budget", budget, BUDGETS)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
-                       monitor=monitor, population=population, training=training)
+                       monitor=monitor, population=population, training=training, task=task)
     started = time.perf_counter()
     results = [execute(n, ctx, budget, lang, Path(out) / n if out is not None else None, threads) for n in lessons]
     tour = TourResult(results, seconds=time.perf_counter() - started)

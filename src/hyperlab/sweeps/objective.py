@@ -32,8 +32,9 @@ from hyperlab.api import as_data
 from hyperlab.data import Data
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
 from hyperlab.engine.population import fit_population
-from hyperlab.errors import ConfigError, HyperlabError
-from hyperlab.hparams import HParams
+from hyperlab.data.arrays import TASKS
+from hyperlab.errors import ConfigError, HyperlabError, check_choice
+from hyperlab.hparams import HParams, whole_set_batch
 from hyperlab.members import PerMember
 from hyperlab.models import ModelSpec, build_model
 from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
@@ -55,6 +56,7 @@ class SweepSetup:
 
     dataset: str = "digits"
     label: str | None = None
+    task: str | None = None  # overrides the task read from the labels (None: inferred)
     train_size: int | None = None
     model: str = "mlp"
     width: int | None = None
@@ -67,12 +69,14 @@ class SweepSetup:
 
     @classmethod
     def build(cls, specs: dict[str, Any] | None = None, *, dataset: str = "digits", label: str | None = None,
-              train_size: int | None = None, model: str = "mlp", width: int | None = None,
+              task: str | None = None, train_size: int | None = None, model: str = "mlp", width: int | None = None,
               depth: int | None = None, settings: dict[str, Any] | None = None) -> SweepSetup:
         """A validated setup from space specs (``{"lr": "1e-4..1:log", ...}``; a single value fixes that
         setting) and fixed ``settings``; no searched setting at all means the default four-knob space."""
         dims, fixed = split_specs(specs or {})
         settings = dict(settings or {})
+        if task is not None:
+            check_choice("task", task, TASKS)
         for dim in dims:
             if dim.name in settings:
                 raise ConfigError(dim.name, settings[dim.name], f"is both fixed and searched ({dim.describe()}); "
@@ -83,7 +87,7 @@ class SweepSetup:
         base = HParams(**{**settings, **fixed})
         space = space_or_default(dims, fixed_names=set(fixed) | set(settings))
         space.check(base)
-        return cls(dataset=dataset, label=label, train_size=train_size, model=model, width=width, depth=depth,
+        return cls(dataset=dataset, label=label, task=task, train_size=train_size, model=model, width=width, depth=depth,
                    base=base.to_dict(), space=space.to_dict(), defaulted=() if dims else tuple(space.names))
 
     def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
@@ -104,7 +108,7 @@ class SweepSetup:
             space["batch_size"] = ",".join(str(b) for b in kept)
             space = SearchSpace.from_dict(space).to_dict()  # the searched order
         else:
-            base["batch_size"] = kept[0] if kept else max(1, n_train // accumulate)
+            base["batch_size"] = kept[0] if kept else whole_set_batch(n_train, accumulate)
         return replace(self, space=space, base=HParams(**base).to_dict()), dropped
 
     def hparams(self) -> HParams:
@@ -140,7 +144,7 @@ class SweepSetup:
 
     def load_data(self) -> Data:
         """The data every trial uses (same split seed as the fixed settings; optionally subsampled)."""
-        data = as_data(self.dataset, seed=self.hparams().seed, label=self.label)
+        data = as_data(self.dataset, seed=self.hparams().seed, label=self.label, task=self.task)  # type: ignore[arg-type]
         return self.subsample(data)
 
     def subsample(self, data: Data) -> Data:
