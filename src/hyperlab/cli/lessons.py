@@ -126,7 +126,7 @@ def _lesson_command(name: str) -> Callable[..., None]:
 
 
 def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
-               model: o.ModelOpt = None,
+         model: o.ModelOpt = None,
          width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
          lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
          threads: o.ThreadsOpt = 1, accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None,
