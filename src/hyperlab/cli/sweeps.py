@@ -153,8 +153,9 @@ def sweep(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     except SweepInterrupted as stop:
-        typer.echo(t("sweep_interrupted", lang, finished=stop.summary["finished"], storage=redact(plan.storage)),
-                   err=True)
+        finished, where = stop.summary["finished"], redact(plan.storage)
+        typer.echo(t("sweep_interrupted", lang, finished=finished, storage=where) if finished is not None
+                   else t("sweep_interrupted_unread", lang, storage=where), err=True)
         if json_out:
             o.print_json({**stop.summary, "interrupted": True})
         raise typer.Exit(130) from None

@@ -33,8 +33,13 @@ register({
                      "ko": "시행 {target}개 중 {finished}개 종료 ({counts})"},
     "sweep_best": {"en": "best: trial {n}, validation {metric} {value:.4f} with {params}",
                    "ko": "최고: 시행 {n}, 검증 {metric} {value:.4f}, 설정 {params}"},
+    "sweep_interrupted_unread": {
+        "en": "interrupted before the study could be read; its finished trials, if any, are kept in {storage} "
+              "(run the same command again to continue)",
+        "ko": "스터디를 읽기 전에 중단됨. 종료된 시행이 있다면 {storage}에 보관되어 있습니다 "
+              "(같은 명령을 다시 실행하면 이어서 진행합니다)"},
     "sweep_no_best": {"en": "no trial has completed yet", "ko": "아직 완료된 시행이 없습니다"},
-    "sweep_interrupted": {"en": "interrupted; {finished} finished trials are kept in {storage} "
+    "sweep_interrupted": {"en": "interrupted; {finished} finished {finished:trial is|trials are} kept in {storage} "
                                 "(run the same command again to continue)",
                           "ko": "중단됨. 종료된 시행 {finished}개는 {storage}에 보관되어 있습니다 "
                                 "(같은 명령을 다시 실행하면 이어서 진행합니다)"},

@@ -85,11 +85,22 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
         else:
             run_processes(plan, prepared)
     except KeyboardInterrupt:
-        raise SweepInterrupted(_summary(plan, target, storage)) from None
+        raise SweepInterrupted(_interrupted_summary(plan, target, storage)) from None
     outcome = SweepOutcome(_summary(plan, target, storage), prepared.created, prepared.finished_before,
                            prepared.grid_size, prepared.setup, storage=plan.storage)
     outcome.lang = plan.lang  # the language its notebook display uses
     return outcome
+
+
+def _interrupted_summary(plan: SweepPlan, target: int | None,
+                         storage: optuna.storages.BaseStorage | None) -> dict[str, Any]:
+    """The summary after Ctrl-C. A Ctrl-C in the middle of an import or of opening the database can
+    leave them unusable in this process (seen: sqlalchemy half imported), so a summary that cannot
+    be read is ``finished: None`` instead of a traceback; what the database holds is untouched."""
+    try:
+        return _summary(plan, target, storage)
+    except Exception:  # noqa: BLE001 - the study stays as it is; only this process cannot read it
+        return {"study": plan.study, "finished": None, "target": target, "counts": {}, "best": None}
 
 
 def _summary(plan: SweepPlan, target: int | None, storage: optuna.storages.BaseStorage | None) -> dict[str, Any]:
