@@ -37,6 +37,7 @@ from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams, whole_set_batch
 from hyperlab.members import PerMember
 from hyperlab.models import ModelSpec, build_model
+from hyperlab.sweeps.signals import SIGNALS
 from hyperlab.sweeps.space import SearchSpace, space_or_default, split_specs
 from hyperlab.sweeps.strategies import may_prune
 from hyperlab.sweeps.tensorboard import trial_callbacks
@@ -192,8 +193,9 @@ class PruningReporter(Callback):
         if record.val_metric is None:
             return False
         trial = self.trials[getattr(run, "member", 0)]  # fit's Run has no member: one trial
-        trial.report(record.val_metric, record.epoch)
-        return may_prune(trial.study.pruner, record.epoch) and trial.should_prune()
+        with SIGNALS.deferred():  # a Ctrl-C waits for the report's write: never half a database transaction
+            trial.report(record.val_metric, record.epoch)
+            return may_prune(trial.study.pruner, record.epoch) and trial.should_prune()
 
 
 def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:
