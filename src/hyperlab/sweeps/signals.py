@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM in a sweep: stop once, cleanly, never in the middle of taking or telling a trial."""
+"""Ctrl-C and SIGTERM in a sweep: stop once, cleanly, never in the middle of taking, reporting or telling a trial."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 class StopOnSignal:
     """SIGINT/SIGTERM -> KeyboardInterrupt once (repeats are ignored so the clean-up can finish).
 
-    Inside ``deferred()`` (taking a trial, telling its outcome) the signal waits until the block
+    Inside ``deferred()`` (taking a trial, reporting an epoch, telling its outcome) the signal waits until the block
     ends, so a trial is never left RUNNING half-created (without a heartbeat nobody would fail it).
     """
 
