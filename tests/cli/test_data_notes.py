@@ -49,3 +49,12 @@ def test_task_overrides_the_inferred_one(tmp_path):
     assert hyperlab.as_data((X, np.arange(30)), task="classification").n_outputs == 30
     with pytest.raises(ConfigError, match=r"task='regression' is invalid: must match the given Data's task"):
         hyperlab.as_data(hyperlab.as_data(path), task="regression")
+
+
+def test_a_lesson_says_what_it_read_from_a_file_too(tmp_path):
+    labels = [3, 7, 9] * 14
+    err = _stderr("lesson", "epochs", "--dataset", _csv(tmp_path / "l.csv", labels), "--out", str(tmp_path / "les"))
+    assert err.count("note: data") == 1 and "3 classes in column 'kind' (labels 3, 7, 9 are outputs 0, 1, 2)" in err
+    quiet = CliRunner().invoke(app, ["lesson", "epochs", "--dataset", str(tmp_path / "l.csv"), "--out",
+                                     str(tmp_path / "les2"), "--quiet"])
+    assert quiet.exit_code == 0 and "note:" not in quiet.stderr

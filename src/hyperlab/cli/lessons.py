@@ -15,9 +15,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from hyperlab.api import as_data
 from hyperlab.cli import Group, app, texts  # noqa: F401 - texts registers the command-line texts
 from hyperlab.cli import options as o
+from hyperlab.cli.datanote import print_data_notes
 from hyperlab.cli.progress import ProgressBar, make_progress
+from hyperlab.data import BUILTIN
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.i18n import t
@@ -81,6 +84,9 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, tas
     training = check_training({key: getattr(setup.hparams, key) for key in o.SCALE_KEYS})  # before any output
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
+    if setup.dataset not in BUILTIN:  # say what was read from the user's file, as train and the tuners do
+        print_data_notes(as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label, task=setup.task),
+                         setup.dataset, lang, quiet, task=setup.task)
     common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
               "width": setup.width, "depth": setup.depth, "label": setup.label, "task": setup.task,
               "threads": threads,
