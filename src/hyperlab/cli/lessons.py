@@ -20,7 +20,7 @@ from hyperlab.cli import Group, app, texts  # noqa: F401 - texts registers the c
 from hyperlab.cli import options as o
 from hyperlab.cli.datanote import print_data_notes
 from hyperlab.cli.progress import ProgressBar, make_progress
-from hyperlab.data import BUILTIN
+from hyperlab.data import BUILTIN, Data
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.i18n import t
@@ -84,9 +84,10 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, tas
     training = check_training({key: getattr(setup.hparams, key) for key in o.SCALE_KEYS})  # before any output
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
-    if setup.dataset not in BUILTIN:  # say what was read from the user's file, as train and the tuners do
-        print_data_notes(as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label, task=setup.task),
-                         setup.dataset, lang, quiet, task=setup.task)
+    data: str | Data = setup.dataset
+    if setup.dataset not in BUILTIN:  # a user's file: loaded once, here, to say what was read (as train does)
+        data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label, task=setup.task)
+        print_data_notes(data, setup.dataset, lang, quiet, task=setup.task)
     common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
               "width": setup.width, "depth": setup.depth, "label": setup.label, "task": setup.task,
               "threads": threads,
@@ -96,11 +97,11 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, tas
             monitor = RichMonitor(progress, lang)
             if names is None:
                 out = out or DEFAULT_OUT / "tour"
-                tour = run_tour(setup.dataset, out=out, monitor=monitor, **common)
+                tour = run_tour(data, out=out, monitor=monitor, **common)
                 results, payload, report = tour.lessons, tour.to_dict(), tour.files["report"]
             else:
                 out = out or DEFAULT_OUT / names[0]
-                result = run_lesson(names[0], setup.dataset, out=out, monitor=monitor, **common)
+                result = run_lesson(names[0], data, out=out, monitor=monitor, **common)
                 results, payload, report = [result], result.to_dict(), result.files["report"]
     except TrainingInterrupted:
         typer.echo(t("cli.lesson_interrupted", lang), err=True)
