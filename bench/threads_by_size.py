@@ -24,7 +24,8 @@ from hyperlab.engine.callbacks import StopAfter
 from hyperlab.hparams import HParams
 from hyperlab.models import build_model
 
-SIZES = [(128, 32), (128, 256), (512, 32), (256, 256), (512, 128), (1024, 64), (512, 256), (1024, 256), (2048, 256)]  # (width, batch size)
+SIZES = [(128, 32), (128, 256), (512, 32), (256, 256), (512, 128), (1024, 64), (512, 256), (1024, 256),
+         (2048, 256)]  # (width, batch size)
 
 
 def seconds_per_step(data, width: int, batch: int, threads: int, steps: int) -> float:

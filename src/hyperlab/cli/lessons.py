@@ -80,7 +80,8 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, tas
          width: int | None, depth: int | None, full: bool, seed: str | None, lang: str, out: Path | None,
          json_out: bool, quiet: bool, threads: int | None, scale: dict[str, object]) -> None:
     lang = o.lang_of(lang)
-    setup = o.resolve(dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, seed=seed, **scale)
+    setup = o.resolve(dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, seed=seed,
+                      **scale)
     training = check_training({key: getattr(setup.hparams, key) for key in o.SCALE_KEYS})  # before any output
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
@@ -123,8 +124,8 @@ def _lesson_command(name: str) -> Callable[..., None]:
                quiet: o.QuietOpt = False, threads: o.ThreadsOpt = 1,
                accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None,
                clip_grad_norm: o.ClipGradNormOpt = None, compile_: o.CompileOpt = None) -> None:
-        _run([name], dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, full=full, seed=seed,
-             lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
+        _run([name], dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, full=full,
+             seed=seed, lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
              scale=o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
 
     lesson.__doc__ = HELP[name]

@@ -121,7 +121,8 @@ def train(
     hp = setup.hparams
     hp.check_data_size(data.n_train, processes)
     distributed.check_shares(hp, data.n_train, processes)
-    out = out or Path("runs") / f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}-lr{hp.lr:g}"
+    out = out or Path("runs") / (f"{data.name}-{setup.model.replace(':', '.')}-{hp.optimizer}-b{hp.batch_size}"
+                                 f"-lr{hp.lr:g}")
     job = Job(setup, out, resume, lang, json_out, quiet, tensorboard)
     replacing = not resume and distributed.is_main() and holds_run(out)
     try:
@@ -199,7 +200,8 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     earlier = comparison_members(out) if (out / "comparison.json").is_file() else None
     try:
         with torch_threads(threads), make_progress(console) as progress:
-            task = progress.add_task(t("cmp.training", lang, n=len(hps)), total=total, info="")  # stacked or not: known after
+            # "training N runs": whether they stack is known only once they start
+            task = progress.add_task(t("cmp.training", lang, n=len(hps)), total=total, info="")
             results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,
                                  callbacks=[[ProgressBar(progress, lang, task=task, label=name)] for name in names])
     except TrainingInterrupted:  # what the members measured so far was saved over the earlier comparison

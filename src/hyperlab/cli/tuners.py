@@ -85,7 +85,8 @@ def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, 
 
 
 def lr_find(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -120,7 +121,8 @@ def lr_find(
     from hyperlab.tuners.optimizer_check import LR_METHODS
 
     method = check_choice("method", method, LR_METHODS)
-    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
+    setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet,
+                                         dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed, epochs=epochs,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -153,7 +155,8 @@ def lr_find(
 
 
 def batch_find(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -177,7 +180,8 @@ def batch_find(
 ) -> None:
     """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
     throughput stops rising, and the critical batch size."""
-    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
+    setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, quiet=quiet,
+                                         dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -195,7 +199,8 @@ def batch_find(
 
 
 def noise_scale(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -211,7 +216,8 @@ def noise_scale(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
-    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
+    setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, quiet=quiet,
+                                         dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -253,7 +259,8 @@ def lr_scale(
 
 
 def epoch_find(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -265,7 +272,8 @@ def epoch_find(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Epochs: train with early stopping and read where validation stopped improving."""
-    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
+    setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, quiet=quiet,
+                                         dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -283,7 +291,8 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def optimizer_check(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, seed: o.SeedOpt = None,
     settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -296,9 +305,9 @@ def optimizer_check(
 ) -> None:
     """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
     sweep), trained side by side as one population."""
-    setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet, dataset=dataset,
-                                         label=label, task=task, model=model, width=width, depth=depth, batch_size=batch_size,
-                                         seed=seed,
+    setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet,
+                                         dataset=dataset, label=label, task=task,
+                                         model=model, width=width, depth=depth, batch_size=batch_size, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with torch_threads(threads):
         result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
@@ -310,7 +319,8 @@ def optimizer_check(
 
 
 def advise(
-    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
@@ -328,7 +338,8 @@ def advise(
 ) -> None:
     """Advise all four: batch size, then learning rate, then optimizer, then epochs, within a time
     budget; a table with the evidence for each, plots and one HTML report."""
-    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, quiet=quiet, dataset=dataset, label=label, task=task,
+    setup, subject, out, lang = _prepare("advise", config, settings, out, lang, quiet=quiet,
+                                         dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))

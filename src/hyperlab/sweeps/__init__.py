@@ -35,7 +35,8 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
           study: str = "sweep", storage: str | None = None, strategy: str = "tpe", pruner: str | None = None,
           trials: int | None = None, timeout: float | None = None, workers: int = 1,
           width: int | None = None, depth: int | None = None, train_size: int | None = None,
-          label: str | None = None, task: str | None = None, heartbeat: int = 10, callbacks: list[Callback] | None = None,
+          label: str | None = None, task: str | None = None, heartbeat: int = 10,
+          callbacks: list[Callback] | None = None,
           device: str | None = None, echo: str = "none", lang: str = "en", threads: int | None = None,
           tensorboard: str | Path | None = None, nproc: int = 1, population: int = 1,
           **settings: Any) -> SweepOutcome:

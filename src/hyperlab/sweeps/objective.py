@@ -88,8 +88,9 @@ class SweepSetup:
         base = HParams(**{**settings, **fixed})
         space = space_or_default(dims, fixed_names=set(fixed) | set(settings))
         space.check(base)
-        return cls(dataset=dataset, label=label, task=task, train_size=train_size, model=model, width=width, depth=depth,
-                   base=base.to_dict(), space=space.to_dict(), defaulted=() if dims else tuple(space.names))
+        return cls(dataset=dataset, label=label, task=task, train_size=train_size, model=model, width=width,
+                   depth=depth, base=base.to_dict(), space=space.to_dict(),
+                   defaulted=() if dims else tuple(space.names))
 
     def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
         """This setup with the default batch sizes whose step (x accumulate) exceeds the training set dropped (a default
