@@ -178,9 +178,10 @@ class Cohort:
                     cb.on_train_start(run)  # type: ignore[arg-type]
         epoch = 0
         try:
-            while self.runs:
-                self._epoch(epoch, started, results, members_at_start)
-                epoch += 1
+            with lone_sample_explained(self.batch_size, self.data.n_train):  # BatchNorm given a lone sample
+                while self.runs:
+                    self._epoch(epoch, started, results, members_at_start)
+                    epoch += 1
         except KeyboardInterrupt:
             self._end_all("interrupted", started, results, members_at_start)
             raise
@@ -209,12 +210,11 @@ class Cohort:
                 halted = True
                 break
             t = epoch * self.steps_per_epoch + s
-            with lone_sample_explained(self.runs[0].hparams.batch_size, self.data.n_train):
-                if t == 0:
-                    loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
-                    self.first_loss = loss.double()
-                else:
-                    loss, norm, out = self.step(xb, yb, shared, t, alive)
+            if t == 0:
+                loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
+                self.first_loss = loss.double()
+            else:
+                loss, norm, out = self.step(xb, yb, shared, t, alive)
             assert self.first_loss is not None
             exploded = (self.first_loss > 0) & (loss.double() > self.diverge_factor * self.first_loss)
             now = alive & (~torch.isfinite(loss) | exploded)

@@ -75,7 +75,7 @@ LONE_SAMPLE = "Expected more than 1 value per channel when training"
 
 @contextlib.contextmanager
 def lone_sample_explained(batch_size: int, n_train: int) -> Iterator[None]:
-    """Within the block (a training step), BatchNorm's refusal of a one-sample batch is raised as a
+    """Within the block (a run's training), BatchNorm's refusal of a one-sample batch is raised as a
     ``ConfigError`` naming the batch size that made it (the epoch's last batch is usually the one:
     241 samples at batch size 16 leave 1); anything else passes unchanged."""
     try:

@@ -235,9 +235,10 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     try:
         for cb in run.callbacks:  # a callback may end the run before its first step (StopTraining)
             cb.on_train_start(run)
-        for epoch in range(run.epoch, run.hparams.epochs):
-            trained = train_one_epoch(run, epoch)
-            end_epoch(run, trained)
+        with lone_sample_explained(run.hparams.batch_size, run.history.n_train):  # BatchNorm given 1 sample
+            for epoch in range(run.epoch, run.hparams.epochs):
+                trained = train_one_epoch(run, epoch)
+                end_epoch(run, trained)
         run.history.status = "completed"
     except StopTraining as stop:
         run.history.status = stop.status
@@ -307,25 +308,24 @@ def train_one_epoch(run: Run, epoch: int) -> EpochPass:
     epoch_start, seen = time.perf_counter(), 0
     losses: list[Tensor] = []
     correct: list[Tensor] = []
-    with lone_sample_explained(hp.batch_size, run.history.n_train):  # BatchNorm given a lone last sample
-        for batch in step_batches(loop.train_set, hp.batch_size, epoch_generator(hp.seed, epoch), run.device,
-                                  accumulate=hp.accumulate, drop_last=hp.drop_last, rank=loop.rank,
-                                  world_size=loop.world_size):
-            run.history.step_lr.append(run.optimizer.param_groups[0]["lr"])
-            step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
-            if run.scheduler is not None:
-                run.scheduler.step()
-            run.step += 1
-            seen += batch.samples
-            losses.append(step.loss)
-            run.pending_losses.append(step.loss)
-            run.pending_norms.append(step.grad_norm)
-            if step.correct is not None:
-                correct.append(step.correct)
-            for cb in run.callbacks:
-                cb.on_step_end(run, step.loss)
-            if run.step % SYNC_EVERY == 0:
-                sync_steps(run)
+    for batch in step_batches(loop.train_set, hp.batch_size, epoch_generator(hp.seed, epoch), run.device,
+                              accumulate=hp.accumulate, drop_last=hp.drop_last, rank=loop.rank,
+                              world_size=loop.world_size):
+        run.history.step_lr.append(run.optimizer.param_groups[0]["lr"])
+        step = _first_step(run, batch) if run.step == 0 else _step(run, batch)
+        if run.scheduler is not None:
+            run.scheduler.step()
+        run.step += 1
+        seen += batch.samples
+        losses.append(step.loss)
+        run.pending_losses.append(step.loss)
+        run.pending_norms.append(step.grad_norm)
+        if step.correct is not None:
+            correct.append(step.correct)
+        for cb in run.callbacks:
+            cb.on_step_end(run, step.loss)
+        if run.step % SYNC_EVERY == 0:
+            sync_steps(run)
     seconds = time.perf_counter() - epoch_start
     sync_steps(run)
     # each rank holds its part of every step's loss and its own correct count: sum them over ranks
