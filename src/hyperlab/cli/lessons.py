@@ -15,12 +15,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from hyperlab.api import as_data
 from hyperlab.cli import Group, app, texts  # noqa: F401 - texts registers the command-line texts
 from hyperlab.cli import options as o
-from hyperlab.cli.datanote import print_data_notes
 from hyperlab.cli.progress import ProgressBar, make_progress
-from hyperlab.data import BUILTIN, Data
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.i18n import t
@@ -85,10 +82,7 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, tas
     training = check_training({key: getattr(setup.hparams, key) for key in o.SCALE_KEYS})  # before any output
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
-    data: str | Data = setup.dataset
-    if setup.dataset not in BUILTIN:  # a user's file: loaded once, here, to say what was read (as train does)
-        data = as_data(setup.dataset, seed=setup.hparams.seed, label=setup.label, task=setup.task)
-        print_data_notes(data, setup.dataset, lang, quiet, task=setup.task)
+    data = setup.read_data(lang, quiet)  # loaded once, here, to say what was read from a file (as train does)
     common = {"model": setup.model, "budget": budget, "seed": setup.hparams.seed, "lang": lang,
               "width": setup.width, "depth": setup.depth, "label": setup.label, "task": setup.task,
               "threads": threads,

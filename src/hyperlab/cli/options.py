@@ -101,16 +101,20 @@ class Setup:
         return {"dataset": self.dataset, "label": self.label, "task": self.task, "model": self.model,
                 "width": self.width, "depth": self.depth}
 
-    def load_data(self, lang: str, quiet: bool, *, note: bool = True, world_size: int = 1) -> "Data":
-        """The data these settings name (with --label and --task), its note on stderr (``note``), and a
-        default batch size larger than its training set replaced by the whole set (said in the note;
-        a batch size the user chose is kept, and checked where it trains)."""
+    def read_data(self, lang: str, quiet: bool, *, note: bool = True) -> "Data":
+        """The data these settings name (with --label and --task), and its note on stderr (``note``)."""
         from hyperlab.api import as_data
         from hyperlab.cli.datanote import print_data_notes
 
         data = as_data(self.dataset, seed=self.hparams.seed, label=self.label, task=self.task)
         if note:
             print_data_notes(data, self.dataset, lang, quiet, task=self.task)
+        return data
+
+    def load_data(self, lang: str, quiet: bool, *, note: bool = True, world_size: int = 1) -> "Data":
+        """``read_data``, and a default batch size larger than its training set replaced by the whole
+        set (said in the note; a batch size the user chose is kept, and checked where it trains)."""
+        data = self.read_data(lang, quiet, note=note)
         self.fit_batch(data.n_train, lang, quiet or not note, world_size)
         return data
 
