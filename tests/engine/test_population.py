@@ -241,13 +241,18 @@ class ItemNet(nn.Module):
         return out * (1.0 if out.abs().max().item() > 0 else 0.5)
 
 
+def falls_back_to_fit(model, data, hps, match):
+    """The population of ``model`` warns ``match`` and trains each member exactly as its own fit."""
+    with pytest.warns(SequentialFallbackWarning, match=match):
+        results = fit_population(model, data, hps)
+    for hp, ours in zip(hps, results, strict=True):
+        assert_same_run(ours, fit(build_model(model, data, seed=hp.seed), data, hp), rtol=0, atol=0)
+    return results
+
+
 def test_a_module_vmap_refuses_falls_back_to_fit_with_a_warning(small_digits):
     hps = [HParams(lr=lr, epochs=1, batch_size=100) for lr in (0.01, 0.1)]
-    with pytest.warns(SequentialFallbackWarning, match=r"one after another with fit: the vmap forward failed.*item"):
-        results = fit_population(ItemNet, small_digits, hps)
-    for hp, ours in zip(hps, results, strict=True):
-        assert_same_run(ours, fit(build_model(ItemNet, small_digits, seed=hp.seed), small_digits, hp),
-                        rtol=0, atol=0)
+    falls_back_to_fit(ItemNet, small_digits, hps, r"one after another with fit: the vmap forward failed.*item")
 
 
 def test_callbacks_see_the_member_under_the_fallback_too(small_digits):
@@ -557,11 +562,8 @@ def test_a_buffer_replaced_in_forward_falls_back_to_fit_with_the_reason(small_di
     # a stacked forward runs the module through functional_call, which would drop the new buffer
     # and keep every member's at its start: a silently different run
     hps = [HParams(lr=lr, epochs=1, batch_size=100) for lr in (0.01, 0.1)]
-    with pytest.warns(SequentialFallbackWarning, match=r"buffer 'mean' is replaced in forward.*in place"):
-        results = fit_population(ReassignsBuffer, small_digits, hps)
-    for hp, ours in zip(hps, results, strict=True):
-        assert_same_run(ours, fit(build_model(ReassignsBuffer, small_digits, seed=hp.seed), small_digits, hp),
-                        rtol=0, atol=0)
+    results = falls_back_to_fit(ReassignsBuffer, small_digits, hps, r"buffer 'mean' is replaced in forward.*in place")
+    for ours in results:
         assert ours.model.mean.abs().sum() > 0
 
 
