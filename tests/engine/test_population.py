@@ -595,3 +595,20 @@ def test_frozen_parameters_stay_unchanged_in_every_member_and_the_rest_matches_f
             assert torch.equal(run.model[0].weight, start[0].weight) and torch.equal(run.model[0].bias, start[0].bias)
             assert not run.model[0].weight.requires_grad
         assert not torch.equal(ours.model[2].weight, start[2].weight)
+
+
+def test_by_default_a_population_uses_the_threads_torch_had_before_a_small_step_took_one(small_digits, small_split):
+    from hyperlab.engine.threads import torch_threads
+
+    hps = [HParams(lr=lr, epochs=1, batch_size=100) for lr in (0.001, 0.002, 0.004, 0.008)] * 2
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with torch_threads(None, small_step=True):
+            halves = fit_population("mlp", small_digits, hps, width=WIDTH)
+        with torch_threads(1):
+            whole = fit_population("mlp", small_digits, hps, width=WIDTH)
+    finally:
+        torch.set_num_threads(before)
+    assert {r.history.peak_memory["population_members"] for r in halves} == {4}
+    assert {r.history.peak_memory["population_members"] for r in whole} == {8}

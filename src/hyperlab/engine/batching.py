@@ -60,6 +60,12 @@ def batches(dataset: Dataset, batch_size: int, drop_last: bool, generator: torch
         yield step.micro[0]
 
 
+def first_batch(dataset: Dataset, size: int) -> Tensor:
+    """The inputs of the first ``size`` samples, as the trainer would batch them (for a probe)."""
+    n = min(size, len(dataset))  # type: ignore[arg-type]
+    return _fetch(dataset, torch.arange(n), torch.device("cpu"))[0]
+
+
 def _fetch(dataset: Dataset, idx: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:
     if isinstance(dataset, TensorDataset):
         X, y = dataset.tensors

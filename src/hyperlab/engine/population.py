@@ -15,7 +15,8 @@ A cohort larger than ``max_members`` (or than what fits in ``memory_limit`` byte
 measured step memory of one and two members) is split into chunks trained one after another:
 chunks never change the results.
 
-Threads: with ``threads=N`` (default: torch's intra-op thread count) a cohort of at least
+Threads: with ``threads=N`` (default: ``engine.threads.population_threads()``, torch's intra-op
+thread count unless the CLI chose one intra-op thread for a small step) a cohort of at least
 ``N * MIN_SPLIT`` members is dealt into N chunks of alike work, trained at once on N threads with
 one intra-op thread each (torch releases the GIL inside its kernels; on shared cores this keeps
 going where intra-op threads stall waiting for each other), and chunks of ``max_members`` or of
@@ -61,7 +62,7 @@ from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTra
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses, replaced_buffers
 from hyperlab.engine.steps import broadcast_refused, output_mismatch
-from hyperlab.engine.threads import torch_threads
+from hyperlab.engine.threads import population_threads, torch_threads
 from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
                                      fit, loss_for)
 from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_int
@@ -104,7 +105,8 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     from) or an ``nn.Module`` (every member starts from a copy of its weights). Each result has
     exactly the form ``fit`` returns. ``forward`` picks the stacked forward pass: ``matmul``
     (nn.Sequential of Linear and elementwise layers), ``vmap`` (any module) or ``auto``.
-    ``threads`` is how many CPU threads the population may use (None: ``torch.get_num_threads()``);
+    ``threads`` is how many CPU threads the population may use (None:
+    ``population_threads()``);
     see the module docstring for how it uses them. Once ``stop`` (an Event, e.g. a page's Stop
     button) is set, every member ends at its next step with status "stopped", its steps so far
     recorded, as ``StopTraining("stopped")`` from a step callback ends a ``fit`` run.
@@ -115,7 +117,7 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     if memory_limit is not None:
         memory_limit = check_int("memory_limit", memory_limit, 1, why="bytes")
     check_choice("forward", forward, FORWARDS)
-    threads = torch.get_num_threads() if threads is None else check_int("threads", threads, 1)
+    threads = population_threads() if threads is None else check_int("threads", threads, 1)
     callbacks = _check_callbacks(callbacks)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     loss_fn = loss_fn or loss_for(data.task)
