@@ -72,10 +72,18 @@ def test_a_sweep_trains_with_the_threads_given_and_restores_them(tmp_path):
         sweep({"lr": "0.01,0.1"}, data="moons", model="logistic", epochs=2, strategy="grid", threads=1,
               study="t", storage=f"sqlite:///{tmp_path / 't.db'}", callbacks=[probe])
         assert probe.seen == [1, 1, 1, 1] and torch.get_num_threads() == 2
-        untouched = ThreadsSeen()  # without --threads one worker keeps torch's setting (as before)
+        small = ThreadsSeen()  # without --threads a small step trains on one thread ...
         sweep({"lr": "0.01,0.1"}, data="moons", model="logistic", epochs=1, strategy="grid",
-              study="u", storage=f"sqlite:///{tmp_path / 't.db'}", callbacks=[untouched])
-        assert untouched.seen == [2, 2]
+              study="u", storage=f"sqlite:///{tmp_path / 't.db'}", callbacks=[small])
+        assert small.seen == [1, 1] and torch.get_num_threads() == 2
+        large = ThreadsSeen()  # ... and a large one keeps torch's setting (a 1024-wide MLP: 1 M per sample)
+        sweep({"lr": "0.001,0.003"}, data="moons", model="mlp", width=1024, batch_size=256, epochs=1,
+              strategy="grid", study="v", storage=f"sqlite:///{tmp_path / 't.db'}", callbacks=[large])
+        assert large.seen == [2, 2]
+        together = ThreadsSeen()  # trained as one population: the probe sees its largest batch
+        sweep({"lr": "0.01,0.1"}, data="moons", model="logistic", epochs=1, strategy="grid", population=2,
+              study="w", storage=f"sqlite:///{tmp_path / 't.db'}", callbacks=[together])
+        assert together.seen == [1, 1]
     finally:
         torch.set_num_threads(before)
 
@@ -94,3 +102,22 @@ def test_a_tuner_runs_with_threads(tmp_path):
                                       "--threads", "1", "--out", str(tmp_path), "--json", "--quiet"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["epochs_run"] >= 1
+
+
+def test_without_threads_a_small_model_trains_on_one_thread_and_a_large_one_on_torchs(digits):
+    from hyperlab.cli.options import resolve
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    state = torch.random.get_rng_state()
+    try:
+        with resolve(dataset="digits").threads(None, digits):  # the digits MLP at batch 32: 0.8 M multiply-adds
+            assert torch.get_num_threads() == 1
+        assert torch.equal(torch.random.get_rng_state(), state)  # the probe model was built aside
+        with resolve(dataset="digits", width=1024, batch_size=256).threads(None, digits):  # 35 M
+            assert torch.get_num_threads() == 2
+        with resolve(dataset="digits").threads(2, digits):  # --threads is kept whatever the size
+            assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

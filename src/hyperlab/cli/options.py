@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -64,8 +65,8 @@ LangOpt = Annotated[str, typer.Option(help="Language of the text: en or ko.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar or tables.")]
 ThreadsOpt = Annotated[int | None, typer.Option(
-    help="torch intra-op threads of each training process (unset: 1 for lessons, cores / workers for a sweep, "
-         "torch's own otherwise); 1 suits small models on shared cores.")]
+    help="torch intra-op threads of each training process (unset: 1 for lessons and for a step under 20 M "
+         "multiply-adds, cores / workers for a sweep, torch's own otherwise).")]
 
 # the batch on the hardware at hand: every training command takes these four (``scale_flags``)
 AccumulateOpt = Annotated[str | None, typer.Option(
@@ -117,6 +118,22 @@ class Setup:
         data = self.read_data(lang, quiet, note=note)
         self.fit_batch(data.n_train, lang, quiet or not note, world_size)
         return data
+
+    def threads(self, threads: int | None, data: "Data") -> AbstractContextManager[None]:
+        """``torch_threads`` for training these settings on ``data``: --threads if given; else one
+        intra-op thread when a step is small, judged on a probe of the model (built aside, the
+        random state kept) and one batch of the training set (``is_small_step``)."""
+        import torch
+
+        from hyperlab.engine.batching import first_batch
+        from hyperlab.engine.threads import is_small_step, torch_threads
+        from hyperlab.models import build_model
+
+        if threads is not None:
+            return torch_threads(threads)
+        with torch.random.fork_rng(devices=[]):
+            probe = build_model(self.model, data, width=self.width, depth=self.depth, seed=self.hparams.seed)
+        return torch_threads(None, small_step=is_small_step(probe, first_batch(data.train, self.hparams.batch_size)))
 
     def fit_batch(self, n_train: int, lang: str, quiet: bool, world_size: int = 1) -> None:
         """Replace a default batch size whose step is more than the training set by the whole set

@@ -24,7 +24,6 @@ from hyperlab.cli import options as o
 from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, RunResult, distributed
-from hyperlab.engine.threads import torch_threads
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams, parse_list
@@ -129,10 +128,10 @@ def train(
         if nproc is not None and nproc > 1:  # start the ranks here
             report = distributed.launch(nproc, train_here, job, timeout=dist_timeout, threads=threads)
         elif processes > 1:  # this process is one of the ranks torchrun started
-            with distributed.process_group(dist_timeout), torch_threads(threads):
+            with distributed.process_group(dist_timeout), setup.threads(threads, data):
                 report = train_here(job)
         else:
-            with torch_threads(threads):
+            with setup.threads(threads, data):
                 report = train_here(job)
     except distributed.DistributedError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -199,7 +198,7 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     total = sum(hp.epochs * hp.steps_per_epoch(data.n_train) for hp in hps)
     earlier = comparison_members(out) if (out / "comparison.json").is_file() else None
     try:
-        with torch_threads(threads), make_progress(console) as progress:
+        with first.threads(threads, data), make_progress(console) as progress:
             # "training N runs": whether they stack is known only once they start
             task = progress.add_task(t("cmp.training", lang, n=len(hps)), total=total, info="")
             results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,

@@ -14,7 +14,6 @@ from hyperlab.api import as_data
 from hyperlab.cli import options as o
 from hyperlab.cli import texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
-from hyperlab.engine.threads import torch_threads
 from hyperlab.hparams import samples_seen
 from hyperlab.i18n import has_text, t
 from hyperlab.tuners import advise as advise_fn
@@ -133,7 +132,7 @@ def lr_find(
         hp, n = setup.hparams, subject.data.n_train
         lrs, epochs = sweep_plan(hp, n, **options)  # checks the options; sizes the progress bar
         console = o.console(quiet, json_out)
-        with torch_threads(threads), make_progress(console) as progress:
+        with setup.threads(threads, subject.data), make_progress(console) as progress:
             task = progress.add_task(t("lsw.title", lang), total=len(lrs) * epochs * hp.steps_per_epoch(n), info="")
             swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow, out=out, lang=lang,
                                 callbacks=[ProgressBar(progress, lang, task=task)], **options)
@@ -142,7 +141,7 @@ def lr_find(
                         samples=swept.samples)}
         _finish(console, json_out, setup, swept.to_dict(), swept.explanation, rows, swept.plot, lang)
         return
-    with torch_threads(threads):
+    with setup.threads(threads, subject.data):
         result = lr_find_fn(subject, hparams=setup.hparams, min_lr=1e-6 if min_lr is None else min_lr,
                             max_lr=max_lr, steps=steps, repeats=repeats, rule=rule, stop_factor=stop_factor,
                             out=out, lang=lang)
@@ -185,7 +184,7 @@ def batch_find(
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
-    with torch_threads(threads):
+    with setup.threads(threads, subject.data):
         result = batch_find_fn(subject, hparams=setup.hparams, start=start, max_batch=max_batch,
                                memory_limit=memory_limit, safety_margin=safety_margin, probe_steps=probe_steps,
                                noise=noise, target_batch=target_batch, out=out, lang=lang)
@@ -221,7 +220,7 @@ def noise_scale(
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
-    with torch_threads(threads):
+    with setup.threads(threads, subject.data):
         result = noise_scale_fn(subject, hparams=setup.hparams, small_batch=small_batch, big_batch=big_batch,
                                 pairs=pairs, train_steps=train_steps, out=out, lang=lang)
     rows = {"critical_batch_size": result.b_simple, "|G|^2": result.true_grad_sq, "tr(Sigma)": result.trace_sigma}
@@ -277,7 +276,7 @@ def epoch_find(
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
-    with torch_threads(threads):
+    with setup.threads(threads, subject.data):
         result = epoch_find_fn(subject, hparams=setup.hparams, max_epochs=max_epochs, patience=patience, out=out,
                                lang=lang)
     rows = {t("cli.suggestion", lang): result.suggested_epochs, "verdict": result.verdict,
@@ -309,7 +308,7 @@ def optimizer_check(
                                          dataset=dataset, label=label, task=task,
                                          model=model, width=width, depth=depth, batch_size=batch_size, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
-    with torch_threads(threads):
+    with setup.threads(threads, subject.data):
         result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
                                     epochs=epochs, out=out, lang=lang, lr_method=lr_method)
     rows = {t("cli.suggestion", lang): f"{result.suggested_optimizer} (lr {result.suggested_lr:.3g})"}
@@ -345,7 +344,7 @@ def advise(
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     console = o.console(quiet, json_out)
     stages = {"batch_size": 1, "lr": 2, "optimizer": 3, "epochs": 4}
-    with torch_threads(threads):
+    with setup.threads(threads, subject.data):
         advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
                            optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
                            patience=patience, memory_limit=memory_limit, out=out, lang=lang, lr_method=lr_method,
