@@ -47,7 +47,8 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     ``data`` may be names/paths or your own objects (then ``workers`` must be 1). The study lives
     in ``storage`` (default ``sqlite:///hyperlab.db``); calling again with the same arguments
     continues it, and a larger ``trials`` extends it. ``threads``: torch threads of each worker
-    (default: torch's for one worker, cores / ``workers`` for several). ``tensorboard``: a folder
+    (default: torch's for one worker, cores / ``workers`` for several; one for a trial whose step
+    is small, ``engine.threads.ONE_THREAD_BELOW``). ``tensorboard``: a folder
     where each trial writes its TensorBoard run, ``trial-<number>`` (``hyperlab.sweeps.tensorboard``).
     ``nproc``: processes that train each trial together (data-parallel; needs a database and
     ``model``/``data`` by name). ``population``: trials each worker trains at once with one

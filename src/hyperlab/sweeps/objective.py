@@ -26,12 +26,15 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import optuna
+import torch
 from torch import nn
 
 from hyperlab.api import as_data
 from hyperlab.data import Data
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
+from hyperlab.engine.batching import first_batch
 from hyperlab.engine.population import fit_population
+from hyperlab.engine.threads import is_small_step, torch_threads
 from hyperlab.data.arrays import TASKS
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams, whole_set_batch
@@ -223,7 +226,7 @@ class Objective:
 
     def __init__(self, setup: SweepSetup, data: Data | None = None, model: ModelSpec | None = None, *,
                  callbacks: list[Callback] | None = None, device: str | None = None,
-                 tensorboard: str | None = None) -> None:
+                 tensorboard: str | None = None, threads_by_size: bool = False) -> None:
         self.setup = setup
         self.space = setup.search_space()
         self.base = setup.hparams()
@@ -232,6 +235,8 @@ class Objective:
         self.callbacks = list(callbacks or [])
         self.device = device
         self.tensorboard = tensorboard  # the plan's folder: each trial writes its own run there
+        # no --threads: a trial whose step is small trains on one intra-op thread (``torch_threads``)
+        self.threads_by_size = threads_by_size
 
     def new_model(self, seed: int) -> nn.Module:
         """A fresh model for each trial: same initial weights (seed) for every trial."""
@@ -260,17 +265,28 @@ class Objective:
     def train(self, params: dict[str, Any], callbacks: list[Callback]) -> RunResult:
         """Train one trial's ``params`` (over the fixed settings) from the same initial weights."""
         hp = self.base.replace(**params)
-        return fit(self.new_model(hp.seed), self.data, hp, callbacks=[*callbacks, *self.callbacks],
-                   device=self.device, measure_memory=False)
+        net = self.new_model(hp.seed)
+        with self.threads_for(net, hp.batch_size):
+            return fit(net, self.data, hp, callbacks=[*callbacks, *self.callbacks], device=self.device,
+                       measure_memory=False)
+
+    def threads_for(self, net: nn.Module | None, batch_size: int) -> contextlib.AbstractContextManager[None]:
+        """One intra-op thread for a small step when the threads are chosen by size, else as set."""
+        if not self.threads_by_size or net is None:
+            return contextlib.nullcontext()
+        return torch_threads(None, small_step=is_small_step(net, first_batch(self.data.train, batch_size)))
 
     def train_population(self, trials: Sequence[optuna.Trial], hparams: Sequence[HParams]) -> list[RunResult]:
         """Train the trials' settings together with one ``fit_population`` call (member i is trial
         i: its per-epoch values go to its own trial, whose pruner may stop it alone; it writes its
         own TensorBoard run); raises ``PopulationInterrupted`` on Ctrl-C with each member's result so far."""
         per_trial = PerMember([trial_callbacks(self.tensorboard, trial) for trial in trials])
-        return fit_population(self.model_spec, self.data, list(hparams),
-                              callbacks=[PruningReporter(trials), per_trial, *self.callbacks], device=self.device,
-                              width=self.setup.width, depth=self.setup.depth)
+        with torch.random.fork_rng(devices=[]):
+            probe = self.new_model(0) if self.threads_by_size else None
+        with self.threads_for(probe, max(hp.batch_size for hp in hparams)):
+            return fit_population(self.model_spec, self.data, list(hparams),
+                                  callbacks=[PruningReporter(trials), per_trial, *self.callbacks],
+                                  device=self.device, width=self.setup.width, depth=self.setup.depth)
 
 
 @contextlib.contextmanager

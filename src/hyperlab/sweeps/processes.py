@@ -57,7 +57,8 @@ def worker_main(plan_data: dict[str, Any], worker: int, target: int, finished_be
             if plan.nproc > 1:  # this worker's trials are trained by plan.nproc ranks
                 run_ranks(plan, target, seed, label, threads)
             else:
-                work(Session(plan, setup, seed=seed), Objective(setup, tensorboard=plan.tensorboard), target, plan.timeout, echo(plan, label))
+                objective = Objective(setup, tensorboard=plan.tensorboard, threads_by_size=plan.threads is None)
+                work(Session(plan, setup, seed=seed), objective, target, plan.timeout, echo(plan, label))
         except KeyboardInterrupt:
             sys.exit(130)
         except HyperlabError as exc:

@@ -80,7 +80,7 @@ def run_sweep(plan: SweepPlan, *, data: Data | None = None, model: ModelSpec | N
                 session = Session(plan, prepared.setup, seed=worker_seed(prepared.setup, 0, prepared.finished_before),
                                   storage=storage)
                 objective = Objective(prepared.setup, prepared.data, model, callbacks=callbacks, device=device,
-                                      tensorboard=plan.tensorboard)
+                                      tensorboard=plan.tensorboard, threads_by_size=plan.threads is None)
                 work(session, objective, prepared.target, plan.timeout, echo(plan, ""))
         else:
             run_processes(plan, prepared)
