@@ -20,7 +20,7 @@ from hyperlab.sweeps.storage import integrity_problems, open_storage
 pytestmark = pytest.mark.slow
 
 LRS, OPTIMIZERS = ("0.003", "0.01", "0.03"), ("sgd", "adam")
-GRID = ["--dataset", "digits", "--model", "mlp", "--width", "16", "--batch-size", "32", "--epochs", "8",
+GRID = ["--dataset", "digits", "--model", "mlp", "--width", "16", "--batch-size", "32", "--epochs", "30",
         "--lr", ",".join(LRS), "--optimizer", ",".join(OPTIMIZERS), "--strategy", "grid", "--heartbeat", "1"]
 
 
@@ -96,7 +96,7 @@ def test_three_workers_one_sigkilled_every_grid_point_completes_exactly_once(bac
 
 def test_ctrl_c_keeps_finished_trials_and_the_same_command_resumes(tmp_path, sqlite_url):
     args = ["sweep", "--study", "resume", "--storage", sqlite_url, "--dataset", "digits", "--model", "mlp",
-            "--width", "32", "--lr", "1e-3..1e-1:log", "--batch-size", "32,64", "--epochs", "6",
+            "--width", "32", "--lr", "1e-3..1e-1:log", "--batch-size", "32,64", "--epochs", "40",
             "--pruner", "none", "--trials", "5"]
     proc = hyperlab(*args, cwd=tmp_path)
     try:
