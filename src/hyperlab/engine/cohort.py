@@ -27,7 +27,7 @@ from hyperlab.engine import memory
 from hyperlab.engine.callbacks import Callback, StopTraining
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.stacked import Stack, member_losses
-from hyperlab.engine.steps import like_targets, lone_sample_explained
+from hyperlab.engine.steps import class_hits, like_targets, lone_sample_explained
 from hyperlab.engine.trainer import EVAL_BATCH, LossFn, RunResult, batches, epoch_generator, is_diverged
 from hyperlab.hparams import HParams
 from hyperlab.optim.functional import FAMILIES, PopulationOptimizer, member_settings, schedule_table
@@ -223,7 +223,7 @@ class Cohort:
             losses.append(loss)
             norms.append(norm)
             if classification:
-                correct += (out.argmax(-1) == yb).sum(-1)
+                correct += class_hits(out, yb, lead=1).sum(-1)
             seen += len(yb) if shared else yb.shape[1]
         seconds = time.perf_counter() - epoch_start
         if halted and not losses:  # stopped before this epoch's first step
@@ -357,7 +357,7 @@ def evaluate_members(stack: Stack, dataset: Dataset | None, task: str, loss_fn: 
         total += member_losses(loss_fn, out, yb, shared=True).double() * len(xb)
         n += len(xb)
         if task == "classification":
-            correct += (out.argmax(-1) == yb).sum(-1).double()
+            correct += class_hits(out, yb, lead=1).sum(-1).double()
         else:
             sq_err += ((like_targets(out, yb, lead=1) - yb) ** 2).reshape(k, -1).sum(1).double()
             targets.append(yb)

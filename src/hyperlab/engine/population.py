@@ -61,10 +61,10 @@ from hyperlab.engine import memory
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses, replaced_buffers
-from hyperlab.engine.steps import broadcast_refused, output_mismatch
+from hyperlab.engine.steps import broadcast_refused, check_one_logit, loss_or_default, output_mismatch
 from hyperlab.engine.threads import population_threads, torch_threads
 from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
-                                     fit, loss_for)
+                                     fit)
 from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_int
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model
@@ -120,7 +120,7 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     threads = population_threads() if threads is None else check_int("threads", threads, 1)
     callbacks = _check_callbacks(callbacks)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    loss_fn = loss_fn or loss_for(data.task)
+    loss_fn = loss_or_default(loss_fn, data.task)
     initial = _initial_models(model, data, hps, width, depth, device)
     template = initial(0)
 
@@ -280,6 +280,8 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
                               "forward would lose; update it in place (.copy_(), +=, .mul_()) to train stacked")
             alive = torch.ones(2, dtype=torch.bool, device=cohort.device)
             out = cohort.stack.forward(xb, shared)
+            if cohort.data.task == "classification":
+                check_one_logit(out, yb, cohort.data.n_outputs, lead=1)
             with broadcast_refused():
                 try:
                     losses = member_losses(cohort.loss_fn, out, yb, shared)

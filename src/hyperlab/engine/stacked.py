@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call
 
-from hyperlab.engine.steps import output_mismatch
+from hyperlab.engine.steps import classification_loss, loss_targets, output_mismatch
 
 # elementwise layers the matmul forward applies as they are (any leading dimensions)
 ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.SiLU, nn.LeakyReLU, nn.ELU, nn.Softplus,
@@ -204,12 +204,17 @@ def matmul_forward(plan: Plan, params: dict[str, Tensor], x: Tensor, shared: boo
 def member_losses(loss_fn: Callable[[Tensor, Tensor], Tensor], out: Tensor, y: Tensor, shared: bool) -> Tensor:
     """Each member's loss ``[K]`` for outputs ``[K, B, ...]`` and targets (``[B, ...]`` if shared).
 
-    Cross-entropy and MSE (the defaults) are computed on the flattened batch, others under vmap.
+    Cross-entropy (binary for a single logit) and MSE, the defaults, are computed on the flattened
+    batch, others under vmap.
     Cross-entropy stays torch's own kernel: log-sum-exp less the target's logit was 0.6 ms faster
     per step at K = 64 but its last-bit differences from ``fit`` grew past 1e-5 in 8 of 16 bench
     members (against 2 of 16), so it is not used."""
     k = out.shape[0]
-    if loss_fn is F.cross_entropy and out.dim() == 3:
+    y = loss_targets(out, y, lead=1)
+    if loss_fn in (classification_loss, F.binary_cross_entropy_with_logits) and y.is_floating_point():
+        target = y.expand_as(out) if shared else y
+        return F.binary_cross_entropy_with_logits(out, target, reduction="none").reshape(k, -1).mean(1)
+    if loss_fn in (classification_loss, F.cross_entropy) and out.dim() == 3:
         target = y.expand(k, *y.shape) if shared else y
         return F.cross_entropy(out.reshape(-1, out.shape[-1]), target.reshape(-1), reduction="none").view(k, -1).mean(1)
     if loss_fn is F.mse_loss:

@@ -33,8 +33,66 @@ class StepResult(NamedTuple):
 
 
 def loss_for(task: str) -> LossFn:
-    """Cross-entropy for classification, mean squared error for regression."""
-    return F.cross_entropy if task == "classification" else F.mse_loss
+    """Cross-entropy for classification (binary cross-entropy for a single logit), mean squared
+    error for regression."""
+    return classification_loss if task == "classification" else F.mse_loss
+
+
+BINARY_LOSSES = (F.binary_cross_entropy_with_logits, F.binary_cross_entropy)
+
+
+def loss_or_default(loss_fn: LossFn | None, task: str) -> LossFn:
+    """The run's loss: the user's, or the task's default. Binary cross-entropy on data read as
+    regression (float targets) trains, but its runs are scored by R^2 of the outputs, which a
+    classifier's user does not want: a warning says how to read the data as classes."""
+    if loss_fn is None:
+        return loss_for(task)
+    if task == "regression" and (loss_fn in BINARY_LOSSES or isinstance(loss_fn, nn.BCEWithLogitsLoss | nn.BCELoss)):
+        warnings.warn("the loss is binary cross-entropy but the data was read as regression (float targets), so "
+                      "runs are scored by R^2 of the outputs: read the data with task='classification' "
+                      "(as_data(..., task=), --task) for a classifier scored by accuracy", UserWarning, stacklevel=3)
+    return loss_fn
+
+
+def classification_loss(out: Tensor, target: Tensor) -> Tensor:
+    """Cross-entropy over class scores for integer labels; binary cross-entropy on the logit for
+    the 0/1 float targets ``loss_targets`` gives a model with one output per sample."""
+    if target.is_floating_point():
+        return F.binary_cross_entropy_with_logits(out, target)
+    return F.cross_entropy(out, target)
+
+
+def one_logit(out: Tensor, target: Tensor, lead: int = 0) -> bool:
+    """Integer labels against one output per sample: a binary classifier's logit, ``(B,)`` or
+    ``(B, 1)`` (``lead`` leading dimensions of ``out``, a population's members, come first)."""
+    return not target.is_floating_point() and out.shape[lead + 1:].numel() == 1
+
+
+def loss_targets(out: Tensor, target: Tensor, lead: int = 0) -> Tensor:
+    """The targets as the loss takes them: as given, except that 0/1 labels for a single logit
+    become floats of the logit's shape (what ``binary_cross_entropy_with_logits`` and
+    ``nn.BCEWithLogitsLoss`` expect)."""
+    if one_logit(out, target, lead):
+        return target.to(out.dtype).reshape(*target.shape, *out.shape[lead + 1:])
+    return target
+
+
+def class_hits(out: Tensor, target: Tensor, lead: int = 0) -> Tensor:
+    """Which samples are classified right: the highest score's class, or for a single logit
+    class 1 where the logit is positive (probability above one half)."""
+    if one_logit(out, target, lead):
+        predicted = (out > 0).reshape(out.shape[:lead + 1]).long()
+    else:
+        predicted = out.argmax(-1)
+    return predicted == target
+
+
+def check_one_logit(out: Tensor, target: Tensor, n_classes: int, lead: int = 0) -> None:
+    """A single logit per sample tells two classes apart; refuse it for data with more."""
+    if one_logit(out, target, lead) and n_classes > 2:
+        raise output_mismatch(out.shape[lead:], target.shape[-1:], f"one output per sample is a binary "
+                              f"classifier's logit, and this data has {n_classes} classes: give the model "
+                              f"{n_classes} outputs")
 
 
 # torch's warning when an elementwise loss (mse, l1, huber, ...) broadcasts outputs against targets
@@ -119,14 +177,16 @@ def grad_scaler(precision: str, device: torch.device) -> torch.amp.GradScaler | 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: LossFn, batch: StepBatch, *,
                task: str, params: Sequence[Tensor], grads: FlatGrads | None = None, precision: str = "fp32",
                scaler: torch.amp.GradScaler | None = None, clip_grad_norm: float | None = None,
-               world_size: int = 1, no_sync: Callable[[], Any] | None = None) -> StepResult:
+               world_size: int = 1, no_sync: Callable[[], Any] | None = None,
+               n_classes: int | None = None) -> StepResult:
     """One update ``W <- W - lr * update`` from the step's micro-batches (gradients accumulated).
 
     Each micro-batch's loss is weighted by its share of the step's samples (times the number of
     processes, whose gradients DistributedDataParallel averages), so the update is the one a single
     batch of all those samples would give. ``grads`` keeps the gradients in one buffer so zeroing
     and the norm are one op each; ``no_sync`` (DDP) skips the gradient exchange for all but the
-    last micro-batch."""
+    last micro-batch. ``n_classes`` (given on a run's first step) refuses a single logit for data
+    of more than two classes before any update."""
     if grads is not None:
         grads.zero()
     else:
@@ -142,13 +202,15 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Loss
         with sync:
             with autocast(precision, device):
                 out = model(xb)
-                loss = loss_fn(out, yb)
+                if n_classes is not None:
+                    check_one_logit(out, yb, n_classes)
+                loss = loss_fn(out, loss_targets(out, yb))
             weighted = loss if weight == 1 else loss * weight
             (scaler.scale(weighted) if scaler is not None else weighted).backward()
         part = loss.detach() if share == 1 else loss.detach() * share
         total = part if total is None else total + part
         if correct is not None:
-            correct += (out.detach().argmax(1) == yb).sum()
+            correct += class_hits(out.detach(), yb).sum()
     if clip_grad_norm is not None:
         if scaler is not None:
             scaler.unscale_(optimizer)

@@ -30,8 +30,9 @@ from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
 from hyperlab.engine.grads import FlatGrads
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
-from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, grad_scaler,
-                                  like_targets, lone_sample_explained, loss_for, output_mismatch, train_step)
+from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, class_hits,
+                                  grad_scaler, like_targets, lone_sample_explained, loss_for, loss_or_default,
+                                  loss_targets, output_mismatch, train_step)
 from hyperlab.errors import HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
@@ -194,10 +195,10 @@ def evaluate(model: nn.Module, dataset: Dataset | None, task: str, loss_fn: Loss
     for xb, yb in loader:
         xb, yb = xb.to(device), yb.to(device)
         out = model(xb)
-        total_loss += float(loss_fn(out, yb)) * len(xb)
+        total_loss += float(loss_fn(out, loss_targets(out, yb))) * len(xb)
         n += len(xb)
         if task == "classification":
-            correct += float((out.argmax(1) == yb).sum())
+            correct += float(class_hits(out, yb).sum())
         else:
             sq_err += float(((like_targets(out, yb) - yb) ** 2).sum())
             targets.append(yb)
@@ -264,7 +265,7 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
     if hp.compile:
         model.compile()
     net = distributed.wrap(model, device) if world > 1 else model
-    loss_fn = loss_fn or loss_for(data.task)
+    loss_fn = loss_or_default(loss_fn, data.task)
     steps_per_epoch = hp.steps_per_epoch(data.n_train, world)
     optimizer = build_optimizer(model.parameters(), hp)
     scheduler = build_scheduler(optimizer, hp, steps_per_epoch)
@@ -410,13 +411,15 @@ def finish(run: Run) -> RunResult:
     return result
 
 
-def _step(run: Run, batch: StepBatch) -> StepResult:
+def _step(run: Run, batch: StepBatch, first: bool = False) -> StepResult:
     loop, hp = run.loop, run.hparams
+    n_classes = run.data.n_outputs if first and run.data.task == "classification" else None
     net = loop.net or run.model
     no_sync = getattr(net, "no_sync", None)  # DDP: exchange gradients once, after the last micro-batch
     step = train_step(net, run.optimizer, loop.loss_fn, batch, task=run.data.task, params=loop.params,
                       grads=loop.grads, precision=hp.precision, scaler=loop.scaler,
-                      clip_grad_norm=hp.clip_grad_norm, world_size=loop.world_size, no_sync=no_sync)
+                      clip_grad_norm=hp.clip_grad_norm, world_size=loop.world_size, no_sync=no_sync,
+                      n_classes=n_classes)
     if loop.grads is None and loop.fuse_grads:
         # after the first step, when every gradient exists: keep them in one buffer
         loop.grads = FlatGrads.attach(loop.params)
@@ -430,10 +433,12 @@ def _first_step(run: Run, batch: StepBatch) -> StepResult:
     try:
         with broadcast_refused():  # outputs of another shape than the targets: refused before any update
             if not run.loop.measure_memory:
-                return _step(run, batch)
+                return _step(run, batch, first=True)
             tensors = [t for pair in batch.micro for t in pair]
             with memory.track_step_memory(run.model, run.optimizer, run.device, run.history.peak_memory, tensors):
-                return _step(run, batch)
+                return _step(run, batch, first=True)
+    except HyperlabError:  # already says what is wrong
+        raise
     except Exception as exc:  # noqa: BLE001 - explained below, then re-raised as the cause
         torch.set_rng_state(state)
         check_model_fits(run.model, run.loop.loss_fn, *batch.micro[0])  # raises the specific explanation
@@ -450,7 +455,7 @@ def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) 
         raise HyperlabError(f"the model must return a tensor of outputs, got {type(out).__name__}")
     try:
         with broadcast_refused():
-            loss = loss_fn(out, yb)
+            loss = loss_fn(out, loss_targets(out, yb))
     except Exception as exc:  # noqa: BLE001
         raise output_mismatch(out.shape, yb.shape, exc) from None
     if not isinstance(loss, Tensor) or loss.dim() != 0 or not loss.requires_grad:

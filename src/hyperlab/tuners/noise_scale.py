@@ -33,6 +33,7 @@ from torch.utils.data import Dataset, TensorDataset
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, StopAfter
 from hyperlab.engine.trainer import LossFn, check_model_fits
+from hyperlab.engine.steps import loss_targets
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
@@ -115,7 +116,8 @@ def batch_grad_sq_norm(model: nn.Module, loss_fn: LossFn, dataset: Dataset, inde
     n = len(index)
     for piece in torch.tensor_split(index, math.ceil(n / chunk)):
         xb, yb = take(dataset, piece, device)
-        loss = loss_fn(model(xb), yb) * (len(xb) / n)
+        out = model(xb)
+        loss = loss_fn(out, loss_targets(out, yb)) * (len(xb) / n)
         loss.backward()
     grads = [p.grad for p in params if p.grad is not None]
     return float(sum(float(g.double().pow(2).sum()) for g in grads))
