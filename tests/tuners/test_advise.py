@@ -117,7 +117,15 @@ def test_an_epoch_stage_cut_while_improving_gives_no_horizon_to_check_the_rate_a
     assert advice.epochs.history.status == "budget" and advice.epochs.verdict == "train_longer"
     assert advice.values["epochs"] == 1 and isinstance(advice.lr, LRSweepResult) and advice.lr.epochs == 10
     assert not any("lr-find --method sweep --epochs" in note for note in advice.notes)  # was: "--epochs 1"
-    assert any("time budget" in note for note in advice.notes)
+    # the value is the one epoch that ran, and both the evidence and a note say it is only a lower bound
+    assert advice.evidence["epochs"].startswith("validation accuracy best at epoch 1 of the 1 the time budget "
+                                                "allowed (20 planned)")
+    assert advice.evidence["epochs"].endswith("still improving when cut: a lower bound, train longer")
+    assert ("The time budget ended the epoch stage at epoch 1 while validation was still improving, so 1 epoch is "
+            f"a lower bound, not a measured best: train up to {advice.epochs.next_budget} epochs") in advice.notes[-1]
+    assert advice.epochs.next_budget >= 20
+    ko = advice.evidence_in("ko")["epochs"]
+    assert "시간 예산이 허락한 1 에폭(20 에폭 계획) 중 1에서 최고" in ko and "최솟값" in ko
 
 
 def test_advise_with_the_range_test(wine):

@@ -110,10 +110,18 @@ class Advice(Displayable):
                      lr=chosen_find.suggested_lr, rules=rules))
                   + ("" if winner == started else f"; {started}: {self.lr.suggested_lr:.3g}"),
             "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores),
-            "epochs": t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=epochs.max_epochs,
-                        value=epochs.best_record.val_metric or math.nan,
-                        verdict=t(f"adv.verdict.{epochs.verdict}", lang)),
+            "epochs": self._epoch_evidence(lang, metric),
         }
+
+    def _epoch_evidence(self, lang: str, metric: str) -> str:
+        epochs = self.epochs
+        value = epochs.best_record.val_metric or math.nan
+        if epochs.history.status != "budget":
+            return t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=epochs.max_epochs,
+                     value=value, verdict=t(f"adv.verdict.{epochs.verdict}", lang))
+        # cut by the time budget: the planned length was never tried, only the epochs that ran
+        return t("adv.ev.epochs_cut", lang, metric=metric, best=epochs.best_epoch, run=len(epochs.history.epochs),
+                 max_epochs=epochs.max_epochs, value=value, verdict=t(f"adv.verdict_cut.{epochs.verdict}", lang))
 
     def notes_in(self, lang: str) -> list[str]:
         """The notes (a starting batch larger than the data, stages the budget cut short) in ``lang``."""
@@ -315,7 +323,10 @@ def budget_notes(lr_result: LRFindResult | LRSweepResult, check: OptimizerCheckR
         notes.append(t("adv.note.skipped", lang, names=", ".join(skipped)))
     if cut:
         notes.append(t("adv.note.cut", lang, stage=f"{t('optimizer', lang)} ({', '.join(cut)})"))
-    if epochs.history.status == "budget":
+    if epochs.history.status == "budget" and epochs.verdict == "train_longer":
+        notes.append(t("adv.note.cut_improving", lang, run=len(epochs.history.epochs), best=epochs.best_epoch,
+                       next=epochs.next_budget))
+    elif epochs.history.status == "budget":
         notes.append(t("adv.note.cut", lang, stage=t("epochs", lang)))
     return notes
 

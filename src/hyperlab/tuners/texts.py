@@ -98,6 +98,15 @@ register({
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
                       "ko": "검증 {metric}이(가) {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
+    "adv.ev.epochs_cut": {
+        "en": "validation {metric} best at epoch {best} of the {run} the time budget allowed ({max_epochs} planned) "
+              "({value:.4f}); {verdict}",
+        "ko": "검증 {metric}이(가) 시간 예산이 허락한 {run} 에폭({max_epochs} 에폭 계획) 중 {best}에서 최고({value:.4f}); "
+              "{verdict}"},
+    "adv.verdict_cut.ok": {"en": "it had stopped improving before the cut", "ko": "중단 전에 이미 개선이 멈춤"},
+    "adv.verdict_cut.too_long": {"en": "it had stopped improving early", "ko": "일찍 개선이 멈춤"},
+    "adv.verdict_cut.train_longer": {"en": "still improving when cut: a lower bound, train longer",
+                                     "ko": "중단될 때도 개선 중: 최솟값일 뿐이니 더 길게 훈련"},
     "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
     "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
     "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
@@ -108,6 +117,13 @@ register({
                            "--budget-seconds).",
                      "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
                            "늘리세요)."},
+    "adv.note.cut_improving": {
+        "en": "The time budget ended the epoch stage at epoch {run} while validation was still improving, so "
+              "{best} {best:epoch|epochs} is a lower bound, not a measured best: train up to {next} epochs with "
+              "early stopping (--early-stopping), or raise --budget-seconds.",
+        "ko": "검증 성능이 아직 좋아지는 중에 시간 예산 때문에 에폭 단계가 {run} 에폭에서 끝났으므로 {best} 에폭은 측정된 "
+              "최적값이 아니라 최솟값입니다: 조기 종료(--early-stopping)로 최대 {next} 에폭까지 "
+              "훈련하거나 --budget-seconds를 늘리세요."},
     "adv.note.skipped": {"en": "The time budget ran out before these optimizers could be checked: {names}.",
                          "ko": "시간 예산이 다 되어 다음 옵티마이저는 비교하지 못했습니다: {names}."},
     "adv.note.horizon": {
