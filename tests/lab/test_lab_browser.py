@@ -125,6 +125,29 @@ def test_compare_two_runs_and_remove_one(desktop):
     desktop.wait_points("#chart-step", 20)
 
 
+def test_upload_a_csv_as_the_task_chosen_and_a_wrong_label_shows_at_its_field(desktop, tmp_path):
+    page = desktop.page
+    csv = tmp_path / "counts.csv"
+    csv.write_text("a,b,y\n" + "\n".join(f"{i % 7},{(i * 3) % 5},{i % 4}" for i in range(200)) + "\n")
+    page.click("details.upload summary")
+    page.fill("#f-label", "zz")
+    page.set_input_files("#f-upload", str(csv))
+    page.wait_for_function("() => document.querySelector('[data-err=label]').textContent !== ''")
+    assert page.inner_text("[data-err=label]").startswith("label='zz' is invalid: must be a column of counts.csv")
+    assert page.get_attribute("#f-label", "aria-invalid") == "true"
+    page.fill("#f-label", "y")
+    page.select_option("#f-task", "regression")
+    page.set_input_files("#f-upload", [])
+    page.set_input_files("#f-upload", str(csv))
+    page.wait_for_function("() => document.querySelector('#upload-msg').textContent !== ''")
+    assert page.inner_text("#upload-msg") == "uploaded: counts.csv (120 training samples, regression)"
+    assert page.inner_text("[data-err=label]") == ""
+    page.wait_for_selector("body[data-validating=false]")
+    desktop.set(batch_size="16", epochs="1", width="8", depth="1")
+    desktop.train()
+    assert page.inner_text("#th-metric") == "val R²" and page.inner_text("#metric-caption").startswith("R² per epoch")
+
+
 def test_try_several_optimizers(desktop):
     desktop.set(dataset="moons", batch_size="64", epochs="1", width="8", depth="1")
     desktop.train("#try-opt", timeout=120_000)

@@ -71,13 +71,34 @@ def test_an_upload_is_parsed_by_the_csv_loader_under_a_generated_name(client, la
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["dataset"].startswith("upload-") and answer["name"] == "evil name_.csv"
-    assert answer["text"]["en"] == f"uploaded: evil name_.csv ({answer['n_train']} training samples)"
+    assert answer["text"]["en"] == f"uploaded: evil name_.csv ({answer['n_train']} training samples, classification)"
     upload_dir = lab_server.lab.datasets.upload_dir
     assert [p.name for p in upload_dir.iterdir()] == [f"{answer['dataset']}.csv"]
     assert not Path("/tmp/evil name?.csv").exists()
     job = start(client, form={**SMALL, "dataset": answer["dataset"], "batch_size": 16, "epochs": 1})
     assert read_events(client, job["id"])[-1]["state"] == "done"
     lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()  # leave the module's server as it was
+
+
+def test_an_upload_is_read_as_the_task_chosen_and_a_bad_label_or_task_names_its_field(client, lab_server):
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{i % 4}" for i in range(200))  # integer targets 0..3
+    content = f"a,b,y\n{rows}\n"
+    read = client.post("/api/upload", params={"filename": "counts.csv"}, content=content).json()
+    chosen = client.post("/api/upload", params={"filename": "counts.csv", "task": "regression"}, content=content).json()
+    assert (read["task"], chosen["task"]) == ("classification", "regression")
+    assert chosen["text"]["en"].endswith("training samples, regression)") and chosen["text"]["ko"].endswith("회귀)")
+    for seed in (0, 3):  # a run with another seed reads the file again, as the task chosen
+        assert lab_server.lab.datasets.get(chosen["dataset"], seed).task == "regression"
+    job = start(client, form={**SMALL, "dataset": chosen["dataset"], "batch_size": 16, "epochs": 1})
+    assert read_events(client, job["id"])[-1]["state"] == "done"
+    for params, field, says in (({"task": "ranking"}, "task", "task='ranking' is invalid: must be one of "
+                                                              "classification, regression"),
+                                ({"label": "zz"}, "label", "label='zz' is invalid: must be a column of counts.csv")):
+        bad = client.post("/api/upload", params={"filename": "counts.csv", **params}, content=content)
+        assert bad.status_code == 400 and bad.json()["errors"][field].startswith(says)
+    for answer in (read, chosen):
+        lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()
+    assert list(lab_server.lab.datasets.upload_dir.glob("*")) == []  # the refused ones were not kept
 
 
 @pytest.mark.parametrize("content, says", [

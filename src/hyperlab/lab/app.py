@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hyperlab.errors import ConfigError, DataError, HyperlabError, Interval, check_choice
 from hyperlab.hparams import OPTIMIZERS, HParams
-from hyperlab.i18n import LANGS, check_lang, texts_for_page
+from hyperlab.i18n import LANGS, check_lang, t, texts_for_page
 from hyperlab.lab import stream, workflows
 from hyperlab.lab.config import LabConfig, MiB
 from hyperlab.lab.datasets import DataSets
@@ -193,7 +193,8 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
         return {"ok": True, "setup": setup.to_dict(), **arithmetic(setup, data)}
 
     @app.post("/api/upload")
-    async def upload(request: Request, filename: str = "upload.csv", label: str = "") -> dict[str, Any]:
+    async def upload(request: Request, filename: str = "upload.csv", label: str = "",
+                     task: str = "") -> dict[str, Any]:
         declared = request.headers.get("content-length")
         limit = config.upload_limit
         too_big = ConfigError("upload", f"{declared or 'more than ' + str(limit)} bytes",
@@ -211,10 +212,11 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
         if size > limit:
             path.unlink(missing_ok=True)
             return JSONResponse({"errors": {"upload": str(too_big)}}, status_code=413)  # type: ignore[return-value]
-        up = await run_in_threadpool(lab.datasets.add, upload_id, path, filename, label)
+        up = await run_in_threadpool(lab.datasets.add, upload_id, path, filename, label, task)
         return {"dataset": up.id, "name": up.name, "n_train": up.n_train, "task": up.task,
                 "datasets": lab.datasets.describe(),
-                "text": both("lab.uploaded", name=up.name, n_train=up.n_train)}
+                "text": {lang: t("lab.uploaded", lang, name=up.name, n_train=up.n_train,
+                                 task=t(f"lab.task.{up.task}", lang)) for lang in LANGS}}
 
     # ---- jobs ----------------------------------------------------------------------------------------
     @app.post("/api/runs", status_code=202)

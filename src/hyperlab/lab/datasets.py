@@ -86,7 +86,7 @@ class DataSets:
         with self._lock:
             cached = self._cache.get((key, seed))
         if cached is None:
-            cached = self._load(up.path, up.name, up.label, seed)
+            cached = self._load(up.path, up.name, up.label, seed, up.task)
             with self._lock:
                 self._cache[(key, seed)] = cached
         return cached
@@ -97,12 +97,14 @@ class DataSets:
         self.upload_dir.mkdir(parents=True, exist_ok=True)
         return upload_id, self.upload_dir / f"{upload_id}.csv"
 
-    def add(self, upload_id: str, path: Path, filename: str | None, label: str | None) -> Upload:
-        """Parse a received file with the CSV loader; keep it if it loads, delete it if not."""
+    def add(self, upload_id: str, path: Path, filename: str | None, label: str | None,
+            task: str | None = None) -> Upload:
+        """Parse a received file with the CSV loader (``task``: as given, or read from the labels when
+        empty); keep it if it loads, delete it if not."""
         name = display_name(filename)
         label = label.strip() if label and label.strip() else None
         try:
-            data = self._load(path, name, label, 0)
+            data = self._load(path, name, label, 0, task.strip() if task and task.strip() else None)
         except HyperlabError:
             path.unlink(missing_ok=True)
             raise
@@ -118,10 +120,10 @@ class DataSets:
         return up
 
     @staticmethod
-    def _load(path: Path, name: str, label: str | None, seed: int) -> Data:
+    def _load(path: Path, name: str, label: str | None, seed: int, task: str | None) -> Data:
         """The CSV loader's own checks; its messages name the upload, not the lab's file."""
         try:
-            data = load_data(path, label=label, seed=seed)
+            data = load_data(path, label=label, seed=seed, task=task)  # type: ignore[arg-type]
         except ConfigError as exc:
             if exc.field == "dataset":  # the lab's own file is gone: never show its path
                 raise ConfigError("dataset", name, "the uploaded file is no longer there; upload it again") from None

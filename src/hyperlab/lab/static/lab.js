@@ -45,10 +45,7 @@ function applyTexts() {
   fillSelect($("f-surface"), L.meta.surfaces.map(s => [s, tr("lab.surface." + s)]));
   fillSelect($("f-lesson"), L.meta.lessons.map(n => [n, n === "tour" ? tr("lab.tour") : tr("lab.lesson_title." + n)]));
   fillSelect($("f-lesson-budget"), L.meta.budgets.map(b => [b, tr("lab.budget." + b)]));
-  const metric = tr(metricName());
-  $("metric-caption").textContent = tr("lab.epoch_metric", {metric});
-  $("th-metric").textContent = tr("lab.final_val_metric", {metric});
-  showArith(); renderRuns(); renderStatus(); renderRange(); renderAdvice(); renderPathLegend();
+  showMetricNames(); showArith(); renderRuns(); renderStatus(); renderRange(); renderAdvice(); renderPathLegend();
 }
 function setLang(lang) {
   L.lang = lang;
@@ -59,6 +56,11 @@ function fillSelect(select, pairs) {
   const value = select.value;
   select.replaceChildren(...pairs.map(([v, label]) => { const o = document.createElement("option"); o.value = v; o.textContent = label; return o; }));
   if (pairs.some(([v]) => v === value)) select.value = value;
+}
+function showMetricNames() {  // the runs table's and the chart's metric: the current run's (accuracy or R²)
+  const metric = tr(metricName());
+  $("metric-caption").textContent = tr("lab.epoch_metric", {metric});
+  $("th-metric").textContent = tr("lab.final_val_metric", {metric});
 }
 function metricName() {
   const run = L.current || L.runs[L.runs.length - 1];
@@ -185,6 +187,7 @@ function onTrainEvent(job, ev) {
     Object.assign(run, {total: ev.total_steps, spe: ev.steps_per_epoch, epochsPlanned: ev.epochs, metric: ev.metric, status: "running"});
     if (ev.population) job.population = true;
     L.current = run;
+    showMetricNames();
   } else if (ev.t === "step") {
     run.steps.push([ev.step, ev.loss]); run.samples = ev.samples; L.current = run;
     drawSteps(); renderCounters();
@@ -462,7 +465,7 @@ async function main() {
   buildPathChoices();
   for (const b of document.querySelectorAll(".lang button")) b.onclick = () => setLang(b.dataset.lang);
   for (const el of document.querySelectorAll("#setup input, #setup select")) {
-    if (el.id === "f-upload" || el.id === "f-label" || el.id === "lr-slider") continue;
+    if (el.id === "f-upload" || el.id === "f-label" || el.id === "f-task" || el.id === "lr-slider") continue;
     el.addEventListener("input", scheduleValidate);
     el.addEventListener("change", scheduleValidate);
   }
@@ -486,11 +489,15 @@ async function upload() {
   const file = $("f-upload").files[0];
   if (!file) return;
   $("upload-msg").textContent = "";
-  const params = new URLSearchParams({filename: file.name, label: $("f-label").value});
+  const params = new URLSearchParams({filename: file.name, label: $("f-label").value, task: $("f-task").value});
   const r = await fetch("/api/upload?" + params, {method: "POST", headers: {"content-type": "text/csv"}, body: file});
   let data = {};
   try { data = await r.json(); } catch (e) { /* no body */ }
   if (!r.ok) { showErrors(data.errors || {upload: data.error || String(r.status)}); return; }
+  for (const name of ["upload", "label", "task", "dataset"]) {  // this upload's own slots: it worked
+    document.querySelector(`[data-err=${name}]`).textContent = "";
+    if ($("f-" + name)) $("f-" + name).setAttribute("aria-invalid", "false");
+  }
   L.meta.datasets = data.datasets;
   fillSelect($("f-dataset"), L.meta.datasets.map(d => [d.id, d.name]));
   $("f-dataset").value = data.dataset;
