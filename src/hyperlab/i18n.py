@@ -18,6 +18,7 @@ TEXT: dict[str, dict[str, str]] = {
     # the four knobs
     "batch_size": {"en": "batch size", "ko": "배치 크기"},
     "lr": {"en": "learning rate", "ko": "학습률"},
+    "lr_recheck": {"en": "learning rate, re-checked", "ko": "학습률 재확인"},
     "epochs": {"en": "epochs", "ko": "에폭"},
     "epoch": {"en": "epoch", "ko": "에폭"},
     "optimizer": {"en": "optimizer", "ko": "옵티마이저"},

@@ -3,6 +3,7 @@ compute it spent; built-in data, regression, any nn.Module with a torch Dataset;
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 
@@ -27,7 +28,7 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     # each value is the one its stage measured
     assert v["batch_size"] == advice.lr.hparams.batch_size <= wine.n_train
     assert v["optimizer"] == advice.optimizers.suggested_optimizer
-    assert v["lr"] == advice.optimizers.suggested_lr
+    assert advice.epochs.hparams.lr == advice.optimizers.suggested_lr  # the epoch stage trained at the winner's rate
     assert v["epochs"] == advice.epochs.suggested_epochs <= 6
     assert advice.hparams == HParams(optimizer=v["optimizer"], batch_size=v["batch_size"], lr=v["lr"],
                                      epochs=v["epochs"]).replace(patience=5)
@@ -44,14 +45,22 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     # the learning rates come from short sweeps trained as populations, their compute counted
     assert isinstance(advice.lr, LRSweepResult) and advice.compute["lr"].samples == advice.lr.samples
     assert all(isinstance(f, LRSweepResult) for f in advice.optimizers.lr_finds.values())
-    # ... over the planned run (10 epochs by default); the evidence says so, and a note says when the
-    # epoch stage's answer (at most 6 here) is a different length than the rate was chosen for
+    # ... over the planned run (10 epochs by default); the epoch stage recommends at most 6 here, and
+    # with budget left the winner's rate is swept again over those epochs: that rate is the advice
     swept = advice.optimizers.lr_finds.get(v["optimizer"], advice.lr)
-    assert swept.epochs == 10 and advice.evidence["lr"].startswith(
-        f"sweep of 25 constant rates for {v['optimizer']} at batch size {v['batch_size']}, 10 epochs each")
-    assert (f"The learning rate was chosen for runs of 10 epochs, but the epoch stage suggests {v['epochs']}"
-            in " ".join(advice.notes))
-    assert "lr-find --method sweep --epochs" in " ".join(advice.notes_in("ko"))
+    assert advice.swept is swept and swept.epochs == 10
+    again = advice.recheck
+    assert again is not None and again.epochs == v["epochs"] and v["lr"] == again.suggested_lr
+    assert (again.hparams.optimizer, again.hparams.batch_size) == (v["optimizer"], v["batch_size"])
+    assert advice.compute["lr_recheck"].samples == again.samples and advice.lr_search is again
+    assert advice.evidence["lr"].startswith(f"sweep of 25 constant rates for {v['optimizer']} at batch size "
+                                            f"{v['batch_size']}, {v['epochs']} epochs each: {v['lr']:.3g}")
+    assert f"; over 10 epochs: {swept.suggested_lr:.3g}" in advice.evidence["lr"]
+    assert (f"The learning rate was swept again over {v['epochs']} epochs, the length the epoch stage recommends: "
+            f"{v['lr']:.3g} (over 10 epochs: {swept.suggested_lr:.3g})") in advice.notes[-1]
+    assert not any("lr-find --method sweep --epochs" in note for note in advice.notes)  # nothing left to check
+    assert "다시 스윕했습니다" in advice.notes_in("ko")[-1]
+    assert advice.plots["lr"] == again.plot and again.plot.name == "lr_sweep_recheck.png"
     page = (tmp_path / "advice.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64" in page and advice.evidence["lr"] in page
     saved = json.loads((tmp_path / "advice.json").read_text(encoding="utf-8"))
@@ -126,6 +135,19 @@ def test_an_epoch_stage_cut_while_improving_gives_no_horizon_to_check_the_rate_a
     assert advice.epochs.next_budget >= 20
     ko = advice.evidence_in("ko")["epochs"]
     assert "시간 예산이 허락한 1 에폭(20 에폭 계획) 중 1에서 최고" in ko and "최솟값" in ko
+
+
+def test_without_budget_left_for_a_recheck_a_note_says_how_to_check_the_rate(wine, monkeypatch):
+    module = importlib.import_module("hyperlab.tuners.advise")  # the package's ``advise`` is the function
+    monkeypatch.setattr(module, "RECHECK_MARGIN", math.inf)  # never room enough
+    advice = advise("logistic", wine, {"optimizer": "sgd"}, budget_seconds=60, optimizers=["sgd"],
+                    check_epochs=2, max_epochs=6)
+    v = advice.values
+    assert advice.recheck is None and "lr_recheck" not in advice.compute
+    assert v["lr"] == advice.optimizers.suggested_lr and advice.lr_search.epochs == 10
+    assert (f"The learning rate was chosen for runs of 10 epochs, but the epoch stage suggests {v['epochs']}"
+            in " ".join(advice.notes))
+    assert f"lr-find --method sweep --epochs {v['epochs']}" in " ".join(advice.notes_in("ko"))
 
 
 def test_advise_with_the_range_test(wine):

@@ -27,8 +27,8 @@ def test_stages_figure_holds_the_lr_evidence_and_the_epoch_curve(advice):
     fig = advice.plot(lang="en")
     assert isinstance(fig, Figure) and len(fig.subfigs) == 2
     lr_part, epochs_part = fig.subfigs
-    chosen = advice.optimizers.lr_finds.get(advice.values["optimizer"], advice.lr)
-    assert isinstance(chosen, LRSweepResult)  # the default lr_method: a short sweep
+    chosen = advice.lr_search  # the sweep behind the recommended rate: here the re-check over 3 epochs or fewer
+    assert isinstance(chosen, LRSweepResult) and chosen is advice.recheck and chosen.epochs <= 3
     curve = lr_part.axes[0].get_lines()[0]
     scored = [(lr, s) for lr, s in zip(chosen.lrs, chosen.scores, strict=True) if s is not None]
     assert [float(x) for x in curve.get_xdata()] == pytest.approx([lr for lr, _ in scored])

@@ -47,6 +47,7 @@ register({
     "cli.plot": {"en": "Plot: {path}", "ko": "그림: {path}"},
     "cli.suggestion": {"en": "suggestion", "ko": "제안"},
     "cli.stage": {"en": "stage {i}/4: {name}", "ko": "단계 {i}/4: {name}"},
+    "cli.stage_more": {"en": "then: {name}", "ko": "이어서: {name}"},
     "cli.cost": {"en": "cost", "ko": "비용"},
     "cli.cost_value": {"en": "{steps} {steps:step|steps}, {epochs:.3g} epochs, {samples:,} samples",
                        "ko": "{steps} 스텝, {epochs:.3g} 에폭, 샘플 {samples:,}개"},

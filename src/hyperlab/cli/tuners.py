@@ -348,7 +348,9 @@ def advise(
         advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
                            optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
                            patience=patience, memory_limit=memory_limit, out=out, lang=lang, lr_method=lr_method,
-                           on_stage=lambda name: console.print(t("cli.stage", lang, i=stages[name], name=t(name, lang))))
+                           on_stage=lambda name: console.print(
+                               t("cli.stage", lang, i=stages[name], name=t(name, lang)) if name in stages
+                               else t("cli.stage_more", lang, name=t(name, lang))))
     if json_out:
         o.print_json({"setup": setup.as_dict(), **advice.to_dict()})
     for title, rows in ((t("adv.title", lang), summary_rows(advice, lang)),

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
+RECHECK_MARGIN = 1.5  # the re-check runs when the budget left is this many times what it should take
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
 TIMING_STEPS = 4
 PROBE_STEPS = 4
@@ -82,12 +83,17 @@ class Advice(Displayable):
     notes: list[str] = field(default_factory=list)
     report: Path | None = None
     start: HParams | None = None  # the starting point as given (its optimizer, its batch size)
+    recheck: LRSweepResult | None = None  # the rate swept again over the recommended epochs (budget left)
+    swept: LRFindResult | LRSweepResult | None = None  # the search the optimizer stage's winner came from
 
     @property
     def lr_search(self) -> LRFindResult | LRSweepResult:
-        """The learning-rate search behind the recommended rate: the winning optimizer's own in the
-        optimizer check, else the lr stage's (the started optimizer won)."""
-        return self.optimizers.lr_finds.get(self.values["optimizer"], self.lr)
+        """The learning-rate search behind the recommended rate: the re-check over the recommended
+        epochs if one ran, else the winning optimizer's own in the optimizer check, else the lr
+        stage's (the started optimizer won)."""
+        if self.recheck is not None:
+            return self.recheck
+        return self.swept or self.optimizers.lr_finds.get(self.values["optimizer"], self.lr)
 
     def evidence_in(self, lang: str) -> dict[str, str]:
         """The evidence for each of the four values in ``lang``, from the measured results (so a page
@@ -108,6 +114,8 @@ class Advice(Displayable):
                    if isinstance(chosen_find, LRSweepResult) else
                    t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
                      lr=chosen_find.suggested_lr, rules=rules))
+                  + ("" if self.recheck is None or self.swept is None else
+                     t("adv.ev.lr_over", lang, epochs=self.swept.epochs, lr=self.swept.suggested_lr))
                   + ("" if winner == started else f"; {started}: {self.lr.suggested_lr:.3g}"),
             "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores),
             "epochs": self._epoch_evidence(lang, metric),
@@ -129,11 +137,11 @@ class Advice(Displayable):
         notes = [t("adv.note.start_batch", lang, b=self.start.batch_size, to=n)] \
             if self.start is not None and self.start.batch_size > n else []
         found = self.lr_search
-        # an epoch stage the budget cut while validation still improved gives no horizon to check the rate at
-        cut_short = self.epochs.history.status == "budget" and self.epochs.verdict == "train_longer"
-        if isinstance(found, LRSweepResult) and not cut_short \
-                and not 2 / 3 <= self.values["epochs"] / found.epochs <= 3 / 2:
+        if horizon_differs(found, self.epochs):
             notes.append(t("adv.note.horizon", lang, swept=found.epochs, epochs=self.values["epochs"]))
+        if self.recheck is not None and self.swept is not None:
+            notes.append(t("adv.note.rechecked", lang, epochs=self.recheck.epochs, lr=self.recheck.suggested_lr,
+                           swept=self.swept.epochs, before=self.swept.suggested_lr))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
     @property
@@ -152,6 +160,7 @@ class Advice(Displayable):
                 "budget_seconds": self.budget_seconds, "notes": self.notes,
                 "batch_find": self.batch.to_dict(), "lr_find": self.lr.to_dict(),
                 "optimizer_check": self.optimizers.to_dict(), "epoch_find": self.epochs.to_dict(),
+                "lr_recheck": self.recheck.to_dict() if self.recheck is not None else None,
                 "lr_scaling": [s.to_dict() for s in self.scaling],
                 "report": str(self.report) if self.report else None}
 
@@ -173,11 +182,23 @@ class Advice(Displayable):
         return t("adv.title", lang), advice_sections(self, lang), ""
 
 
+def horizon_differs(found: LRFindResult | LRSweepResult, epochs: EpochAdvice) -> bool:
+    """Whether a sweep chose its rate for runs more than 1.5x longer or shorter than the epochs the
+    epoch stage recommends (the best constant rate depends on the run's length). An epoch stage the
+    budget cut while validation still improved gives no horizon to compare with."""
+    cut_short = epochs.history.status == "budget" and epochs.verdict == "train_longer"
+    return isinstance(found, LRSweepResult) and not cut_short \
+        and not 2 / 3 <= epochs.suggested_epochs / found.epochs <= 3 / 2
+
+
 class _Budget:
     """Hands each stage its share of the time left; unused time rolls on to later stages."""
 
     def __init__(self, seconds: float) -> None:
         self.end = time.perf_counter() + seconds
+
+    def left(self) -> float:
+        return max(self.end - time.perf_counter(), 0.0)
 
     def deadline(self, stage: str) -> float:
         later = STAGES[STAGES.index(stage):]
@@ -286,13 +307,31 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, seen)
     final = hp_o.replace(epochs=epochs.suggested_epochs)
 
+    # The sweep chose the rate for runs of its own length; when the epoch stage recommends a rather
+    # different one and the budget still has room (judged from what the lr stage's sweep took), the
+    # winner's rate is swept again over the recommended epochs.
+    swept = check.lr_finds.get(winner, lr_result)
+    recheck = None
+    if horizon_differs(swept, epochs) and not any(h.status == "budget" for h in swept.histories):
+        expected = compute["lr"].seconds * final.epochs / swept.epochs
+        if budget.left() > RECHECK_MARGIN * expected:
+            stage("lr_recheck")
+            t0 = time.perf_counter()
+            again = lr_sweep(subject, hparams=final, deadline=budget.end, callbacks=callbacks, out=out, lang=lang,
+                             plot_name="lr_sweep_recheck.png")
+            compute["lr_recheck"] = Compute(time.perf_counter() - t0, again.steps_run, again.samples)
+            if not any(h.status == "budget" for h in again.histories):  # a cut sweep would be judged early
+                recheck = again
+                final = final.replace(lr=again.suggested_lr)
+
     a = final.accumulate  # the rules scale the effective batch (what one optimizer step sees)
     scaling = [scale_lr(final.lr, b * a, other * a, optimizer=winner, n_train=n, epochs=final.epochs,
                         critical_batch_size=batch.critical_batch_size or None, lang=lang)  # 0: no noise measured
                for other in (max(1, b // 2), min(n // a, 2 * b)) if other != b]
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
                     evidence={}, plots={}, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
-                    scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, start=start)
+                    scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, start=start,
+                    recheck=recheck, swept=swept)
     advice.plots = {"batch_size": batch.plot, "lr": advice.lr_search.plot, "optimizer": check.plot,
                     "epochs": epochs.plot}
     advice.evidence, advice.notes = advice.evidence_in(lang), advice.notes_in(lang)
@@ -369,8 +408,10 @@ def write_advice_report(advice: Advice, subject: Subject, path: Path, *, lang: s
                 html=f"<p>{links}</p>"),
         Section(t("batch_size", lang), paragraphs=advice.batch.explanation,
                 images=[p for p in (advice.batch.plot, advice.batch.noise.plot if advice.batch.noise else None) if p]),
-        Section(t("lr", lang), paragraphs=finds[chosen].explanation + others,
-                images=[f.plot for f in (finds[chosen], *(f for n, f in finds.items() if n != chosen)) if f.plot]),
+        Section(t("lr", lang), paragraphs=(advice.recheck.explanation if advice.recheck else [])
+                + finds[chosen].explanation + others,
+                images=[f.plot for f in (*([advice.recheck] if advice.recheck else []), finds[chosen],
+                                         *(f for n, f in finds.items() if n != chosen)) if f.plot]),
         Section(t("optimizer", lang), paragraphs=advice.optimizers.explanation,
                 images=[p for p in (advice.optimizers.plot,) if p]),
         Section(t("epochs", lang), paragraphs=advice.epochs.explanation,
