@@ -32,7 +32,7 @@ def test_lr_find_json_gives_each_suggestion_as_a_number(tmp_path):
 
 def test_lr_find_method_sweep_json_and_cost_beside_the_range_tests(tmp_path):
     result = run("lr-find", "--dataset", "wine", "--model", "logistic", "--method", "sweep", "--min-lr", "0.001",
-                 "--max-lr", "1", "--per-decade", "1", "--steps", "8", "--json", "--out", tmp_path)
+                 "--max-lr", "1", "--per-decade", "1", "--steps", "8", "--seeds", "1", "--json", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["method"] == "sweep" and data["suggested_lr"] in data["lrs"] and len(data["lrs"]) == 4
@@ -45,7 +45,7 @@ def test_lr_find_method_sweep_json_and_cost_beside_the_range_tests(tmp_path):
 
 def test_lr_find_sweep_trains_for_the_planned_epochs_and_narrows_unless_told_not_to(tmp_path):
     args = ("lr-find", "--dataset", "wine", "--model", "logistic", "--method", "sweep", "--min-lr", "0.001",
-            "--max-lr", "1", "--epochs", "6", "--json", "--quiet", "--out", tmp_path)
+            "--max-lr", "1", "--epochs", "6", "--seeds", "1", "--json", "--quiet", "--out", tmp_path)
     narrowed, whole = json.loads(run(*args).stdout), json.loads(run(*args, "--no-narrow").stdout)
     assert narrowed["epochs"] == whole["epochs"] == 6 and narrowed["hparams"]["epochs"] == 6
     assert len(narrowed["lrs"]) == 13 and narrowed["narrowed_at"] == 2 and whole["narrowed_at"] is None
@@ -53,6 +53,20 @@ def test_lr_find_sweep_trains_for_the_planned_epochs_and_narrows_unless_told_not
     assert narrowed["samples"] < whole["samples"] == 13 * 6 * 106
     bad = run("lr-find", "--dataset", "wine", "--method", "sweep", "--epochs", "0")
     assert bad.exit_code == 2 and "epochs='0' is invalid" in bad.output and "Traceback" not in bad.output
+    bad = run("lr-find", "--dataset", "wine", "--method", "sweep", "--seeds", "0")
+    assert bad.exit_code == 2 and "seeds='0' is invalid" in bad.output and "Traceback" not in bad.output
+
+
+def test_lr_find_sweep_confirms_its_choice_on_more_seeds_by_default(tmp_path):
+    args = ("lr-find", "--dataset", "wine", "--model", "logistic", "--method", "sweep", "--epochs", "3",
+            "--json", "--quiet", "--out", tmp_path)
+    confirmed, single = json.loads(run(*args).stdout), json.loads(run(*args, "--seeds", "1").stdout)
+    assert confirmed["seeds"] == 4 and single["seeds"] == 1 and single["confirmed"] == {}
+    assert len(confirmed["confirmed"]) >= 2 and all(len(v) == 4 for v in confirmed["confirmed"].values())
+    extra = sum(len(v) - 1 for v in confirmed["confirmed"].values())  # runs of 3 epochs x 4 steps of 32 samples
+    assert confirmed["samples"] == single["samples"] + extra * 3 * 106
+    assert str(confirmed["suggested_lr"]) in confirmed["confirmed"] or \
+        any(abs(float(lr) / confirmed["suggested_lr"] - 1) < 1e-9 for lr in confirmed["confirmed"])
 
 
 def test_lr_find_human_output_in_korean(tmp_path):
@@ -195,5 +209,6 @@ def test_our_warnings_print_as_one_note_line_without_a_source_location(tmp_path)
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stderr.splitlines() if "one after another" in line]
-    assert notes == [notes[0]] and notes[0].startswith("note: fit_population: training the ")
+    # one line per population that falls back: the sweep's, then its confirmation's
+    assert len(notes) == 2 and all(note.startswith("note: fit_population: training the ") for note in notes)
     assert ".py:" not in done.stderr and "warn(" not in done.stderr

@@ -15,12 +15,12 @@ from hyperlab.errors import ConfigError
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.models import build_model
 from hyperlab.tuners import lr_sweep
-from hyperlab.tuners.lr_sweep import choose, explain, judge, scores_at_common_epoch, sweep_rates
+from hyperlab.tuners.lr_sweep import choose, explain, judge, neighbours, scores_at_common_epoch, sweep_rates
 
 
 def test_sweep_trains_each_rate_as_its_own_fit_would_and_picks_the_lowest_val_loss(wine, tmp_path):
     result = lr_sweep("logistic", wine, {"optimizer": "sgd", "batch_size": 16}, min_lr=1e-3, max_lr=100.0,
-                      per_decade=2, steps=14, out=tmp_path)
+                      per_decade=2, steps=14, seeds=1, out=tmp_path)
     assert result.lrs == pytest.approx([10 ** (k / 2) for k in range(-6, 5)])
     assert result.epochs == 2 and result.steps == 14  # 106 rows / 16 = 7 steps per epoch
     assert all(h.peak_memory["population_members"] >= 2 for h in result.histories)  # trained together
@@ -44,6 +44,34 @@ def test_sweep_trains_each_rate_as_its_own_fit_would_and_picks_the_lowest_val_lo
     assert "a default range test here: 100 steps" in text
     data = result.to_dict()
     assert data["method"] == "sweep" and data["suggested_lr"] == result.suggested_lr
+
+
+def test_the_choice_and_its_neighbours_are_confirmed_on_more_seeds_and_judged_by_their_mean(wine):
+    hp = {"optimizer": "adam", "batch_size": 16, "epochs": 4}  # 4 epochs: no narrowing
+    result = lr_sweep("logistic", wine, hp, min_lr=1e-3, max_lr=1.0, seeds=3)
+    single = lr_sweep("logistic", wine, hp, min_lr=1e-3, max_lr=1.0, seeds=1)
+    assert single.seeds == 1 and not single.confirmed and single.suggested_lr == result.first_lr
+    assert result.seeds == 3 and result.confirmed and len(result.confirm_histories) == 2 * len(result.confirmed)
+    lrs = result.lrs
+    for i, losses in result.confirmed.items():
+        assert len(losses) == 3 and losses[0] == single.scores[i]  # the sweep's own seed first
+        assert result.scores[i] == pytest.approx(sum(losses) / 3)
+    # each confirming run is that rate's own fit on its seed (seed + 1, seed + 2)
+    i = next(iter(result.confirmed))
+    for seed, loss in zip((1, 2), result.confirmed[i][1:], strict=True):
+        alone = fit(build_model("logistic", wine, seed=seed), wine,
+                    HParams(optimizer="adam", batch_size=16, lr=lrs[i], epochs=4, seed=seed)).history
+        assert loss == pytest.approx(alone.epochs[-1].val_loss, rel=1e-5)
+    # the choice is judged on the means, and its neighbours all stand on every seed
+    assert result.best_index == choose(lrs, result.scores)[0] and result.suggested_lr == lrs[result.best_index]
+    assert all(j in result.confirmed for j in neighbours(lrs, result.best_index) if result.scores[j] is not None)
+    assert result.samples == single.samples + sum(samples_seen(106, 16, h.steps_done) for h in result.confirm_histories)
+    text = " ".join(result.explanation)
+    assert f"The best rate of that pass, {result.first_lr:.3g}, and its neighbours (" in text
+    assert "were then trained on 2 more seeds, and each is judged by its mean over 3 seeds" in text
+    assert result.to_dict()["confirmed"] == {str(lrs[i]): v for i, v in result.confirmed.items()}
+    with pytest.raises(ConfigError, match="seeds=0 is invalid"):
+        lr_sweep("logistic", wine, hp, seeds=0)
 
 
 def test_a_diverged_rate_never_wins(wine):

@@ -31,6 +31,12 @@ class ProgressBar(Callback):
         self.own_task = task is None
         self.advanced: dict[int | None, int] = {}  # steps advanced so far, per member (None: a single run)
 
+    def add_work(self, steps: int) -> None:
+        """More runs than planned are coming (a sweep confirming its choice on more seeds): a shared
+        bar's total grows by their ``steps``, so it still ends exactly full."""
+        if not self.own_task:
+            self.progress.update(self.task, total=self.progress.tasks[self.task].total + steps)  # type: ignore[index, operator]
+
     def on_train_start(self, run: Run) -> None:
         self.advanced[getattr(run, "member", None)] = run.step
         if self.own_task:

@@ -111,6 +111,8 @@ def lr_find(
     per_decade: Annotated[str, _opt("Sweep: rates per decade.", metavar=o.INT)] = "4",
     narrow: Annotated[bool, typer.Option("--narrow/--no-narrow", help="Sweep: after a fifth of the run, train on "
                                          "only the rates near the best so far (about 60% of the compute).")] = True,
+    seeds: Annotated[str, _opt("Sweep: seeds the chosen rate and its neighbours are judged on, by their mean (the "
+                               "first pass trains every rate on one; 1: no confirmation).", metavar=o.INT)] = "4",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
@@ -133,8 +135,9 @@ def lr_find(
         lrs, epochs = sweep_plan(hp, n, **options)  # checks the options; sizes the progress bar
         console = o.console(quiet, json_out)
         with setup.threads(threads, subject.data), make_progress(console) as progress:
+            # the confirmation's runs are added to the bar when they start (``ProgressBar.add_work``)
             task = progress.add_task(t("lsw.title", lang), total=len(lrs) * epochs * hp.steps_per_epoch(n), info="")
-            swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow, out=out, lang=lang,
+            swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow, seeds=seeds, out=out, lang=lang,
                                 callbacks=[ProgressBar(progress, lang, task=task)], **options)
         rows = {t("cli.suggestion", lang): f"{swept.suggested_lr:.3g} (sweep)",
                 cost: t("cli.cost_value", lang, steps=swept.steps_run, epochs=swept.epochs_run,

@@ -233,7 +233,8 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     other options are kept). ``lr_method`` chooses learning rates by a sweep of constant rates over
     the planned epochs (``hparams.epochs``; default: on the 40 combinations of
     ``bench/lr_choice.py`` the validation loss at its choice was within 25% of a brute sweep's best
-    on 36) or by the range test (``"range"``: about a thirtieth of the compute, within 25% on 23).
+    on 34, its rate within 3x of the best on 34) or by the range test (``"range"``: about a
+    fiftieth of the compute, within 25% on 24, within 3x on 18).
     With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = start = as_hparams(hparams)

@@ -61,6 +61,9 @@ SMOOTH_DECADES = 0.25  # a rate is judged with its neighbours this far either si
 NARROW_AFTER = 0.2  # the share of the run after which only the rates near the best so far go on
 WINDOW = (1.5, 0.75)  # decades below and above the best so far that go on
 MIN_NARROW_EPOCHS = 5  # shorter runs train every rate the whole way (narrowing would save little)
+DEFAULT_SEEDS = 4  # seeds of the rates that are confirmed (the choice and its quarter-decade neighbours)
+MAX_SEEDS = 16
+CONFIRM_ROUNDS = 3  # the means may move the choice beside the confirmed rates: confirm its neighbours too
 
 
 @dataclass(repr=False)
@@ -82,17 +85,22 @@ class LRSweepResult(TunerDisplay):
     n_train: int
     criterion: str  # "val_loss" or "train_loss" (data without a validation split)
     hparams: HParams
+    seeds: int = 1  # seeds each confirmed rate was judged on (1: every rate on one seed)
+    confirmed: dict[int, list[float | None]] = field(default_factory=dict)  # rate index -> its loss per seed
+    confirm_histories: list[History] = field(default_factory=list)  # the confirming runs (extra seeds)
+    first_lr: float | None = None  # the rate chosen on one seed, before the confirmation
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
     lang: str = "en"  # the language of its notebook display
 
     @property
     def steps_run(self) -> int:
-        return sum(h.steps_done for h in self.histories)
+        return sum(h.steps_done for h in (*self.histories, *self.confirm_histories))
 
     @property
     def samples(self) -> int:
-        return sum(samples_seen(h.n_train, h.effective_batch, h.steps_done) for h in self.histories)
+        return sum(samples_seen(h.n_train, h.effective_batch, h.steps_done)
+                   for h in (*self.histories, *self.confirm_histories))
 
     @property
     def epochs_run(self) -> float:
@@ -102,7 +110,7 @@ class LRSweepResult(TunerDisplay):
     @property
     def together(self) -> bool:
         """Whether the rates trained stacked as one population (else one after another)."""
-        return all(trained_together(h) for h in self.histories)
+        return all(trained_together(h) for h in (*self.histories, *self.confirm_histories))
 
     @property
     def recommended_rule(self) -> str:
@@ -119,7 +127,8 @@ class LRSweepResult(TunerDisplay):
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": "sweep", "suggested_lr": self.suggested_lr, "lrs": self.lrs, "scores": self.scores,
-                "judged": self.judged, "narrowed_at": self.narrowed_at, "kept": self.kept,
+                "judged": self.judged, "narrowed_at": self.narrowed_at, "kept": self.kept, "seeds": self.seeds,
+                "confirmed": {str(self.lrs[i]): losses for i, losses in self.confirmed.items()},
                 "rung_scores": self.rung_scores, "criterion": self.criterion, "statuses": [h.status for h in self.histories],
                 "epochs": self.epochs, "steps": self.steps, "steps_per_epoch": self.steps_per_epoch,
                 "n_train": self.n_train, "steps_run": self.steps_run, "samples": self.samples,
@@ -156,19 +165,21 @@ def sweep_plan(hp: HParams, n_train: int, min_lr: float = DEFAULT_MIN_LR, max_lr
 def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
              hparams: HParams | dict[str, Any] | None = None, *, min_lr: float = DEFAULT_MIN_LR,
              max_lr: float = DEFAULT_MAX_LR, per_decade: int = DEFAULT_PER_DECADE, steps: int | None = None,
-             narrow: bool = True, out: str | Path | None = None, plot_name: str = "lr_sweep.png",
-             lang: str = "en", setup: TunerSetup | None = None, deadline: float | None = None,
-             callbacks: Sequence[Callback] = ()) -> LRSweepResult:
+             narrow: bool = True, seeds: int = DEFAULT_SEEDS, out: str | Path | None = None,
+             plot_name: str = "lr_sweep.png", lang: str = "en", setup: TunerSetup | None = None,
+             deadline: float | None = None, callbacks: Sequence[Callback] = ()) -> LRSweepResult:
     """Train each log-spaced constant rate for the planned run (``hparams.epochs`` epochs; ``steps``
     cuts it to at least that many steps, rounded up to whole epochs) as one population; suggest the
     rate whose final validation loss, counting its neighbours' (the worst of them, ``judge``), is lowest. A
     diverged rate never wins. With ``narrow`` (runs of 5 epochs or more) only the rates near the best
-    after a fifth of the run train on (``Narrowing``). Example:
-    ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
+    after a fifth of the run train on (``Narrowing``). With ``seeds`` > 1 the rate chosen and its
+    neighbours are then trained on ``seeds - 1`` more seeds and judged again by their mean loss
+    (``confirm``). Example: ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
     hp = as_hparams(hparams)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     lrs, epochs = sweep_plan(hp, n, min_lr, max_lr, per_decade, steps)
+    seeds = check_int("seeds", seeds, 1, MAX_SEEDS)
     spe = hp.steps_per_epoch(n)
     base = hp.replace(epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False)
     members = [base.replace(lr=lr) for lr in lrs]
@@ -193,18 +204,64 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
         raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} "
                             f"{'epoch' if epochs == 1 else 'epochs'} with a finite loss; try a lower --min-lr")
     best, judged = choose(lrs, scores)  # a rate stopped by the narrowing counts as unknown: a window edge cannot win
+    confirmed: dict[int, list[float | None]] = {}
+    confirm_histories: list[History] = []
+    first_lr = lrs[best]
+    if seeds > 1 and all(h.status != "budget" for h in histories):  # a cut sweep's losses are from earlier epochs
+        # until the rate chosen and its neighbours are all judged on every seed (the means can move the
+        # choice to a rate beside them), at most CONFIRM_ROUNDS times
+        for _ in range(CONFIRM_ROUNDS):
+            todo = [i for i in neighbours(lrs, best) if scores[i] is not None and i not in confirmed]
+            if not todo:
+                break
+            with preserved(module):
+                more, runs = confirm(lrs, scores, todo, base, seeds, start, subject, criterion, deadline, callbacks)
+            confirm_histories += runs
+            if not more:  # cut by the time budget: the choice stays what the losses so far say
+                break
+            confirmed.update(more)
+            for i, losses in more.items():
+                scores[i] = None if any(v is None for v in losses) else sum(losses) / len(losses)  # type: ignore[misc]
+            best, judged = choose(lrs, scores)
     narrowed = narrowing is not None and narrowing.kept is not None
     result = LRSweepResult(lrs=lrs, scores=scores, judged=judged, histories=histories,
                            narrowed_at=narrowing.rung if narrowed else None, kept=kept,  # type: ignore[union-attr]
                            rung_scores=narrowing.rung_scores() if narrowed else [],  # type: ignore[union-attr]
                            suggested_lr=lrs[best], best_index=best, epochs=epochs, steps=epochs * spe,
-                           steps_per_epoch=spe, n_train=n, criterion=criterion, hparams=hp)
+                           steps_per_epoch=spe, n_train=n, criterion=criterion, hparams=hp,
+                           seeds=seeds if confirmed else 1, confirmed=confirmed,
+                           confirm_histories=confirm_histories, first_lr=first_lr)
     result.explanation = explain(result, lang)
     result.lang = lang
     path = plot_path(out, plot_name)
     if path is not None:
         result.plot = plot_lr_sweep(result, path, lang=lang)
     return result
+
+
+def confirm(lrs: Sequence[float], scores: Sequence[float | None], near: Sequence[int], base: HParams, seeds: int,
+            start: ModelSpec, subject: Subject, criterion: str, deadline: float | None,
+            callbacks: Sequence[Callback]) -> tuple[dict[int, list[float | None]], list[History]]:
+    """Train the rates ``near`` (the chosen one and its quarter-decade neighbours) on ``seeds - 1``
+    more seeds (one population); return each one's final loss per seed, the sweep's own first
+    (None: diverged), and the new runs. Nothing is confirmed ({}) when the time budget cut a new
+    run short. One seed's losses are noisy from rate to rate (``bench/lr_choice.py``), and training
+    every rate on more seeds would cost several times the sweep."""
+    members = [base.replace(lr=lrs[i], seed=base.seed + k) for i in near for k in range(1, seeds)]
+    for cb in callbacks:  # a progress bar sized for the sweep grows by this work
+        add_work = getattr(cb, "add_work", None)
+        if add_work is not None:
+            add_work(len(members) * base.epochs * base.steps_per_epoch(subject.data.n_train))
+    setup = subject.setup
+    results = train_members(start, subject.data, members,
+                            callbacks=[[Deadline(deadline), *callbacks] for _ in members], device=setup.device,
+                            loss_fn=setup.loss_fn, width=setup.width, depth=setup.depth)
+    histories = [r.history for r in results]
+    if any(h.status not in ("completed", "diverged") for h in histories):
+        return {}, histories
+    extra = [None if h.status == "diverged" else getattr(h.epochs[-1], criterion) for h in histories]
+    per_rate = seeds - 1
+    return ({i: [scores[i], *extra[j * per_rate:(j + 1) * per_rate]] for j, i in enumerate(near)}, histories)
 
 
 def choose(lrs: Sequence[float], scores: Sequence[float | None]) -> tuple[int, list[float | None]]:
@@ -357,6 +414,12 @@ def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
         lines.append(t("lrs.narrowed", lang, rung=result.narrowed_at, epochs=result.epochs, k=len(kept),
                        lo=min(kept), hi=max(kept), below=WINDOW[0], above=WINDOW[1],
                        stopped=sum(h.status == "pruned" for h in result.histories)))
+    if result.confirmed:
+        confirmed = sorted(result.lrs[i] for i in result.confirmed)
+        lines.append(t("lrs.confirmed", lang, first=result.first_lr, lrs=", ".join(f"{lr:.3g}" for lr in confirmed),
+                       more=result.seeds - 1, seeds=result.seeds)
+                     + (" " + t("lrs.moved", lang, first=result.first_lr, lr=result.suggested_lr)
+                        if result.first_lr != result.suggested_lr else ""))
     steps, passes, samples = range_test_cost(result.n_train, hp.effective_batch())
     lines.append(t("lrs.cost", lang, steps=result.steps_run, epochs=result.epochs_run, samples=result.samples,
                    r_steps=steps, r_passes=passes, r_samples=samples))

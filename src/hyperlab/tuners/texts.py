@@ -403,6 +403,14 @@ register({
         "ko": "{epochs} 에폭 중 {rung} 에폭 뒤에는 {lo:.2g}부터 {hi:.2g}까지의 학습률 {k}개(지금까지의 최선보다 "
               "{below:g} 디케이드 아래부터 {above:g} 디케이드 위까지)만 계속 학습했고, 나머지 {stopped}개는 거기서 "
               "멈췄습니다(긴 학습은 짧은 학습보다 낮은 학습률을 선호하므로 창이 아래로 더 넓습니다)."},
+    "lrs.confirmed": {
+        "en": "The best rate of that pass, {first:.3g}, and its neighbours ({lrs}) were then trained on {more} more "
+              "{more:seed|seeds}, and each is judged by its mean over {seeds} seeds: one seed's losses are noisy from "
+              "rate to rate.",
+        "ko": "그 결과 가장 좋은 학습률 {first:.3g}와(과) 이웃({lrs})을(를) 시드 {more}개로 더 학습했고, 각각 시드 {seeds}개의 "
+              "평균으로 판단합니다: 시드 하나의 손실은 학습률마다 잡음이 있습니다."},
+    "lrs.moved": {"en": "That moved the choice from {first:.3g} to {lr:.3g}.",
+                  "ko": "그래서 선택이 {first:.3g}에서 {lr:.3g}(으)로 바뀌었습니다."},
     "lrs.stopped_at": {"en": "stopped after {rung} {rung:epoch|epochs} (loss then)", "ko": "{rung} 에폭 뒤 멈춤(그때의 손실)"},
     "lrs.judged": {"en": "worst with its neighbours", "ko": "이웃 포함 가장 나쁜 값"},
     "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
