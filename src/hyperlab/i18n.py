@@ -19,6 +19,7 @@ TEXT: dict[str, dict[str, str]] = {
     "batch_size": {"en": "batch size", "ko": "배치 크기"},
     "lr": {"en": "learning rate", "ko": "학습률"},
     "lr_recheck": {"en": "learning rate, re-checked", "ko": "학습률 재확인"},
+    "lr_confirm": {"en": "learning rate, confirmed on more seeds", "ko": "학습률, 시드를 늘려 확인"},
     "epochs": {"en": "epochs", "ko": "에폭"},
     "epoch": {"en": "epoch", "ko": "에폭"},
     "optimizer": {"en": "optimizer", "ko": "옵티마이저"},

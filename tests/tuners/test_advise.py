@@ -14,7 +14,7 @@ from torch.utils.data import TensorDataset
 
 from hyperlab.engine import Callback, StopTraining
 from hyperlab.errors import ConfigError
-from hyperlab.hparams import HParams
+from hyperlab.hparams import HParams, samples_seen
 from hyperlab.tuners import LRFindResult, LRSweepResult, TunerSetup, advise
 
 
@@ -53,8 +53,12 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     assert again is not None and again.epochs == v["epochs"] and v["lr"] == again.suggested_lr
     assert (again.hparams.optimizer, again.hparams.batch_size) == (v["optimizer"], v["batch_size"])
     assert advice.compute["lr_recheck"].samples == again.samples and advice.lr_search is again
-    assert advice.evidence["lr"].startswith(f"sweep of 25 constant rates for {v['optimizer']} at batch size "
+    # over 1.5 decades below to 1 above the first choice, a quarter decade apart, confirmed on 4 seeds
+    assert again.lrs[0] == pytest.approx(swept.suggested_lr / 10 ** 1.5) and len(again.lrs) == 11
+    assert again.lrs[-1] == pytest.approx(swept.suggested_lr * 10) and again.seeds == 4
+    assert advice.evidence["lr"].startswith(f"sweep of 11 constant rates for {v['optimizer']} at batch size "
                                             f"{v['batch_size']}, {v['epochs']} epochs each: {v['lr']:.3g}")
+    assert ", confirmed on 4 seeds; over 10 epochs" in advice.evidence["lr"]
     assert f"; over 10 epochs: {swept.suggested_lr:.3g}" in advice.evidence["lr"]
     assert (f"The learning rate was swept again over {v['epochs']} epochs, the length the epoch stage recommends: "
             f"{v['lr']:.3g} (over 10 epochs: {swept.suggested_lr:.3g})") in advice.notes[-1]
@@ -135,6 +139,29 @@ def test_an_epoch_stage_cut_while_improving_gives_no_horizon_to_check_the_rate_a
     assert advice.epochs.next_budget >= 20
     ko = advice.evidence_in("ko")["epochs"]
     assert "시간 예산이 허락한 1 에폭(20 에폭 계획) 중 1에서 최고" in ko and "최솟값" in ko
+
+
+def test_when_the_length_fits_the_winners_own_sweep_is_confirmed_on_more_seeds(tmp_path):
+    from hyperlab.data import load_data
+
+    advice = advise("mlp", load_data("moons", seed=0), budget_seconds=60, optimizers=["sgd", "adam"],
+                    max_epochs=12, out=tmp_path)
+    v, swept = advice.values, advice.swept
+    assert 2 / 3 <= v["epochs"] / swept.epochs <= 3 / 2  # the premise: no re-check over another length
+    # the stages swept on one seed; the winner's sweep alone is confirmed, in a copy
+    assert all(f.seeds == 1 for f in (advice.lr, *advice.optimizers.lr_finds.values()))
+    assert swept.seeds == 1 and swept.confirmed == {} and swept.confirm_histories == []
+    again = advice.recheck
+    assert again is not None and again.seeds == 4 and again.epochs == swept.epochs and again.lrs == swept.lrs
+    assert v["lr"] == again.suggested_lr and advice.lr_search is again
+    assert again.best_index in again.confirmed and all(len(losses) == 4 for losses in again.confirmed.values())
+    assert advice.compute["lr_confirm"].samples == sum(
+        samples_seen(h.n_train, h.effective_batch, h.steps_done) for h in again.confirm_histories) > 0
+    assert advice.evidence["lr"].endswith("(lowest validation loss counting its worst neighbour), confirmed on 4 "
+                                          "seeds") or ", confirmed on 4 seeds;" in advice.evidence["lr"]
+    assert advice.plots["lr"] == again.plot and again.plot.name == "lr_sweep_confirmed.png" and again.plot.exists()
+    moved = [n for n in advice.notes if n.startswith("The winner's learning rate was confirmed on 4 seeds")]
+    assert len(moved) == (again.suggested_lr != swept.suggested_lr)
 
 
 def test_without_budget_left_for_a_recheck_a_note_says_how_to_check_the_rate(wine, monkeypatch):

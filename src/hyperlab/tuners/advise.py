@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,11 +34,12 @@ from hyperlab.models import ModelSpec
 from hyperlab.records import write_json
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.batch_find import BatchFindResult, StepTimer, batch_find
-from hyperlab.tuners.common import Subject, TunerSetup, as_subject, check_float, check_int, preserved, with_optimizer
+from hyperlab.tuners.common import (Subject, TunerSetup, as_subject, check_float, check_int, plot_path, preserved,
+                                   with_optimizer)
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
-from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
+from hyperlab.tuners.lr_sweep import LRSweepResult, confirm_sweep, lr_sweep, plot_lr_sweep
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, LR_METHODS, OptimizerCheckResult, optimizer_check
 from hyperlab.views.display import Displayable
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 STAGES = ("batch_size", "lr", "optimizer", "epochs")
 RECHECK_MARGIN = 1.5  # the re-check runs when the budget left is this many times what it should take
+RECHECK_WINDOW = (1.5, 1.0)  # decades below and above the first choice that the re-check sweeps
 SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
 TIMING_STEPS = 4
 PROBE_STEPS = 4
@@ -83,7 +85,8 @@ class Advice(Displayable):
     notes: list[str] = field(default_factory=list)
     report: Path | None = None
     start: HParams | None = None  # the starting point as given (its optimizer, its batch size)
-    recheck: LRSweepResult | None = None  # the rate swept again over the recommended epochs (budget left)
+    recheck: LRSweepResult | None = None  # the winner's rate swept again over the recommended epochs, or its
+    # sweep confirmed on more seeds (budget left)
     swept: LRFindResult | LRSweepResult | None = None  # the search the optimizer stage's winner came from
 
     @property
@@ -114,7 +117,9 @@ class Advice(Displayable):
                    if isinstance(chosen_find, LRSweepResult) else
                    t("adv.ev.lr", lang, rule=chosen_find.recommended_rule, optimizer=winner, batch=b,
                      lr=chosen_find.suggested_lr, rules=rules))
-                  + ("" if self.recheck is None or self.swept is None else
+                  + (t("adv.ev.lr_seeds", lang, seeds=chosen_find.seeds)
+                     if isinstance(chosen_find, LRSweepResult) and chosen_find.seeds > 1 else "")
+                  + ("" if self.recheck is None or self.swept is None or self.recheck.epochs == self.swept.epochs else
                      t("adv.ev.lr_over", lang, epochs=self.swept.epochs, lr=self.swept.suggested_lr))
                   + ("" if winner == started else f"; {started}: {self.lr.suggested_lr:.3g}"),
             "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores),
@@ -139,9 +144,16 @@ class Advice(Displayable):
         found = self.lr_search
         if horizon_differs(found, self.epochs):
             notes.append(t("adv.note.horizon", lang, swept=found.epochs, epochs=self.values["epochs"]))
-        if self.recheck is not None and self.swept is not None:
-            notes.append(t("adv.note.rechecked", lang, epochs=self.recheck.epochs, lr=self.recheck.suggested_lr,
-                           swept=self.swept.epochs, before=self.swept.suggested_lr))
+        again, swept = self.recheck, self.swept
+        if again is not None and swept is not None:
+            moved = again.suggested_lr != swept.suggested_lr
+            if again.epochs != swept.epochs:
+                notes.append(t("adv.note.rechecked", lang, epochs=again.epochs, lr=again.suggested_lr,
+                               swept=swept.epochs, before=swept.suggested_lr)
+                             + (" " + t("adv.note.measured_at", lang, before=swept.suggested_lr) if moved else ""))
+            elif moved:
+                notes.append(t("adv.note.confirmed", lang, seeds=again.seeds, lr=again.suggested_lr,
+                               before=swept.suggested_lr) + " " + t("adv.note.measured_at", lang, before=swept.suggested_lr))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
     @property
@@ -284,14 +296,16 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     stage("lr")
     t0 = time.perf_counter()
     find = lr_sweep if lr_method == "sweep" else lr_find
-    lr_result = find(subject, hparams=hp_b, deadline=budget.deadline("lr"), callbacks=callbacks, out=out, lang=lang)
+    one_seed = {"seeds": 1} if lr_method == "sweep" else {}  # the winner's sweep alone is confirmed, at the end
+    lr_result = find(subject, hparams=hp_b, deadline=budget.deadline("lr"), callbacks=callbacks, out=out, lang=lang,
+                     **one_seed)
     compute["lr"] = Compute(time.perf_counter() - t0, lr_result.steps_run, _samples(lr_result, b))
 
     stage("optimizer")
     t0 = time.perf_counter()
     check = optimizer_check(subject, hparams=hp_b, optimizers=names, epochs=check_epochs,
                             lrs={hp.optimizer: lr_result.suggested_lr}, deadline=budget.deadline("optimizer"),
-                            callbacks=callbacks, out=out, lang=lang, lr_method=lr_method)
+                            callbacks=callbacks, out=out, lang=lang, lr_method=lr_method, lr_find_options=one_seed)
     finds = check.lr_finds.values()
     compute["optimizer"] = Compute(time.perf_counter() - t0, sum(r.steps for r in check.runs)
                                    + sum(f.steps_run for f in finds),
@@ -308,22 +322,39 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     compute["epochs"] = Compute(time.perf_counter() - t0, h.steps_done, seen)
     final = hp_o.replace(epochs=epochs.suggested_epochs)
 
-    # The sweep chose the rate for runs of its own length; when the epoch stage recommends a rather
-    # different one and the budget still has room (judged from what the lr stage's sweep took), the
-    # winner's rate is swept again over the recommended epochs.
+    # The stages' sweeps ran on one seed. The sweep chose the rate for runs of its own length: when the
+    # epoch stage recommends a rather different one and the budget still has room (judged from what the
+    # lr stage's sweep took), the winner's rate is swept again over the recommended epochs (confirmed
+    # on more seeds); otherwise the winner's own sweep is confirmed on more seeds.
     swept = check.lr_finds.get(winner, lr_result)
     recheck = None
-    if horizon_differs(swept, epochs) and not any(h.status == "budget" for h in swept.histories):
-        expected = compute["lr"].seconds * final.epochs / swept.epochs
-        if budget.left() > RECHECK_MARGIN * expected:
-            stage("lr_recheck")
-            t0 = time.perf_counter()
-            again = lr_sweep(subject, hparams=final, deadline=budget.end, callbacks=callbacks, out=out, lang=lang,
-                             plot_name="lr_sweep_recheck.png")
-            compute["lr_recheck"] = Compute(time.perf_counter() - t0, again.steps_run, again.samples)
-            if not any(h.status == "budget" for h in again.histories):  # a cut sweep would be judged early
+    if isinstance(swept, LRSweepResult) and not any(h.status == "budget" for h in swept.histories):
+        t0 = time.perf_counter()
+        if horizon_differs(swept, epochs):
+            if budget.left() > RECHECK_MARGIN * compute["lr"].seconds * final.epochs / swept.epochs:
+                stage("lr_recheck")
+                below, above = RECHECK_WINDOW  # the best rate moves with the length, but not by decades
+                again = lr_sweep(subject, hparams=final, min_lr=swept.suggested_lr / 10 ** below,
+                                 max_lr=swept.suggested_lr * 10 ** above, deadline=budget.end, callbacks=callbacks,
+                                 out=out, lang=lang, plot_name="lr_sweep_recheck.png")
+                compute["lr_recheck"] = Compute(time.perf_counter() - t0, again.steps_run, again.samples)
+                if not any(h.status == "budget" for h in again.histories):  # a cut sweep would be judged early
+                    recheck = again
+        else:
+            stage("lr_confirm")
+            again = confirm_sweep(replace(swept, confirmed={}, confirm_histories=[], plot=None), subject,
+                                  deadline=budget.end, callbacks=callbacks, lang=lang)
+            runs = again.confirm_histories
+            compute["lr_confirm"] = Compute(time.perf_counter() - t0, sum(h.steps_done for h in runs),
+                                            sum(samples_seen(h.n_train, h.effective_batch, h.steps_done)
+                                                for h in runs))
+            if again.confirmed:
                 recheck = again
-                final = final.replace(lr=again.suggested_lr)
+                path = plot_path(out, "lr_sweep_confirmed.png")
+                if path is not None:
+                    again.plot = plot_lr_sweep(again, path, lang=lang)
+        if recheck is not None:
+            final = final.replace(lr=recheck.suggested_lr)
 
     a = final.accumulate  # the rules scale the effective batch (what one optimizer step sees)
     scaling = [scale_lr(final.lr, b * a, other * a, optimizer=winner, n_train=n, epochs=final.epochs,

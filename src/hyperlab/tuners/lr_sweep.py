@@ -204,38 +204,62 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
         raise HyperlabError(f"no learning rate between {min_lr:g} and {max_lr:g} finished its {epochs} "
                             f"{'epoch' if epochs == 1 else 'epochs'} with a finite loss; try a lower --min-lr")
     best, judged = choose(lrs, scores)  # a rate stopped by the narrowing counts as unknown: a window edge cannot win
-    confirmed: dict[int, list[float | None]] = {}
-    confirm_histories: list[History] = []
-    first_lr = lrs[best]
-    if seeds > 1 and all(h.status != "budget" for h in histories):  # a cut sweep's losses are from earlier epochs
-        # until the rate chosen and its neighbours are all judged on every seed (the means can move the
-        # choice to a rate beside them), at most CONFIRM_ROUNDS times
-        for _ in range(CONFIRM_ROUNDS):
-            todo = [i for i in neighbours(lrs, best) if scores[i] is not None and i not in confirmed]
-            if not todo:
-                break
-            with preserved(module):
-                more, runs = confirm(lrs, scores, todo, base, seeds, start, subject, criterion, deadline, callbacks)
-            confirm_histories += runs
-            if not more:  # cut by the time budget: the choice stays what the losses so far say
-                break
-            confirmed.update(more)
-            for i, losses in more.items():
-                scores[i] = None if any(v is None for v in losses) else sum(losses) / len(losses)  # type: ignore[misc]
-            best, judged = choose(lrs, scores)
     narrowed = narrowing is not None and narrowing.kept is not None
     result = LRSweepResult(lrs=lrs, scores=scores, judged=judged, histories=histories,
                            narrowed_at=narrowing.rung if narrowed else None, kept=kept,  # type: ignore[union-attr]
                            rung_scores=narrowing.rung_scores() if narrowed else [],  # type: ignore[union-attr]
                            suggested_lr=lrs[best], best_index=best, epochs=epochs, steps=epochs * spe,
-                           steps_per_epoch=spe, n_train=n, criterion=criterion, hparams=hp,
-                           seeds=seeds if confirmed else 1, confirmed=confirmed,
-                           confirm_histories=confirm_histories, first_lr=first_lr)
+                           steps_per_epoch=spe, n_train=n, criterion=criterion, hparams=hp, first_lr=lrs[best])
+    if seeds > 1:
+        confirm_sweep(result, subject, seeds, deadline=deadline, callbacks=callbacks)  # explained below
     result.explanation = explain(result, lang)
     result.lang = lang
     path = plot_path(out, plot_name)
     if path is not None:
         result.plot = plot_lr_sweep(result, path, lang=lang)
+    return result
+
+
+def confirm_sweep(result: LRSweepResult, model: ModelSpec | Subject, seeds: int = DEFAULT_SEEDS, *,
+                  data: DataSpec | None = None, setup: TunerSetup | None = None, deadline: float | None = None,
+                  callbacks: Sequence[Callback] = (), lang: str | None = None) -> LRSweepResult:
+    """Confirm a one-seed sweep's choice in place: the rate chosen and its neighbours train on
+    ``seeds - 1`` more seeds and are judged again by their mean loss; when that moves the choice,
+    its new neighbours are confirmed too (at most ``CONFIRM_ROUNDS`` times). Its explanation and
+    plot (if drawn) are redone. Nothing changes when the sweep was cut by a time budget (its losses
+    are from earlier epochs) or when the budget cuts the confirmation. ``lr_sweep(seeds=...)`` ends
+    with this; ``advise`` calls it on the winning optimizer's sweep alone."""
+    seeds = check_int("seeds", seeds, 1, MAX_SEEDS)
+    if seeds <= result.seeds or any(h.status == "budget" for h in result.histories):
+        return result
+    hp = result.hparams
+    subject = as_subject(model, data, seed=hp.seed, setup=setup)
+    base = hp.replace(epochs=result.epochs, schedule="constant", warmup_steps=0, early_stopping=False)
+    lrs, scores = result.lrs, list(result.scores)
+    best = result.best_index
+    module = subject.user_module
+    for _ in range(CONFIRM_ROUNDS):  # until the choice and its neighbours all stand on every seed
+        todo = [i for i in neighbours(lrs, best) if scores[i] is not None and i not in result.confirmed]
+        if not todo:
+            break
+        with preserved(module):
+            start = subject.model(hp.seed) if module is not None else subject.spec
+            more, runs = confirm(lrs, scores, todo, base, seeds, start, subject, result.criterion, deadline,
+                                 callbacks)
+        result.confirm_histories += runs
+        if not more:  # cut by the time budget: the choice stays what the losses so far say
+            break
+        result.confirmed.update(more)
+        for i, losses in more.items():
+            scores[i] = None if any(v is None for v in losses) else sum(losses) / len(losses)  # type: ignore[misc]
+        best, result.judged = choose(lrs, scores)
+    if result.confirmed:
+        result.seeds, result.scores = seeds, scores
+        result.best_index, result.suggested_lr = best, lrs[best]
+    if lang is not None or result.explanation:
+        result.explanation = explain(result, lang or result.lang)
+    if result.plot is not None:
+        plot_lr_sweep(result, result.plot, lang=lang or result.lang)
     return result
 
 

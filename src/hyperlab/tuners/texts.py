@@ -118,12 +118,17 @@ register({
                      "ko": "시간 예산 때문에 {stage} 단계가 일찍 끝났습니다; 근거가 부분적입니다(--budget-seconds를 "
                            "늘리세요)."},
     "adv.ev.lr_over": {"en": "; over {epochs} {epochs:epoch|epochs}: {lr:.3g}", "ko": "; {epochs} 에폭 기준: {lr:.3g}"},
+    "adv.ev.lr_seeds": {"en": ", confirmed on {seeds} seeds", "ko": ", 시드 {seeds}개로 확인"},
+    "adv.note.confirmed": {
+        "en": "The winner's learning rate was confirmed on {seeds} seeds: {lr:.3g} (on one seed: {before:.3g}).",
+        "ko": "이긴 옵티마이저의 학습률을 시드 {seeds}개로 확인했습니다: {lr:.3g}(시드 하나: {before:.3g})."},
     "adv.note.rechecked": {
         "en": "The learning rate was swept again over {epochs} {epochs:epoch|epochs}, the length the epoch stage "
-              "recommends: {lr:.3g} (over {swept} {swept:epoch|epochs}: {before:.3g}). The epoch count itself was "
-              "measured at {before:.3g}.",
+              "recommends: {lr:.3g} (over {swept} {swept:epoch|epochs}: {before:.3g}).",
         "ko": "에폭 단계가 권하는 길이인 {epochs} 에폭으로 학습률을 다시 스윕했습니다: {lr:.3g}({swept} 에폭 기준: "
-              "{before:.3g}). 에폭 수 자체는 {before:.3g}에서 측정했습니다."},
+              "{before:.3g})."},
+    "adv.note.measured_at": {"en": "The epoch count itself was measured at {before:.3g}.",
+                             "ko": "에폭 수 자체는 {before:.3g}에서 측정했습니다."},
     "adv.note.cut_improving": {
         "en": "The time budget ended the epoch stage at epoch {run} while validation was still improving, so "
               "{best} {best:epoch|epochs} is a lower bound, not a measured best: train up to {next} epochs with "
