@@ -11,10 +11,10 @@ from hyperlab.tuners.common import Subject, TunerSetup
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
-from hyperlab.tuners.lr_sweep import LRSweepResult, lr_sweep
+from hyperlab.tuners.lr_sweep import LRSweepResult, confirm_sweep, lr_sweep
 from hyperlab.tuners.noise_scale import NoiseScaleResult, noise_scale
 from hyperlab.tuners.optimizer_check import OptimizerCheckResult, optimizer_check
 
 __all__ = ["Advice", "BatchFindResult", "EpochAdvice", "LRFindResult", "LRScaling", "LRSweepResult", "NoiseScaleResult",
-           "OptimizerCheckResult", "Subject", "TunerSetup", "advise", "batch_find", "epoch_find", "lr_find", "lr_sweep",
-           "noise_scale", "optimizer_check", "parse_bytes", "scale_lr"]
+           "OptimizerCheckResult", "Subject", "TunerSetup", "advise", "batch_find", "confirm_sweep", "epoch_find",
+           "lr_find", "lr_sweep", "noise_scale", "optimizer_check", "parse_bytes", "scale_lr"]

@@ -153,7 +153,8 @@ class Advice(Displayable):
                              + (" " + t("adv.note.measured_at", lang, before=swept.suggested_lr) if moved else ""))
             elif moved:
                 notes.append(t("adv.note.confirmed", lang, seeds=again.seeds, lr=again.suggested_lr,
-                               before=swept.suggested_lr) + " " + t("adv.note.measured_at", lang, before=swept.suggested_lr))
+                               before=swept.suggested_lr)
+                             + " " + t("adv.note.measured_at", lang, before=swept.suggested_lr))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
     @property
