@@ -44,6 +44,19 @@ def test_numbers_and_words_are_never_split(width):
             assert word in text, (word, text)
 
 
+def test_a_column_of_names_folds_so_the_others_stay_whole():
+    rows = [[f"adam-b128-lr0.001-s{s}", "1/1", "completed", "0.8134", "1.1520", "1", "0.12"] for s in range(3)]
+    cut = render(data_table(HEADERS, rows), 72)
+    assert "completed" not in cut  # without folding, the narrow table cuts cells short
+    text = render(data_table(HEADERS, rows, fold=[0]), 72)
+    assert max(map(len, text.splitlines())) <= 72 and "…" not in text
+    for row in rows:
+        assert all(cell in text for cell in row[1:])  # status and numbers whole
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    folded = {a[0] + b[0] for a, b in zip(lines, lines[1:]) if len(b) == 1 and a[1:3] == ["1/1", "completed"]}
+    assert folded == {row[0] for row in rows}  # each name complete, folded over two lines
+
+
 def test_boxed_when_it_fits_compact_when_not():
     assert "┃" in render(data_table(HEADERS, ROWS), 120)
     narrow = render(data_table(HEADERS, ROWS), 80)

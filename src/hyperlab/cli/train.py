@@ -257,7 +257,7 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> D
     return data_table(headers, rows, title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)),
                       justify=["left"] * 3 + ["right"] * 4,
                       row_styles=["bold" if i == best else None for i in range(len(rows))],
-                      caption=t("cli.seconds_shared", lang) if stacked else None)
+                      caption=t("cli.seconds_shared", lang) if stacked else None, fold=[0])  # long run names
 
 
 def _check_tensorboard(log_dir: Path | None) -> None:

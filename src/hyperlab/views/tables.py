@@ -21,14 +21,19 @@ from rich.table import Table
 from rich.text import Text
 
 
+FOLD_MIN_WIDTH = 12  # a folded column of names keeps this many characters a line
+
+
 class DataTable:
     """A table that picks its layout when printed: boxed when it fits the console, else compact (no
     vertical rules, no empty columns) so numbers keep their width; only when even that is too wide
     does rich cut cells, with an ellipsis."""
 
     def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None,
-                 justify: Sequence[str] | None, row_styles: Sequence[str | None] | None, caption: str | None) -> None:
+                 justify: Sequence[str] | None, row_styles: Sequence[str | None] | None, caption: str | None,
+                 fold: Sequence[int] = ()) -> None:
         self.headers, self.rows = list(headers), [[str(cell) for cell in row] for row in rows]
+        self.fold = set(fold)
         self.title, self.caption = title, caption
         self.justify = list(justify or ["left"] * len(self.headers))
         self.row_styles = list(row_styles or [None] * len(self.rows))
@@ -45,6 +50,10 @@ class DataTable:
         kept = [i for i, cells in enumerate(columns) if not (compact and self.rows and not any(map(str.strip, cells)))]
         for i in kept:
             header, cells = self.headers[i], columns[i]
+            if i in self.fold:  # names (not numbers) that may break anywhere when the table is too wide
+                table.add_column(header, justify=self.justify[i], overflow="fold",  # type: ignore[arg-type]
+                                 min_width=min(max(map(cell_len, cells), default=1), FOLD_MIN_WIDTH))
+                continue
             if any(" " in cell.strip() for cell in cells):  # phrases wrap at spaces; a word too long is cut, not split
                 table.add_column(header, justify=self.justify[i], overflow="ellipsis")  # type: ignore[arg-type]
                 continue
@@ -67,11 +76,12 @@ class DataTable:
 
 def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
                justify: Sequence[str] | None = None, row_styles: Sequence[str | None] | None = None,
-               caption: str | None = None) -> DataTable:
+               caption: str | None = None, fold: Sequence[int] = ()) -> DataTable:
     """A table of ``rows`` (texts) under ``headers``; ``justify`` per column (default left),
-    ``row_styles`` per row (e.g. the best one bold), ``caption`` a line under the table.
+    ``row_styles`` per row (e.g. the best one bold), ``caption`` a line under the table, ``fold``
+    the columns of names that may break across lines rather than cut the others short.
 
         >>> data_table(["run", "validation loss"], [["sgd-b32", "1.6749"]]).table().columns[1].no_wrap
         True
     """
-    return DataTable(headers, rows, title=title, justify=justify, row_styles=row_styles, caption=caption)
+    return DataTable(headers, rows, title=title, justify=justify, row_styles=row_styles, caption=caption, fold=fold)
