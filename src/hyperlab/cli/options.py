@@ -125,15 +125,14 @@ class Setup:
         random state kept) and one batch of the training set (``is_small_step``)."""
         import torch
 
-        from hyperlab.engine.batching import first_batch
-        from hyperlab.engine.threads import is_small_step, torch_threads
+        from hyperlab.engine.threads import threads_by_step, torch_threads
         from hyperlab.models import build_model
 
         if threads is not None:
             return torch_threads(threads)
         with torch.random.fork_rng(devices=[]):
             probe = build_model(self.model, data, width=self.width, depth=self.depth, seed=self.hparams.seed)
-        return torch_threads(None, small_step=is_small_step(probe, first_batch(data.train, self.hparams.batch_size)))
+        return threads_by_step(probe, data.train, self.hparams.batch_size)
 
     def fit_batch(self, n_train: int, lang: str, quiet: bool, world_size: int = 1) -> None:
         """Replace a default batch size whose step is more than the training set by the whole set

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import torch
 from torch import Tensor, nn
+from torch.utils.data import Dataset
 from torch.utils.flop_counter import FlopCounterMode
 
+from hyperlab.engine.batching import first_batch
 from hyperlab.errors import check_int
 
 # A training step whose forward pass does fewer multiply-adds than this trains on one intra-op
@@ -78,3 +80,9 @@ def is_small_step(model: nn.Module, x: Tensor) -> bool:
         return False
     macs = forward_macs(model, x)
     return macs is not None and macs < ONE_THREAD_BELOW
+
+
+def threads_by_step(model: nn.Module, dataset: Dataset, batch_size: int) -> contextlib.AbstractContextManager[None]:
+    """``torch_threads`` left to torch's setting, except one intra-op thread when a step of
+    ``model`` on the first ``batch_size`` samples of ``dataset`` is small (``is_small_step``)."""
+    return torch_threads(None, small_step=is_small_step(model, first_batch(dataset, batch_size)))

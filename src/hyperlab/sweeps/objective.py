@@ -32,9 +32,8 @@ from torch import nn
 from hyperlab.api import as_data
 from hyperlab.data import Data
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
-from hyperlab.engine.batching import first_batch
 from hyperlab.engine.population import fit_population
-from hyperlab.engine.threads import is_small_step, torch_threads
+from hyperlab.engine.threads import threads_by_step
 from hyperlab.data.arrays import TASKS
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams, whole_set_batch
@@ -274,7 +273,7 @@ class Objective:
         """One intra-op thread for a small step when the threads are chosen by size, else as set."""
         if not self.threads_by_size or net is None:
             return contextlib.nullcontext()
-        return torch_threads(None, small_step=is_small_step(net, first_batch(self.data.train, batch_size)))
+        return threads_by_step(net, self.data.train, batch_size)
 
     def train_population(self, trials: Sequence[optuna.Trial], hparams: Sequence[HParams]) -> list[RunResult]:
         """Train the trials' settings together with one ``fit_population`` call (member i is trial
