@@ -345,10 +345,8 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
             stage("lr_confirm")
             again = confirm_sweep(replace(swept, confirmed={}, confirm_histories=[], plot=None), subject,
                                   deadline=budget.end, callbacks=callbacks, lang=lang)
-            runs = again.confirm_histories
-            compute["lr_confirm"] = Compute(time.perf_counter() - t0, sum(h.steps_done for h in runs),
-                                            sum(samples_seen(h.n_train, h.effective_batch, h.steps_done)
-                                                for h in runs))
+            compute["lr_confirm"] = Compute(time.perf_counter() - t0, again.steps_run - swept.steps_run,
+                                            again.samples - swept.samples)  # the confirming runs alone
             if again.confirmed:
                 recheck = again
                 path = plot_path(out, "lr_sweep_confirmed.png")

@@ -162,6 +162,11 @@ def sweep_plan(hp: HParams, n_train: int, min_lr: float = DEFAULT_MIN_LR, max_lr
     return lrs, hp.epochs if steps is None else math.ceil(steps / hp.steps_per_epoch(n_train))
 
 
+def constant_run(hp: HParams, epochs: int) -> HParams:
+    """The settings every rate of a sweep trains with: ``epochs`` at a constant rate, no early stop."""
+    return hp.replace(epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False)
+
+
 def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
              hparams: HParams | dict[str, Any] | None = None, *, min_lr: float = DEFAULT_MIN_LR,
              max_lr: float = DEFAULT_MAX_LR, per_decade: int = DEFAULT_PER_DECADE, steps: int | None = None,
@@ -181,7 +186,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     lrs, epochs = sweep_plan(hp, n, min_lr, max_lr, per_decade, steps)
     seeds = check_int("seeds", seeds, 1, MAX_SEEDS)
     spe = hp.steps_per_epoch(n)
-    base = hp.replace(epochs=epochs, schedule="constant", warmup_steps=0, early_stopping=False)
+    base = constant_run(hp, epochs)
     members = [base.replace(lr=lr) for lr in lrs]
     criterion = "val_loss" if subject.data.val is not None else "train_loss"
     narrowing = Narrowing(lrs, epochs, criterion) if narrow and epochs >= MIN_NARROW_EPOCHS else None
@@ -234,7 +239,7 @@ def confirm_sweep(result: LRSweepResult, model: ModelSpec | Subject, seeds: int 
         return result
     hp = result.hparams
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
-    base = hp.replace(epochs=result.epochs, schedule="constant", warmup_steps=0, early_stopping=False)
+    base = constant_run(hp, result.epochs)
     lrs, scores = result.lrs, list(result.scores)
     best = result.best_index
     module = subject.user_module
