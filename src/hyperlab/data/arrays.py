@@ -12,6 +12,8 @@ from hyperlab.errors import DataError
 
 Task = Literal["classification", "regression"]
 TASKS = ("classification", "regression")
+# how ``from_arrays`` reads X: standardised on the training split, floats as given, integer ids
+FEATURES = ("standardise", "raw", "ids")
 
 
 def as_features(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -33,6 +35,27 @@ def as_features(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
         raise DataError(f"X has a missing or infinite value ({float(X[row, col])}) in row {row}, column {col} "
                         f"({int(bad.any(axis=1).sum())} row(s) in all); features must be finite numbers")
     return X, shape
+
+
+def as_ids(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``X`` as int64 rows of token or category ids (for a model that starts with ``nn.Embedding``),
+    kept as they are: whole numbers >= 0, else DataError naming the first cell that is not."""
+    X = np.asarray(X)
+    if X.ndim == 0 or len(X) == 0:
+        raise DataError(f"X has shape {X.shape}: it must hold at least one sample (a row of ids)")
+    if X.ndim == 1:
+        X = X[:, None]
+    shape = tuple(X.shape[1:])
+    X = X.reshape(len(X), -1)
+    if X.dtype.kind not in "biuf":
+        X = _numeric(X)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(X) | (X < 0) | (X != np.round(X)) if X.dtype.kind == "f" else X < 0
+    if bad.any():
+        row, col = map(int, np.argwhere(bad)[0])
+        raise DataError(f"X has {X[row, col].item()!r} in row {row}, column {col}: with features='ids' every value "
+                        "must be a whole number >= 0 (an index into the model's nn.Embedding)")
+    return X.astype(np.int64), shape
 
 
 def _numeric(X: np.ndarray) -> np.ndarray:

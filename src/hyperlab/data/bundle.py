@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 import weakref
 from dataclasses import dataclass, field
+
 import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
-from hyperlab.data.arrays import TASKS, Task, as_features, as_labels, infer_task
+from hyperlab.data.arrays import FEATURES, TASKS, Task, as_features, as_ids, as_labels, infer_task
 from hyperlab.data.pairs import adapt, item_pair, labels
 from hyperlab.data.split import check_fraction, split_indices
-from hyperlab.errors import ConfigError, DataError
-
+from hyperlab.errors import ConfigError, DataError, check_choice
 
 
 @dataclass
@@ -73,11 +73,14 @@ class Data:
 
 def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Task | None = None,
                 seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
-                input_shape: tuple[int, ...] = ()) -> Data:
+                input_shape: tuple[int, ...] = (), features: str = "standardise") -> Data:
     """Split arrays by seed (stratified for classes) and standardise on the training part only.
     ``X`` may have any shape with samples first (images are flattened, their shape kept as
-    ``input_shape``); ``task`` None infers it from ``y`` (``infer_task``)."""
-    X, sample_shape = as_features(X)
+    ``input_shape``); ``task`` None infers it from ``y`` (``infer_task``). ``features``: how ``X``
+    is read (``FEATURES``): standardised floats, floats as given ("raw"), or integer ids kept as
+    int64 ("ids", for a model that starts with ``nn.Embedding``)."""
+    check_choice("features", features, FEATURES)
+    X, sample_shape = as_ids(X) if features == "ids" else as_features(X)
     y = as_labels(y, len(X))
     if task is None:
         task = infer_task(y)
@@ -107,7 +110,7 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
     train_idx, val_idx, test_idx = split_indices(len(X), y if task == "classification" else None,
                                                  val_fraction, test_fraction, seed)
 
-    Xs = _standardise(X, train_idx)
+    Xs = _standardise(X, train_idx) if features == "standardise" else X
     if task == "regression":  # targets too, so losses and learning rates are on a common scale
         y = _standardise(y, train_idx)
 

@@ -8,17 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
+from hyperlab.data.arrays import FEATURES, TASKS
 from hyperlab.data.builtin import BUILTIN
-from hyperlab.data.arrays import TASKS
 from hyperlab.data.bundle import Data, Task, from_arrays
 from hyperlab.errors import ConfigError, DataError, check_choice, did_you_mean
 
 
 def load_data(source: str | Path = "digits", *, label: str | None = None, task: Task | None = None,
-              seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2) -> Data:
+              seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
+              features: str | None = None) -> Data:
     """Load a built-in set by name, or a user file (.csv with a label column, .npz with X and y).
     ``task`` overrides the task read from a file's labels; a built-in set keeps its own (a
-    different one is refused: wine's cultivars are not a quantity, diabetes' progression not classes)."""
+    different one is refused: wine's cultivars are not a quantity, diabetes' progression not classes).
+    ``features`` ('standardise', 'raw' or 'ids', see ``from_arrays``) applies to files; a built-in
+    set is always standardised."""
     text = str(source)
     kw = dict(task=task, seed=seed, val_fraction=val_fraction, test_fraction=test_fraction)
     if text in BUILTIN:
@@ -27,6 +30,10 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
             check_choice("task", task, TASKS)
             raise ConfigError("task", task, f"must be {builtin_task} for the built-in {text!r} (a {builtin_task} "
                                             "set); it applies to .csv and .npz files")
+        if features not in (None, "standardise"):
+            check_choice("features", features, FEATURES)
+            raise ConfigError("features", features, f"must be 'standardise' for the built-in {text!r}; "
+                                                    "it applies to .csv and .npz files")
         X, y, shape = loader(seed)
         return from_arrays(X, y, name=text, input_shape=shape, **{**kw, "task": builtin_task})
     path = Path(text)
@@ -34,7 +41,7 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
     if path.suffix.lower() in readers:
         X, y, column = readers[path.suffix.lower()]()
         try:
-            data = from_arrays(X, y, name=path.stem, **kw)
+            data = from_arrays(X, y, name=path.stem, features=features or "standardise", **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
             raise DataError(f"{path}: {exc}") from None
         data.label = column

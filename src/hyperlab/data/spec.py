@@ -22,7 +22,7 @@ FORMS = ("a built-in name, a .csv/.npz path, (X, y) arrays, a torch Dataset, "
 
 
 def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dataset | None = None,
-            val_fraction: float = VAL_FRACTION, task: Task | None = None) -> Data:
+            val_fraction: float = VAL_FRACTION, task: Task | None = None, features: str | None = None) -> Data:
     """Turn what a user calls "data" into ``Data`` (train / validation / test splits).
 
     - a built-in name or a .csv/.npz path, or ``(X, y)`` arrays: split by ``seed`` into
@@ -34,17 +34,24 @@ def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dat
 
     ``val_fraction=0`` means no validation split (then nothing reports a validation number).
     ``task`` ('classification' or 'regression') overrides the task inferred from the labels.
+    ``features`` says how arrays and files read X: 'standardise' (the default: mean 0, sd 1 on the
+    training split), 'raw' (floats as given) or 'ids' (whole numbers kept as int64, for a model
+    that starts with ``nn.Embedding``); a Dataset's x is always used as given.
     """
     val_fraction = check_fraction("val_fraction", val_fraction)
     if val is not None and not (isinstance(data, Dataset) and isinstance(val, Dataset)):
         raise ConfigError("val", type(val).__name__, "must be a torch Dataset, given with a torch Dataset as "
                           f"data (data is {type(data).__name__}, which has its own splits)")
+    given = isinstance(data, (Data, Dataset)) or isinstance(data, tuple) and any(isinstance(d, Dataset) for d in data)
+    if features is not None and given:
+        raise ConfigError("features", features, "applies to arrays and .csv/.npz files; "
+                          f"a {type(data).__name__}'s features are used as given")
     if isinstance(data, Data):
         if task is not None and task != data.task:
             raise ConfigError("task", task, f"must match the given Data's task ({data.task}): Data is used as it is")
         return data
     if isinstance(data, (str, Path)):
-        return load_data(data, label=label, seed=seed, val_fraction=val_fraction, task=task)
+        return load_data(data, label=label, seed=seed, val_fraction=val_fraction, task=task, features=features)
     if isinstance(data, Dataset):
         if val is not None:
             return from_datasets(data, val, task=task)
@@ -57,5 +64,6 @@ def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dat
         if isinstance(first, Dataset) or isinstance(second, Dataset):
             raise ConfigError("data", f"({type(first).__name__}, {type(second).__name__})",
                               "a pair must be (X, y) arrays or (train_dataset, val_dataset), not one of each")
-        return from_arrays(first, second, seed=seed, val_fraction=val_fraction, task=task)
+        return from_arrays(first, second, seed=seed, val_fraction=val_fraction, task=task,
+                           features=features or "standardise")
     raise ConfigError("data", type(data).__name__, f"must be {FORMS}")

@@ -450,7 +450,9 @@ def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) 
     try:
         out = model(xb)
     except Exception as exc:  # noqa: BLE001 - any failure here is a model/data mismatch
-        raise HyperlabError(f"the model failed on a batch of shape {tuple(xb.shape)}: {exc}") from None
+        hint = ("; the features are integer ids (int64): the model must start with an nn.Embedding, or "
+                "read the data as floats (features='standardise')") if not xb.is_floating_point() else ""
+        raise HyperlabError(f"the model failed on a batch of shape {tuple(xb.shape)}: {exc}{hint}") from None
     if not isinstance(out, Tensor):
         raise HyperlabError(f"the model must return a tensor of outputs, got {type(out).__name__}")
     try:
