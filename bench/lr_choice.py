@@ -6,7 +6,8 @@ Four spreads of data set / model / optimizer / batch size (``--spread``): ``firs
 spread the sweep was first built on), ``holdout`` (8, added later to check it), ``fresh`` (10
 more, on data sets and a model (the CNN) not used while choosing the sweep's horizon and grid) and
 ``unseen`` (10, fixed after the judging rule last changed, using every other spread, and run only
-after that); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
+after that) and ``later`` (12, fixed after the sweep's confirmation was built on the other four,
+with two models of its own: a deeper tanh MLP and a wider one); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
 constant rates (1e-4 .. 0.316, half a decade apart; 3.16e-4 .. 10 for plain SGD) x ``--epochs``
 epochs x 8 seeds (11 .. 18: not the seed 0 every method trains with, nor the sweep's confirming seeds 1-3, so no method shares a run with
 the reference); best = lowest validation loss after those epochs, averaged over the seeds (a diverged
@@ -33,7 +34,7 @@ of one of them is counted apart), the **seed floor** (how often one seed's brute
 within 3x of the other seeds' mean best) and whether the brute sweep on seeds 11-14 and on seeds 15-18
 pick rates within 3x of each other. Single-threaded; everything trains through fit / fit_population.
 
-    .venv/bin/python bench/lr_choice.py [--spread first|holdout|fresh|unseen|all] [--epochs 20]
+    .venv/bin/python bench/lr_choice.py [--spread first|holdout|fresh|unseen|later|all] [--epochs 20]
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from sklearn.datasets import (load_iris, make_blobs, make_circles, make_classification, make_friedman1,
-                              make_friedman2, make_gaussian_quantiles, make_hastie_10_2, make_moons, make_regression,
-                              make_s_curve, make_sparse_uncorrelated, make_swiss_roll)
+                              make_friedman2, make_friedman3, make_gaussian_quantiles, make_hastie_10_2, make_moons,
+                              make_regression, make_s_curve, make_sparse_uncorrelated, make_swiss_roll)
+from torch import nn
 
 from hyperlab.data import Data, from_arrays, load_data
 from hyperlab.errors import HyperlabError
@@ -97,7 +99,32 @@ DATA: dict[str, Callable[[], Data]] = {
     "digits/250": lambda: load_data("digits", seed=0).subsample_train(250, seed=0),
     "diabetes": lambda: load_data("diabetes", seed=0),
     "friedman2": lambda: generated("friedman2", make_friedman2(n_samples=600, noise=0.5, random_state=26)),
+    # the later spread's (fixed after the sweep's confirmation was built, before any run on them)
+    "class-3-noisy": lambda: generated("class-3-noisy", make_classification(
+        n_samples=500, n_features=15, n_informative=5, n_classes=3, flip_y=0.1, random_state=31)),
+    "regr-noisy": lambda: generated("regr-noisy", make_regression(n_samples=350, n_features=8, n_informative=4,
+                                                                  noise=25.0, random_state=32)),  # 210 rows
+    "moons-small": lambda: generated("moons-small", make_moons(n_samples=200, noise=0.25, random_state=33)),
+    "friedman3": lambda: generated("friedman3", make_friedman3(n_samples=400, noise=0.1, random_state=34)),
+    "circles-tight": lambda: generated("circles-tight", make_circles(n_samples=400, factor=0.3, noise=0.15,
+                                                                     random_state=35)),
+    "blobs-6": lambda: generated("blobs-6", make_blobs(n_samples=450, centers=6, n_features=10, cluster_std=4.0,
+                                                       random_state=36)),
 }
+
+
+def deep_tanh(n_features: int, n_outputs: int) -> nn.Module:
+    """Three tanh layers of 64: deeper than the built-in MLP, with a saturating activation."""
+    return nn.Sequential(nn.Linear(n_features, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(),
+                         nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, n_outputs))
+
+
+def wide(n_features: int, n_outputs: int) -> nn.Module:
+    """One ReLU layer of 256: wider than the built-in MLP."""
+    return nn.Sequential(nn.Linear(n_features, 256), nn.ReLU(), nn.Linear(256, n_outputs))
+
+
+MODELS: dict[str, Callable[..., nn.Module]] = {"deep-tanh": deep_tanh, "wide": wide}  # else a built-in name
 SPREADS = {  # data, model, optimizer, batch size
     "first": [
         ("wine", "logistic", "adam", 32),
@@ -147,6 +174,20 @@ SPREADS = {  # data, model, optimizer, batch size
         ("wine", "mlp", "rmsprop", 8),
         ("friedman2", "mlp", "adam", 64),
     ],
+    "later": [  # fixed after the sweep's confirmation was built (2026-12-07), before anything was run on them
+        ("class-3-noisy", "deep-tanh", "adam", 32),
+        ("class-3-noisy", "mlp", "momentum", 128),
+        ("regr-noisy", "mlp", "rmsprop", 16),
+        ("moons-small", "logistic", "momentum", 8),
+        ("breast-cancer", "wide", "adamw", 64),
+        ("digits", "logistic", "sgd", 64),
+        ("wine", "deep-tanh", "adagrad", 16),
+        ("friedman3", "mlp", "adam", 32),
+        ("circles-tight", "mlp", "rmsprop", 32),
+        ("diabetes", "logistic", "adam", 16),
+        ("iris", "logistic", "sgd", 8),
+        ("blobs-6", "wide", "nesterov", 32),
+    ],
 }
 SEEDS = tuple(range(11, 19))  # the brute sweep's (the reference); every method trains with seed 0 (the sweep's
 # confirmation with seeds 1-3), so no method shares a run with the reference
@@ -160,7 +201,7 @@ def brute_rates(optimizer: str) -> list[float]:
     return [10 ** (k / 2) for k in range(low, low + 10)]
 
 
-def losses(data: Data, model: str, hp: HParams, lrs: list[float]) -> tuple[dict[float, list[float]], int]:
+def losses(data: Data, model: str | Callable[..., nn.Module], hp: HParams, lrs: list[float]) -> tuple[dict[float, list[float]], int]:
     """Per rate: the final validation loss of each seed in SEEDS (inf if diverged); samples used."""
     members = [hp.replace(lr=lr, seed=s) for lr in lrs for s in SEEDS]
     results = train_members(model, data, members)
@@ -216,7 +257,7 @@ def tied(brute: dict[float, list[float]], best: float) -> list[float]:
     return out
 
 
-def choose(method: str, data: Data, model: str, hp: HParams) -> tuple[float, int]:
+def choose(method: str, data: Data, model: str | Callable[..., nn.Module], hp: HParams) -> tuple[float, int]:
     """A method's rate and the samples it used."""
     if method == "range":
         try:
@@ -236,21 +277,22 @@ def main() -> None:
     torch.set_num_threads(1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--spread", choices=[*SPREADS, "all"], default="first")
+    parser.add_argument("--spread", choices=[*SPREADS, "all"], default="first")  # all: every spread
     args = parser.parse_args()
     started = time.perf_counter()
     combos = [c for name, spread in SPREADS.items() if args.spread in (name, "all") for c in spread]
     datasets: dict[str, Data] = {}
     rows = []
-    for name, model, optimizer, batch in combos:
+    for name, model_name, optimizer, batch in combos:
         data = datasets.setdefault(name, DATA[name]())
+        model = MODELS.get(model_name, model_name)
         hp = HParams(batch_size=batch, optimizer=optimizer, epochs=args.epochs)
         t0 = time.perf_counter()
         brute, b_samples = losses(data, model, hp, brute_rates(optimizer))
         b_s = time.perf_counter() - t0
         means = {lr: mean(runs) for lr, runs in brute.items()}
         best = min(means, key=means.__getitem__)
-        row = {"label": f"{name}+{model}+{optimizer}+b{batch}", "n": data.n_train, "task": data.task, "best": best,
+        row = {"label": f"{name}+{model_name}+{optimizer}+b{batch}", "n": data.n_train, "task": data.task, "best": best,
                "best_loss": means[best], "b_samples": b_samples, "b_s": b_s, "floor": seed_floor(brute),
                "tied": tied(brute, best), "halves": halves_agree(brute)}
         for method in METHODS:
