@@ -59,3 +59,12 @@ def test_batch_find_in_korean_reads_its_measured_numbers_with_the_right_particle
     for number, copula in said:
         vowel = number[-1] in "2459" and not re.fullmatch(r"\d*[1-9]0+", number)
         assert copula == ("였" if vowel else "이었"), (number, copula)
+
+
+REVERSED = ("는(은)", "가(이)", "를(을)", "와(과)", "로(으로)", "였(이었)")
+
+
+def test_every_korean_text_writes_its_pairs_the_way_they_are_chosen():
+    """A pair written the other way round (와(과)) is never chosen, so it would reach the reader as written."""
+    wrong = {key: pair for key, entry in TEXT.items() for pair in REVERSED if pair in entry.get("ko", "")}
+    assert wrong == {}

@@ -412,7 +412,7 @@ register({
         "en": "The best rate of that pass, {first:.3g}, and its neighbours ({lrs}) were then trained on {more} more "
               "{more:seed|seeds}, and each is judged by its mean over {seeds} seeds: one seed's losses are noisy from "
               "rate to rate.",
-        "ko": "그 결과 가장 좋은 학습률 {first:.3g}와(과) 이웃({lrs})을(를) 시드 {more}개로 더 학습했고, 각각 시드 {seeds}개의 "
+        "ko": "그 결과 가장 좋은 학습률 {first:.3g}과(와) 이웃({lrs})을(를) 시드 {more}개로 더 학습했고, 각각 시드 {seeds}개의 "
               "평균으로 판단합니다: 시드 하나의 손실은 학습률마다 잡음이 있습니다."},
     "lrs.moved": {"en": "That moved the choice from {first:.3g} to {lr:.3g}.",
                   "ko": "그래서 선택이 {first:.3g}에서 {lr:.3g}(으)로 바뀌었습니다."},
