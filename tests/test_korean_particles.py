@@ -66,5 +66,8 @@ REVERSED = ("는(은)", "가(이)", "를(을)", "와(과)", "로(으로)", "였(
 
 def test_every_korean_text_writes_its_pairs_the_way_they_are_chosen():
     """A pair written the other way round (와(과)) is never chosen, so it would reach the reader as written."""
+    from hyperlab.cli import texts as cli_texts  # noqa: F401 - every module that registers texts
+    from hyperlab.lab import texts as lab_texts  # noqa: F401
+    from hyperlab.views import texts as view_texts  # noqa: F401
     wrong = {key: pair for key, entry in TEXT.items() for pair in REVERSED if pair in entry.get("ko", "")}
     assert wrong == {}
