@@ -99,3 +99,9 @@ def test_ids_given_to_a_model_without_an_embedding_are_explained():
     data = hyperlab.as_data((X, y), features="ids")
     with pytest.raises(HyperlabError, match="integer ids.*must start with an nn.Embedding"):
         hyperlab.fit(nn.Sequential(nn.Linear(5, 2)), data, hyperlab.HParams(epochs=1))
+
+
+def test_standardised_floats_given_to_an_embedding_model_are_explained():
+    X, y = _ids()
+    with pytest.raises(HyperlabError, match="reads integer ids.*features='ids'"):
+        hyperlab.fit(_embedding_net(), hyperlab.as_data((X, y)), hyperlab.HParams(epochs=1))

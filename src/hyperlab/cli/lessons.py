@@ -73,12 +73,13 @@ def claims_table(result: LessonResult, lang: str) -> Table:
     return table
 
 
-def _run(names: list[str] | None, *, dataset: str | None, label: str | None, task: str | None, model: str | None,
-         width: int | None, depth: int | None, full: bool, seed: str | None, lang: str, out: Path | None,
-         json_out: bool, quiet: bool, threads: int | None, scale: dict[str, object]) -> None:
+def _run(names: list[str] | None, *, dataset: str | None, label: str | None, task: str | None,
+         features: str | None, model: str | None, width: int | None, depth: int | None, full: bool,
+         seed: str | None, lang: str, out: Path | None, json_out: bool, quiet: bool, threads: int | None,
+         scale: dict[str, object]) -> None:
     lang = o.lang_of(lang)
-    setup = o.resolve(dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, seed=seed,
-                      **scale)
+    setup = o.resolve(dataset=dataset, label=label, task=task, features=features, model=model, width=width,
+                      depth=depth, seed=seed, **scale)
     training = check_training({key: getattr(setup.hparams, key) for key in o.SCALE_KEYS})  # before any output
     budget = "full" if full else "quick"
     console: Console = o.console(quiet, json_out)
@@ -112,14 +113,14 @@ def _run(names: list[str] | None, *, dataset: str | None, label: str | None, tas
 
 def _lesson_command(name: str) -> Callable[..., None]:
     def lesson(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
-               model: o.ModelOpt = None,
+               features: o.FeaturesOpt = None, model: o.ModelOpt = None,
                width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
                lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False,
                quiet: o.QuietOpt = False, threads: o.ThreadsOpt = 1,
                accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None,
                clip_grad_norm: o.ClipGradNormOpt = None, compile_: o.CompileOpt = None) -> None:
-        _run([name], dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, full=full,
-             seed=seed, lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
+        _run([name], dataset=dataset, label=label, task=task, features=features, model=model, width=width,
+             depth=depth, full=full, seed=seed, lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
              scale=o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
 
     lesson.__doc__ = HELP[name]
@@ -128,14 +129,14 @@ def _lesson_command(name: str) -> Callable[..., None]:
 
 
 def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
-         model: o.ModelOpt = None,
+         features: o.FeaturesOpt = None, model: o.ModelOpt = None,
          width: o.WidthOpt = None, depth: o.DepthOpt = None, full: FullOpt = False, seed: o.SeedOpt = None,
          lang: o.LangOpt = "en", out: o.OutOpt = None, json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
          threads: o.ThreadsOpt = 1, accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None,
          clip_grad_norm: o.ClipGradNormOpt = None, compile_: o.CompileOpt = None) -> None:
     """All four lessons (batch size, learning rate, epochs, optimizer) into one report."""
-    _run(None, dataset=dataset, label=label, task=task, model=model, width=width, depth=depth, full=full, seed=seed,
-         lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
+    _run(None, dataset=dataset, label=label, task=task, features=features, model=model, width=width, depth=depth,
+         full=full, seed=seed, lang=lang, out=out, json_out=json_out, quiet=quiet, threads=threads,
          scale=o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
 
 

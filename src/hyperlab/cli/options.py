@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from hyperlab.cli import texts as _texts  # noqa: F401 - registers the note on a fitted default batch
-from hyperlab.data.arrays import TASKS
+from hyperlab.data.arrays import FEATURES, TASKS
 from hyperlab.errors import ConfigError, check_choice, did_you_mean
 from hyperlab.hparams import HParams, load_yaml
 from hyperlab.i18n import check_lang, t
@@ -34,6 +34,9 @@ LabelOpt = Annotated[str | None, typer.Option(help="Label column of a CSV file (
 TaskOpt = Annotated[str | None, typer.Option(
     help="classification or regression: overrides the task read from a data file's labels (a built-in set "
          "keeps its own).")]
+FeaturesOpt = Annotated[str | None, typer.Option(
+    help="How a data file's features are read: standardise (default), raw (as given) or ids (whole numbers kept "
+         "as integer ids, for a module:function model that starts with nn.Embedding).")]
 ModelOpt = Annotated[str | None, typer.Option(help="logistic, mlp, cnn, or module:function.")]
 WidthOpt = Annotated[int | None, typer.Option(help="Hidden units (mlp) or channels (cnn).")]
 DepthOpt = Annotated[int | None, typer.Option(help="Hidden layers of the mlp.")]
@@ -82,7 +85,7 @@ CompileOpt = Annotated[bool | None, typer.Option(
                                    "off in long runs only).")]
 SCALE_KEYS = ("accumulate", "precision", "clip_grad_norm", "compile")
 
-SETUP_KEYS = ("dataset", "label", "task", "model", "width", "depth")
+SETUP_KEYS = ("dataset", "label", "task", "features", "model", "width", "depth")
 
 
 @dataclass
@@ -96,18 +99,20 @@ class Setup:
     depth: int | None
     hparams: HParams
     task: str | None = None  # --task: None infers it from the labels
+    features: str | None = None  # --features: None standardises a file's features
     batch_given: bool = False  # whether the user chose the batch size (flag, --set or the YAML file)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "label": self.label, "task": self.task, "model": self.model,
+        return {"dataset": self.dataset, "label": self.label, "task": self.task, "features": self.features,
+                "model": self.model,
                 "width": self.width, "depth": self.depth}
 
     def read_data(self, lang: str, quiet: bool, *, note: bool = True) -> "Data":
-        """The data these settings name (with --label and --task), and its note on stderr (``note``)."""
+        """The data these settings name (with --label, --task and --features), and its note on stderr (``note``)."""
         from hyperlab.api import as_data
         from hyperlab.cli.datanote import print_data_notes
 
-        data = as_data(self.dataset, seed=self.hparams.seed, label=self.label, task=self.task)
+        data = as_data(self.dataset, seed=self.hparams.seed, label=self.label, task=self.task, features=self.features)
         if note:
             print_data_notes(data, self.dataset, lang, quiet, task=self.task)
         return data
@@ -169,6 +174,8 @@ def resolve(config: Path | None = None, *, settings: list[str] | None = None,
     setup = {k: merged.pop(k, None) for k in SETUP_KEYS}
     if setup["task"] is not None:
         setup["task"] = check_choice("task", str(setup["task"]).strip(), TASKS)
+    if setup["features"] is not None:
+        setup["features"] = check_choice("features", str(setup["features"]).strip(), FEATURES)
     for key in ("width", "depth"):
         if setup[key] is not None:
             try:
@@ -179,7 +186,7 @@ def resolve(config: Path | None = None, *, settings: list[str] | None = None,
     check_device(hparams)
     return Setup(dataset=str(setup["dataset"] or "digits"), label=setup["label"],
                  model=str(setup["model"] or "mlp"), width=setup["width"], depth=setup["depth"],
-                 hparams=hparams, task=setup["task"], batch_given="batch_size" in merged)
+                 hparams=hparams, task=setup["task"], features=setup["features"], batch_given="batch_size" in merged)
 
 
 def scale_flags(accumulate: str | None = None, precision: str | None = None, clip_grad_norm: str | None = None,

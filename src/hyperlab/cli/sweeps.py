@@ -50,7 +50,8 @@ def _default(value: Any, default: Any) -> Any:
 
 def sweep(
     study: StudyOpt = None, storage: StorageOpt = None, config: o.ConfigOpt = None,
-    dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None, model: o.ModelOpt = None,
+    dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None, model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None,
     train_size: Annotated[str | None, typer.Option(metavar=o.INT,
                                                    help="Train on this many training samples (a subset).")] = None,
@@ -105,15 +106,15 @@ def sweep(
     space = {**{str(k).replace("-", "_"): v for k, v in space.items()}, **{k: v for k, v in flags.items() if v is not None}}
     scale = {k: v for k, v in o.scale_flags(accumulate, precision, clip_grad_norm, compile_).items() if v is not None}
     given_setup = bool(space or file or settings or scale or seed is not None or train_size is not None or any(
-        v is not None for v in (dataset, label, task, model, width, depth)))
+        v is not None for v in (dataset, label, task, features, model, width, depth)))
     setup = None
     if given_setup:
-        fixed = o.resolve(None, settings=settings, defaults=file, dataset=dataset, label=label, task=task, model=model,
-                          width=width, depth=depth, seed=seed, **scale)
+        fixed = o.resolve(None, settings=settings, defaults=file, dataset=dataset, label=label, task=task,
+                          features=features, model=model, width=width, depth=depth, seed=seed, **scale)
         named = set(file) | {s.partition("=")[0].strip().replace("-", "_") for s in settings or []}
         named |= ({"seed"} if seed is not None else set()) | set(scale)
-        setup = SweepSetup.build(space, dataset=fixed.dataset, label=fixed.label, task=fixed.task, model=fixed.model,
-                                 width=fixed.width, depth=fixed.depth,
+        setup = SweepSetup.build(space, dataset=fixed.dataset, label=fixed.label, task=fixed.task,
+                                 features=fixed.features, model=fixed.model, width=fixed.width, depth=fixed.depth,
                                  train_size=_int("train_size", train_size if train_size is not None
                                                  else plan_file.get("train_size")),
                                  settings={k: v for k, v in fixed.hparams.to_dict().items() if k in named})

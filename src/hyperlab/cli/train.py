@@ -81,6 +81,7 @@ def summary_table(s: dict[str, Any], history: History, hp: HParams, lang: str) -
 
 def train(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None, width: o.WidthOpt = None, depth: o.DepthOpt = None,
     batch_size: o.BatchListOpt = None, lr: o.LrListOpt = None, epochs: o.EpochsListOpt = None,
     optimizer: o.OptimizerListOpt = None, seed: o.SeedListOpt = None,
@@ -105,14 +106,16 @@ def train(
     if any(value is not None and "," in value for value in knobs.values()):
         if resume:
             raise ConfigError("resume", True, "works with one run, not with lists of settings")
-        common = {"dataset": dataset, "label": label, "task": task, "model": model, "width": width, "depth": depth,
+        common = {"dataset": dataset, "label": label, "task": task, "features": features, "model": model,
+                  "width": width, "depth": depth,
                   "schedule": schedule, "early_stopping": early_stopping, "patience": patience, **scale}
         _train_lists(config, settings, common, knobs, out=out, lang=lang, json_out=json_out, quiet=quiet,
                      threads=threads)
         return
-    setup = o.resolve(config, settings=settings, dataset=dataset, label=label, task=task, model=model, width=width,
-                      depth=depth, batch_size=batch_size, lr=lr, epochs=epochs, optimizer=optimizer,
-                      seed=seed, schedule=schedule, early_stopping=early_stopping, patience=patience, **scale)
+    setup = o.resolve(config, settings=settings, dataset=dataset, label=label, task=task, features=features,
+                      model=model, width=width, depth=depth, batch_size=batch_size, lr=lr, epochs=epochs,
+                      optimizer=optimizer, seed=seed, schedule=schedule, early_stopping=early_stopping,
+                      patience=patience, **scale)
     processes = _processes(nproc)
     _check_tensorboard(tensorboard)
     check_float("dist_timeout", dist_timeout)

@@ -85,6 +85,7 @@ def _finish(console: Console, json_out: bool, setup: o.Setup, result: dict[str, 
 
 def lr_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
@@ -123,7 +124,7 @@ def lr_find(
 
     method = check_choice("method", method, LR_METHODS)
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet,
-                                         dataset=dataset, label=label, task=task,
+                                         dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed, epochs=epochs,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -158,6 +159,7 @@ def lr_find(
 
 def batch_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
@@ -183,7 +185,7 @@ def batch_find(
     """Batch-size finder: throughput and measured peak memory per batch size; what fits, where
     throughput stops rising, and the critical batch size."""
     setup, subject, out, lang = _prepare("batch-find", config, settings, out, lang, quiet=quiet,
-                                         dataset=dataset, label=label, task=task,
+                                         dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -202,6 +204,7 @@ def batch_find(
 
 def noise_scale(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
@@ -219,7 +222,7 @@ def noise_scale(
 ) -> None:
     """Gradient noise scale B_simple (McCandlish et al. 2018): the critical batch size."""
     setup, subject, out, lang = _prepare("noise-scale", config, settings, out, lang, quiet=quiet,
-                                         dataset=dataset, label=label, task=task,
+                                         dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -262,6 +265,7 @@ def lr_scale(
 
 def epoch_find(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, lr: o.LrOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
@@ -275,7 +279,7 @@ def epoch_find(
 ) -> None:
     """Epochs: train with early stopping and read where validation stopped improving."""
     setup, subject, out, lang = _prepare("epoch-find", config, settings, out, lang, quiet=quiet,
-                                         dataset=dataset, label=label, task=task,
+                                         dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size, lr=lr,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
@@ -294,6 +298,7 @@ def _names(text: str | None) -> list[str] | None:
 
 def optimizer_check(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None, seed: o.SeedOpt = None,
     settings: o.SetOpt = None,
@@ -308,7 +313,7 @@ def optimizer_check(
     """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
     sweep), trained side by side as one population."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet,
-                                         dataset=dataset, label=label, task=task,
+                                         dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with setup.threads(threads, subject.data):
@@ -322,6 +327,7 @@ def optimizer_check(
 
 def advise(
     config: o.ConfigOpt = None, dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt = None,
+    features: o.FeaturesOpt = None,
     model: o.ModelOpt = None,
     width: o.WidthOpt = None, depth: o.DepthOpt = None, batch_size: o.BatchOpt = None,
     optimizer: o.OptimizerOpt = None, seed: o.SeedOpt = None, settings: o.SetOpt = None,
@@ -341,7 +347,7 @@ def advise(
     """Advise all four: batch size, then learning rate, then optimizer, then epochs, within a time
     budget; a table with the evidence for each, plots and one HTML report."""
     setup, subject, out, lang = _prepare("advise", config, settings, out, lang, quiet=quiet,
-                                         dataset=dataset, label=label, task=task,
+                                         dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
                                          optimizer=optimizer, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))

@@ -450,9 +450,8 @@ def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) 
     try:
         out = model(xb)
     except Exception as exc:  # noqa: BLE001 - any failure here is a model/data mismatch
-        hint = ("; the features are integer ids (int64): the model must start with an nn.Embedding, or "
-                "read the data as floats (features='standardise')") if not xb.is_floating_point() else ""
-        raise HyperlabError(f"the model failed on a batch of shape {tuple(xb.shape)}: {exc}{hint}") from None
+        raise HyperlabError(f"the model failed on a batch of shape {tuple(xb.shape)}: {exc}"
+                            f"{_features_hint(xb, exc)}") from None
     if not isinstance(out, Tensor):
         raise HyperlabError(f"the model must return a tensor of outputs, got {type(out).__name__}")
     try:
@@ -462,6 +461,17 @@ def check_model_fits(model: nn.Module, loss_fn: LossFn, xb: Tensor, yb: Tensor) 
         raise output_mismatch(out.shape, yb.shape, exc) from None
     if not isinstance(loss, Tensor) or loss.dim() != 0 or not loss.requires_grad:
         raise HyperlabError("the loss must be a scalar tensor that depends on the model's parameters")
+
+
+def _features_hint(xb: Tensor, exc: Exception) -> str:
+    """What to change when a model and the features' dtype do not fit: ids for an embedding, floats else."""
+    if not xb.is_floating_point():
+        return ("; the features are integer ids (int64): the model must start with an nn.Embedding, or read "
+                "the data as floats (features='standardise')")
+    if "embedding" in str(exc).lower():
+        return ("; the model reads integer ids (an nn.Embedding): read the data with features='ids' "
+                "(on the command line: --features ids)")
+    return ""
 
 
 def _to_device(dataset: Dataset | None, device: torch.device) -> Dataset | None:

@@ -35,7 +35,7 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
           study: str = "sweep", storage: str | None = None, strategy: str = "tpe", pruner: str | None = None,
           trials: int | None = None, timeout: float | None = None, workers: int = 1,
           width: int | None = None, depth: int | None = None, train_size: int | None = None,
-          label: str | None = None, task: str | None = None, heartbeat: int = 10,
+          label: str | None = None, task: str | None = None, features: str | None = None, heartbeat: int = 10,
           callbacks: list[Callback] | None = None,
           device: str | None = None, echo: str = "none", lang: str = "en", threads: int | None = None,
           tensorboard: str | Path | None = None, nproc: int = 1, population: int = 1,
@@ -53,12 +53,13 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     ``nproc``: processes that train each trial together (data-parallel; needs a database and
     ``model``/``data`` by name). ``population``: trials each worker trains at once with one
     ``fit_population`` call (default 1: one after another). ``task`` ('classification' or
-    'regression') overrides the task read from the labels; the study stores it with ``label``.
+    'regression') overrides the task read from the labels; the study stores it with ``label``, and
+    ``features`` ('standardise', 'raw' or 'ids': how a file's or arrays' features are read, ``as_data``).
     """
     model_name = model if isinstance(model, str) else getattr(model, "__name__", type(model).__name__)
     data_name = str(data) if isinstance(data, (str, Path)) else getattr(data, "name", type(data).__name__)
-    setup = SweepSetup.build(space, dataset=data_name, label=label, task=task, train_size=train_size, model=model_name,
-                             width=width, depth=depth, settings=settings)
+    setup = SweepSetup.build(space, dataset=data_name, label=label, task=task, features=features,
+                             train_size=train_size, model=model_name, width=width, depth=depth, settings=settings)
     plan = SweepPlan(study=study, storage=storage_url(storage), setup=setup, strategy=strategy, pruner=pruner,
                      trials=trials, timeout=timeout, workers=workers, heartbeat=heartbeat, echo=echo, lang=lang,
                      threads=threads, tensorboard=tensorboard, nproc=nproc, population=population)
@@ -67,5 +68,6 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     if objects["data"] is not None and not isinstance(objects["data"], Data):
         from hyperlab.api import as_data
 
-        objects["data"] = as_data(objects["data"], seed=setup.hparams().seed, label=label, task=task)  # type: ignore[arg-type]
+        objects["data"] = as_data(objects["data"], seed=setup.hparams().seed, label=label, task=task,  # type: ignore[arg-type]
+                                  features=features)
     return run_sweep(plan, callbacks=callbacks, device=device, **objects)

@@ -34,7 +34,7 @@ from hyperlab.data import Data
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, TrainingInterrupted, fit
 from hyperlab.engine.population import fit_population
 from hyperlab.engine.threads import threads_by_step
-from hyperlab.data.arrays import TASKS
+from hyperlab.data.arrays import FEATURES, TASKS
 from hyperlab.errors import ConfigError, HyperlabError, check_choice
 from hyperlab.hparams import HParams, whole_set_batch
 from hyperlab.members import PerMember
@@ -60,6 +60,7 @@ class SweepSetup:
     dataset: str = "digits"
     label: str | None = None
     task: str | None = None  # overrides the task read from the labels (None: inferred)
+    features: str | None = None  # how a data file's features are read (None: standardised)
     train_size: int | None = None
     model: str = "mlp"
     width: int | None = None
@@ -72,14 +73,17 @@ class SweepSetup:
 
     @classmethod
     def build(cls, specs: dict[str, Any] | None = None, *, dataset: str = "digits", label: str | None = None,
-              task: str | None = None, train_size: int | None = None, model: str = "mlp", width: int | None = None,
-              depth: int | None = None, settings: dict[str, Any] | None = None) -> SweepSetup:
+              task: str | None = None, features: str | None = None, train_size: int | None = None,
+              model: str = "mlp", width: int | None = None, depth: int | None = None,
+              settings: dict[str, Any] | None = None) -> SweepSetup:
         """A validated setup from space specs (``{"lr": "1e-4..1:log", ...}``; a single value fixes that
         setting) and fixed ``settings``; no searched setting at all means the default four-knob space."""
         dims, fixed = split_specs(specs or {})
         settings = dict(settings or {})
         if task is not None:
             check_choice("task", task, TASKS)
+        if features is not None:
+            check_choice("features", features, FEATURES)
         for dim in dims:
             if dim.name in settings:
                 raise ConfigError(dim.name, settings[dim.name], f"is both fixed and searched ({dim.describe()}); "
@@ -90,8 +94,8 @@ class SweepSetup:
         base = HParams(**{**settings, **fixed})
         space = space_or_default(dims, fixed_names=set(fixed) | set(settings))
         space.check(base)
-        return cls(dataset=dataset, label=label, task=task, train_size=train_size, model=model, width=width,
-                   depth=depth, base=base.to_dict(), space=space.to_dict(),
+        return cls(dataset=dataset, label=label, task=task, features=features, train_size=train_size, model=model,
+                   width=width, depth=depth, base=base.to_dict(), space=space.to_dict(),
                    defaulted=() if dims else tuple(space.names))
 
     def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
@@ -148,7 +152,8 @@ class SweepSetup:
 
     def load_data(self) -> Data:
         """The data every trial uses (same split seed as the fixed settings; optionally subsampled)."""
-        data = as_data(self.dataset, seed=self.hparams().seed, label=self.label, task=self.task)  # type: ignore[arg-type]
+        data = as_data(self.dataset, seed=self.hparams().seed, label=self.label, task=self.task,  # type: ignore[arg-type]
+                       features=self.features)
         return self.subsample(data)
 
     def subsample(self, data: Data) -> Data:
