@@ -19,15 +19,7 @@ FEATURES = ("standardise", "raw", "ids")
 def as_features(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
     """``X`` as float32 rows of features, and the shape of one sample: a 1-D array is one feature,
     more than 2 dimensions (images) are flattened and their shape kept for a model that wants it."""
-    X = np.asarray(X)
-    if X.ndim == 0 or len(X) == 0:
-        raise DataError(f"X has shape {X.shape}: it must hold at least one sample (a row of features)")
-    if X.ndim == 1:
-        X = X[:, None]
-    shape = tuple(X.shape[1:])
-    X = X.reshape(len(X), -1)
-    if X.dtype.kind not in "biuf":
-        X = _numeric(X)
+    X, shape = _rows(X, "features")
     X = X.astype(np.float32)
     bad = ~np.isfinite(X)
     if bad.any():
@@ -40,15 +32,7 @@ def as_features(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
 def as_ids(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
     """``X`` as int64 rows of token or category ids (for a model that starts with ``nn.Embedding``),
     kept as they are: whole numbers >= 0, else DataError naming the first cell that is not."""
-    X = np.asarray(X)
-    if X.ndim == 0 or len(X) == 0:
-        raise DataError(f"X has shape {X.shape}: it must hold at least one sample (a row of ids)")
-    if X.ndim == 1:
-        X = X[:, None]
-    shape = tuple(X.shape[1:])
-    X = X.reshape(len(X), -1)
-    if X.dtype.kind not in "biuf":
-        X = _numeric(X)
+    X, shape = _rows(X, "ids")
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(X) | (X < 0) | (X != np.round(X)) if X.dtype.kind == "f" else X < 0
     if bad.any():
@@ -56,6 +40,20 @@ def as_ids(X: object) -> tuple[np.ndarray, tuple[int, ...]]:
         raise DataError(f"X has {X[row, col].item()!r} in row {row}, column {col}: with features='ids' every value "
                         "must be a whole number >= 0 (an index into the model's nn.Embedding)")
     return X.astype(np.int64), shape
+
+
+def _rows(X: object, what: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``X`` as a 2-D array of numbers, samples first, and the shape of one sample."""
+    X = np.asarray(X)
+    if X.ndim == 0 or len(X) == 0:
+        raise DataError(f"X has shape {X.shape}: it must hold at least one sample (a row of {what})")
+    if X.ndim == 1:
+        X = X[:, None]
+    shape = tuple(X.shape[1:])
+    X = X.reshape(len(X), -1)
+    if X.dtype.kind not in "biuf":
+        X = _numeric(X)
+    return X, shape
 
 
 def _numeric(X: np.ndarray) -> np.ndarray:
