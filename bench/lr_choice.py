@@ -8,7 +8,8 @@ more, on data sets and a model (the CNN) not used while choosing the sweep's hor
 ``unseen`` (10, fixed after the judging rule last changed, using every other spread, and run only
 after that) and ``later`` (12, fixed after the sweep's confirmation was built on the other four,
 with two models of its own: a deeper tanh MLP and a wider one); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
-constant rates (1e-4 .. 0.316, half a decade apart; 3.16e-4 .. 10 for plain SGD) x ``--epochs``
+constant rates (1e-4 .. 3.16, half a decade apart; 3.16e-4 .. 10 for plain SGD; ``--reference-per-decade 4``:
+the same span a quarter decade apart, 19 rates) x ``--epochs``
 epochs x 8 seeds (11 .. 18: not the seed 0 every method trains with, nor the sweep's confirming seeds 1-3, so no method shares a run with
 the reference); best = lowest validation loss after those epochs, averaged over the seeds (a diverged
 run counts as infinite). Each method runs once with its defaults (seed 0):
@@ -196,9 +197,10 @@ CHEAP_STEPS = 8  # 13 rates x 8 steps (whole epochs, at least one): about a rang
 METHODS = ("range", "sweep", "single", "whole", "short", "cheap")
 
 
-def brute_rates(optimizer: str) -> list[float]:
-    low = -7 if optimizer == "sgd" else -8
-    return [10 ** (k / 2) for k in range(low, low + 10)]
+def brute_rates(optimizer: str, per_decade: int = 2) -> list[float]:
+    """The reference's rates: 4.5 decades from 1e-4 (3.16e-4 for plain SGD), ``per_decade`` to a decade."""
+    low = (-3.5 if optimizer == "sgd" else -4.0) * per_decade
+    return [10 ** ((low + k) / per_decade) for k in range(round(4.5 * per_decade) + 1)]
 
 
 def losses(data: Data, model: str | Callable[..., nn.Module], hp: HParams, lrs: list[float]) -> tuple[dict[float, list[float]], int]:
@@ -278,6 +280,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--spread", choices=[*SPREADS, "all"], default="first")  # all: every spread
+    parser.add_argument("--reference-per-decade", type=int, default=2, choices=[2, 4],
+                        help="the brute sweep's rates per decade (2: the issue's 10 rates; 4: 19 rates)")
     args = parser.parse_args()
     started = time.perf_counter()
     combos = [c for name, spread in SPREADS.items() if args.spread in (name, "all") for c in spread]
@@ -288,7 +292,7 @@ def main() -> None:
         model = MODELS.get(model_name, model_name)
         hp = HParams(batch_size=batch, optimizer=optimizer, epochs=args.epochs)
         t0 = time.perf_counter()
-        brute, b_samples = losses(data, model, hp, brute_rates(optimizer))
+        brute, b_samples = losses(data, model, hp, brute_rates(optimizer, args.reference_per_decade))
         b_s = time.perf_counter() - t0
         means = {lr: mean(runs) for lr, runs in brute.items()}
         best = min(means, key=means.__getitem__)
@@ -328,7 +332,8 @@ def main() -> None:
               f"{'yes' if r['halves'] else '**no**'} |")
     print()
     brute_samples = sum(r["b_samples"] for r in rows)
-    one_seed = brute_samples / len(SEEDS)  # one brute sweep (10 rates x the epochs, one seed) on every combination
+    # one brute sweep of 10 rates x the epochs, one seed, on every combination (whatever the reference's grid)
+    one_seed = brute_samples / len(SEEDS) * 10 / len(brute_rates("adam", args.reference_per_decade))
     for method in METHODS:
         factors = [r[f"{method}_f"] for r in rows]
         regret = [r[f"{method}_loss"] / r["best_loss"] for r in rows]
