@@ -208,6 +208,22 @@ def test_the_range_test_and_its_suggestion(desktop):
     assert page.input_value("#f-lr") == suggested
 
 
+def test_advice_shows_its_values_readably_and_trains_them(desktop):
+    page = desktop.page
+    desktop.set(dataset="moons", width="8", depth="1")
+    page.fill("#f-budget", "5")
+    page.click("#advise-run")
+    page.wait_for_selector("#advice:not([hidden]) tbody tr", timeout=120_000)
+    cells = [page.locator("#advice tbody tr").nth(i).locator("td").nth(1).inner_text() for i in range(4)]
+    batch, lr, optimizer, epochs = cells
+    assert int(batch) >= 1 and int(epochs) >= 1 and optimizer in ("sgd", "momentum", "nesterov", "rmsprop",
+                                                                 "adagrad", "adam", "adamw")
+    assert float(lr) > 0 and len(lr.replace("0.", "").lstrip("0")) <= 4  # three significant digits, not a float's repr
+    desktop.train("#train-these")
+    assert float(page.input_value("#f-lr")) == pytest.approx(float(lr), rel=5e-3)
+    assert page.input_value("#f-optimizer") == optimizer
+
+
 def test_optimizer_paths_animate(desktop):
     page = desktop.page
     page.select_option("#f-surface", "saddle")

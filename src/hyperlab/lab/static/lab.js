@@ -363,7 +363,8 @@ function renderAdvice() {
   $("advice").tBodies[0].replaceChildren(...["batch_size", "lr", "optimizer", "epochs"].map(k => {
     const row = document.createElement("tr");
     const evidence = a.evidence[L.lang] || a.evidence.en;  // made in every language: follows the switch
-    for (const text of [tr(k), String(a.values[k]), evidence[k] || ""]) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
+    const value = k === "lr" ? String(+(+a.values[k]).toPrecision(3)) : String(a.values[k]);  // 0.178, not 0.17782794100389235
+    for (const text of [tr(k), value, evidence[k] || ""]) { const td = document.createElement("td"); td.textContent = text; row.append(td); }
     row.lastChild.className = "label";
     return row;
   }));
