@@ -176,6 +176,18 @@ def test_try_five_rates_as_one_population_with_growing_curves(desktop):
     assert statuses == ["stopped"] * 5
 
 
+def test_a_diverged_run_says_why_on_its_own_line_and_the_table_fits(desktop):
+    """The reason a run diverged wraps under its status, so the numbers beside it stay in view at
+    desktop width (before, the long reason pushed validation loss and step out of the card)."""
+    page = desktop.page
+    desktop.set(dataset="moons", epochs="3", width="16", depth="2", lr="0.01", optimizer="adam", batch_size="32")
+    desktop.train("#try-lr")
+    outcome = page.locator("#runs tbody tr", has_text="diverged").first.locator("td.outcome")
+    assert outcome.locator(".why").inner_text().startswith("diverged at step")
+    fits = page.locator("#runs").evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    assert fits
+
+
 def test_korean_and_a_bad_learning_rate(desktop):
     page = desktop.page
     desktop.set(dataset="moons", batch_size="32")

@@ -281,12 +281,18 @@ function renderRuns() {
     const metric = s.final_val_metric !== undefined ? s.final_val_metric : (last ? last.val_metric : null);
     const loss = s.final_val_loss !== undefined ? s.final_val_loss : (last ? last.val_loss : null);
     const status = r.statusText ? both(r.statusText) : (r.status ? tr("lab.state." + r.status) : tr("lab.state.queued", {ahead: "…"}));
-    const cells = [swatch, runLabel(r), status + (r.divergedText ? ` (${both(r.divergedText)})` : ""), num(metric), num(loss),
+    const state = document.createElement("span"); state.textContent = status;
+    if (r.divergedText) {  // why it diverged: its own line, wrapped, so the numbers beside it stay in view
+      const why = document.createElement("span"); why.className = "why"; why.textContent = both(r.divergedText);
+      state.append(why);
+    }
+    const cells = [swatch, runLabel(r), state, num(metric), num(loss),
                    String(r.steps.length ? r.steps[r.steps.length - 1][0] : 0)];
     for (const [i, c] of cells.entries()) {
       const td = document.createElement("td");
       if (c instanceof Node) td.append(c); else td.textContent = c;
       if (i === 1) td.className = "label";
+      if (i === 2) td.className = "outcome";
       tr_.append(td);
     }
     const actions = document.createElement("td");
