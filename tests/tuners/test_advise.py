@@ -33,6 +33,12 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     assert advice.hparams == HParams(optimizer=v["optimizer"], batch_size=v["batch_size"], lr=v["lr"],
                                      epochs=v["epochs"]).replace(patience=5)
     assert all(advice.evidence[k] for k in v)
+    # the batch evidence names the limits and the rounding that turns the smallest into the value
+    limits = [x for x in (advice.batch.largest_fitting, advice.batch.throughput_plateau,
+                          advice.batch.critical_batch_size) if x]
+    assert v["batch_size"] == 2 ** math.floor(math.log2(min(limits)))
+    assert advice.evidence["batch_size"].endswith("; rounded down to a power of two")
+    assert advice.evidence_in("ko")["batch_size"].endswith("; 2의 거듭제곱으로 내림")
     # the same evidence and notes in another language, from the measured results
     assert advice.evidence_in("en") == advice.evidence and advice.notes_in("en") == advice.notes
     assert advice.notes_in("ko")[0] == "시작 배치 크기 200을 훈련 세트 크기인 106으로 낮췄습니다."

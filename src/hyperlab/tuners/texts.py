@@ -85,9 +85,9 @@ register({
     "adv.plot": {"en": "plot", "ko": "그림"},
     "adv.ev.batch": {
         "en": "smallest of: fits memory up to {fits}, throughput plateau at {plateau}, critical batch size "
-              "{critical}",
+              "{critical}; rounded down to a power of two",
         "ko": "다음 중 가장 작은 값: 메모리에 {fits}까지 들어감, 처리량 정체 {plateau}, "
-              "임계 배치 크기 {critical}"},
+              "임계 배치 크기 {critical}; 2의 거듭제곱으로 내림"},
     "adv.ev.lr": {"en": "range test ({rule}) for {optimizer} at batch size {batch}: {lr:.3g}; rules gave {rules}",
                   "ko": "배치 크기 {batch}에서 {optimizer}의 범위 테스트({rule}): {lr:.3g}; 규칙별 값 {rules}"},
     "adv.ev.lr_sweep": {"en": "sweep of {k} constant rates for {optimizer} at batch size {batch}, {epochs} {epochs:epoch|epochs} "
