@@ -271,6 +271,8 @@ def test_on_a_phone_in_korean(browser, lab):
     assert phone.points("#boundary") == 300
     assert "완료" in page.inner_text("#runs tbody")  # the run's status and name in Korean
     assert "학습률 0.01 · 배치 크기 32 · 에폭 3" in page.inner_text("#runs tbody")
+    # Korean wraps between words (학습률, not 학/습률), as Korean pages set it
+    assert page.eval_on_selector("#runs tbody td.label", "e => getComputedStyle(e).wordBreak") == "keep-all"
     assert page.evaluate("document.fonts.check('16px NanumGothic', '한국어')")
     page.screenshot(path=str(lab.config.out.parent / "phone.png"), full_page=True)
     phone.close()
