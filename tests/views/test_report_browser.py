@@ -34,6 +34,8 @@ def open_on_phone(browser, report: Path, lang: str, shot: Path):
     assert images and all(images)  # every plot is inline and decodes
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling of the page
     assert blocked == []  # opens offline: it asked for nothing outside the file
+    # Korean wraps between words, as Korean pages set it; English as usual
+    assert page.evaluate("getComputedStyle(document.body).wordBreak") == ("keep-all" if lang == "ko" else "normal")
     text = page.inner_text("body")
     page.screenshot(path=str(shot), full_page=True)
     page.close()

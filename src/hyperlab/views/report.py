@@ -27,6 +27,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}t
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict-confirmed{color:#1a7f37;font-weight:bold}.verdict-contradicted{color:#c62828;font-weight:bold}
 .verdict-not_observed{color:#9a6700;font-weight:bold}.note{color:#555;font-size:.9em}
+:lang(ko) body{word-break:keep-all;overflow-wrap:anywhere}
 """
 
 
