@@ -65,6 +65,7 @@ def test_notebook_html_scopes_the_page_css():
     selectors = [sel.strip() for rule in re.findall(r"([^{}]+)\{", css) for sel in rule.split(",")]
     assert selectors and all(sel.startswith(".hyperlab-report") for sel in selectors)
     assert page.startswith('<div class="hyperlab-report" lang="ko">') and "<p>p</p>" in page
+    assert ".hyperlab-report:lang(ko){word-break:keep-all" in css  # Korean wraps between words there too
 
 
 def test_lr_find_shows_its_rules_suggestion_and_plot():

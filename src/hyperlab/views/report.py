@@ -27,7 +27,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}t
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict-confirmed{color:#1a7f37;font-weight:bold}.verdict-contradicted{color:#c62828;font-weight:bold}
 .verdict-not_observed{color:#9a6700;font-weight:bold}.note{color:#555;font-size:.9em}
-:lang(ko) body{word-break:keep-all;overflow-wrap:anywhere}
+body:lang(ko){word-break:keep-all;overflow-wrap:anywhere}
 """
 
 
@@ -112,10 +112,12 @@ def write_report(path: str | Path, title: str, sections: list[Section], *, lang:
 
 
 def _scoped_css(css: str, scope: str) -> str:
-    """The page's CSS with every selector under ``scope`` (``body`` becomes the scope itself)."""
+    """The page's CSS with every selector under ``scope`` (``body``, and ``body:lang(ko)``, become the
+    scope itself)."""
     def rule(match: re.Match[str]) -> str:
         selectors = [sel.strip() for sel in match.group(1).split(",")]
-        return ",".join(scope if sel == "body" else f"{scope} {sel}" for sel in selectors) + "{"
+        return ",".join(scope + sel[4:] if re.match(r"body(?![\w-])", sel) else f"{scope} {sel}"
+                        for sel in selectors) + "{"
     return re.sub(r"([^{}]+)\{", rule, css)
 
 
