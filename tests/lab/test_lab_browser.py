@@ -259,6 +259,20 @@ def test_a_lesson_from_the_page_opens_its_report(desktop, lab):
     assert "batch size" in page.inner_text("h1").lower()
 
 
+def test_a_korean_lesson_report_from_the_lab_loads_its_embedded_font(desktop, lab):
+    """The lab serves reports under a strict policy; the report's own Hangul font (a data URL) must
+    still load, or Korean shows as empty boxes on a machine without Korean fonts (like this one)."""
+    page = desktop.page
+    page.click("#lang-ko")
+    desktop.set(dataset="digits", model="logistic")
+    page.select_option("#f-lesson", "epochs")
+    page.click("#lesson-run")
+    page.wait_for_selector("#report-link:not([hidden])", timeout=120_000)
+    page.goto(lab.url + page.get_attribute("#report-link", "href"))
+    assert "에폭" in page.inner_text("h1")
+    assert page.evaluate("document.fonts.load('16px \"hyperlab-hangul\"', '에폭').then(f => f.length)") == 1
+
+
 def test_on_a_phone_in_korean(browser, lab):
     phone = Page(browser, lab.url, PHONE)
     page = phone.page

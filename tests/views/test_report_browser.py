@@ -36,6 +36,10 @@ def open_on_phone(browser, report: Path, lang: str, shot: Path):
     assert blocked == []  # opens offline: it asked for nothing outside the file
     # Korean wraps between words, as Korean pages set it; English as usual
     assert page.evaluate("getComputedStyle(document.body).wordBreak") == ("keep-all" if lang == "ko" else "normal")
+    # Korean reads without a Korean font on the machine (this one has none): the page embeds the
+    # glyphs of its own Hangul, and the browser loads them offline; an English page embeds nothing
+    faces = page.evaluate("document.fonts.load('16px \"hyperlab-hangul\"', '학습률').then(f => f.length)")
+    assert faces == (1 if lang == "ko" else 0)
     text = page.inner_text("body")
     page.screenshot(path=str(shot), full_page=True)
     page.close()

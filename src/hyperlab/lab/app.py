@@ -28,13 +28,13 @@ from hyperlab.i18n import LANGS, check_lang, t, texts_for_page
 from hyperlab.lab import stream, workflows
 from hyperlab.lab.config import LabConfig, MiB
 from hyperlab.lab.datasets import DataSets
-from hyperlab.lab.fonts import FONT_NAME, korean_font
 from hyperlab.lab.forms import OPTION_FIELDS, FormErrors, Setup, arithmetic, both, read_setup
 from hyperlab.lab.jobs import Job, Jobs, QueueFull
 from hyperlab.lab.security import REPORT_POLICY, Guard
 from hyperlab.lessons import LESSONS
 from hyperlab.lessons.surfaces import SURFACES
 from hyperlab.models import MODELS
+from hyperlab.views.fonts import FONT_NAME, korean_font
 
 log = logging.getLogger("hyperlab.lab")
 

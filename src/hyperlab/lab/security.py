@@ -15,7 +15,8 @@ ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-REPORT_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+REPORT_POLICY = ("default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+                 "frame-ancestors 'none'")
 
 
 class Guard:

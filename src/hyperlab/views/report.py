@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hyperlab.views.fonts import font_face_css
+
 _CSS = """
-body{font-family:system-ui,-apple-system,"Noto Sans KR","Malgun Gothic",sans-serif;margin:0 auto;
-max-width:980px;padding:12px;line-height:1.5;color:#222}
+body{font-family:"hyperlab-hangul",system-ui,-apple-system,"Noto Sans KR","Malgun Gothic",sans-serif;
+margin:0 auto;max-width:980px;padding:12px;line-height:1.5;color:#222}
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:1.6em}
 img{max-width:100%;height:auto;display:block;margin:8px 0}
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em;margin:8px 0}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .verdict-confirmed{color:#1a7f37;font-weight:bold}.verdict-contradicted{color:#c62828;font-weight:bold}
 .verdict-not_observed{color:#9a6700;font-weight:bold}.note{color:#555;font-size:.9em}
-body:lang(ko){word-break:keep-all;overflow-wrap:anywhere}
+body:lang(ko){word-break:keep-all;overflow-wrap:break-word}
 """
 
 
@@ -77,10 +79,7 @@ def format_value(value: Any) -> str:
 
 def html_report(title: str, sections: list[Section], *, lang: str = "en", intro: str = "") -> str:
     """The whole page as one string."""
-    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]
+    parts = [f"<h1>{html.escape(title)}</h1>"]
     if intro:
         parts.append(f"<p>{html.escape(intro)}</p>")
     for section in sections:
@@ -99,8 +98,11 @@ def html_report(title: str, sections: list[Section], *, lang: str = "en", intro:
         parts += [image_tag(img, section.title) for img in section.images]
         parts.append(section.html)
         parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    body = "\n".join(parts)
+    return "\n".join([f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
+                      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                      f"<title>{html.escape(title)}</title><style>{font_face_css(body)}{_CSS}</style></head><body>",
+                      body, "</body></html>"])
 
 
 def write_report(path: str | Path, title: str, sections: list[Section], *, lang: str = "en",
@@ -123,9 +125,10 @@ def _scoped_css(css: str, scope: str) -> str:
 
 def notebook_html(page: str) -> str:
     """A report page (``html_report``) as a notebook output: its body in a ``<div>`` with the page's
-    CSS scoped to that div, so the notebook's own layout is left alone."""
+    CSS scoped to that div, so the notebook's own layout is left alone (the embedded Hangul font is a
+    family of its own name, so it changes nothing else either)."""
     lang = re.search(r'<html lang="([^"]*)"', page)
     body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
     css = _scoped_css(_CSS.replace("\n", ""), ".hyperlab-report")
-    return (f'<div class="hyperlab-report" lang="{lang.group(1) if lang else "en"}"><style>{css}</style>'
-            f"{body}</div>")
+    return (f'<div class="hyperlab-report" lang="{lang.group(1) if lang else "en"}">'
+            f"<style>{font_face_css(body)}{css}</style>{body}</div>")
