@@ -57,6 +57,8 @@ def test_train_reads_ids_for_an_embedding_model_of_the_working_directory(tmp_pat
                  "--lr", 0.03, "--optimizer", "adam", "--out", tmp_path / "run", "--json")
     out = json.loads(result.stdout)
     assert out["setup"]["features"] == "ids"
+    assert ("note: features read as integer ids (--features ids): 4 per sample, 0 to 19, for the model's "
+            "nn.Embedding") in result.stderr
     assert out["summary"]["final_val_metric"] >= 0.9  # learnt from the first token's id
     standardised = runner.invoke(app, ["train", "--dataset", path, "--model", "tokennet:make", "--epochs", "1",
                                        "--out", str(tmp_path / "s")])
@@ -67,7 +69,9 @@ def test_the_yaml_key_is_read_and_the_flag_overrides_it(tmp_path):
     path = _tokens(tmp_path)
     config = tmp_path / "c.yaml"
     config.write_text(f"dataset: {path}\nfeatures: raw\nepochs: 2\nbatch_size: 16\nmodel: logistic\n")
-    raw = json.loads(_ok("train", "--config", config, "--out", tmp_path / "a", "--json").stdout)
+    raw_run = _ok("train", "--config", config, "--out", tmp_path / "a", "--json", "--lang", "ko")
+    assert "note: 특성을 주어진 그대로 사용 (--features raw): 표준화하지 않았으므로" in raw_run.stderr
+    raw = json.loads(raw_run.stdout)
     standard = json.loads(_ok("train", "--config", config, "--features", "standardise", "--out", tmp_path / "b",
                               "--json").stdout)
     assert (raw["setup"]["features"], standard["setup"]["features"]) == ("raw", "standardise")

@@ -12,12 +12,26 @@ from hyperlab.data.arrays import max_classes
 from hyperlab.i18n import t
 
 
-def data_notes(data: Data, source: str, lang: str, task: str | None = None) -> list[str]:
+def data_notes(data: Data, source: str, lang: str, task: str | None = None,
+               features: str | None = None) -> list[str]:
     """Nothing for a built-in set (`hyperlab datasets` describes those); for a file, one line on
-    the task (``task``: the one --task gave, else it was inferred) and splits, and one per class
-    with no validation rows."""
+    the task (``task``: the one --task gave, else it was inferred) and splits, one per class with
+    no validation rows, and one on features read other than standardised (``features``)."""
     if source in BUILTIN:
         return []
+    return _task_notes(data, source, lang, task) + _feature_notes(data, lang, features)
+
+
+def _feature_notes(data: Data, lang: str, features: str | None) -> list[str]:
+    if features == "raw":
+        return [t("cli.data.features.raw", lang)]
+    if features == "ids":
+        X = data.train.tensors[0]  # type: ignore[attr-defined]  # arrays and files are TensorDatasets
+        return [t("cli.data.features.ids", lang, n=data.n_features, low=int(X.min()), high=int(X.max()))]
+    return []
+
+
+def _task_notes(data: Data, source: str, lang: str, task: str | None) -> list[str]:
     column = t("cli.data.column", lang, label=data.label) if data.label else t("cli.data.y", lang)
     sizes = {k: v for k, v in data.describe().items() if k in ("n_train", "n_val", "n_test")}
     if data.task == "regression":
@@ -41,10 +55,11 @@ def data_notes(data: Data, source: str, lang: str, task: str | None = None) -> l
     return lines
 
 
-def print_data_notes(data: Data, source: str, lang: str, quiet: bool, task: str | None = None) -> None:
+def print_data_notes(data: Data, source: str, lang: str, quiet: bool, task: str | None = None,
+                     features: str | None = None) -> None:
     """``data_notes`` as ``note:`` lines on stderr (stdout stays clean for --json), unless quiet."""
     if not quiet:
-        for line in data_notes(data, source, lang, task):
+        for line in data_notes(data, source, lang, task, features):
             print_note(line)
 
 

@@ -114,7 +114,7 @@ class Setup:
 
         data = as_data(self.dataset, seed=self.hparams.seed, label=self.label, task=self.task, features=self.features)
         if note:
-            print_data_notes(data, self.dataset, lang, quiet, task=self.task)
+            print_data_notes(data, self.dataset, lang, quiet, task=self.task, features=self.features)
         return data
 
     def load_data(self, lang: str, quiet: bool, *, note: bool = True, world_size: int = 1) -> "Data":

@@ -121,4 +121,11 @@ register({
     "cli.data.missing": {
         "en": "class {label!r} has no rows in validation ({n} in all): its accuracy is not measured there",
         "ko": "클래스 {label!r}은(는) 검증 세트에 행이 없습니다 (전체 {n}행): 검증에서 그 정확도는 측정되지 않습니다"},
+    "cli.data.features.raw": {
+        "en": "features used as given (--features raw): not standardised, so their scale reaches the learning rate",
+        "ko": "특성을 주어진 그대로 사용 (--features raw): 표준화하지 않았으므로 그 크기가 학습률에 영향을 줍니다"},
+    "cli.data.features.ids": {
+        "en": "features read as integer ids (--features ids): {n} per sample, {low} to {high}, for the model's "
+              "nn.Embedding",
+        "ko": "특성을 정수 id로 읽음 (--features ids): 샘플마다 {n}개, {low}부터 {high}까지, 모델의 nn.Embedding용"},
 })
