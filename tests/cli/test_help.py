@@ -60,3 +60,14 @@ def test_top_level_help_names_every_knob_that_takes_a_list():
     text = " ".join(help_of().split())
     for flag in ("--lr", "--optimizer", "--batch-size", "--epochs", "--seed"):
         assert re.search(rf"{flag} \S+,\S+", text), flag
+
+
+def test_command_descriptions_are_rewrapped_to_the_terminal_not_broken_where_the_source_breaks():
+    """On a wide terminal each command's description is one line ("train every" was cut at the
+    docstring's own line break before), and markdown kept every word (``DIR/trial-N``)."""
+    listing = runner.invoke(app, ["--help"], env={"COLUMNS": "300"}).output
+    train = next(line for line in listing.splitlines() if re.search(r"│ train\s", line))
+    assert "save the run directory" in train and "together as one population." in train
+    check = next(line for line in listing.splitlines() if re.search(r"│ optimizer-check\s", line))
+    assert "--lr-method sweep), trained side by side as one population." in check
+    assert "DIR/trial-N (N: the trial number" in help_of("sweep")

@@ -80,6 +80,7 @@ def usage_message(exc: UsageError) -> str:
 
 
 app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode="markdown",  # paragraphs rewrapped, not broken where the source breaks
                   help="See and choose batch size, learning rate, epochs and optimizer with real training runs.")
 
 COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps", "lab")

@@ -80,8 +80,9 @@ def sweep(
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
     tensorboard: Annotated[str | None, typer.Option(
-        "--tensorboard", metavar="DIR", help="Also write TensorBoard event files, one run per trial: DIR/trial-<number> "
-                                             "(needs: pip install 'hyperlab\\[tensorboard]').")] = None,
+        "--tensorboard", metavar="DIR",
+        help="Also write TensorBoard event files, one run per trial: DIR/trial-N (N: the trial number; "
+             "needs: pip install 'hyperlab\\[tensorboard]').")] = None,
     nproc: Annotated[str | None, typer.Option(metavar=o.INT, 
         help="Processes training each trial together (data-parallel; rank 0 alone talks to the study).")] = None,
 ) -> None:
