@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import inspect
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -80,7 +81,6 @@ def usage_message(exc: UsageError) -> str:
 
 
 app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  rich_markup_mode="markdown",  # paragraphs rewrapped, not broken where the source breaks
                   help="See and choose batch size, learning rate, epochs and optimizer with real training runs.")
 
 COMMAND_MODULES = ("train", "catalog", "lessons", "tuners", "sweeps", "lab")
@@ -116,8 +116,17 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def command(func: Callable[..., Any], name: str | None = None, target: typer.Typer | None = None) -> None:
-    """Register ``func`` as a subcommand (of ``target``, default the top level), guarded."""
-    (target or app).command(name, cls=Command)(guarded(func))
+    """Register ``func`` as a subcommand (of ``target``, default the top level), guarded. Its
+    docstring's paragraphs become one line each, so the help rewraps them to the terminal instead
+    of breaking where the source breaks (typer's rich help keeps single line breaks)."""
+    (target or app).command(name, cls=Command, help=one_line_paragraphs(func.__doc__))(guarded(func))
+
+
+def one_line_paragraphs(text: str | None) -> str | None:
+    """``text`` with each paragraph's lines joined by spaces (paragraphs stay apart)."""
+    if text is None:
+        return None
+    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(text).split("\n\n"))
 
 
 def _register() -> None:

@@ -142,7 +142,7 @@ def tour(dataset: o.DatasetOpt = None, label: o.LabelOpt = None, task: o.TaskOpt
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command
     """Add `hyperlab lesson <name>` for each lesson and `hyperlab tour`."""
-    sub = typer.Typer(cls=Group, no_args_is_help=True, rich_markup_mode="markdown",
+    sub = typer.Typer(cls=Group, no_args_is_help=True,
                       help="One lesson: measured runs that show what a hyperparameter does.")
     for name in LESSONS:
         command(_lesson_command(name), name=name, target=sub)
