@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -26,3 +27,11 @@ def test_the_readme_commands_on_the_shipped_files_run(tmp_path, monkeypatch):
                                      "--storage", f"sqlite:///{tmp_path / 's.db'}", "--quiet"])
     assert swept.exit_code == 0, swept.output
     assert os.path.exists(tmp_path / "s.db")
+    tokens = CliRunner().invoke(app, ["train", "--dataset", "examples/tokens.csv", "--features", "ids", "--model",
+                                      "examples.mymodels:make_token_net", "--lr", "0.03", "--optimizer", "adam",
+                                      "--quiet", "--json", "--out", str(tmp_path / "tokens")])
+    assert tokens.exit_code == 0, tokens.output
+    assert json.loads(tokens.stdout)["summary"]["final_val_metric"] >= 0.95  # the README says 1.0
+    numbers = CliRunner().invoke(app, ["train", "--dataset", "examples/tokens.csv", "--lr", "0.03", "--optimizer",
+                                       "adam", "--quiet", "--json", "--out", str(tmp_path / "numbers")])
+    assert json.loads(numbers.stdout)["summary"]["final_val_metric"] < 0.9  # ids read as numbers: far less
