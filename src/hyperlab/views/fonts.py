@@ -16,9 +16,11 @@ from pathlib import Path
 
 FONT_NAME = "NanumGothic.ttf"
 FAMILY = "hyperlab-hangul"  # the embedded subset's family name in reports
-# the Hangul blocks (jamo, compatibility jamo, extended jamo, syllables): what the font is used for
-UNICODE_RANGE = "U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
-HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
+# the Hangul blocks (jamo, compatibility jamo, extended jamo A, syllables, extended jamo B): what the
+# font is used for; the CSS range and the pattern that finds a page's Hangul both come from them
+HANGUL_BLOCKS = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF))
+UNICODE_RANGE = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in HANGUL_BLOCKS)
+HANGUL = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in HANGUL_BLOCKS) + "]")
 EDITOR_TABLES = ("TSI0", "TSI1", "TSI2", "TSI3", "TSI5")  # VTT's source tables: unused by any renderer
 
 
