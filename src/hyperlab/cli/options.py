@@ -104,8 +104,7 @@ class Setup:
 
     def as_dict(self) -> dict[str, Any]:
         return {"dataset": self.dataset, "label": self.label, "task": self.task, "features": self.features,
-                "model": self.model,
-                "width": self.width, "depth": self.depth}
+                "model": self.model, "width": self.width, "depth": self.depth}
 
     def read_data(self, lang: str, quiet: bool, *, note: bool = True) -> "Data":
         """The data these settings name (with --label, --task and --features), and its note on stderr (``note``)."""

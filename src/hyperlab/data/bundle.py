@@ -73,13 +73,13 @@ class Data:
 
 def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Task | None = None,
                 seed: int = 0, val_fraction: float = 0.2, test_fraction: float = 0.2,
-                input_shape: tuple[int, ...] = (), features: str = "standardise") -> Data:
+                input_shape: tuple[int, ...] = (), features: str | None = None) -> Data:
     """Split arrays by seed (stratified for classes) and standardise on the training part only.
     ``X`` may have any shape with samples first (images are flattened, their shape kept as
     ``input_shape``); ``task`` None infers it from ``y`` (``infer_task``). ``features``: how ``X``
-    is read (``FEATURES``): standardised floats, floats as given ("raw"), or integer ids kept as
-    int64 ("ids", for a model that starts with ``nn.Embedding``)."""
-    check_choice("features", features, FEATURES)
+    is read (``FEATURES``): standardised floats (None or "standardise"), floats as given ("raw"), or
+    integer ids kept as int64 ("ids", for a model that starts with ``nn.Embedding``)."""
+    features = check_choice("features", features or "standardise", FEATURES)
     X, sample_shape = as_ids(X) if features == "ids" else as_features(X)
     y = as_labels(y, len(X))
     if task is None:

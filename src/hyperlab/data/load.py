@@ -41,7 +41,7 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
     if path.suffix.lower() in readers:
         X, y, column = readers[path.suffix.lower()]()
         try:
-            data = from_arrays(X, y, name=path.stem, features=features or "standardise", **kw)
+            data = from_arrays(X, y, name=path.stem, features=features, **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
             raise DataError(f"{path}: {exc}") from None
         data.label = column

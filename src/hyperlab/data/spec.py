@@ -64,6 +64,5 @@ def as_data(data: DataSpec, *, seed: int = 0, label: str | None = None, val: Dat
         if isinstance(first, Dataset) or isinstance(second, Dataset):
             raise ConfigError("data", f"({type(first).__name__}, {type(second).__name__})",
                               "a pair must be (X, y) arrays or (train_dataset, val_dataset), not one of each")
-        return from_arrays(first, second, seed=seed, val_fraction=val_fraction, task=task,
-                           features=features or "standardise")
+        return from_arrays(first, second, seed=seed, val_fraction=val_fraction, task=task, features=features)
     raise ConfigError("data", type(data).__name__, f"must be {FORMS}")
