@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hyperlab.views.fonts import font_face_css
+from hyperlab.views.fonts import FAMILY, font_face_css
 
-_CSS = """
-body{font-family:"hyperlab-hangul",system-ui,-apple-system,"Noto Sans KR","Malgun Gothic",sans-serif;
+# Hangul from the page's own embedded font (``font_face_css``) first, everything else from the system's
+_CSS = f"""
+body{{font-family:"{FAMILY}",system-ui,-apple-system,"Noto Sans KR","Malgun Gothic",sans-serif;""" + """
 margin:0 auto;max-width:980px;padding:12px;line-height:1.5;color:#222}
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:1.6em}
 img{max-width:100%;height:auto;display:block;margin:8px 0}
