@@ -45,7 +45,7 @@ def test_csv_label_column_and_errors(tmp_path):
     with pytest.raises(ConfigError, match=r"label='knd' is invalid: must be a column .*did you mean 'kind'"):
         load_data(path, label="knd")
     bad = tmp_path / "bad.csv"
-    bad.write_text("a,b,y\n1,x,0\n2,y,1\n")
+    bad.write_text("a,b,y\n1,x,0\n2,3,1\n3,4,0\n")
     with pytest.raises(DataError, match=r"column 'b' is not numeric"):
         load_data(bad)
     missing = tmp_path / "missing.csv"

@@ -83,11 +83,11 @@ def test_non_numeric_column_shows_the_bad_value_and_its_line(tmp_path):
     with pytest.raises(DataError, match=r"odd.csv: feature column 'b' is not numeric: 'x' on line 5"):
         load_data(path)
     quoted = tmp_path / "quoted.csv"
-    quoted.write_text('a,note,y\n1,"two\nlines",0\n2,,1\n')
+    quoted.write_text('a,note,y\n1,"two\nlines",0\n2,3,1\n3,4,0\n')
     with pytest.raises(DataError, match=r"column 'note' is not numeric: 'two\\nlines' on line 2"):
         load_data(quoted)
     missing = tmp_path / "missing.csv"
-    missing.write_text('a,b,y\n1,"x",0\n\n2,,1\n')
+    missing.write_text('a,b,y\n1,"x",0\n\n2,,1\n3,4,0\n5,6,1\n')
     with pytest.raises(DataError, match=r"column 'b' is not numeric: 'x' on line 2"):
         load_data(missing)
     gap = tmp_path / "gap.csv"

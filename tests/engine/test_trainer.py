@@ -204,6 +204,9 @@ def test_model_that_does_not_fit_the_data_gets_a_clear_error(small_digits):
 
     with pytest.raises(HyperlabError, match="must return a tensor"):
         fit(NoTensor(), small_digits, HParams(epochs=1))
+    with pytest.raises(HyperlabError, match=r"model='mlp' is invalid: must be an nn.Module for fit; hyperlab.train "
+                                            r"takes a built-in name"):
+        fit("mlp", small_digits, HParams(epochs=1))  # as fit_population and train take it
 
 
 @pytest.mark.parametrize("loss_fn", [None, nn.functional.l1_loss])

@@ -80,6 +80,18 @@ def test_an_upload_is_parsed_by_the_csv_loader_under_a_generated_name(client, la
     lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()  # leave the module's server as it was
 
 
+def test_an_upload_with_a_text_column_is_one_hot_encoded_and_says_so(client, lab_server):
+    rows = "\n".join(f"{i % 7},{('red', 'green', 'blue')[i % 3]},{i % 2}" for i in range(90))
+    answer = client.post("/api/upload", params={"filename": "colours.csv"}, content=f"a,colour,y\n{rows}\n").json()
+    assert answer["text"]["en"].endswith("classification); text columns one-hot encoded (one 0/1 feature per "
+                                         "value): 'colour', 3 values (blue, green, red); 4 features in all")
+    assert answer["text"]["ko"].endswith("'colour', 값 3개 (blue, green, red); 특성 모두 4개")
+    assert lab_server.lab.datasets.get(answer["dataset"], 2).n_features == 4  # another seed reads it the same way
+    job = start(client, form={**SMALL, "dataset": answer["dataset"], "batch_size": 16, "epochs": 1})
+    assert read_events(client, job["id"])[-1]["state"] == "done"
+    lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()
+
+
 def test_an_upload_is_read_as_the_task_chosen_and_a_bad_label_or_task_names_its_field(client, lab_server):
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{i % 4}" for i in range(200))  # integer targets 0..3
     content = f"a,b,y\n{rows}\n"
@@ -104,7 +116,7 @@ def test_an_upload_is_read_as_the_task_chosen_and_a_bad_label_or_task_names_its_
 @pytest.mark.parametrize("content, says", [
     (b"", "evil.csv: is empty; a CSV needs rows of numbers"),
     (b"\x00\x01\x02\xff\xfe binary \x00", "evil.csv: could not be read as CSV"),
-    (b"a,b,y\n" + b"1,x,0\n2,3,1\n" * 20, "evil.csv: feature column 'b' is not numeric: 'x' on line 2"),
+    (b"a,b,y\n" + b"1,x,0\n2,3,1\n3,4,0\n" * 20, "evil.csv: feature column 'b' is not numeric: 'x' on line 2"),
     (b"a,y\n1,0\n", "evil.csv: "),
 ])
 def test_a_malformed_upload_gets_the_loaders_message_and_leaves_nothing(client, lab_server, content, says):

@@ -9,6 +9,7 @@ import typer
 from hyperlab.cli import texts  # noqa: F401 - registers the texts looked up here
 from hyperlab.data import BUILTIN, Data
 from hyperlab.data.arrays import max_classes
+from hyperlab.data.notes import one_hot_note
 from hyperlab.i18n import t
 
 
@@ -23,12 +24,13 @@ def data_notes(data: Data, source: str, lang: str, task: str | None = None,
 
 
 def _feature_notes(data: Data, lang: str, features: str | None) -> list[str]:
+    lines = [note] if (note := one_hot_note(data, lang)) else []
     if features == "raw":
-        return [t("cli.data.features.raw", lang)]
+        lines.append(t("cli.data.features.raw", lang))
     if features == "ids":
         X = data.train.tensors[0]  # type: ignore[attr-defined]  # arrays and files are TensorDatasets
-        return [t("cli.data.features.ids", lang, n=data.n_features, low=int(X.min()), high=int(X.max()))]
-    return []
+        lines.append(t("cli.data.features.ids", lang, n=data.n_features, low=int(X.min()), high=int(X.max())))
+    return lines
 
 
 def _task_notes(data: Data, source: str, lang: str, task: str | None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import weakref
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ class Data:
     input_shape: tuple[int, ...] = ()
     classes: list[str] = field(default_factory=list)
     label: str | None = None  # the label column of a CSV file
+    encoded: dict[str, list[str]] = field(default_factory=dict)  # a CSV's text columns, one-hot: their values
 
     def class_counts(self, split: str) -> list[int]:
         """Rows of each class (output index) in ``split`` ('train', 'val' or 'test'); [] for
@@ -61,8 +63,7 @@ class Data:
             train: Dataset = TensorDataset(*(t[idx] for t in self.train.tensors))
         else:
             train = Subset(self.train, idx.tolist())
-        return Data(self.name, self.task, train, self.val, self.test, self.n_features,
-                    self.n_outputs, self.input_shape, self.classes, self.label)
+        return dataclasses.replace(self, train=train)
 
     def describe(self) -> dict:
         return {"name": self.name, "task": self.task, "n_train": self.n_train,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +13,9 @@ from hyperlab.data.arrays import FEATURES, TASKS
 from hyperlab.data.builtin import BUILTIN
 from hyperlab.data.bundle import Data, Task, from_arrays
 from hyperlab.errors import ConfigError, DataError, check_choice, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def load_data(source: str | Path = "digits", *, label: str | None = None, task: Task | None = None,
@@ -39,12 +43,17 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
     path = Path(text)
     readers = {".csv": lambda: _read_csv(path, label), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:
-        X, y, column = readers[path.suffix.lower()]()
+        X, y, column, encoded = readers[path.suffix.lower()]()
+        if encoded and features == "ids":
+            name, values = next(iter(encoded.items()))
+            raise DataError(f"{path}: with features='ids' every feature must be a whole number, and column "
+                            f"{name!r} is text ({values[0]!r}, ...): map its values to ids first, or read it "
+                            "one-hot encoded with features='standardise' or 'raw'")
         try:
             data = from_arrays(X, y, name=path.stem, features=features, **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
             raise DataError(f"{path}: {exc}") from None
-        data.label = column
+        data.label, data.encoded = column, encoded
         return data
     names = list(BUILTIN)
     raise ConfigError("dataset", text, f"must be one of {', '.join(names)}, or a .csv or .npz file"
@@ -54,10 +63,11 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
 SEPARATORS = (",", ";", "\t", "|")  # tried in this order; the one that splits the first lines evenly wins
 
 
-def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, str]:
-    """Features, label and the label column's name of a CSV file. The separator (``,``, ``;``, tab
-    or ``|``) and whether the first line is a header are read from the file's first lines; a file
-    without a header has its columns named by position, ``1``, ``2``, ..."""
+def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, str, dict[str, list[str]]]:
+    """Features, label, the label column's name and the one-hot encoded text columns of a CSV file.
+    The separator (``,``, ``;``, tab or ``|``) and whether the first line is a header are read from
+    the file's first lines; a file without a header has its columns named by position, ``1``, ``2``,
+    ..."""
     import pandas as pd
 
     if not path.is_file():
@@ -87,20 +97,16 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, st
     if y.isna().any():
         lines_ = _lines(path, np.flatnonzero(y.isna())[:5], sep, header)
         raise DataError(f"{path}: label column {label!r} has missing values ({_line_numbers(lines_)})")
-    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if bad:
-        column = frame[bad[0]]
-        not_numbers = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & column.notna())
-        row = int(not_numbers[0]) if len(not_numbers) else 0
-        raise DataError(f"{path}: feature column {bad[0]!r} is not numeric: {column.iloc[row]!r} on line "
-                        f"{_lines(path, [row], sep, header)[0]}; features must be numbers: convert it or drop "
-                        "the column")
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            _check_text(path, frame[column], sep, header)
     missing = frame.isna().any()
     if missing.any():
         column = str(missing[missing].index[0])
         lines_ = _lines(path, np.flatnonzero(frame[column].isna())[:5], sep, header)
         raise DataError(f"{path}: column {column!r} has missing values ({_line_numbers(lines_)}); "
                         "fill or drop those rows")
+    frame, encoded = _one_hot(path, frame)
     values = frame.to_numpy(dtype=np.float64)
     infinite = ~np.isfinite(values)
     if infinite.any():
@@ -108,7 +114,48 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, st
         rows = np.flatnonzero(infinite[:, col])[:5]
         raise DataError(f"{path}: column {str(frame.columns[col])!r} has infinite values ({float(values[row, col])} on "
                         f"{_line_numbers(_lines(path, rows, sep, header))}); features must be finite numbers")
-    return values, y.to_numpy(), label
+    return values, y.to_numpy(), label, encoded
+
+
+MAX_CATEGORIES = 50  # distinct values a text column may have to be one-hot encoded
+
+
+def _check_text(path: Path, column: pd.Series, sep: str, header: bool) -> None:
+    """Refuse a column that holds numbers with a few stray texts (a typo, a unit): it is meant to be
+    numeric, so its first non-number is named with its line. A column of mostly text passes: it is
+    a category, one-hot encoded by ``_one_hot``."""
+    import pandas as pd
+
+    present = column.notna()
+    not_numbers = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & present)
+    if len(not_numbers) * 2 < present.sum():
+        row = int(not_numbers[0])
+        raise DataError(f"{path}: feature column {column.name!r} is not numeric: {column.iloc[row]!r} on line "
+                        f"{_lines(path, [row], sep, header)[0]}, where most of its values are numbers; "
+                        "features must be numbers: convert it or drop the column")
+
+
+def _one_hot(path: Path, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Text columns (categories such as 'red', 'green') replaced by one 0/1 column per value, named
+    ``column=value``; also the values of each encoded column, in order. A column with more than
+    MAX_CATEGORIES values, or one of mostly distinct values (a name, an id), is refused."""
+    import pandas as pd
+
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    encoded: dict[str, list[str]] = {}
+    for column in text:
+        values = frame[column].astype(str).str.strip()
+        categories = sorted(values.unique())
+        if len(categories) > MAX_CATEGORIES or (len(frame) >= 20 and len(categories) > len(frame) / 2):
+            raise DataError(f"{path}: feature column {column!r} is text with {len(categories)} distinct values in "
+                            f"{len(frame)} rows (e.g. {categories[0]!r}); a text column is one-hot encoded when it "
+                            f"has at most {MAX_CATEGORIES} values, fewer than half the rows (a category, not a name "
+                            "or an id): drop the column or convert it to numbers")
+        frame[column] = values
+        encoded[str(column)] = categories
+    if text:
+        frame = pd.get_dummies(frame, columns=text, prefix_sep="=", dtype=np.float64)
+    return frame, encoded
 
 
 def _first_records(path: Path, n: int = 5) -> list[str]:
@@ -178,7 +225,7 @@ def _lines(path: Path, rows: Iterable[int], sep: str = ",", header: bool = True)
     return [found.get(r, r + 1 + header) for r in sorted(wanted)]
 
 
-def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None]:
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None, dict[str, list[str]]]:
     """Arrays ``X`` (samples first, any shape) and ``y`` of a .npz file."""
     if not path.is_file():
         raise ConfigError("dataset", str(path), "must be an existing file")
@@ -186,7 +233,7 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None]:
         with np.load(path, allow_pickle=False) as arrays:
             names = list(arrays.files)
             if "X" in names and "y" in names:
-                return arrays["X"], arrays["y"], None
+                return arrays["X"], arrays["y"], None, {}
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: could not be read as .npz ({exc})") from None
     missing = [k for k in ("X", "y") if k not in names]

@@ -33,7 +33,7 @@ from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_precision, class_hits,
                                   grad_scaler, like_targets, lone_sample_explained, loss_for, loss_or_default,
                                   loss_targets, output_mismatch, train_step)
-from hyperlab.errors import HyperlabError
+from hyperlab.errors import ConfigError, HyperlabError
 from hyperlab.hparams import HParams
 from hyperlab.optim import build_optimizer, build_scheduler
 from hyperlab.views.display import Displayable
@@ -254,6 +254,9 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
            resume_from: dict[str, Any] | None) -> Run:
     """Check the settings against the data and device, seed, build optimizer, schedule and
     history; resume from a checkpoint if given."""
+    if not isinstance(model, nn.Module):
+        raise ConfigError("model", model, "must be an nn.Module for fit; hyperlab.train takes a built-in name, "
+                                          "'module:function' or a factory (or build one with hyperlab.build_model)")
     hp = hparams
     world = distributed.world_size()  # > 1 inside a process group (torchrun): data-parallel
     hp.check_data_size(data.n_train, world)

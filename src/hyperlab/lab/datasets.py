@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from hyperlab.data import BUILTIN, Data, load_data
+from hyperlab.data.notes import one_hot_note
 from hyperlab.errors import ConfigError, DataError, HyperlabError, did_you_mean
+from hyperlab.i18n import LANGS
 
 UPLOAD_PREFIX = "upload-"
 
@@ -31,6 +33,7 @@ class Upload:
     task: str
     n_train: int
     n_features: int
+    notes: dict[str, str]  # per language, what loading did to the features (text columns one-hot encoded)
 
 
 def display_name(filename: str | None) -> str:
@@ -108,7 +111,8 @@ class DataSets:
         except HyperlabError:
             path.unlink(missing_ok=True)
             raise
-        up = Upload(upload_id, name, path, label, data.task, data.n_train, data.n_features)
+        notes = {lang: note for lang in LANGS if (note := one_hot_note(data, lang))}
+        up = Upload(upload_id, name, path, label, data.task, data.n_train, data.n_features, notes)
         with self._lock:
             self.uploads[upload_id] = up
             self._cache[(upload_id, 0)] = data
