@@ -148,6 +148,24 @@ def test_upload_a_csv_as_the_task_chosen_and_a_wrong_label_shows_at_its_field(de
     assert page.inner_text("#th-metric") == "val R²" and page.inner_text("#metric-caption").startswith("R² per epoch")
 
 
+def test_upload_with_a_text_column_read_as_given_says_how_it_was_read(desktop, tmp_path):
+    page = desktop.page
+    csv = tmp_path / "shop.csv"
+    csv.write_text("metres,colour,y\n" + "\n".join(f"{100 * (i % 9)},{('red', 'blue')[i % 2]},{i % 2}"
+                                                    for i in range(120)) + "\n")
+    page.click("details.upload summary")
+    page.select_option("#f-features", "raw")
+    page.set_input_files("#f-upload", str(csv))
+    page.wait_for_function("() => document.querySelector('#upload-msg').textContent !== ''")
+    assert page.inner_text("#upload-msg") == (
+        "uploaded: shop.csv (72 training samples, classification); text columns one-hot encoded (one 0/1 feature "
+        "per value): 'colour', 2 values (blue, red); 3 features in all; features used as given: not "
+        "standardised, so their scale reaches the learning rate")
+    page.wait_for_selector("body[data-validating=false]")
+    desktop.set(batch_size="16", epochs="1", width="8", depth="1")
+    desktop.train()
+
+
 def test_try_several_optimizers(desktop):
     desktop.set(dataset="moons", batch_size="64", epochs="1", width="8", depth="1")
     desktop.train("#try-opt", timeout=120_000)

@@ -92,6 +92,23 @@ def test_an_upload_with_a_text_column_is_one_hot_encoded_and_says_so(client, lab
     lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()
 
 
+def test_an_upload_read_as_given_keeps_its_scale_for_every_seed_and_ids_are_refused(client, lab_server):
+    content = "a,b,y\n" + "\n".join(f"{1000 + i},{i % 5},{i % 2}" for i in range(60)) + "\n"
+    answer = client.post("/api/upload", params={"filename": "big.csv", "features": "raw"}, content=content).json()
+    assert answer["text"]["en"].endswith("; features used as given: not standardised, so their scale reaches the "
+                                         "learning rate")
+    for seed in (0, 4):  # a run with another seed reads the file again, as given
+        X = lab_server.lab.datasets.get(answer["dataset"], seed).train.tensors[0]
+        assert X[:, 0].min() >= 1000 and X[:, 1].max() == 4
+    job = start(client, form={**SMALL, "dataset": answer["dataset"], "batch_size": 16, "epochs": 1})
+    assert read_events(client, job["id"])[-1]["state"] == "done"
+    lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()
+    bad = client.post("/api/upload", params={"filename": "big.csv", "features": "ids"}, content=content)
+    assert bad.status_code == 400
+    assert bad.json()["errors"]["features"] == "features='ids' is invalid: must be one of standardise, raw"
+    assert list(lab_server.lab.datasets.upload_dir.glob("*")) == []
+
+
 def test_an_upload_is_read_as_the_task_chosen_and_a_bad_label_or_task_names_its_field(client, lab_server):
     rows = "\n".join(f"{i % 7},{(i * 3) % 5},{i % 4}" for i in range(200))  # integer targets 0..3
     content = f"a,b,y\n{rows}\n"

@@ -194,7 +194,7 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
 
     @app.post("/api/upload")
     async def upload(request: Request, filename: str = "upload.csv", label: str = "",
-                     task: str = "") -> dict[str, Any]:
+                     task: str = "", features: str = "standardise") -> dict[str, Any]:
         declared = request.headers.get("content-length")
         limit = config.upload_limit
         too_big = ConfigError("upload", f"{declared or 'more than ' + str(limit)} bytes",
@@ -212,7 +212,7 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
         if size > limit:
             path.unlink(missing_ok=True)
             return JSONResponse({"errors": {"upload": str(too_big)}}, status_code=413)  # type: ignore[return-value]
-        up = await run_in_threadpool(lab.datasets.add, upload_id, path, filename, label, task)
+        up = await run_in_threadpool(lab.datasets.add, upload_id, path, filename, label, task, features)
         said = {lang: t("lab.uploaded", lang, name=up.name, n_train=up.n_train, task=t(f"lab.task.{up.task}", lang))
                 for lang in LANGS}
         return {"dataset": up.id, "name": up.name, "n_train": up.n_train, "task": up.task,

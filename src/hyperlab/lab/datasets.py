@@ -16,10 +16,12 @@ from pathlib import Path
 
 from hyperlab.data import BUILTIN, Data, load_data
 from hyperlab.data.notes import one_hot_note
-from hyperlab.errors import ConfigError, DataError, HyperlabError, did_you_mean
-from hyperlab.i18n import LANGS
+from hyperlab.errors import ConfigError, DataError, HyperlabError, check_choice, did_you_mean
+from hyperlab.i18n import LANGS, t
+from hyperlab.lab import texts  # noqa: F401 - registers the notes looked up here
 
 UPLOAD_PREFIX = "upload-"
+UPLOAD_FEATURES = ("standardise", "raw")  # how an upload's features are read; ids need a model of one's own
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Upload:
     path: Path
     label: str | None
     task: str
+    features: str  # 'standardise' or 'raw' (the lab's models read floats, never ids)
     n_train: int
     n_features: int
     notes: dict[str, str]  # per language, what loading did to the features (text columns one-hot encoded)
@@ -89,7 +92,7 @@ class DataSets:
         with self._lock:
             cached = self._cache.get((key, seed))
         if cached is None:
-            cached = self._load(up.path, up.name, up.label, seed, up.task)
+            cached = self._load(up.path, up.name, up.label, seed, up.task, up.features)
             with self._lock:
                 self._cache[(key, seed)] = cached
         return cached
@@ -101,18 +104,22 @@ class DataSets:
         return upload_id, self.upload_dir / f"{upload_id}.csv"
 
     def add(self, upload_id: str, path: Path, filename: str | None, label: str | None,
-            task: str | None = None) -> Upload:
+            task: str | None = None, features: str = "standardise") -> Upload:
         """Parse a received file with the CSV loader (``task``: as given, or read from the labels when
-        empty); keep it if it loads, delete it if not."""
+        empty; ``features``: standardised or as given); keep it if it loads, delete it if not."""
         name = display_name(filename)
         label = label.strip() if label and label.strip() else None
         try:
-            data = self._load(path, name, label, 0, task.strip() if task and task.strip() else None)
+            check_choice("features", features, UPLOAD_FEATURES)
+            data = self._load(path, name, label, 0, task.strip() if task and task.strip() else None, features)
         except HyperlabError:
             path.unlink(missing_ok=True)
             raise
-        notes = {lang: note for lang in LANGS if (note := one_hot_note(data, lang))}
-        up = Upload(upload_id, name, path, label, data.task, data.n_train, data.n_features, notes)
+        notes = {lang: "; ".join(filter(None, [one_hot_note(data, lang),
+                                               t("lab.features.raw_note", lang) if features == "raw" else None]))
+                 for lang in LANGS}
+        up = Upload(upload_id, name, path, label, data.task, features, data.n_train, data.n_features,
+                    {lang: note for lang, note in notes.items() if note})
         with self._lock:
             self.uploads[upload_id] = up
             self._cache[(upload_id, 0)] = data
@@ -124,10 +131,10 @@ class DataSets:
         return up
 
     @staticmethod
-    def _load(path: Path, name: str, label: str | None, seed: int, task: str | None) -> Data:
+    def _load(path: Path, name: str, label: str | None, seed: int, task: str | None, features: str) -> Data:
         """The CSV loader's own checks; its messages name the upload, not the lab's file."""
         try:
-            data = load_data(path, label=label, seed=seed, task=task)  # type: ignore[arg-type]
+            data = load_data(path, label=label, seed=seed, task=task, features=features)  # type: ignore[arg-type]
         except ConfigError as exc:
             if exc.field == "dataset":  # the lab's own file is gone: never show its path
                 raise ConfigError("dataset", name, "the uploaded file is no longer there; upload it again") from None

@@ -472,7 +472,7 @@ async function main() {
   buildPathChoices();
   for (const b of document.querySelectorAll(".lang button")) b.onclick = () => setLang(b.dataset.lang);
   for (const el of document.querySelectorAll("#setup input, #setup select")) {
-    if (el.id === "f-upload" || el.id === "f-label" || el.id === "f-task" || el.id === "lr-slider") continue;
+    if (["f-upload", "f-label", "f-task", "f-features", "lr-slider"].includes(el.id)) continue;
     el.addEventListener("input", scheduleValidate);
     el.addEventListener("change", scheduleValidate);
   }
@@ -496,12 +496,13 @@ async function upload() {
   const file = $("f-upload").files[0];
   if (!file) return;
   $("upload-msg").textContent = "";
-  const params = new URLSearchParams({filename: file.name, label: $("f-label").value, task: $("f-task").value});
+  const params = new URLSearchParams({filename: file.name, label: $("f-label").value, task: $("f-task").value,
+                                     features: $("f-features").value});
   const r = await fetch("/api/upload?" + params, {method: "POST", headers: {"content-type": "text/csv"}, body: file});
   let data = {};
   try { data = await r.json(); } catch (e) { /* no body */ }
   if (!r.ok) { showErrors(data.errors || {upload: data.error || String(r.status)}); return; }
-  for (const name of ["upload", "label", "task", "dataset"]) {  // this upload's own slots: it worked
+  for (const name of ["upload", "label", "task", "features", "dataset"]) {  // this upload's own slots: it worked
     document.querySelector(`[data-err=${name}]`).textContent = "";
     if ($("f-" + name)) $("f-" + name).setAttribute("aria-invalid", "false");
   }
