@@ -19,8 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "lab.upload_task": {"en": "task", "ko": "과제"},
     "lab.task.auto": {"en": "from the labels", "ko": "레이블로 판단"},
     "lab.upload_features": {"en": "features", "ko": "특성"},
-    "lab.features.standardise": {"en": "standardised (mean 0, sd 1)", "ko": "표준화(평균 0, 표준편차 1)"},
-    "lab.features.raw": {"en": "as given (not standardised)", "ko": "주어진 그대로(표준화 안 함)"},
+    "lab.features.standardise": {"en": "standardised", "ko": "표준화"},
+    "lab.features.raw": {"en": "as given", "ko": "주어진 그대로"},
     "lab.features.raw_note": {"en": "features used as given: not standardised, so their scale reaches the "
                                     "learning rate", "ko": "특성을 주어진 그대로 사용: 표준화하지 않았으므로 그 크기가 "
                                                            "학습률에 영향을 줍니다"},
