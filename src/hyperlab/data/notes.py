@@ -3,15 +3,9 @@ text columns one-hot encoded. Shared by the command line's notes and the lab's u
 
 from __future__ import annotations
 
+from hyperlab.data import texts  # noqa: F401 - registers the texts looked up here
 from hyperlab.data.bundle import Data
-from hyperlab.i18n import register, t
-
-register({
-    "data.one_hot": {
-        "en": "text columns one-hot encoded (one 0/1 feature per value): {columns}; {n} features in all",
-        "ko": "문자 열을 원-핫 인코딩함 (값마다 0/1 특성 하나): {columns}; 특성 모두 {n}개"},
-    "data.one_hot.column": {"en": "{column!r}, {n} values ({values})", "ko": "{column!r}, 값 {n}개 ({values})"},
-})
+from hyperlab.i18n import t
 
 
 def one_hot_note(data: Data, lang: str, shown: int = 5) -> str | None:
