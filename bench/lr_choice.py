@@ -10,7 +10,7 @@ after that) and ``later`` (12, fixed after the sweep's confirmation was built on
 with two models of its own: a deeper tanh MLP and a wider one); among them small data (< 300 training rows), regression and linear models. Brute sweep: 10
 constant rates (1e-4 .. 3.16, half a decade apart; 3.16e-4 .. 10 for plain SGD; ``--reference-per-decade 4``:
 the same span a quarter decade apart, 19 rates) x ``--epochs``
-epochs x 8 seeds (11 .. 18: not the seed 0 every method trains with, nor the sweep's confirming seeds 1-3, so no method shares a run with
+epochs x 8 seeds (11 .. 18, or ``--reference-seeds 16``: 11 .. 26; not the seed 0 every method trains with, nor the sweep's confirming seeds 1-3, so no method shares a run with
 the reference); best = lowest validation loss after those epochs, averaged over the seeds (a diverged
 run counts as infinite). Each method runs once with its defaults (seed 0):
 
@@ -276,13 +276,17 @@ def choose(method: str, data: Data, model: str | Callable[..., nn.Module], hp: H
 
 
 def main() -> None:
+    global SEEDS  # --reference-seeds
     torch.set_num_threads(1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--spread", choices=[*SPREADS, "all"], default="first")  # all: every spread
     parser.add_argument("--reference-per-decade", type=int, default=2, choices=[2, 4],
                         help="the brute sweep's rates per decade (2: the issue's 10 rates; 4: 19 rates)")
+    parser.add_argument("--reference-seeds", type=int, default=len(SEEDS),
+                        help="seeds of the brute sweep, from 11 (8: seeds 11-18; 16: 11-26, a steadier reference)")
     args = parser.parse_args()
+    SEEDS = tuple(range(11, 11 + args.reference_seeds))
     started = time.perf_counter()
     combos = [c for name, spread in SPREADS.items() if args.spread in (name, "all") for c in spread]
     datasets: dict[str, Data] = {}

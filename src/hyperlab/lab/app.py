@@ -213,12 +213,11 @@ def create_app(config: LabConfig | None = None, port: int | None = None) -> Fast
             path.unlink(missing_ok=True)
             return JSONResponse({"errors": {"upload": str(too_big)}}, status_code=413)  # type: ignore[return-value]
         up = await run_in_threadpool(lab.datasets.add, upload_id, path, filename, label, task, features)
-        said = {lang: t("lab.uploaded", lang, name=up.name, n_train=up.n_train, task=t(f"lab.task.{up.task}", lang))
-                for lang in LANGS}
         return {"dataset": up.id, "name": up.name, "n_train": up.n_train, "task": up.task,
                 "datasets": lab.datasets.describe(),
-                "text": {lang: "; ".join([text, up.notes[lang]]) if lang in up.notes else text
-                         for lang, text in said.items()}}
+                "text": {lang: "; ".join([t("lab.uploaded", lang, name=up.name, n_train=up.n_train,
+                                            task=t(f"lab.task.{up.task}", lang)), *up.notes[lang]])
+                         for lang in LANGS}}
 
     # ---- jobs ----------------------------------------------------------------------------------------
     @app.post("/api/runs", status_code=202)

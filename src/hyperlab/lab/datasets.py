@@ -36,7 +36,7 @@ class Upload:
     features: str  # 'standardise' or 'raw' (the lab's models read floats, never ids)
     n_train: int
     n_features: int
-    notes: dict[str, str]  # per language, what loading did to the features (text columns one-hot encoded)
+    notes: dict[str, list[str]]  # per language, what loading did to the features (one-hot, not standardised)
 
 
 def display_name(filename: str | None) -> str:
@@ -115,11 +115,9 @@ class DataSets:
         except HyperlabError:
             path.unlink(missing_ok=True)
             raise
-        notes = {lang: "; ".join(filter(None, [one_hot_note(data, lang),
-                                               t("lab.features.raw_note", lang) if features == "raw" else None]))
-                 for lang in LANGS}
-        up = Upload(upload_id, name, path, label, data.task, features, data.n_train, data.n_features,
-                    {lang: note for lang, note in notes.items() if note})
+        notes = {lang: [note for note in (one_hot_note(data, lang), t("lab.features.raw_note", lang)
+                                          if features == "raw" else None) if note] for lang in LANGS}
+        up = Upload(upload_id, name, path, label, data.task, features, data.n_train, data.n_features, notes)
         with self._lock:
             self.uploads[upload_id] = up
             self._cache[(upload_id, 0)] = data
