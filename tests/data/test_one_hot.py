@@ -96,3 +96,28 @@ def test_the_command_line_says_which_columns_it_encoded(tmp_path, lang, says):
     ids = runner.invoke(app, ["train", "--dataset", _shop(tmp_path), "--features", "ids", "--out", str(tmp_path / "x")])
     assert ids.exit_code == 2 and ids.output.startswith("error: ") and "'colour' is text" in ids.output
     assert "Traceback" not in ids.output and not (tmp_path / "x").exists()
+
+
+def test_a_pandas_dataframe_is_read_by_the_same_rule_as_a_csv_file():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"size": rng.uniform(0, 1, 120), "colour": rng.choice(list(COLOURS), 120)})
+    y = frame["size"] + 2 * frame["colour"].map(COLOURS)
+    before = frame.copy()
+    data = hyperlab.as_data((frame, y))
+    assert data.encoded == {"colour": ["blue", "green", "red"]} and data.n_features == 4
+    pd.testing.assert_frame_equal(frame, before)  # the user's DataFrame is left as it was
+    result = hyperlab.train("mlp", (frame, y), lr=0.01, optimizer="adam", epochs=30, batch_size=16)
+    assert result.history.epochs[-1].val_metric > 0.95
+    typo = frame.assign(size=frame["size"].astype(object))
+    typo.loc[7, "size"] = "0.5m"
+    with pytest.raises(DataError, match=r"^X: feature column 'size' is not numeric: '0.5m' on row 7, where most"):
+        hyperlab.as_data((typo, y))
+    gap = frame.assign(size=frame["size"].where(frame.index != 4))
+    with pytest.raises(DataError, match=r"^X: column 'size' has missing values \(row 4\); fill or drop those rows"):
+        hyperlab.as_data((gap, y))
+    with pytest.raises(DataError, match=r"^X: with features='ids' every feature must be a whole number, and column "
+                                        r"'colour' is text"):
+        hyperlab.as_data((frame, y), features="ids")
+    numbers = hyperlab.as_data((frame[["size"]], y))  # a numeric DataFrame: as its array
+    assert numbers.encoded == {} and numbers.n_features == 1

@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
 
 from hyperlab.data.arrays import FEATURES, TASKS, Task, as_features, as_ids, as_labels, infer_task
+from hyperlab.data.frames import frame_features, is_frame, row_numbers
 from hyperlab.data.pairs import adapt, item_pair, labels
 from hyperlab.data.split import check_fraction, split_indices
 from hyperlab.errors import ConfigError, DataError, check_choice
@@ -77,10 +78,13 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
                 input_shape: tuple[int, ...] = (), features: str | None = None) -> Data:
     """Split arrays by seed (stratified for classes) and standardise on the training part only.
     ``X`` may have any shape with samples first (images are flattened, their shape kept as
-    ``input_shape``); ``task`` None infers it from ``y`` (``infer_task``). ``features``: how ``X``
+    ``input_shape``), or be a pandas DataFrame (text columns one-hot encoded, as in a CSV file); ``task`` None infers it from ``y`` (``infer_task``). ``features``: how ``X``
     is read (``FEATURES``): standardised floats (None or "standardise"), floats as given ("raw"), or
     integer ids kept as int64 ("ids", for a model that starts with ``nn.Embedding``)."""
     features = check_choice("features", features or "standardise", FEATURES)
+    encoded: dict[str, list[str]] = {}
+    if is_frame(X):  # a pandas DataFrame: its text columns one-hot encoded, as a CSV file's
+        X, encoded = frame_features(X, "X", row_numbers, features)  # type: ignore[arg-type]
     X, sample_shape = as_ids(X) if features == "ids" else as_features(X)
     y = as_labels(y, len(X))
     if task is None:
@@ -123,7 +127,7 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
     n_outputs = len(classes) if task == "classification" else y.shape[1]
     return Data(name, task, split(train_idx), split(val_idx), split(test_idx),  # type: ignore[arg-type]
                 n_features=X.shape[1], n_outputs=n_outputs,
-                input_shape=input_shape or sample_shape, classes=classes)
+                input_shape=input_shape or sample_shape, classes=classes, encoded=encoded)
 
 
 def _standardise(a: np.ndarray, train_idx: np.ndarray) -> np.ndarray:

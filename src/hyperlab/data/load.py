@@ -5,17 +5,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from hyperlab.data.arrays import FEATURES, TASKS
 from hyperlab.data.builtin import BUILTIN
 from hyperlab.data.bundle import Data, Task, from_arrays
+from hyperlab.data.frames import frame_features
 from hyperlab.errors import ConfigError, DataError, check_choice, did_you_mean
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def load_data(source: str | Path = "digits", *, label: str | None = None, task: Task | None = None,
@@ -41,14 +37,9 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
         X, y, shape = loader(seed)
         return from_arrays(X, y, name=text, input_shape=shape, **{**kw, "task": builtin_task})
     path = Path(text)
-    readers = {".csv": lambda: _read_csv(path, label), ".npz": lambda: _read_npz(path)}
+    readers = {".csv": lambda: _read_csv(path, label, features), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:
         X, y, column, encoded = readers[path.suffix.lower()]()
-        if encoded and features == "ids":
-            name, values = next(iter(encoded.items()))
-            raise DataError(f"{path}: with features='ids' every feature must be a whole number, and column "
-                            f"{name!r} is text ({values[0]!r}, ...): map its values to ids first, or read it "
-                            "one-hot encoded with features='standardise' or 'raw'")
         try:
             data = from_arrays(X, y, name=path.stem, features=features, **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
@@ -63,7 +54,8 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
 SEPARATORS = (",", ";", "\t", "|")  # tried in this order; the one that splits the first lines evenly wins
 
 
-def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, str, dict[str, list[str]]]:
+def _read_csv(path: Path, label: str | None,
+              features: str | None) -> tuple[np.ndarray, np.ndarray, str, dict[str, list[str]]]:
     """Features, label, the label column's name and the one-hot encoded text columns of a CSV file.
     The separator (``,``, ``;``, tab or ``|``) and whether the first line is a header are read from
     the file's first lines; a file without a header has its columns named by position, ``1``, ``2``,
@@ -97,65 +89,9 @@ def _read_csv(path: Path, label: str | None) -> tuple[np.ndarray, np.ndarray, st
     if y.isna().any():
         lines_ = _lines(path, np.flatnonzero(y.isna())[:5], sep, header)
         raise DataError(f"{path}: label column {label!r} has missing values ({_line_numbers(lines_)})")
-    for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            _check_text(path, frame[column], sep, header)
-    missing = frame.isna().any()
-    if missing.any():
-        column = str(missing[missing].index[0])
-        lines_ = _lines(path, np.flatnonzero(frame[column].isna())[:5], sep, header)
-        raise DataError(f"{path}: column {column!r} has missing values ({_line_numbers(lines_)}); "
-                        "fill or drop those rows")
-    frame, encoded = _one_hot(path, frame)
-    values = frame.to_numpy(dtype=np.float64)
-    infinite = ~np.isfinite(values)
-    if infinite.any():
-        row, col = map(int, np.argwhere(infinite)[0])
-        rows = np.flatnonzero(infinite[:, col])[:5]
-        raise DataError(f"{path}: column {str(frame.columns[col])!r} has infinite values ({float(values[row, col])} on "
-                        f"{_line_numbers(_lines(path, rows, sep, header))}); features must be finite numbers")
+    values, encoded = frame_features(frame, str(path), lambda rows: _line_numbers(_lines(path, rows, sep, header)),
+                                     features)
     return values, y.to_numpy(), label, encoded
-
-
-MAX_CATEGORIES = 50  # distinct values a text column may have to be one-hot encoded
-
-
-def _check_text(path: Path, column: pd.Series, sep: str, header: bool) -> None:
-    """Refuse a column that holds numbers with a few stray texts (a typo, a unit): it is meant to be
-    numeric, so its first non-number is named with its line. A column of mostly text passes: it is
-    a category, one-hot encoded by ``_one_hot``."""
-    import pandas as pd
-
-    present = column.notna()
-    not_numbers = np.flatnonzero(pd.to_numeric(column, errors="coerce").isna() & present)
-    if len(not_numbers) * 2 < present.sum():
-        row = int(not_numbers[0])
-        raise DataError(f"{path}: feature column {column.name!r} is not numeric: {column.iloc[row]!r} on line "
-                        f"{_lines(path, [row], sep, header)[0]}, where most of its values are numbers; "
-                        "features must be numbers: convert it or drop the column")
-
-
-def _one_hot(path: Path, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Text columns (categories such as 'red', 'green') replaced by one 0/1 column per value, named
-    ``column=value``; also the values of each encoded column, in order. A column with more than
-    MAX_CATEGORIES values, or one of mostly distinct values (a name, an id), is refused."""
-    import pandas as pd
-
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    encoded: dict[str, list[str]] = {}
-    for column in text:
-        values = frame[column].astype(str).str.strip()
-        categories = sorted(values.unique())
-        if len(categories) > MAX_CATEGORIES or (len(frame) >= 20 and len(categories) > len(frame) / 2):
-            raise DataError(f"{path}: feature column {column!r} is text with {len(categories)} distinct values in "
-                            f"{len(frame)} rows (e.g. {categories[0]!r}); a text column is one-hot encoded when it "
-                            f"has at most {MAX_CATEGORIES} values, fewer than half the rows (a category, not a name "
-                            "or an id): drop the column or convert it to numbers")
-        frame[column] = values
-        encoded[str(column)] = categories
-    if text:
-        frame = pd.get_dummies(frame, columns=text, prefix_sep="=", dtype=np.float64)
-    return frame, encoded
 
 
 def _first_records(path: Path, n: int = 5) -> list[str]:
