@@ -39,3 +39,12 @@ def test_reports_and_notebook_displays_carry_the_font_for_their_korean():
     shown = notebook_html(page)
     assert '@font-face{font-family:"hyperlab-hangul"' in shown  # not scoped: an at-rule, a name of its own
     assert ".hyperlab-report{font-family:\"hyperlab-hangul\"" in shown
+
+
+def test_the_labs_static_css_names_the_same_hangul_blocks_as_the_embedded_font():
+    """lab.css is a static file, so it writes the range out; it must say what views/fonts derives."""
+    from hyperlab.lab.app import STATIC_DIR
+    from hyperlab.views.fonts import UNICODE_RANGE
+
+    css = (STATIC_DIR / "lab.css").read_text()
+    assert re.search(r"unicode-range:\s*([^;]+);", css).group(1) == UNICODE_RANGE
