@@ -121,3 +121,14 @@ def test_a_pandas_dataframe_is_read_by_the_same_rule_as_a_csv_file():
         hyperlab.as_data((frame, y), features="ids")
     numbers = hyperlab.as_data((frame[["size"]], y))  # a numeric DataFrame: as its array
     assert numbers.encoded == {} and numbers.n_features == 1
+
+
+def test_decimal_commas_in_a_semicolon_file_are_numbers_not_categories(tmp_path):
+    path = tmp_path / "eu.csv"  # as a spreadsheet in many European locales saves it
+    path.write_text("a;b;town;y\n" + "".join(f"{i},5;{i};{('Seoul, KR', 'Busan, KR')[i % 2]};{i % 2}\n"
+                                            for i in range(30)) + "-0,25;7;Seoul, KR;1\n,5;8;Busan, KR;0\n")
+    data = load_data(path, features="raw")
+    assert data.encoded == {"town": ["Busan, KR", "Seoul, KR"]}  # text with a comma stays text
+    X = np.concatenate([d.tensors[0].numpy() for d in (data.train, data.val, data.test)])
+    assert sorted(X[:, 0].tolist())[:3] == [-0.25, 0.5, 0.5] and 29.5 in X[:, 0]
+    assert data.n_features == 4  # a, b and the two towns

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
 
 from hyperlab.data.arrays import FEATURES, TASKS
@@ -12,6 +13,9 @@ from hyperlab.data.builtin import BUILTIN
 from hyperlab.data.bundle import Data, Task, from_arrays
 from hyperlab.data.frames import frame_features
 from hyperlab.errors import ConfigError, DataError, check_choice, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def load_data(source: str | Path = "digits", *, label: str | None = None, task: Task | None = None,
@@ -72,6 +76,8 @@ def _read_csv(path: Path, label: str | None,
     header = _has_header([next(csv.reader([line], delimiter=sep)) for line in lines[:2]])
     try:
         frame = pd.read_csv(path, sep=sep, header=0 if header else None)
+        if sep != "," and _decimal_commas(frame):  # "1,5;2,25": a European file's numbers, not text
+            frame = pd.read_csv(path, sep=sep, header=0 if header else None, decimal=",")
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds for bad files
         raise DataError(f"{path}: could not be read as CSV ({exc})") from None
     if not header:
@@ -92,6 +98,23 @@ def _read_csv(path: Path, label: str | None,
     values, encoded = frame_features(frame, str(path), lambda rows: _line_numbers(_lines(path, rows, sep, header)),
                                      features)
     return values, y.to_numpy(), label, encoded
+
+
+DECIMAL_COMMA = r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?"  # 1,5  -0,25  ,5  3  1,5e3
+
+
+def _decimal_commas(frame: pd.DataFrame) -> bool:
+    """Whether a text column holds only numbers written with a decimal comma (``1,5``), as files
+    separated by ``;`` or tabs often do; then the file is read again with ``decimal=","``."""
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+            text = values.astype(str).str.strip()
+            if text.str.fullmatch(DECIMAL_COMMA).all() and text.str.contains(",").any():
+                return True
+    return False
 
 
 def _first_records(path: Path, n: int = 5) -> list[str]:
