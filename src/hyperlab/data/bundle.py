@@ -32,7 +32,7 @@ class Data:
     input_shape: tuple[int, ...] = ()
     classes: list[str] = field(default_factory=list)
     label: str | None = None  # the label column of a CSV file
-    encoded: dict[str, list[str]] = field(default_factory=dict)  # a CSV's text columns, one-hot: their values
+    encoded: dict[str, list[str]] = field(default_factory=dict)  # text columns one-hot encoded: their values
 
     def class_counts(self, split: str) -> list[int]:
         """Rows of each class (output index) in ``split`` ('train', 'val' or 'test'); [] for
@@ -78,8 +78,9 @@ def from_arrays(X: np.ndarray, y: np.ndarray, *, name: str = "arrays", task: Tas
                 input_shape: tuple[int, ...] = (), features: str | None = None) -> Data:
     """Split arrays by seed (stratified for classes) and standardise on the training part only.
     ``X`` may have any shape with samples first (images are flattened, their shape kept as
-    ``input_shape``), or be a pandas DataFrame (text columns one-hot encoded, as in a CSV file); ``task`` None infers it from ``y`` (``infer_task``). ``features``: how ``X``
-    is read (``FEATURES``): standardised floats (None or "standardise"), floats as given ("raw"), or
+    ``input_shape``), or be a pandas DataFrame (text columns one-hot encoded, as in a CSV file);
+    ``task`` None infers it from ``y`` (``infer_task``). ``features``: how ``X`` is read
+    (``FEATURES``): standardised floats (None or "standardise"), floats as given ("raw"), or
     integer ids kept as int64 ("ids", for a model that starts with ``nn.Embedding``)."""
     features = check_choice("features", features or "standardise", FEATURES)
     encoded: dict[str, list[str]] = {}
