@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import re
 
 import pytest
 import torch
@@ -38,6 +39,8 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
                           advice.batch.critical_batch_size) if x]
     assert v["batch_size"] == 2 ** math.floor(math.log2(min(limits)))
     assert advice.evidence["batch_size"].endswith("; rounded down to a power of two")
+    shown = [float(x) for x in re.findall(r"(?:up to|at|size) (\d+(?:\.\d+)?)", advice.evidence["batch_size"])]
+    assert v["batch_size"] == 2 ** math.floor(math.log2(min(shown)))  # the numbers shown give the value (63.6, not 64)
     assert advice.evidence_in("ko")["batch_size"].endswith("; 2의 거듭제곱으로 내림")
     # the same evidence and notes in another language, from the measured results
     assert advice.evidence_in("en") == advice.evidence and advice.notes_in("en") == advice.notes

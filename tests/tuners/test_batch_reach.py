@@ -109,7 +109,7 @@ def test_a_target_above_the_critical_batch_size_gets_a_note(wine):
     result = batch_find("logistic", wine, {"batch_size": 8, "optimizer": "adam", "lr": 0.01}, probe_steps=1,
                         max_batch=8, target_batch=64, noise_options={"pairs": 8})
     assert result.reach.source == "target" and result.critical_batch_size < 64
-    assert f"64 is above the critical batch size {result.critical_batch_size:.0f}" in result.explanation[-1]
+    assert f"64 is above the critical batch size {result.critical_batch_size:.1f}" in result.explanation[-1]
     assert result.reach.micro_batch * result.reach.accumulate == 64
 
 

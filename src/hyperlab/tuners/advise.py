@@ -111,7 +111,7 @@ class Advice(Displayable):
         critical = batch.critical_batch_size
         return {
             "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",
-                            critical="–" if critical is None else f"{critical:.0f}"),
+                            critical="–" if critical is None else f"{critical:.1f}"),
             "lr": (t("adv.ev.lr_sweep", lang, k=len(chosen_find.lrs), optimizer=winner, batch=b,
                      epochs=chosen_find.epochs, lr=chosen_find.suggested_lr)
                    if isinstance(chosen_find, LRSweepResult) else

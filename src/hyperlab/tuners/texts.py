@@ -196,8 +196,8 @@ register({
               "among batches that fit (within {tol:.0%}), so larger batches buy little speed per sample.",
         "ko": "처리량은 배치 크기 {b}에서 더 오르지 않습니다: 메모리에 들어가는 배치 중 측정한 최고 처리량의 "
               "{share:.0%}에 이르러(차이 {tol:.0%} 이내) 더 큰 배치는 샘플당 속도를 거의 높이지 못합니다."},
-    "bf.critical_at": {"en": "The gradient noise scale puts the critical batch size at {b:.0f}.",
-                       "ko": "그래디언트 노이즈 스케일로 본 임계 배치 크기는 {b:.0f}입니다."},
+    "bf.critical_at": {"en": "The gradient noise scale puts the critical batch size at {b:.1f}.",
+                       "ko": "그래디언트 노이즈 스케일로 본 임계 배치 크기는 {b:.1f}입니다."},
     "bf.critical_none": {"en": "The gradient noise scale set no limit (signal not measurable above the noise).",
                          "ko": "그래디언트 노이즈 스케일은 한계를 주지 않았습니다(신호가 노이즈에 묻힘)."},
     "bf.verdict": {
@@ -206,8 +206,8 @@ register({
         "ko": "추천 배치 크기 {b}: 세 한계 중 가장 작은 값({binding} = {value})을 2의 거듭제곱으로 내림한 값."},
     "bf.target": {"en": "target batch", "ko": "목표 배치"},
     "bf.reach.source.target": {"en": "--target-batch", "ko": "--target-batch"},
-    "bf.reach.source.critical": {"en": "the critical batch size {crit:.0f}, rounded down to a power of two",
-                                 "ko": "임계 배치 크기 {crit:.0f}을(를) 2의 거듭제곱으로 내림한 값"},
+    "bf.reach.source.critical": {"en": "the critical batch size {crit:.1f}, rounded down to a power of two",
+                                 "ko": "임계 배치 크기 {crit:.1f}을(를) 2의 거듭제곱으로 내림한 값"},
     "bf.reach.fits": {
         "en": "Target {target} ({source}) fits on one device (largest that fits {fits}): use --batch-size {target}, "
               "no accumulation needed.",
@@ -226,9 +226,9 @@ register({
         "ko": "함께 쓸 학습률은 {lr:.3g}입니다({optimizer}에 맞는 {rule} 규칙, 배치 {b0}에서의 학습률 {lr0:.3g} 기준)"
               "{warmup}."},
     "bf.reach.above_critical": {
-        "en": " Note: {target} is above the critical batch size {crit:.0f}, where a larger batch stops cutting the "
+        "en": " Note: {target} is above the critical batch size {crit:.1f}, where a larger batch stops cutting the "
               "steps needed (the scaling rules hold only up to about there).",
-        "ko": " 참고: {target}은(는) 임계 배치 크기 {crit:.0f}보다 큽니다. 그 이상에서는 배치를 키워도 필요한 스텝이 거의 "
+        "ko": " 참고: {target}은(는) 임계 배치 크기 {crit:.1f}보다 큽니다. 그 이상에서는 배치를 키워도 필요한 스텝이 거의 "
               "줄지 않습니다(스케일링 규칙도 대략 그 지점까지만 맞습니다)."},
     "bf.reach.rule.linear": {"en": "linear", "ko": "선형"},
     "bf.reach.rule.sqrt": {"en": "square-root", "ko": "제곱근"},
@@ -357,9 +357,9 @@ register({
     "lrs.no_warmup": {"en": "No warmup is needed: the learning rate does not grow.",
                       "ko": "학습률이 커지지 않으므로 워밍업은 필요 없습니다."},
     "lrs.critical": {
-        "en": "Batch size {b1} is above the critical batch size {crit:.0f}: the scaling rules overestimate there, "
+        "en": "Batch size {b1} is above the critical batch size {crit:.1f}: the scaling rules overestimate there, "
               "so expect less speed-up than k and check the lr with a range test.",
-        "ko": "배치 크기 {b1}은(는) 임계 배치 크기 {crit:.0f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
+        "ko": "배치 크기 {b1}은(는) 임계 배치 크기 {crit:.1f}보다 큽니다: 여기서는 규칙이 학습률을 과대평가하므로 "
               "k배만큼의 속도 향상을 기대하지 말고 범위 테스트로 확인하세요."},
 })
 
