@@ -4,6 +4,7 @@ throughput plateau, the combined recommendation, and clear errors."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
@@ -73,6 +74,10 @@ def test_recommendation_includes_the_critical_batch_size(wine):
               if v is not None]
     assert result.suggested_batch_size == max(1, 2 ** int(math.floor(math.log2(max(min(limits), 1)))))
     assert result.to_dict()["critical_batch_size"] == result.critical_batch_size
+    # the verdict shows the binding limit so that rounding it down to a power of two gives the value
+    verdict = next(line for line in result.explanation if line.startswith("Recommended batch size"))
+    shown = float(re.search(r"= (\d+(?:\.\d+)?)\)", verdict).group(1))
+    assert result.suggested_batch_size == max(1, 2 ** int(math.floor(math.log2(max(shown, 1)))))
 
 
 def test_a_budget_too_small_for_the_smallest_batch_is_a_clear_error(wine):

@@ -349,7 +349,7 @@ def explain(result: BatchFindResult, tolerance: float, lang: str = "en") -> list
     value = {"fits": result.largest_fitting, "plateau": result.throughput_plateau,
              "critical": result.critical_batch_size}[result.binding]
     lines.append(t("bf.verdict", lang, b=result.suggested_batch_size, binding=t(f"bf.{result.binding}", lang),
-                   value=f"{value:.0f}" if isinstance(value, float) else value))
+                   value=f"{value:.1f}" if isinstance(value, float) else value))
     if result.reach is not None:
         lines.append(explain_reach(result.reach, lang))
     return lines
