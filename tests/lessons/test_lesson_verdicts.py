@@ -141,6 +141,8 @@ def _curve(kind: str, n: int = 80) -> list[float]:
         return [max(2.3 - 0.05 * i, 0.3) + (0.8 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
     if kind == "wobbly_flat":  # barely moves; its ups and downs of 0.3 (13% of the start) outlast the smoothing
         return [2.3 - 0.0005 * i + (0.15 if (i // 10) % 2 else -0.15) + e for i, e in enumerate(noise)]
+    if kind == "spike_first":  # jumps up by 2 at once, then falls below its start: rose before it ever fell
+        return [2.3 + (2.0 if 1 <= i < 12 else -0.02 * (i - 12)) + abs(e) for i, e in enumerate(noise)]
     if kind == "surging_flat":  # barely falls overall, but surges up by 1.2 mid-run: a large swing
         return [2.3 + (1.2 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
     raise ValueError(kind)
@@ -185,6 +187,18 @@ def test_a_rate_that_barely_moves_is_too_slow_even_when_it_wobbles():
     # a slow rate with a swing as large as a real overshoot still counts as oscillating
     m = _lr_rows(["surging_flat", "good", "good"])
     assert [r["kind"] for r in m["rows"]] == ["oscillating", "good", "good"]
+
+
+def test_the_edge_evidence_says_a_loss_rose_before_it_fell_instead_of_falling_by_zero():
+    m = _lr_rows(["flat", "good", "spike_first", "good"], diverged_at={3})
+    edge = next(c for c in learning_rate.judge(m) if c.key == "lr.edge")
+    assert m["rows"][2]["kind"] == "oscillating" and edge.values["progress"] < 0  # smoothed, it never got below
+    assert edge.text("evidence", "en").startswith("lr 0.01, the rate below the first diverging 0.1, is oscillating: "
+                                                   "before its smoothed loss fell below the first loss 2.")
+    assert "falling by" not in edge.text("evidence", "en") and "아래로 내려가기 전에" in edge.text("evidence", "ko")
+    bouncy = next(c for c in learning_rate.judge(_lr_rows(["flat", "good", "bouncy", "good"], diverged_at={3}))
+                  if c.key == "lr.edge")
+    assert "after falling by" in bouncy.text("evidence", "en")  # a rate that fell first keeps the old words
 
 
 def test_lr_opposite_situation_flips_the_verdicts():

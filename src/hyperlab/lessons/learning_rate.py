@@ -227,10 +227,14 @@ def _edge_claim(rows: list[dict[str, Any]]) -> Claim:
         return not_measured("lr.edge", "all_diverged", rule)
     below = rows[first_div - 1]
     stats = below["stats"]
+    progress = rounded(stats["progress"], 4)
     return Claim("lr.edge", _kind_verdict(below["kind"], "oscillating", "good"),
                  {"lr": below["lr"], "kind": below["kind"], "diverged_lr": rows[first_div]["lr"],
-                  "rebound": rounded(stats["rebound"], 4), "progress": rounded(stats["progress"], 4),
-                  "first": stats["first"]}, rule, labels=KIND_LABEL)
+                  "rebound": rounded(stats["rebound"], 4), "progress": progress,
+                  "first": stats["first"]}, rule, labels=KIND_LABEL,
+                 # it rose before its smoothed loss fell below the first: "after falling by 0.0000" (or by a
+                 # negative amount) would misread it
+                 evidence_key="lr.edge.evidence_rose" if progress is not None and progress < 5e-5 else None)
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:

@@ -327,6 +327,11 @@ register({
               "from the first loss {first:.4f}, the smoothed loss rose back by up to {rebound:.4f}",
         "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 첫 손실 {first:.4f}에서 {progress:.4f} "
               "내려간 뒤 이동평균 손실이 최대 {rebound:.4f}만큼 다시 올라감"},
+    "lr.edge.evidence_rose": {
+        "en": "lr {lr:g}, the rate below the first diverging {diverged_lr:g}, is {kind}: before its smoothed loss "
+              "fell below the first loss {first:.4f}, it rose by up to {rebound:.4f}",
+        "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 이동평균 손실이 첫 손실 {first:.4f} "
+              "아래로 내려가기 전에 최대 {rebound:.4f}만큼 올라감"},
     "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the first loss), "
                            "contradicted if it is good",
                      "ko": "그 학습률이 진동(반등 >= 첫 손실의 {rise:.0%})이면 확인, 좋음이면 반박"},
