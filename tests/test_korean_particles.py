@@ -42,7 +42,8 @@ def test_t_chooses_particles_in_korean_only():
         del TEXT["test.particle"]
 
 
-FIXED = re.compile(r"\}(는|은|를|을|가|였|로|와|과)(?![가-힣(])")
+# a value, optionally followed by a parenthesis ("{lr}({loss})였": the particle follows the value before it)
+FIXED = re.compile(r"\}(\((?!으\)|이\))[^()]*\))?(는|은|를|을|가|였|로|와|과)(?![가-힣(])")
 
 
 def test_no_korean_text_writes_a_fixed_particle_after_a_value():

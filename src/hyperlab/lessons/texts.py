@@ -448,7 +448,7 @@ register({
     "lesson.tour_intro": {
         "en": "Four lessons on {dataset} with model {model} (seed {seed}, budget {budget}), {seconds:.1f} s in all. "
               "Verdicts: {confirmed} confirmed, {not_observed} not observed, {contradicted} contradicted.",
-        "ko": "{dataset} 데이터, 모델 {model}(시드 {seed}, 예산 {budget})로 네 수업, 총 {seconds:.1f}초. "
+        "ko": "{dataset} 데이터, 모델 {model}(시드 {seed}, 예산 {budget})(으)로 네 수업, 총 {seconds:.1f}초. "
               "판정: 확인 {confirmed}, 관찰되지 않음 {not_observed}, 반박 {contradicted}."},
     "lesson.summary": {"en": "All claims", "ko": "모든 주장"},
     "task.classification": {"en": "classification", "ko": "분류"},

@@ -399,7 +399,7 @@ register({
     "lrs.not_lowest": {
         "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), but a neighbour did worse: a lucky point or the edge "
               "of a cliff, not the safe middle of the good range.",
-        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})였지만 이웃 하나가 더 나빴습니다: 좋은 구간의 "
+        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})(이)었지만 이웃 하나가 더 나빴습니다: 좋은 구간의 "
               "안전한 가운데가 아니라 운 좋은 한 점이거나 절벽 가장자리입니다."},
     "lrs.narrowed": {
         "en": "After {rung} of {epochs} {epochs:epoch|epochs} only the {k} {k:rate|rates} from {lo:.2g} to {hi:.2g} ({below:g} decades below "
