@@ -23,6 +23,7 @@ from hyperlab.tuners import texts as tuner_texts  # noqa: F401 - registers the t
     ("107(으)로", "107로"), ("106(으)로", "106으로"), ("104(으)로", "104로"),  # 칠 (ㄹ) 육 사
     ("2.5을(를)", "2.5를"), ("1e-06은(는)", "1e-06은"), ("20%과(와)", "20%와"),
     ("428.0 KiB(으)로", "428.0 KiB로"), ("256(목표)은(는)", "256(목표)은"),
+    ("결정계수 R²은(는)", "결정계수 R²은"), ("R²(으)로", "R²으로"),  # 알 제곱 (ㅂ)
 ])
 def test_a_pair_becomes_the_particle_the_word_or_number_takes(written, read):
     assert korean_particles(written) == read
@@ -72,3 +73,11 @@ def test_every_korean_text_writes_its_pairs_the_way_they_are_chosen():
     from hyperlab.views import texts as view_texts  # noqa: F401
     wrong = {key: pair for key, entry in TEXT.items() for pair in REVERSED if pair in entry.get("ko", "")}
     assert wrong == {}
+
+
+def test_a_regression_in_korean_names_its_metric_without_failing(tmp_path):
+    """The metric R² ends in a character str.isdigit takes but no number pattern reads (it crashed)."""
+    result = CliRunner().invoke(app, ["epoch-find", "--dataset", "diabetes", "--lang", "ko", "--max-epochs", "3",
+                                      "--out", str(tmp_path / "ep")], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "결정계수 R²은 에폭" in result.output

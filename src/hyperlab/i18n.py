@@ -126,7 +126,9 @@ def _final_sound(before: str) -> str | None | bool:
     last = before[-1]
     if "가" <= last <= "힣":
         return _JONGSEONG[(ord(last) - ord("가")) % 28].strip() or None
-    if last.isdigit():
+    if last == "²":  # R² (알 제곱)
+        return "ㅂ"
+    if last in "0123456789":  # str.isdigit also takes ² and other digits the pattern below does not read
         number = _NUMBER_END.search(before).group().replace(",", "")  # type: ignore[union-attr]
         whole = number.split(".")[0] if "." not in number else ""
         zeros = len(whole) - len(whole.rstrip("0"))
