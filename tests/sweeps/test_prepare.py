@@ -77,3 +77,31 @@ def test_one_fitting_default_size_is_fixed_and_none_means_the_whole_training_set
     typed = SweepSetup.build({"batch_size": "16,32,64,128"}, dataset="wine")
     assert typed.fit_to_data(20) == (typed, [])  # the user's own list is never narrowed
     assert "defaulted" not in setup.to_dict() and SweepSetup.from_dict(setup.to_dict()) == setup
+
+
+def test_a_space_without_a_batch_size_trains_small_data_as_train_does(tmp_path):
+    """--lr and --optimizer searched, no batch size anywhere: the default 32 is more than the 7 training rows,
+    so every trial takes the whole training set, with train's note; a batch size typed is checked."""
+    path = tmp_path / "tiny.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i * 3 % 7},{i % 2}\n" for i in range(12)))
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    args = ["sweep", "--storage", url, "--dataset", str(path), "--lr", "0.01,0.1", "--optimizer", "sgd,adam",
+            "--strategy", "grid", "--epochs", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert ("no batch size given, and the default 32 is more than the 7 training rows: each step takes the whole "
+            "training set (batch size 7)") in result.output
+    assert "4 of 4 trials finished" in result.output
+    assert SweepSetup.from_dict(stored_study(url, "sweep").user_attrs["hyperlab"]).base["batch_size"] == 7
+    typed = runner.invoke(app, [*args, "--study", "typed", "--set", "batch_size=32"])
+    assert (typed.exit_code, typed.output) == (2, "error: batch_size=32 is invalid: must be at most the training "
+                                                  "set size (7)\n")
+    assert "typed" not in optuna.get_all_study_names(storage=url)  # refused before the study was created ...
+    fixed = runner.invoke(app, [*args, "--study", "typed", "--set", "batch_size=4"])
+    assert fixed.exit_code == 0, fixed.output  # ... so the corrected command is not told the study differs
+    outcome = sweep({"lr": "0.01,0.1"}, data=str(path), epochs=1, strategy="grid", study="py", storage=url)
+    assert outcome.setup.hparams().batch_size == 7  # from Python too
+    assert {t.params["lr"] for t in stored_study(url, "py").trials if t.state.is_finished()} == {0.01, 0.1}
+    setup = SweepSetup.build({"lr": "0.01,0.1"}, dataset="wine")
+    assert setup.defaulted == ("batch_size",) and setup.fit_to_data(1000) == (setup, [])
+    assert SweepSetup.build({"lr": "0.01,0.1"}, settings={"batch_size": 32}).defaulted == ()

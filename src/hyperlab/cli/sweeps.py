@@ -136,8 +136,12 @@ def sweep(
             console.print(t("sweep_created", lang, study=plan.study, storage=redact(plan.storage)))
         else:
             console.print(t("sweep_resumed", lang, study=plan.study, finished=prepared.finished_before))
-        if prepared.dropped_batch_sizes:
-            dim = prepared.setup.search_space().get("batch_size")
+        dim = prepared.setup.search_space().get("batch_size")
+        if len(prepared.dropped_batch_sizes) == 1 and dim is None:  # the one default batch size, not searched
+            console.print(t("cli.data.whole_batch", lang, default=prepared.dropped_batch_sizes[0],
+                            n=prepared.data.n_train if prepared.data else "?",
+                            b=prepared.setup.hparams().batch_size), soft_wrap=True)
+        elif prepared.dropped_batch_sizes:
             accumulate = prepared.setup.hparams().accumulate
             console.print(t("sweep_default_batches" if accumulate == 1 else "sweep_default_batches_accumulate", lang,
                             n=prepared.data.n_train if prepared.data else "?", a=accumulate,

@@ -45,11 +45,10 @@ RANKS_ATTR = "ranks"
 
 
 def check_processes(setup: SweepSetup, n_train: int, nproc: int) -> None:
-    """Refuse, before anything starts, a batch size of the space that N processes cannot share:
-    a step of batch x accumulate x N samples above the training set, or a last step that leaves a
-    process without samples (``engine.distributed.check_shares``)."""
-    if nproc <= 1:
-        return
+    """Refuse, before anything starts (before the study is created), a batch size of the setup that
+    N processes cannot share: a step of batch x accumulate x N samples above the training set (with
+    one process too: a fixed batch size above it), or a last step that leaves a process without
+    samples (``engine.distributed.check_shares``)."""
     base = setup.hparams()
     dim = setup.search_space().get("batch_size")
     if dim is None:

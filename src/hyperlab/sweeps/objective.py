@@ -67,8 +67,9 @@ class SweepSetup:
     depth: int | None = None
     base: dict[str, Any] = field(default_factory=dict)  # fixed HParams settings
     space: dict[str, Any] = field(default_factory=dict)  # SearchSpace.to_dict()
-    # settings searched because the user named none (the default space): ``fit_to_data`` may narrow
-    # them; never stored or compared (the fitted space is what a study keeps)
+    # settings the user did not name (searched in the default space, or a batch size left at its
+    # default): ``fit_to_data`` may narrow them; never stored or compared (the fitted setup is what a
+    # study keeps)
     defaulted: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -96,16 +97,26 @@ class SweepSetup:
         space.check(base)
         return cls(dataset=dataset, label=label, task=task, features=features, train_size=train_size, model=model,
                    width=width, depth=depth, base=base.to_dict(), space=space.to_dict(),
-                   defaulted=() if dims else tuple(space.names))
+                   defaulted=tuple(space.names) if not dims else
+                   ("batch_size",) if "batch_size" not in {d.name for d in dims} | set(fixed) | set(settings) else ())
 
     def fit_to_data(self, n_train: int) -> tuple[SweepSetup, list[int]]:
         """This setup with the default batch sizes whose step (x accumulate) exceeds the training set dropped (a default
         must fit the data; batch sizes the user typed are checked, never changed), and the dropped ones.
-        One remaining size is fixed; none remaining fixes the batch at the whole training set."""
-        dim = self.search_space().get("batch_size")
-        if "batch_size" not in self.defaulted or dim is None or not dim.choices:
+        One remaining size is fixed; none remaining fixes the batch at the whole training set, as
+        ``train`` does when no batch size is given."""
+        if "batch_size" not in self.defaulted:
             return self, []
+        dim = self.search_space().get("batch_size")
         accumulate = self.hparams().accumulate  # a step takes batch_size x accumulate samples
+        if dim is None:  # not searched, not given: the default batch size, if it fits
+            default = self.hparams().batch_size
+            if default * accumulate <= n_train:
+                return self, []
+            base = {**self.base, "batch_size": whole_set_batch(n_train, accumulate)}
+            return replace(self, base=HParams(**base).to_dict()), [default]
+        if not dim.choices:
+            return self, []
         kept = [b for b in dim.choices if b * accumulate <= n_train]
         dropped = [b for b in dim.choices if b * accumulate > n_train]
         if not dropped:
