@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from hyperlab.cli import options as o
+from hyperlab.cli import texts as _texts  # noqa: F401 - registers the note on a whole-set batch size
 from hyperlab.errors import ConfigError
 from hyperlab.hparams import load_yaml
 from hyperlab.i18n import t
