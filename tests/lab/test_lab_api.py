@@ -284,6 +284,16 @@ def test_a_lesson_runs_with_progress_and_its_report_opens_by_id(client, lab_serv
     assert not list(lab_server.config.out.glob(".*.partial"))
 
 
+def test_advice_on_a_regression_set_in_both_languages(client):
+    """The Korean evidence names the metric 결정계수 R² before a particle; that once failed the whole job."""
+    job = start(client, "/api/advise", form={"dataset": "diabetes", "model": "logistic", "batch_size": 16},
+                budget_seconds=8, lang="en")
+    events = read_events(client, job["id"], timeout=300)
+    assert events[-1]["state"] == "done", events[-1]
+    evidence = events[-1]["result"]["evidence"]
+    assert "R²" in evidence["en"]["epochs"] and "결정계수 R²" in evidence["ko"]["epochs"]
+
+
 def test_advice_with_a_time_budget(client):
     job = start(client, "/api/advise", form={"dataset": "wine", "model": "logistic", "batch_size": 8},
                 budget_seconds=20, lang="en")
