@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 import numpy as np
 
 from hyperlab.data.arrays import FEATURES, TASKS
@@ -92,11 +93,12 @@ def _read_csv(path: Path, label: str | None,
     if frame.shape[1] == 0:
         raise DataError(f"{path}: has only the label column {label!r}; a CSV needs feature columns too, "
                         f"separated by one of {', '.join(map(repr, SEPARATORS))}")
+    def place(rows: Iterable[int]) -> str:  # data rows (0-based) as the file's lines: "line 3", "lines 3, 5"
+        return _line_numbers(_lines(path, rows, sep, header))
+
     if y.isna().any():
-        lines_ = _lines(path, np.flatnonzero(y.isna())[:5], sep, header)
-        raise DataError(f"{path}: label column {label!r} has missing values ({_line_numbers(lines_)})")
-    values, encoded = frame_features(frame, str(path), lambda rows: _line_numbers(_lines(path, rows, sep, header)),
-                                     features)
+        raise DataError(f"{path}: label column {label!r} has missing values ({place(np.flatnonzero(y.isna())[:5])})")
+    values, encoded = frame_features(frame, str(path), place, features)
     return values, y.to_numpy(), label, encoded
 
 

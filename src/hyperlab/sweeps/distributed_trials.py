@@ -53,6 +53,8 @@ def check_processes(setup: SweepSetup, n_train: int, nproc: int) -> None:
     dim = setup.search_space().get("batch_size")
     if dim is None:
         sizes = [base.batch_size]
+    elif nproc <= 1:
+        return  # one process: a searched batch size is checked by SearchSpace.check
     else:
         sizes = list(dim.choices) if dim.choices else list(range(int(dim.low), int(dim.high) + 1))  # type: ignore[arg-type]
     for size in sizes:
