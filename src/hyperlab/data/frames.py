@@ -28,15 +28,15 @@ def frame_features(frame: pd.DataFrame, where: str, place: Place,
     ``features='ids'`` refuses text columns (their ids would be the user's to choose)."""
     import pandas as pd
 
-    for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            _check_text(frame[column], where, place)
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    for column in text:
+        _check_text(frame[column], where, place)
     missing = frame.isna().any()
     if missing.any():
         column = str(missing[missing].index[0])
         rows = np.flatnonzero(frame[column].isna())[:5]
         raise DataError(f"{where}: column {column!r} has missing values ({place(rows)}); fill or drop those rows")
-    frame, encoded = _one_hot(frame, where)
+    frame, encoded = _one_hot(frame, text, where)
     if encoded and features == "ids":
         name, values = next(iter(encoded.items()))
         raise DataError(f"{where}: with features='ids' every feature must be a whole number, and column {name!r} "
@@ -77,13 +77,12 @@ def _check_text(column: pd.Series, where: str, place: Place) -> None:
                         "it or drop the column")
 
 
-def _one_hot(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Text columns (categories such as 'red', 'green') replaced by one 0/1 column per value, named
-    ``column=value``; also the values of each encoded column, in order. A column with more than
-    MAX_CATEGORIES values, or one of mostly distinct values (a name, an id), is refused."""
+def _one_hot(frame: pd.DataFrame, text: list[str], where: str) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The ``text`` columns (categories such as 'red', 'green') replaced by one 0/1 column per value,
+    named ``column=value``; also the values of each encoded column, in order. A column with more
+    than MAX_CATEGORIES values, or one of mostly distinct values (a name, an id), is refused."""
     import pandas as pd
 
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if not text:
         return frame, {}
     frame = frame.copy()  # a user's DataFrame is left as it was
