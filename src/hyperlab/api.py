@@ -22,7 +22,7 @@ from torch.utils.data import Dataset
 from hyperlab.data import VAL_FRACTION, DataSpec, as_data
 from hyperlab.engine import Callback, Checkpoint, RunResult, fit, load_checkpoint
 from hyperlab.engine.trainer import LossFn, TrainingInterrupted
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model, model_size
 from hyperlab.records import save_members, save_run
@@ -57,6 +57,7 @@ def train(model: ModelSpec = "mlp", data: DataSpec = "digits", hparams: HParams 
     epoch; ``resume=True`` continues from that checkpoint.
     """
     hp = as_hparams(hparams, **overrides)
+    check_out_dir("out", out)
     bundle = as_data(data, seed=hp.seed, val=val, val_fraction=val_fraction)
     hp.check_data_size(bundle.n_train)
     net = build_model(model, bundle, width=width, depth=depth, seed=hp.seed)
@@ -138,6 +139,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
     from hyperlab.members import MembersInterrupted, train_members
 
     members = _members(hparams, overrides)
+    check_out_dir("out", out)
     bundle = as_data(data, seed=members[0].seed, val=val, val_fraction=val_fraction)
     for i, hp in enumerate(members):
         try:

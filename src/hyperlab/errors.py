@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -130,3 +132,27 @@ def check_float(field_name: str, value: Any, *, low: float | None = 0.0, high: f
     """``value`` as a finite float above ``low`` (and at most ``high``), else ConfigError."""
     closed = ("right" if low_open else "both") if low is not None else "both"
     return float(Interval(float, low, high, closed=closed, why=why).check(field_name, value))
+
+
+def check_out_dir(field: str, path: str | Path | None) -> Path | None:
+    """``path`` as a Path if it is a directory hyperlab can write into or create, else ConfigError,
+    so that a run is refused before it trains rather than losing its results when it saves them.
+    Writing is tried for real (a temporary directory made and removed in the nearest existing
+    folder): permission bits do not tell, for root or on special file systems."""
+    if path is None:
+        return None
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(field, str(path), "must be a directory, and it is a file")
+    existing = target.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(field, str(path), f"cannot be created: {existing} is a file")
+    try:
+        with tempfile.TemporaryDirectory(dir=existing, prefix=".hyperlab-write-check-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(field, str(path),
+                          f"cannot be written: making a folder in {existing} failed ({exc.strerror or exc})") from None
+    return target

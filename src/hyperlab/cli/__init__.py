@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - an older typer on the real click
     from click.exceptions import NoSuchOption, UsageError  # type: ignore[assignment]
 
 from hyperlab.engine.trainer import TrainingInterrupted
-from hyperlab.errors import HyperlabError
+from hyperlab.errors import HyperlabError, check_out_dir
 
 
 class _Help:
@@ -96,12 +96,18 @@ def _note(message: Warning | str, category: type[Warning], filename: str, lineno
         shown(message, category, filename, lineno, file, line)
 
 
+# the options of a command that name a directory it writes into
+OUTPUT_DIRS = ("out", "tensorboard")
+
+
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a command so user errors print one line and exit 2 (Ctrl-C exits 130), and our
     warnings print as one ``note:`` line, not a source location."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            for name in OUTPUT_DIRS:  # refused before anything trains, not when the results are saved
+                check_out_dir(name, kwargs.get(name))
             with warnings.catch_warnings():
                 warnings.showwarning = _note
                 return func(*args, **kwargs)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyperlab.engine import distributed
 from hyperlab.engine.callbacks import Callback
-from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.errors import ConfigError, HyperlabError, check_out_dir
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
@@ -128,6 +128,7 @@ class TensorBoard(Callback):
         missing = tensorboard_missing()
         if missing:
             raise HyperlabError(missing)
+        check_out_dir("log_dir", log_dir)
         self.log_dir = Path(log_dir)
         self.per_run = per_run
         self.hparams = hparams  # the HParams view's values; None: the run's settings (``hparam_values``)

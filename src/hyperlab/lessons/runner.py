@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_data
 from hyperlab.engine.threads import torch_threads
-from hyperlab.errors import ConfigError, check_choice, check_int, did_you_mean
+from hyperlab.errors import ConfigError, check_choice, check_int, check_out_dir, did_you_mean
 from hyperlab.hparams import HParams
 from hyperlab.i18n import check_lang
 from hyperlab.lessons import batch_size, epochs, learning_rate, optimizer
@@ -115,6 +115,7 @@ def run_lesson(name: str, data: DataSpec = "digits", model: ModelSpec = "mlp", *
     label column of a CSV; the task when not the one read from the labels)."""
     lesson_module(name)
     check_lang(lang)
+    check_out_dir("out", out)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
                        monitor=monitor, population=population, training=training, task=task)
     return execute(name, ctx, budget, lang, out, threads, **overrides)
@@ -172,6 +173,7 @@ def run_tour(data: DataSpec = "digits", model: ModelSpec = "mlp", *, budget: str
         lesson_module(n)
     check_lang(lang)
     check_choice("budget", budget, BUDGETS)
+    check_out_dir("out", out)
     ctx = make_context(data, model, seed=seed, width=width, depth=depth, label=label, device=device,
                        monitor=monitor, population=population, training=training, task=task)
     started = time.perf_counter()

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, StopAfter
-from hyperlab.errors import ConfigError, check_choice
+from hyperlab.errors import ConfigError, check_choice, check_out_dir
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import check_lang, t
 from hyperlab.models import ModelSpec
@@ -251,6 +251,7 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     With ``out``: plots, ``advice.json`` and ``advice.html``.
     Example: ``advise("mlp", "digits", budget_seconds=60).values``."""
     hp = start = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     budget_given = budget_seconds
     budget_seconds = check_float("budget_seconds", budget_seconds)

@@ -29,7 +29,7 @@ import torch
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, Run, StopAfter
 from hyperlab.engine.memory import CUDA_METHOD, DISPATCH_METHOD
-from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.errors import ConfigError, HyperlabError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
@@ -222,6 +222,7 @@ def batch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     Example: ``batch_find("mlp", "digits", memory_limit="2MB").suggested_batch_size``.
     """
     hp = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     most = max(1, n // hp.accumulate)  # the largest micro-batch whose step fits in the training set

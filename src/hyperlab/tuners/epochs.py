@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, EpochRecord, History
-from hyperlab.errors import HyperlabError
+from hyperlab.errors import HyperlabError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
@@ -95,6 +95,7 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     ``hparams.patience``) and recommend the epoch where validation stopped improving.
     Example: ``epoch_find("mlp", "digits", {"lr": 3e-3}, max_epochs=40).suggested_epochs``."""
     hp = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     max_epochs = hp.epochs if max_epochs is None else check_int("max_epochs", max_epochs, 2)
     if max_epochs < 2:

@@ -26,7 +26,7 @@ from torch import Tensor
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, Run, StopTraining
-from hyperlab.errors import ConfigError, HyperlabError, check_choice
+from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_out_dir
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
@@ -245,6 +245,7 @@ def lr_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits"
     Example: ``lr_find("mlp", "digits", {"optimizer": "adam", "batch_size": 16}).suggested_lr``.
     """
     hp = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     min_lr = check_float("min_lr", min_lr)
     max_lr = check_float("max_lr", max_lr)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hyperlab.errors import check_choice
+from hyperlab.errors import check_choice, check_out_dir
 from hyperlab.hparams import OPTIMIZERS
 from hyperlab.i18n import t
 from hyperlab.tuners.common import check_float, check_int, log_axis, plot_path
@@ -66,6 +66,7 @@ def scale_lr(lr: float, from_batch: int, to_batch: int, *, optimizer: str = "sgd
     and a warmup (in steps too when ``n_train`` is given; at most 20% of ``epochs`` when given).
     Example: ``scale_lr(3e-3, 32, 128, optimizer="adam").suggested_lr`` is 6e-3."""
     lr = check_float("lr", lr)
+    check_out_dir("out", out)
     from_batch = check_int("from_batch", from_batch, 1)
     to_batch = check_int("to_batch", to_batch, 1)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)

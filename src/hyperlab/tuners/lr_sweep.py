@@ -30,7 +30,7 @@ from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History, Run, RunResult, StopTraining, TrainingInterrupted, fit
 from hyperlab.engine.callbacks import AsMember
 from hyperlab.engine.checkpoint import checkpoint_state
-from hyperlab.errors import ConfigError, HyperlabError
+from hyperlab.errors import ConfigError, HyperlabError, check_out_dir
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import steps_arithmetic, t
 from hyperlab.members import MembersInterrupted, initial_model, train_members, trained_together
@@ -181,6 +181,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     neighbours are then trained on ``seeds - 1`` more seeds and judged again by their mean loss
     (``confirm``). Example: ``lr_sweep("mlp", "digits", {"optimizer": "adam"}).suggested_lr``."""
     hp = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     lrs, epochs = sweep_plan(hp, n, min_lr, max_lr, per_decade, steps)

@@ -34,7 +34,7 @@ from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, StopAfter
 from hyperlab.engine.trainer import LossFn, check_model_fits
 from hyperlab.engine.steps import loss_targets
-from hyperlab.errors import ConfigError
+from hyperlab.errors import ConfigError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
 from hyperlab.models import ModelSpec
@@ -140,6 +140,7 @@ def noise_scale(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "dig
     Example: ``noise_scale("mlp", "digits").b_simple``.
     """
     hp = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     n = subject.data.n_train
     hp.check_data_size(n)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, History
-from hyperlab.errors import ConfigError, HyperlabError, check_choice
+from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_out_dir
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
 from hyperlab.members import train_members
@@ -102,6 +102,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
     as one population, and compare their best validation metric. Example:
     ``optimizer_check("mlp", "digits", optimizers=["sgd", "adam"]).suggested_optimizer``."""
     hp = as_hparams(hparams)
+    check_out_dir("out", out)
     subject = as_subject(model, data, seed=hp.seed, setup=setup)
     names = list(dict.fromkeys(optimizer_name(o) for o in optimizers))
     if not names:
