@@ -289,7 +289,13 @@ def parse_list(field: str, text: str) -> list[Any]:
     items = [part.strip() for part in str(text).split(",")]
     if not all(items):
         raise ConfigError(field, text, "has an empty value; write values separated by commas, e.g. 16,32")
-    return [parse_value(field, item) for item in items]
+    values = [parse_value(field, item) for item in items]
+    for j, value in enumerate(values):
+        if value in values[:j]:
+            first = items[values.index(value)]
+            same = f"{first} twice" if first == items[j] else f"the same value twice ({first} and {items[j]})"
+            raise ConfigError(field, text, f"lists {same}: give each value once")
+    return values
 
 
 def samples_seen(n_train: int, batch_size: int, steps: int) -> int:

@@ -36,11 +36,13 @@ def member_names(hparams: Sequence[HParams]) -> list[str]:
             parts.append(f"s{hp.seed}")
         names.append("-".join(parts))
     seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if names.count(name) > 1:
+    numbered = []
+    for name in names:
+        if names.count(name) > 1:  # every one of the equal names gets its number: -1, -2, ...
             seen[name] = seen.get(name, 0) + 1
-            names[i] = f"{name}-{seen[name]}"
-    return names
+            name = f"{name}-{seen[name]}"
+        numbered.append(name)
+    return numbered
 
 
 def comparison_members(out: str | Path) -> list[str]:
