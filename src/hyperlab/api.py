@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torch.utils.data import Dataset
 
@@ -27,6 +27,9 @@ from hyperlab.hparams import HParams
 from hyperlab.models import ModelSpec, build_model, model_size
 from hyperlab.records import save_members, save_run
 from hyperlab.records.run_store import commit_run, discard, holds_run, staging
+
+if TYPE_CHECKING:
+    from hyperlab.views.comparison import Comparison
 
 __all__ = ["DataSpec", "as_data", "as_hparams", "expand_grid", "train", "train_many"]
 
@@ -122,9 +125,10 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
                device: str | None = None, loss_fn: LossFn | None = None, eval_train: bool = False,
                width: int | None = None, depth: int | None = None, lang: str = "en",
                val: Dataset | None = None, val_fraction: float = VAL_FRACTION, population: bool = True,
-               **overrides: Any) -> list[RunResult]:
+               **overrides: Any) -> Comparison:
     """Train several settings of one model on one data set together (one population); return one
-    result per member, in order.
+    result per member, in order, as a ``Comparison``: a list that shows the comparison table and
+    the overlaid curves in a notebook.
 
     ``hparams`` is a grid, a dict whose list values are combined (``{"lr": [1e-3, 1e-2],
     "optimizer": ["sgd", "adam"]}``: four members, the first key varying slowest), or a list of
@@ -137,6 +141,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
     ``population=False`` trains one ``fit`` after another (same numbers to float tolerance).
     """
     from hyperlab.members import MembersInterrupted, train_members
+    from hyperlab.views.comparison import Comparison
 
     members = _members(hparams, overrides)
     check_out_dir("out", out)
@@ -163,7 +168,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
         raise
     if out is not None:
         save_members(results, out, setup=setup(results[0]), lang=lang)
-    return results
+    return Comparison(results, lang=lang)
 
 
 def _members(hparams: Sequence[HParams | dict[str, Any]] | dict[str, Any] | None,

@@ -95,3 +95,26 @@ def test_the_curves_of_a_run_diverged_in_its_first_epoch_draw_without_a_warning(
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warned "No artists with labels found to put in legend"
         learning_curves_figure(run.history)
+
+
+def test_train_many_returns_a_list_that_shows_the_comparison(small_digits):
+    grid = {"lr": [0.01, 100.0], "optimizer": ["sgd", "adam"]}
+    runs = hyperlab.train_many("mlp", small_digits, grid, epochs=2, width=16)
+    assert isinstance(runs, list) and len(runs) == 4  # still the list of RunResults it always was
+    assert runs.names == ["sgd-b32-lr0.01", "adam-b32-lr0.01", "sgd-b32-lr100", "adam-b32-lr100"]
+    validated = [r for r in runs if r.summary()["final_val_metric"] is not None]
+    best = max(validated, key=lambda r: r.summary()["final_val_metric"])
+    assert runs.best() is best
+    page = runs._repr_html_()
+    name = runs.names[runs.index(best)]
+    assert f"best: {name} (validation accuracy {best.summary()['final_val_metric']:.4f})" in page
+    for name, r in zip(runs.names, runs):  # a row per member with what it measured
+        cell = "–" if r.summary()["final_val_loss"] is None else f"{r.summary()['final_val_loss']:.4f}"
+        assert re.search(rf"<td>{re.escape(name)}</td>.*?<td>{re.escape(cell)}</td>", page)
+    assert "diverged (step" in page and len(pngs(page)) == 1
+    korean = runs.display("ko").html
+    assert "학습 곡선" in korean and "발산" in korean and "함께 학습한" in korean
+    fig = runs.plot()
+    assert isinstance(fig, Figure)
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert all(name in labels for name in runs.names)

@@ -18,11 +18,6 @@ register({
                                 "ko": "{path}에 있던 이전 비교를 이번 비교로 바꿨습니다"},
     "cli.removed_members": {"en": "; removed its members not in this one: {names}",
                             "ko": "; 이번 비교에 없는 이전 멤버를 지웠습니다: {names}"},
-    "cli.seconds_shared": {
-        "en": "seconds: members trained together share one clock, so each shows the wall time of its whole "
-              "cohort (the members with its batch size), not its own",
-        "ko": "초: 함께 학습한 멤버는 시계 하나를 나눠 쓰므로, 각 멤버의 초는 자기 몫이 아니라 그 묶음(같은 배치 크기의 "
-              "멤버들) 전체의 벽시계 시간입니다"},
 })
 
 # cli/tuners.py: the tuners' table rows, in words (the --json key is shown beside them)

@@ -23,16 +23,15 @@ from hyperlab.api import train as train_run
 from hyperlab.cli import options as o
 from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
-from hyperlab.engine import History, RunResult, distributed
+from hyperlab.engine import History, distributed
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, check_float, check_int
 from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
-from hyperlab.members import trained_together
 from hyperlab.records import comparison_members, holds_run, member_names
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
+from hyperlab.views.comparison import best_line, comparison_table
 from hyperlab.views.run_summary import summary_rows
-from hyperlab.views.tables import DataTable, data_table
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
 
@@ -213,11 +212,9 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
         o.print_json([{"name": name, "setup": first.as_dict(), "hparams": r.hparams.to_dict(),
                        "summary": r.summary(), "history": r.history.to_dict()} for name, r in zip(names, results)])
     console.print(comparison_table(results, names, lang))
-    best = _best(results)
+    best = best_line(results, names, lang)
     if best is not None:
-        metric = t(results[best].history.metric, lang)
-        console.print(t("cmp.best", lang, name=names[best], metric=metric,
-                        value=results[best].summary()["final_val_metric"]))
+        console.print(best)
     console.print(t("cmp.results_in", lang, path=out, plot=out / "curves.png"), soft_wrap=True)
     _note_replaced_comparison(out, earlier, names, lang)
 
@@ -229,38 +226,6 @@ def _note_replaced_comparison(out: Path, earlier: list[str] | None, names: list[
     removed = [name for name in earlier if name not in names]
     note(t("cli.replaced_comparison", lang, path=out)
          + (t("cli.removed_members", lang, names=", ".join(removed)) if removed else ""))
-
-
-def _best(results: list[RunResult]) -> int | None:
-    """The member with the highest final validation metric (ties: lower validation loss)."""
-    scored = [(i, r.summary()) for i, r in enumerate(results) if r.summary()["final_val_metric"] is not None]
-    if not scored:
-        return None
-    return max(scored, key=lambda item: (item[1]["final_val_metric"], -(item[1]["final_val_loss"] or 0.0)))[0]
-
-
-def comparison_table(results: list[RunResult], names: list[str], lang: str) -> DataTable:
-    """One row per member (named by its settings) and what it measured; the best one in bold. Members
-    trained together share one wall clock, so their seconds are the cohort's, as the caption says."""
-    metric = t(results[0].history.metric, lang)
-    stacked = any(trained_together(r.history) for r in results)
-    headers = [t("cmp.run", lang), t("epochs", lang), t("status", lang), f"{t('val', lang)} {metric}",
-               f"{t('val', lang)} {t('loss', lang)}", t("best_epoch", lang), t("seconds", lang)]
-    best = _best(results)
-    rows = []
-    for name, r in zip(names, results):
-        s = r.summary()
-        status = t(s["status"], lang)
-        if s["diverged"]:
-            status += f" ({t('step', lang)} {s['diverged']['step']})"
-        rows.append([name, f"{s['epochs_run']}/{r.hparams.epochs}", status,
-                     "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
-                     "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
-                     str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}"])
-    return data_table(headers, rows, title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)),
-                      justify=["left"] * 3 + ["right"] * 4,
-                      row_styles=["bold" if i == best else None for i in range(len(rows))],
-                      caption=t("cli.seconds_shared", lang) if stacked else None, fold=[0])  # long run names
 
 
 def _check_tensorboard(log_dir: Path | None) -> None:

@@ -132,6 +132,11 @@ def learning_curves_figure(history: History, *, lang: str = "en", title: str = "
 
 
 def plot_overlaid_curves(histories: dict[str, History], path: str | Path, *, lang: str = "en") -> Path:
+    """``overlaid_curves_figure`` saved as PNG at ``path``."""
+    return save(overlaid_curves_figure(histories, lang=lang), path)
+
+
+def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en") -> Figure:
     """Validation loss and metric per epoch of several runs on one pair of axes (one line per run; a
     diverged run ends in an x at its last epoch)."""
     from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
@@ -157,7 +162,7 @@ def plot_overlaid_curves(histories: dict[str, History], path: str | Path, *, lan
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     ax_metric.legend(fontsize=7, ncol=1 + len(histories) // 12, loc="center left", bbox_to_anchor=(1.02, 0.5))
-    if any(h.diverged for h in histories.values()):
+    if any(h.diverged and h.epochs for h in histories.values()):  # an x is drawn: say what it means
         fig.text(0.5, -0.02, t("cmp.diverged_mark", lang), ha="center", color="red")
     fig.suptitle(t("cmp.curves", lang, n=len(histories)))
-    return save(fig, path)
+    return fig
