@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from hyperlab.errors import ConfigError, Interval, check_choice, did_you_mean
+from hyperlab.textfiles import NotText, read_text
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -334,7 +335,10 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError("config", str(path), "must be an existing YAML file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_text(path)[0]) or {}
+    except NotText as exc:
+        raise ConfigError("config", str(path), f"must be UTF-8 text (byte 0x{exc.byte:02x} on line {exc.line} "
+                                               "is not)") from None
     except yaml.YAMLError as exc:
         raise ConfigError("config", str(path), f"must be valid YAML ({exc.__class__.__name__})") from None
     if not isinstance(data, dict):

@@ -92,6 +92,15 @@ def test_an_upload_with_a_text_column_is_one_hot_encoded_and_says_so(client, lab
     lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()
 
 
+def test_an_upload_in_korean_cp949_is_read_and_says_so(client, lab_server):
+    rows = "\n".join(f"{i % 7},{('빨강', '파랑')[i % 2]},{i % 2}" for i in range(60))
+    content = f"크기,색,y\n{rows}\n".encode("cp949")  # what Excel on Korean Windows saves as "CSV"
+    answer = client.post("/api/upload", params={"filename": "색.csv"}, content=content).json()
+    assert "read as cp949" in answer["text"]["en"] and "cp949(EUC-KR" in answer["text"]["ko"], answer
+    assert answer["text"]["ko"].endswith("'색', 값 2개 (빨강, 파랑); 특성 모두 3개")
+    lab_server.lab.datasets.uploads.pop(answer["dataset"]).path.unlink()
+
+
 def test_an_upload_read_as_given_keeps_its_scale_for_every_seed_and_ids_are_refused(client, lab_server):
     content = "a,b,y\n" + "\n".join(f"{1000 + i},{i % 5},{i % 2}" for i in range(60)) + "\n"
     answer = client.post("/api/upload", params={"filename": "big.csv", "features": "raw"}, content=content).json()

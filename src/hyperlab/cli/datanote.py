@@ -9,7 +9,7 @@ import typer
 from hyperlab.cli import texts  # noqa: F401 - registers the texts looked up here
 from hyperlab.data import BUILTIN, Data
 from hyperlab.data.arrays import max_classes
-from hyperlab.data.notes import one_hot_note
+from hyperlab.data.notes import file_notes
 from hyperlab.i18n import t
 
 
@@ -24,7 +24,7 @@ def data_notes(data: Data, source: str, lang: str, task: str | None = None,
 
 
 def _feature_notes(data: Data, lang: str, features: str | None) -> list[str]:
-    lines = [note] if (note := one_hot_note(data, lang)) else []
+    lines = file_notes(data, lang)
     if features == "raw":
         lines.append(t("cli.data.features.raw", lang))
     if features == "ids":

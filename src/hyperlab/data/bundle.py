@@ -33,6 +33,7 @@ class Data:
     classes: list[str] = field(default_factory=list)
     label: str | None = None  # the label column of a CSV file
     encoded: dict[str, list[str]] = field(default_factory=dict)  # text columns one-hot encoded: their values
+    text_encoding: str | None = None  # a CSV file's: "utf-8-sig" (UTF-8) or "cp949" (Korean, not UTF-8)
 
     def class_counts(self, split: str) -> list[int]:
         """Rows of each class (output index) in ``split`` ('train', 'val' or 'test'); [] for

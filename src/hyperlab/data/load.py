@@ -14,6 +14,7 @@ from hyperlab.data.builtin import BUILTIN
 from hyperlab.data.bundle import Data, Task, from_arrays
 from hyperlab.data.frames import frame_features
 from hyperlab.errors import ConfigError, DataError, check_choice, did_you_mean
+from hyperlab.textfiles import UTF8, NotText, text_encoding
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,12 +45,12 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
     path = Path(text)
     readers = {".csv": lambda: _read_csv(path, label, features), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:
-        X, y, column, encoded = readers[path.suffix.lower()]()
+        X, y, column, encoded, encoding = readers[path.suffix.lower()]()
         try:
             data = from_arrays(X, y, name=path.stem, features=features, **kw)
         except DataError as exc:  # say which file (a 2-row CSV: how many rows a split needs)
             raise DataError(f"{path}: {exc}") from None
-        data.label, data.encoded = column, encoded
+        data.label, data.encoded, data.text_encoding = column, encoded, encoding
         return data
     names = list(BUILTIN)
     raise ConfigError("dataset", text, f"must be one of {', '.join(names)}, or a .csv or .npz file"
@@ -60,25 +61,29 @@ SEPARATORS = (",", ";", "\t", "|")  # tried in this order; the one that splits t
 
 
 def _read_csv(path: Path, label: str | None,
-              features: str | None) -> tuple[np.ndarray, np.ndarray, str, dict[str, list[str]]]:
-    """Features, label, the label column's name and the one-hot encoded text columns of a CSV file.
-    The separator (``,``, ``;``, tab or ``|``) and whether the first line is a header are read from
-    the file's first lines; a file without a header has its columns named by position, ``1``, ``2``,
-    ..."""
+              features: str | None) -> tuple[np.ndarray, np.ndarray, str, dict[str, list[str]], str]:
+    """Features, label, the label column's name, the one-hot encoded text columns of a CSV file and
+    its text encoding (``hyperlab.textfiles.text_encoding``). The separator (``,``, ``;``, tab or ``|``) and whether
+    the first line is a header are read from the file's first lines; a file without a header has
+    its columns named by position, ``1``, ``2``, ..."""
     import pandas as pd
 
     if not path.is_file():
         raise ConfigError("dataset", str(path), "must be an existing file")
-    lines = _first_records(path)
+    try:
+        encoding = text_encoding(path)
+    except NotText as exc:
+        raise DataError(f"{path}: {exc}; save it as UTF-8 (a spreadsheet's 'CSV UTF-8')") from None
+    lines = _first_records(path, encoding)
     if not lines:
         raise DataError(f"{path}: is empty; a CSV needs rows of numbers, one column of them the label "
                         "(a header line naming the columns is optional)")
     sep = _separator(lines)
     header = _has_header([next(csv.reader([line], delimiter=sep)) for line in lines[:2]])
     try:
-        frame = pd.read_csv(path, sep=sep, header=0 if header else None)
+        frame = pd.read_csv(path, sep=sep, header=0 if header else None, encoding=encoding)
         if sep != "," and _decimal_commas(frame):  # "1,5;2,25": a European file's numbers, not text
-            frame = pd.read_csv(path, sep=sep, header=0 if header else None, decimal=",")
+            frame = pd.read_csv(path, sep=sep, header=0 if header else None, decimal=",", encoding=encoding)
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds for bad files
         raise DataError(f"{path}: could not be read as CSV ({exc})") from None
     if not header:
@@ -94,12 +99,12 @@ def _read_csv(path: Path, label: str | None,
         raise DataError(f"{path}: has only the label column {label!r}; a CSV needs feature columns too, "
                         f"separated by one of {', '.join(map(repr, SEPARATORS))}")
     def place(rows: Iterable[int]) -> str:  # data rows (0-based) as the file's lines: "line 3", "lines 3, 5"
-        return _line_numbers(_lines(path, rows, sep, header))
+        return _line_numbers(_lines(path, rows, sep, header, encoding))
 
     if y.isna().any():
         raise DataError(f"{path}: label column {label!r} has missing values ({place(np.flatnonzero(y.isna())[:5])})")
     values, encoded = frame_features(frame, str(path), place, features)
-    return values, y.to_numpy(), label, encoded
+    return values, y.to_numpy(), label, encoded, encoding
 
 
 DECIMAL_COMMA = r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?"  # 1,5  -0,25  ,5  3  1,5e3
@@ -119,10 +124,10 @@ def _decimal_commas(frame: pd.DataFrame) -> bool:
     return False
 
 
-def _first_records(path: Path, n: int = 5) -> list[str]:
+def _first_records(path: Path, encoding: str, n: int = 5) -> list[str]:
     """The first ``n`` non-empty lines of a text file (enough to tell its separator and header)."""
     lines: list[str] = []
-    with path.open(newline="", errors="replace") as handle:
+    with path.open(newline="", encoding=encoding) as handle:
         for line in handle:
             if line.strip():
                 lines.append(line.rstrip("\r\n"))
@@ -166,12 +171,13 @@ def _line_numbers(lines: list[int]) -> str:
     return f"line{'s' if len(lines) != 1 else ''} {', '.join(map(str, lines))}"
 
 
-def _lines(path: Path, rows: Iterable[int], sep: str = ",", header: bool = True) -> list[int]:
+def _lines(path: Path, rows: Iterable[int], sep: str = ",", header: bool = True,
+           encoding: str = UTF8) -> list[int]:
     """Line numbers in the file of data rows (0 = first row after the header), counted as pandas
     reads them: empty lines skipped, a quoted field may span lines."""
     wanted = {int(r) for r in rows}
     found: dict[int, int] = {}
-    with path.open(newline="") as handle:
+    with path.open(newline="", encoding=encoding) as handle:
         reader = csv.reader(handle, delimiter=sep)
         start = 1
         row = -1 if header else 0  # -1: the header
@@ -186,7 +192,7 @@ def _lines(path: Path, rows: Iterable[int], sep: str = ",", header: bool = True)
     return [found.get(r, r + 1 + header) for r in sorted(wanted)]
 
 
-def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None, dict[str, list[str]]]:
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None, dict[str, list[str]], None]:
     """Arrays ``X`` (samples first, any shape) and ``y`` of a .npz file."""
     if not path.is_file():
         raise ConfigError("dataset", str(path), "must be an existing file")
@@ -194,7 +200,7 @@ def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, None, dict[str, list[
         with np.load(path, allow_pickle=False) as arrays:
             names = list(arrays.files)
             if "X" in names and "y" in names:
-                return arrays["X"], arrays["y"], None, {}
+                return arrays["X"], arrays["y"], None, {}, None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: could not be read as .npz ({exc})") from None
     missing = [k for k in ("X", "y") if k not in names]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from hyperlab.data import BUILTIN, Data, load_data
-from hyperlab.data.notes import one_hot_note
+from hyperlab.data.notes import file_notes
 from hyperlab.errors import ConfigError, DataError, HyperlabError, check_choice, did_you_mean
 from hyperlab.i18n import LANGS, t
 from hyperlab.lab import texts  # noqa: F401 - registers the notes looked up here
@@ -115,8 +115,8 @@ class DataSets:
         except HyperlabError:
             path.unlink(missing_ok=True)
             raise
-        notes = {lang: [note for note in (one_hot_note(data, lang), t("lab.features.raw_note", lang)
-                                          if features == "raw" else None) if note] for lang in LANGS}
+        notes = {lang: file_notes(data, lang) + ([t("lab.features.raw_note", lang)] if features == "raw" else [])
+                 for lang in LANGS}
         up = Upload(upload_id, name, path, label, data.task, features, data.n_train, data.n_features, notes)
         with self._lock:
             self.uploads[upload_id] = up
