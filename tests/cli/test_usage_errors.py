@@ -38,3 +38,20 @@ def test_the_installed_command_prints_the_same_line():
 def test_a_bare_group_still_shows_its_help():
     result = runner.invoke(app, ["lesson"])
     assert "lesson [OPTIONS] COMMAND" in result.output and "error:" not in result.output
+
+
+@pytest.mark.parametrize("args, line", [
+    (["train", "--width", "abc"], "error: width='abc' is invalid: must be an integer >= 1"),
+    (["train", "--depth", "-1"], "error: depth='-1' is invalid: must be an integer >= 0"),
+    (["lesson", "epochs", "--threads", "x"], "error: threads='x' is invalid: must be an integer >= 1"),
+    (["train", "--nproc", "two"], "error: nproc='two' is invalid: must be an integer >= 1"),
+    (["train", "--dist-timeout", "0"], "error: dist_timeout='0' is invalid: must be a finite number > 0"),
+    (["lab", "--port", "http"], "error: port='http' is invalid: must be an integer from 0 to 65535"),
+    (["lab", "--workers", "1.5"], "error: workers='1.5' is invalid: must be an integer from 1 to 64"),
+    (["lab", "--upload-limit", "-1"], "error: upload_limit='-1' is invalid: must be a finite number > 0"),
+])
+def test_typed_number_options_get_the_same_line_as_every_other_value(args, line):
+    # typer's own wording ("Invalid value for '--width': Input should be a valid integer...") named
+    # neither the value nor what is allowed
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and result.output == line + "\n"

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import importlib
 import inspect
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -19,9 +20,9 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 try:  # typer >= 0.22 carries its own copy of click
-    from typer._click.exceptions import NoSuchOption, UsageError
+    from typer._click.exceptions import BadParameter, NoSuchOption, UsageError
 except ImportError:  # pragma: no cover - an older typer on the real click
-    from click.exceptions import NoSuchOption, UsageError  # type: ignore[assignment]
+    from click.exceptions import BadParameter, NoSuchOption, UsageError  # type: ignore[assignment]
 
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import HyperlabError, check_out_dir
@@ -72,6 +73,9 @@ def usage_message(exc: UsageError) -> str:
     """Click's message on one line, its suggestion as ours: "No such option: --lrr (did you mean --lr?)"."""
     if isinstance(exc, NoSuchOption) and exc.possibilities:
         return f"{exc.message} (did you mean {' or '.join(sorted(exc.possibilities))}?)"
+    ours = re.fullmatch(r"(?:Value error, )?(\w+=.+ is invalid: .+)", exc.message, re.DOTALL)
+    if isinstance(exc, BadParameter) and ours:  # an option read by ``options.read_as``: our line as it is
+        return ours.group(1)
     message = exc.format_message()
     # typer's "No such command 'trian'. Did you mean 'train'?"
     head, sep, suggestion = message.partition(". Did you mean ")

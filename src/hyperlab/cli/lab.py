@@ -7,21 +7,28 @@ from typing import Annotated
 
 import typer
 
+from hyperlab.cli.options import INT, NUMBER, read_as
 from hyperlab.errors import ConfigError
-from hyperlab.lab.config import DEFAULT_PORT, LabConfig, MiB
+from hyperlab.lab.config import DEFAULT_PORT, PORTS, QUEUE, POSITIVE, WORKERS, LabConfig, MiB
 
 
 def lab(
     host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback lets other machines in: "
                                            "the lab has no login.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = DEFAULT_PORT,
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).", metavar=INT,
+                                      parser=read_as("port", PORTS))] = DEFAULT_PORT,
     workers: Annotated[int | None, typer.Option(help="Trainings at once (default: one per core); "
-                                                     "more wait in the queue.")] = None,
-    queue: Annotated[int, typer.Option(help="Jobs that may wait for a free worker.")] = 32,
-    upload_limit: Annotated[float, typer.Option("--upload-limit", help="Largest CSV upload, in MiB.")] = 5.0,
+                                                     "more wait in the queue.", metavar=INT,
+                                                parser=read_as("workers", WORKERS))] = None,
+    queue: Annotated[int, typer.Option(help="Jobs that may wait for a free worker.", metavar=INT,
+                                       parser=read_as("queue", QUEUE))] = 32,
+    upload_limit: Annotated[float, typer.Option("--upload-limit", help="Largest CSV upload, in MiB.", metavar=NUMBER,
+                                                parser=read_as("upload_limit", POSITIVE))
+                            ] = 5.0,
     out: Annotated[Path, typer.Option(help="Where lesson reports are kept (one folder per job id).")] = Path("runs/lab"),
     orphan_seconds: Annotated[float, typer.Option("--orphan-seconds", help="Stop a training no page has watched "
-                                                                           "for this long.")] = 20.0,
+                                                                           "for this long.", metavar=NUMBER,
+                                                  parser=read_as("orphan_seconds", POSITIVE))] = 20.0,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="Another Host name the lab answers "
                                                                               "to (with a non-loopback --host).")] = None,
 ) -> None:

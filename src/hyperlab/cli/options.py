@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.console import Console
 
 from hyperlab.cli import texts as _texts  # noqa: F401 - registers the note on a fitted default batch
 from hyperlab.data.arrays import FEATURES, TASKS
-from hyperlab.errors import ConfigError, check_choice, did_you_mean
+from hyperlab.errors import ConfigError, Interval, check_choice, did_you_mean
 from hyperlab.hparams import HParams, load_yaml
 from hyperlab.i18n import check_lang, t
 
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 
 # what an option takes, in the help (its Python type is str when it also takes a comma list or a range)
 INT, INTS, NUMBER, NUMBERS, NAME, NAMES = "<int>", "<ints>", "<number>", "<numbers>", "<name>", "<names>"
+
+
+def read_as(field: str, interval: Interval) -> Callable[[str], int | float]:
+    """A typer ``parser`` for a number option that reads it as every other value is read: a bad one gets
+    the one-line error (``width='abc' is invalid: must be an integer >= 1``), not typer's own wording."""
+    return lambda text: interval.check(field, text)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings; flags override it.")]
 DatasetOpt = Annotated[str | None, typer.Option(help="Built-in name (see `hyperlab datasets`) or a .csv/.npz file.")]
@@ -38,8 +45,10 @@ FeaturesOpt = Annotated[str | None, typer.Option(
     help="How a data file's features are read: standardise (default), raw (as given) or ids (whole numbers kept "
          "as integer ids, for a module:function model that starts with nn.Embedding).")]
 ModelOpt = Annotated[str | None, typer.Option(help="logistic, mlp, cnn, or module:function.")]
-WidthOpt = Annotated[int | None, typer.Option(help="Hidden units (mlp) or channels (cnn).")]
-DepthOpt = Annotated[int | None, typer.Option(help="Hidden layers of the mlp.")]
+WidthOpt = Annotated[int | None, typer.Option(help="Hidden units (mlp) or channels (cnn).", metavar=INT,
+                                              parser=read_as("width", Interval(int, 1)))]
+DepthOpt = Annotated[int | None, typer.Option(help="Hidden layers of the mlp.", metavar=INT,
+                                              parser=read_as("depth", Interval(int, 0)))]
 
 
 def _knob(flag: str, metavar: str, help_text: str) -> Any:
@@ -69,7 +78,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar or tables.")]
 ThreadsOpt = Annotated[int | None, typer.Option(
     help="torch intra-op threads of each training process (unset: 1 for lessons and for a step under 20 M "
-         "multiply-adds, cores / workers for a sweep, torch's own otherwise).")]
+         "multiply-adds, cores / workers for a sweep, torch's own otherwise).", metavar=INT,
+    parser=read_as("threads", Interval(int, 1)))]
 
 # the batch on the hardware at hand: every training command takes these four (``scale_flags``)
 AccumulateOpt = Annotated[str | None, typer.Option(

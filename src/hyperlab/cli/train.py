@@ -25,7 +25,7 @@ from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the comma
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, distributed
 from hyperlab.engine.trainer import TrainingInterrupted
-from hyperlab.errors import ConfigError, check_float, check_int
+from hyperlab.errors import ConfigError, Interval, check_float, check_int
 from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
 from hyperlab.records import comparison_members, holds_run, member_names
@@ -37,10 +37,12 @@ LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take 
 
 NprocOpt = Annotated[int | None, typer.Option(
     "--nproc", help="Train with N local processes (data-parallel, DistributedDataParallel; "
-                    "each uses --threads torch threads, default 1).")]
+                    "each uses --threads torch threads, default 1).", metavar=o.INT,
+    parser=o.read_as("nproc", Interval(int, 1)))]
 TimeoutOpt = Annotated[float, typer.Option(
     "--dist-timeout", help="Seconds a data-parallel process waits for the others before the run "
-                           "ends with an error.")]
+                           "ends with an error.", metavar=o.NUMBER,
+    parser=o.read_as("dist_timeout", Interval(float, 0, closed="right")))]
 TensorBoardOpt = Annotated[Path | None, typer.Option(
     "--tensorboard", help="Also write TensorBoard event files, one folder per run under DIR "
                           "(needs: pip install 'hyperlab\\[tensorboard]').", metavar="DIR")]

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hyperlab.errors import ConfigError, check_float, check_int
+from hyperlab.errors import ConfigError, Interval, check_int
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 DEFAULT_PORT = 8765
@@ -23,6 +23,13 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+# what the lab's limits may be (read by LabConfig, and by `hyperlab lab`'s options as typed)
+PORTS = Interval(int, 0, 65535)
+WORKERS = Interval(int, 1, 64)
+QUEUE = Interval(int, 0, 10_000)
+POSITIVE = Interval(float, 0, closed="right")
 
 
 @dataclass
@@ -47,11 +54,11 @@ class LabConfig:
     allowed_hosts: tuple[str, ...] = ()  # extra Host names accepted (for a non-loopback bind)
 
     def __post_init__(self) -> None:
-        self.port = check_int("port", self.port, 0, 65535)
-        self.max_running = check_int("workers", self.max_running, 1, 64)
-        self.max_queued = check_int("queue", self.max_queued, 0, 10_000)
+        self.port = int(PORTS.check("port", self.port))
+        self.max_running = int(WORKERS.check("workers", self.max_running))
+        self.max_queued = int(QUEUE.check("queue", self.max_queued))
         self.upload_limit = check_int("upload_limit", self.upload_limit, 1)
-        self.orphan_seconds = check_float("orphan_seconds", self.orphan_seconds)
+        self.orphan_seconds = float(POSITIVE.check("orphan_seconds", self.orphan_seconds))
         if not self.host or any(c in self.host for c in "/ @"):
             raise ConfigError("host", self.host, "must be a host name or IP address, e.g. 127.0.0.1")
         self.out = Path(self.out)
