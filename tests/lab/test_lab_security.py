@@ -141,7 +141,7 @@ def test_an_upload_is_read_as_the_task_chosen_and_a_bad_label_or_task_names_its_
 
 @pytest.mark.parametrize("content, says", [
     (b"", "evil.csv: is empty; a CSV needs rows of numbers"),
-    (b"\x00\x01\x02\xff\xfe binary \x00", "evil.csv: could not be read as CSV"),
+    (b"\x00\x01\x02\xff\xfe binary \x00", "evil.csv: is not UTF-8 text (byte 0xff on line 1)"),
     (b"a,b,y\n" + b"1,x,0\n2,3,1\n3,4,0\n" * 20, "evil.csv: feature column 'b' is not numeric: 'x' on line 2"),
     (b"a,y\n1,0\n", "evil.csv: "),
 ])
