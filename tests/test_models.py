@@ -51,3 +51,21 @@ def test_unknown_name_and_bad_width(digits):
         build_model("mpl", digits)
     with pytest.raises(ConfigError, match="width=0"):
         build_model("mlp", digits, width=0)
+
+
+@pytest.mark.parametrize("sample_shape", [(1, 10, 10), (10, 10)])
+def test_cnn_trains_on_a_dataset_of_images_as_on_flat_arrays(sample_shape):
+    # a Dataset gives its images shaped (a grey one may have no channel axis); arrays come flat:
+    # the built-in cnn takes both (it unflattened only, so a Dataset's images failed at the first step)
+    import hyperlab
+
+    images = torch.randn(240, 1, 10, 10, generator=torch.Generator().manual_seed(0))
+    labels = (images[:, 0, :5].mean((1, 2)) > images[:, 0, 5:].mean((1, 2))).long()
+    shaped = hyperlab.as_data(torch.utils.data.TensorDataset(images.reshape(240, *sample_shape), labels))
+    flat = hyperlab.as_data(torch.utils.data.TensorDataset(images.reshape(240, 100), labels))
+    flat.input_shape = (1, 10, 10)  # as arrays keep it
+    hp = hyperlab.HParams(epochs=2, lr=0.01)
+    ours, theirs = hyperlab.fit(build_model("cnn", shaped, seed=0), shaped, hp), \
+        hyperlab.fit(build_model("cnn", flat, seed=0), flat, hp)
+    assert ours.status == "completed"
+    assert ours.history.step_loss == pytest.approx(theirs.history.step_loss, rel=1e-5)

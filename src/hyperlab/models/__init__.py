@@ -40,14 +40,32 @@ def mlp(n_features: int, n_outputs: int, width: int = 128, depth: int = 2) -> nn
     return nn.Sequential(*layers)
 
 
+class AsImage(nn.Module):
+    """Samples as images of ``shape`` (channels, height, width), whether they come flat, as arrays
+    and files give them, or already shaped, as a Dataset of images does."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(x.shape[0], *self.shape)
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}"
+
+
 def cnn(input_shape: tuple[int, ...], n_outputs: int, width: int = 16) -> nn.Module:
-    """Two 3x3 conv layers and a linear head, for small images such as 8x8 digits."""
+    """Two 3x3 conv layers and a linear head, for small images such as 8x8 digits (channels, height,
+    width; a grey image of height x width is one channel)."""
+    if len(input_shape) == 2:
+        input_shape = (1, *input_shape)
     if len(input_shape) != 3:
         raise ConfigError("model", "cnn", f"needs image data (channels, height, width); this data has shape "
                           f"{input_shape}: use mlp or logistic")
     channels, height, width_px = input_shape
     return nn.Sequential(
-        nn.Unflatten(1, input_shape),
+        AsImage(input_shape),
         nn.Conv2d(channels, width, 3, padding=1), nn.ReLU(),
         nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(2 * width * math.prod((height // 2, width_px // 2)), n_outputs),
