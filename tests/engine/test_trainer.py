@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, TensorDataset
 
 import hyperlab
 from hyperlab.engine import Callback, StopTraining, fit
@@ -348,3 +348,30 @@ def test_r2_of_a_flat_output_against_column_targets_is_not_broadcast(diabetes):
     assert expected > 0.2 and result.history.epochs[-1].val_metric == pytest.approx(expected, abs=1e-5)
     pop = hyperlab.fit_population(flat, diabetes, [hp, hp.replace(lr=0.01)], loss_fn=_flat_output_loss)
     assert pop[0].history.epochs[-1].val_metric == pytest.approx(expected, abs=1e-5)
+
+
+def test_at_batch_1_one_samples_small_first_loss_does_not_make_a_slow_run_diverged():
+    # half the targets 1.0, half 0.01, and a model that starts at 0: the first sample's loss is 1e-4,
+    # the next one's 1.0. The rule compared each step with the first step's loss, so a run at lr 1e-6
+    # "exploded" at step 2; it now compares means over 32 samples' steps (32 steps at batch 1)
+    X = torch.randn(200, 3, generator=torch.Generator().manual_seed(0))
+    y = torch.where(torch.arange(200) % 2 == 0, 1.0, 0.01).unsqueeze(1)
+    data = hyperlab.as_data(TensorDataset(X, y))
+
+    def zero() -> nn.Module:
+        model = nn.Linear(3, 1)
+        nn.init.zeros_(model.weight)
+        nn.init.zeros_(model.bias)
+        return model
+
+    slow, fast = (HParams(batch_size=1, lr=lr, epochs=1, optimizer="sgd") for lr in (1e-6, 30.0))
+    run = fit(zero(), data, slow)
+    assert run.history.step_loss[0] < 1e-3 < run.history.step_loss[1]  # the case above
+    assert run.status == "completed"
+    exploding = fit(zero(), data, fast)
+    assert exploding.status == "diverged"
+    # a population applies the same rule, member by member, at the same steps
+    members = hyperlab.fit_population(zero(), data, [slow, fast])
+    assert [m.status for m in members] == ["completed", "diverged"]
+    assert members[1].history.diverged == exploding.history.diverged
+    assert members[0].history.step_loss == pytest.approx(run.history.step_loss, rel=1e-5)

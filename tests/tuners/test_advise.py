@@ -87,6 +87,20 @@ def test_regression_data(diabetes):
     assert advice.values["optimizer"] == "adam" and advice.values["lr"] > 0
 
 
+def test_few_validation_rows_get_a_note_with_their_count(diabetes):
+    X = torch.randn(60, 3, generator=torch.Generator().manual_seed(0))
+    y = (X[:, 0] > 0).long()
+    small = advise("logistic", TensorDataset(X, y), budget_seconds=30, optimizers=["sgd"], check_epochs=1,
+                   max_epochs=3, lang="ko")
+    assert small.n_val == 12  # a Dataset's 20%
+    assert "검증 세트가 12행뿐입니다(한 행이 정확도의 8%)" in " ".join(small.notes)
+    english = " ".join(small.notes_in("en"))
+    assert "Validation has only 12 rows (one row is 8% of its accuracy)" in english
+    regression = advise("logistic", diabetes.subsample_train(60), budget_seconds=30, optimizers=["sgd"],
+                        check_epochs=1, max_epochs=3)
+    assert regression.n_val == 88 and not any("Validation has only" in n for n in regression.notes)
+
+
 def test_any_module_and_torch_dataset_left_unchanged():
     torch.manual_seed(0)
     X = torch.randn(300, 5)

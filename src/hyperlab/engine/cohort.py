@@ -10,6 +10,7 @@ the stack at the end of the epoch, as do members that finish or are stopped.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 import threading
@@ -28,7 +29,7 @@ from hyperlab.engine.callbacks import Callback, StopTraining
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.stacked import Stack, member_losses
 from hyperlab.engine.steps import class_hits, like_targets, lone_sample_explained
-from hyperlab.engine.trainer import EVAL_BATCH, LossFn, RunResult, batches, epoch_generator, is_diverged
+from hyperlab.engine.trainer import EVAL_BATCH, LossFn, RunResult, batches, diverge_window, epoch_generator
 from hyperlab.hparams import HParams
 from hyperlab.optim.functional import FAMILIES, PopulationOptimizer, member_settings, schedule_table
 
@@ -110,7 +111,11 @@ class Cohort:
         clips = [hp.clip_grad_norm for _, hp, _ in members]  # each member's gradient clipped as fit clips it
         self.max_norms = None if all(c is None for c in clips) else torch.tensor(
             [math.inf if c is None else c for c in clips], dtype=self.stack.flat.dtype, device=device)
-        self.first_loss: Tensor | None = None
+        # the divergence rule as fit applies it (``trainer.divergence``): the mean loss of the last
+        # ``window`` steps against that of the first ``window``, per member
+        self.window = diverge_window(members[0][1].effective_batch())
+        self.first_sum: Tensor | None = None
+        self.recent: collections.deque[Tensor] = collections.deque(maxlen=self.window)
         self.peak: dict[str, Any] = {}
 
     # ---- bookkeeping ---------------------------------------------------------------------------
@@ -212,12 +217,9 @@ class Cohort:
             t = epoch * self.steps_per_epoch + s
             if t == 0:
                 loss, norm, out = self._measured_step(xb, yb, shared, t, alive)
-                self.first_loss = loss.double()
             else:
                 loss, norm, out = self.step(xb, yb, shared, t, alive)
-            assert self.first_loss is not None
-            exploded = (self.first_loss > 0) & (loss.double() > self.diverge_factor * self.first_loss)
-            now = alive & (~torch.isfinite(loss) | exploded)
+            now = alive & (~torch.isfinite(loss) | self._exploded(loss, t))
             diverged_at = torch.where(now, s, diverged_at)
             alive = alive & ~now
             losses.append(loss)
@@ -242,7 +244,7 @@ class Cohort:
         with self.lock:  # callbacks and results: one cohort at a time
             done: list[MemberRun] = []
             for row, run in enumerate(list(self.runs)):
-                hist, first = run.history, hist_first(run, loss_rows[row])
+                hist = run.history
                 steps = len(loss_rows[row]) if diverged_host[row] < 0 else diverged_host[row] + 1
                 offset = epoch * self.steps_per_epoch
                 hist.step_lr.extend(self.lr_host[row][offset:offset + steps])
@@ -252,7 +254,7 @@ class Cohort:
                     value = loss_rows[row][steps - 1]
                     hist.step_grad_norm[-1] = None
                     hist.diverged = {"step": offset + steps, "epoch": epoch + 1, "loss": finite_or_none(value),
-                                     "reason": is_diverged(value, first, self.diverge_factor) or "exploded"}
+                                     "reason": "exploded" if math.isfinite(value) else "non-finite"}
                     run.step = offset + steps - 1
                     hist.status = "diverged"
                     done.append(run)
@@ -294,6 +296,18 @@ class Cohort:
             if keep:
                 self._keep(keep)
 
+    def _exploded(self, loss: Tensor, t: int) -> Tensor | bool:
+        """Which members' losses exploded at step ``t`` (``trainer.divergence``, on the device)."""
+        loss = loss.double()
+        self.recent.append(loss)
+        if t < self.window:
+            self.first_sum = loss if t == 0 else self.first_sum + loss  # type: ignore[operator]
+        if t + 1 < self.window:
+            return False
+        first = self.first_sum / self.window  # type: ignore[operator]
+        recent = loss if self.window == 1 else torch.stack(list(self.recent)).sum(0) / self.window
+        return (first > 0) & (recent > self.diverge_factor * first)
+
     def _keep(self, rows: list[int]) -> None:
         index = torch.tensor(rows, device=self.device)
         self.stack.keep(rows)
@@ -303,8 +317,9 @@ class Cohort:
         self.mom_table = self.mom_table[:, index].contiguous()
         if self.max_norms is not None:
             self.max_norms = self.max_norms[index]
-        assert self.first_loss is not None
-        self.first_loss = self.first_loss[index]
+        if self.first_sum is not None:
+            self.first_sum = self.first_sum[index]
+        self.recent = collections.deque((loss[index] for loss in self.recent), maxlen=self.window)
 
     def _finish(self, run: MemberRun, started: float, results: dict[int, RunResult], members: int) -> None:
         """A member leaves: its model becomes a normal module; records and callbacks as fit ends a run."""
@@ -323,14 +338,6 @@ class Cohort:
             cb.on_train_end(run)  # type: ignore[arg-type]
         run._cohort = None
         results[run.member] = RunResult(run.model, hist, run.hparams, restored_epoch=run.restored_epoch)
-
-
-def hist_first(run: MemberRun, this_epoch: list[float]) -> float | None:
-    """The member's first loss, which the divergence rule compares against."""
-    recorded = run.history.step_loss
-    if recorded:
-        return recorded[0]
-    return this_epoch[0] if this_epoch else None
 
 
 # ---- evaluation of every member ------------------------------------------------------------------

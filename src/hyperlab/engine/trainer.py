@@ -42,9 +42,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["Run", "RunResult", "TrainingInterrupted", "batches", "epoch_generator", "evaluate", "fit",
-           "is_diverged", "loss_for", "train_step"]
+           "diverge_window", "divergence", "loss_for", "train_step"]
 
 DIVERGE_FACTOR = 20.0  # a loss this many times its first value counts as diverged
+# ... where "loss" is the mean over steps that hold at least this many samples: one step at a batch of
+# 32 or more; at a batch of 1, 32 steps, so that one sample's loss, the first or a later one, never decides
+DIVERGE_SAMPLES = 32
 EVAL_BATCH = 4096
 SYNC_EVERY = 32  # steps between reads of the buffered losses (and the divergence check)
 
@@ -75,7 +78,7 @@ class Loop:
     world_size: int = 1
     net: nn.Module | None = None  # what the steps run: the model, or the model in DistributedDataParallel
     grads: FlatGrads | None = None  # gradients in one buffer, from the second step on
-    first_loss: float | None = None  # the reference for "exploded"
+    diverge_window: int = 1  # steps averaged by the divergence rule (``diverge_window``)
     started: float = 0.0  # perf_counter at the start, less the seconds of a resumed history
 
 
@@ -171,13 +174,19 @@ class RunResult(Displayable):
 
 # ---- the loop's pieces ---------------------------------------------------------------------
 
-def is_diverged(loss: float, first_loss: float | None, factor: float = DIVERGE_FACTOR) -> str | None:
-    """Why a loss counts as diverged ("non-finite", "exploded"), or None."""
-    if not math.isfinite(loss):
-        return "non-finite"
-    if first_loss is not None and first_loss > 0 and loss > factor * first_loss:
-        return "exploded"
-    return None
+def diverge_window(samples_per_step: int) -> int:
+    """How many steps' losses the divergence rule averages: enough for ``DIVERGE_SAMPLES`` samples."""
+    return max(1, -(-DIVERGE_SAMPLES // samples_per_step))
+
+
+def divergence(losses: list[float], window: int, factor: float = DIVERGE_FACTOR) -> str | None:
+    """Why a run whose step losses so far are ``losses`` (finite, the latest last) counts as diverged,
+    or None: "exploded" once the mean of its last ``window`` losses passes ``factor`` times the mean
+    of its first ``window`` (a non-finite loss is "non-finite", told before it is recorded)."""
+    if len(losses) < window:
+        return None
+    first = sum(losses[:window]) / window
+    return "exploded" if first > 0 and sum(losses[-window:]) / window > factor * first else None
 
 
 @torch.no_grad()
@@ -289,7 +298,7 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
         scaler=grad_scaler(hp.precision, device), rank=distributed.rank(), world_size=world, net=net)
     if resume_from is not None:
         restore_state(run, resume_from)
-    run.loop.first_loss = next((v for v in history.step_loss if v is not None), None)
+    run.loop.diverge_window = diverge_window(hp.effective_batch(world))
     memory.reset_process_peak()
     run.loop.started = time.perf_counter() - history.seconds
     return run
@@ -353,9 +362,9 @@ def sync_steps(run: Run) -> None:
     run.pending_losses.clear()
     run.pending_norms.clear()
     for loss, norm in zip(losses, norms, strict=True):
-        loop.first_loss = loss if loop.first_loss is None else loop.first_loss
-        reason = is_diverged(loss, loop.first_loss, loop.diverge_factor)
         history.step_loss.append(finite_or_none(loss))
+        reason = ("non-finite" if not math.isfinite(loss)
+                  else divergence(history.step_loss, loop.diverge_window, loop.diverge_factor))
         history.step_grad_norm.append(None if reason else finite_or_none(norm))
         if reason:
             step = history.steps_done

@@ -4,7 +4,7 @@ A log-spaced range of learning rates (about 1e-5 to 10) is trained with everythi
 Each rate is classified from its own loss curve (:func:`classify`), with these stated rules:
 
 - **diverged**: the trainer stopped the run because the loss became non-finite or exploded to
-  20x its first value (the step is recorded);
+  20x its first value (averaged over 32 samples' steps: ``trainer.divergence``; the step is recorded);
 - **oscillating**: the smoothed loss (moving average over half an epoch) rose back above the lowest
   value it had reached so far by at least 5% of the first loss (smoothing removes most of the
   mini-batch noise, so such a rebound is the optimizer overshooting); for a rate that fell less than

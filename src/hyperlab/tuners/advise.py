@@ -55,6 +55,9 @@ PROBE_STEPS = 4
 MIN_BUDGET = 1.0  # seconds: below this the fixed costs (setting up runs, plots) leave nothing to measure
 
 
+# below this many validation rows the advice says its stages' choices rest on few samples
+FEW_VALIDATION_ROWS = 30
+
 @dataclass
 class Compute:
     """Work done by one stage: wall seconds, steps (optimizer steps and gradient evaluations), samples."""
@@ -88,6 +91,7 @@ class Advice(Displayable):
     recheck: LRSweepResult | None = None  # the winner's rate swept again over the recommended epochs, or its
     # sweep confirmed on more seeds (budget left)
     swept: LRFindResult | LRSweepResult | None = None  # the search the optimizer stage's winner came from
+    n_val: int | None = None  # validation rows the stages judged on (None: no validation split)
 
     @property
     def lr_search(self) -> LRFindResult | LRSweepResult:
@@ -155,6 +159,9 @@ class Advice(Displayable):
                 notes.append(t("adv.note.confirmed", lang, seeds=again.seeds, lr=again.suggested_lr,
                                before=swept.suggested_lr)
                              + " " + t("adv.note.measured_at", lang, before=swept.suggested_lr))
+        if self.n_val is not None and self.n_val < FEW_VALIDATION_ROWS:
+            few = "adv.note.few_val_rows" if self.epochs.history.metric == "accuracy" else "adv.note.few_val_rows_r2"
+            notes.append(t(few, lang, n=self.n_val, share=1 / self.n_val))
         return notes + budget_notes(self.lr, self.optimizers, self.epochs, lang)
 
     @property
@@ -363,7 +370,8 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     advice = Advice(values={"batch_size": b, "lr": final.lr, "optimizer": winner, "epochs": final.epochs},
                     evidence={}, plots={}, batch=batch, lr=lr_result, optimizers=check, epochs=epochs,
                     scaling=scaling, compute=compute, budget_seconds=budget_seconds, hparams=final, start=start,
-                    recheck=recheck, swept=swept)
+                    recheck=recheck, swept=swept,
+                    n_val=len(subject.data.val) if subject.data.val is not None else None)  # type: ignore[arg-type]
     advice.plots = {"batch_size": batch.plot, "lr": advice.lr_search.plot, "optimizer": check.plot,
                     "epochs": epochs.plot}
     advice.evidence, advice.notes = advice.evidence_in(lang), advice.notes_in(lang)

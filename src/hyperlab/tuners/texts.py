@@ -110,6 +110,16 @@ register({
     "adv.verdict.ok": {"en": "budget fits", "ko": "예산 적절"},
     "adv.verdict.too_long": {"en": "budget far too long", "ko": "예산이 너무 김"},
     "adv.verdict.train_longer": {"en": "still improving: train longer", "ko": "아직 개선 중: 더 길게 훈련"},
+    "adv.note.few_val_rows": {
+        "en": "Validation has only {n} rows (one row is {share:.0%} of its accuracy): the stages' choices rest on "
+              "few samples, so take them as a first guess and check them on more data.",
+        "ko": "검증 세트가 {n}행뿐입니다(한 행이 정확도의 {share:.0%}): 각 단계의 선택이 적은 표본에 기대므로, 첫 "
+              "추정으로 보고 더 많은 데이터로 확인하세요."},
+    "adv.note.few_val_rows_r2": {
+        "en": "Validation has only {n} rows: the stages' choices rest on few samples, so take them as a first guess "
+              "and check them on more data.",
+        "ko": "검증 세트가 {n}행뿐입니다: 각 단계의 선택이 적은 표본에 기대므로, 첫 추정으로 보고 더 많은 데이터로 "
+              "확인하세요."},
     "adv.note.start_batch": {
         "en": "The starting batch size {b} was lowered to the training set size, {to}.",
         "ko": "시작 배치 크기 {b}을(를) 훈련 세트 크기인 {to}(으)로 낮췄습니다."},
