@@ -52,7 +52,7 @@ def test_every_training_command_takes_the_shared_flags_from_one_place(name):
 def test_bad_threads_is_one_line_exit_2(tmp_path):
     result = CliRunner().invoke(app, ["sweep", "--storage", str(tmp_path / "t.db"), "--dataset", "moons",
                                       "--threads", "0"])
-    assert result.exit_code == 2 and result.output == "error: threads=0 is invalid: must be an integer >= 1\n"
+    assert result.exit_code == 2 and result.output == "error: threads='0' is invalid: must be an integer >= 1\n"
     assert not (tmp_path / "t.db").exists()
 
 

@@ -66,7 +66,7 @@ def test_korean_text(tmp_path):
     (["--dataset", "digts"], "did you mean 'digits'?"),
     (["--model", "resnet"], "model='resnet' is invalid"),
     (["--lang", "fr"], "lang='fr' is invalid: must be one of en, ko"),
-    (["--threads", "0"], "threads=0 is invalid: must be an integer >= 1"),
+    (["--threads", "0"], "threads='0' is invalid: must be an integer >= 1"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message, tmp_path):
     result = runner.invoke(app, ["train", "--epochs", "1", "--out", str(tmp_path / "r"), *args])

@@ -56,13 +56,13 @@ def test_resuming_a_two_process_run_with_one_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--nproc", "0"], "nproc=0 is invalid: must be an integer >= 1"),
+    (["--nproc", "0"], "nproc='0' is invalid: must be an integer >= 1"),
     (["--nproc", "3", "--batch-size", "7"],
      "nproc=3 is invalid: the last step of each epoch has 1 sample (106 samples, steps of 7 x 1 x 3 = 21)"),
     (["--nproc", "2", "--batch-size", "60"], "nproc=2 is invalid: makes a step of 60 x 1 x 2 processes = 120"),
     (["--nproc", "2", "--batch-size", "30", "--set", "accumulate=4"],
      "accumulate=4 is invalid: makes a step of 30 x 4 = 120 samples, more than the training set (106)"),
-    (["--nproc", "2", "--dist-timeout", "0"], "dist_timeout=0.0 is invalid"),
+    (["--nproc", "2", "--dist-timeout", "0"], "dist_timeout='0' is invalid"),
 ])
 def test_process_counts_that_cannot_work_are_refused_before_starting(args, message):
     result = runner.invoke(app, ["train", "--dataset", "wine", "--epochs", "1", *args])

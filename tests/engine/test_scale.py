@@ -99,9 +99,13 @@ def test_divergence_step_is_exact_whatever_the_read_interval(small_digits, monke
     step = h.diverged["step"]
     assert len(h.step_loss) == len(h.step_lr) == len(h.step_grad_norm) == step
     # at batch 8 the rule averages 4 steps (32 samples): every window before the diverged step is
-    # finite and at most 20x the first window's mean; the diverged step's is not
+    # finite and at most 20x the untrained model's loss on 32 samples; the diverged step's is not
     w = 4
-    first = sum(h.step_loss[:w]) / w
+    first = h.diverge_reference
+    untrained = build_model("mlp", small_digits, width=32, seed=0)
+    assert first == pytest.approx(trainer.evaluate(untrained, trainer.reference_sample(small_digits.train),
+                                                   "classification", torch.nn.functional.cross_entropy,
+                                                   torch.device("cpu"))[0])
     means = [sum(h.step_loss[i - w + 1:i + 1]) / w for i in range(w - 1, step - 1)]
     assert all(v is not None for v in h.step_loss[:-1]) and all(m <= 20 * first for m in means)
     last = h.step_loss[-1]

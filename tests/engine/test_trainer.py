@@ -368,6 +368,9 @@ def test_at_batch_1_one_samples_small_first_loss_does_not_make_a_slow_run_diverg
     run = fit(zero(), data, slow)
     assert run.history.step_loss[0] < 1e-3 < run.history.step_loss[1]  # the case above
     assert run.status == "completed"
+    # the reference: the untrained model's mean loss on the first 32 training samples
+    X32, y32 = data.train[:32]
+    assert run.history.diverge_reference == pytest.approx(float(((y32 - 0.0) ** 2).mean()), rel=1e-6)
     exploding = fit(zero(), data, fast)
     assert exploding.status == "diverged"
     # a population applies the same rule, member by member, at the same steps

@@ -69,7 +69,7 @@ def test_bad_settings_get_one_line_and_exit_2():
     runner = CliRunner()
     bad_port = runner.invoke(app, ["lab", "--port", "70000"])
     assert bad_port.exit_code == 2
-    assert bad_port.stderr.strip() == "error: port=70000 is invalid: must be an integer from 0 to 65535"
+    assert bad_port.stderr.strip() == "error: port='70000' is invalid: must be an integer from 0 to 65535"
     # an address that is not this machine's: the warning, then why it cannot listen (no traffic is sent)
     foreign = runner.invoke(app, ["lab", "--host", "192.0.2.1", "--port", "0"])
     assert foreign.exit_code == 2

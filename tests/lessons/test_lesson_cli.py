@@ -47,8 +47,8 @@ def test_korean_table_and_report_path(tmp_path):
     (["lesson", "epochs", "--dataset", "digts"], "did you mean 'digits'?"),
     (["lesson", "optimizer", "--model", "resnet"], "model='resnet' is invalid"),
     (["lesson", "learning-rate", "--seed", "-1"], "seed='-1' is invalid: must be an integer >= 0"),
-    (["lesson", "learning-rate", "--width", "0"], "width=0 is invalid: must be an integer >= 1"),
-    (["tour", "--threads", "0"], "threads=0 is invalid: must be an integer >= 1"),
+    (["lesson", "learning-rate", "--width", "0"], "width='0' is invalid: must be an integer >= 1"),
+    (["tour", "--threads", "0"], "threads='0' is invalid: must be an integer >= 1"),
     (["tour", "--dataset", "missing.csv"], "missing.csv"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(args, message, tmp_path):

@@ -62,8 +62,13 @@ def batches(dataset: Dataset, batch_size: int, drop_last: bool, generator: torch
 
 def first_batch(dataset: Dataset, size: int) -> Tensor:
     """The inputs of the first ``size`` samples, as the trainer would batch them (for a probe)."""
+    return first_samples(dataset, size)[0]
+
+
+def first_samples(dataset: Dataset, size: int, device: torch.device | None = None) -> tuple[Tensor, Tensor]:
+    """Inputs and targets of the first ``size`` samples (all when there are fewer), batched."""
     n = min(size, len(dataset))  # type: ignore[arg-type]
-    return _fetch(dataset, torch.arange(n), torch.device("cpu"))[0]
+    return _fetch(dataset, torch.arange(n), device or torch.device("cpu"))
 
 
 def _fetch(dataset: Dataset, idx: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:

@@ -29,7 +29,8 @@ from hyperlab.engine.callbacks import Callback, StopTraining
 from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.stacked import Stack, member_losses
 from hyperlab.engine.steps import class_hits, like_targets, lone_sample_explained
-from hyperlab.engine.trainer import EVAL_BATCH, LossFn, RunResult, batches, diverge_window, epoch_generator
+from hyperlab.engine.trainer import (EVAL_BATCH, LossFn, RunResult, batches, diverge_window, epoch_generator,
+                                     reference_sample)
 from hyperlab.hparams import HParams
 from hyperlab.optim.functional import FAMILIES, PopulationOptimizer, member_settings, schedule_table
 
@@ -111,11 +112,20 @@ class Cohort:
         clips = [hp.clip_grad_norm for _, hp, _ in members]  # each member's gradient clipped as fit clips it
         self.max_norms = None if all(c is None for c in clips) else torch.tensor(
             [math.inf if c is None else c for c in clips], dtype=self.stack.flat.dtype, device=device)
-        # the divergence rule as fit applies it (``trainer.divergence``): the mean loss of the last
-        # ``window`` steps against that of the first ``window``, per member
+        # the divergence rule as fit applies it (``trainer.divergence``), per member: the latest loss
+        # against the first, or below a batch of 32 the mean of the last ``window`` against the
+        # untrained model's loss on the first 32 training samples
         self.window = diverge_window(members[0][1].effective_batch())
-        self.first_sum: Tensor | None = None
+        self.first: Tensor | None = None
         self.recent: collections.deque[Tensor] = collections.deque(maxlen=self.window)
+        if self.window > 1:
+            self.stack.train(False)
+            reference = evaluate_members(self.stack, reference_sample(train_set, device), data.task, loss_fn, device)[0]
+            self.stack.train(True)
+            for run, value in zip(self.runs, reference, strict=True):
+                run.history.diverge_reference = value
+            self.first = torch.tensor([math.nan if v is None else v for v in reference], dtype=torch.float64,
+                                      device=device)
         self.peak: dict[str, Any] = {}
 
     # ---- bookkeeping ---------------------------------------------------------------------------
@@ -299,14 +309,16 @@ class Cohort:
     def _exploded(self, loss: Tensor, t: int) -> Tensor | bool:
         """Which members' losses exploded at step ``t`` (``trainer.divergence``, on the device)."""
         loss = loss.double()
-        self.recent.append(loss)
-        if t < self.window:
-            self.first_sum = loss if t == 0 else self.first_sum + loss  # type: ignore[operator]
-        if t + 1 < self.window:
-            return False
-        first = self.first_sum / self.window  # type: ignore[operator]
-        recent = loss if self.window == 1 else torch.stack(list(self.recent)).sum(0) / self.window
-        return (first > 0) & (recent > self.diverge_factor * first)
+        if self.window == 1:
+            self.first = loss if t == 0 else self.first
+            latest = loss
+        else:
+            self.recent.append(loss)
+            if t + 1 < self.window:
+                return False
+            latest = torch.stack(list(self.recent)).sum(0) / self.window
+        assert self.first is not None
+        return (self.first > 0) & (latest > self.diverge_factor * self.first)
 
     def _keep(self, rows: list[int]) -> None:
         index = torch.tensor(rows, device=self.device)
@@ -317,8 +329,8 @@ class Cohort:
         self.mom_table = self.mom_table[:, index].contiguous()
         if self.max_norms is not None:
             self.max_norms = self.max_norms[index]
-        if self.first_sum is not None:
-            self.first_sum = self.first_sum[index]
+        if self.first is not None:
+            self.first = self.first[index]
         self.recent = collections.deque((loss[index] for loss in self.recent), maxlen=self.window)
 
     def _finish(self, run: MemberRun, started: float, results: dict[int, RunResult], members: int) -> None:

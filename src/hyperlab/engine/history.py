@@ -53,6 +53,9 @@ class History:
     best_epoch: int | None = None
     peak_memory: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # below 32 samples a step: the untrained model's loss on the first 32 training samples, against
+    # which the divergence rule compares (``trainer.divergence``); None at 32 or more (the first step's)
+    diverge_reference: float | None = None
 
     def __post_init__(self) -> None:
         if self.effective_batch is None:

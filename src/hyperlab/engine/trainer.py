@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from hyperlab.data import Data, target_variance
 from hyperlab.engine import distributed, memory
-from hyperlab.engine.batching import StepBatch, batches, epoch_generator, step_batches
+from hyperlab.engine.batching import StepBatch, batches, epoch_generator, first_samples, step_batches
 from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
 from hyperlab.engine.checkpoint import restore_state
 from hyperlab.engine.grads import FlatGrads
@@ -45,8 +45,9 @@ __all__ = ["Run", "RunResult", "TrainingInterrupted", "batches", "epoch_generato
            "diverge_window", "divergence", "loss_for", "train_step"]
 
 DIVERGE_FACTOR = 20.0  # a loss this many times its first value counts as diverged
-# ... where "loss" is the mean over steps that hold at least this many samples: one step at a batch of
-# 32 or more; at a batch of 1, 32 steps, so that one sample's loss, the first or a later one, never decides
+# ... where, below a batch of this many samples, "loss" is the mean over steps that hold this many and
+# "its first value" the untrained model's loss on this many samples, so that one sample's loss, the
+# first or a later one, never decides
 DIVERGE_SAMPLES = 32
 EVAL_BATCH = 4096
 SYNC_EVERY = 32  # steps between reads of the buffered losses (and the divergence check)
@@ -179,14 +180,24 @@ def diverge_window(samples_per_step: int) -> int:
     return max(1, -(-DIVERGE_SAMPLES // samples_per_step))
 
 
-def divergence(losses: list[float], window: int, factor: float = DIVERGE_FACTOR) -> str | None:
+def divergence(losses: list[float], window: int, factor: float = DIVERGE_FACTOR,
+               reference: float | None = None) -> str | None:
     """Why a run whose step losses so far are ``losses`` (finite, the latest last) counts as diverged,
-    or None: "exploded" once the mean of its last ``window`` losses passes ``factor`` times the mean
-    of its first ``window`` (a non-finite loss is "non-finite", told before it is recorded)."""
+    or None (a non-finite loss is "non-finite", told before it is recorded): "exploded" when its
+    latest loss passes ``factor`` times its first (``window`` 1: a batch of 32 or more), or, below,
+    once the mean of its last ``window`` losses passes ``factor`` times ``reference``
+    (``reference_sample``; the first losses are not the reference there: at a high rate the first
+    updates have already blown them up)."""
     if len(losses) < window:
         return None
-    first = sum(losses[:window]) / window
-    return "exploded" if first > 0 and sum(losses[-window:]) / window > factor * first else None
+    first, latest = (losses[0], losses[-1]) if window == 1 else (reference, sum(losses[-window:]) / window)
+    return "exploded" if first is not None and first > 0 and latest > factor * first else None
+
+
+def reference_sample(dataset: Dataset, device: torch.device | None = None) -> TensorDataset:
+    """The first ``DIVERGE_SAMPLES`` training samples: the untrained model's mean loss on them is the
+    divergence rule's reference below a batch of that many."""
+    return TensorDataset(*first_samples(dataset, DIVERGE_SAMPLES, device))
 
 
 @torch.no_grad()
@@ -299,6 +310,9 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
     if resume_from is not None:
         restore_state(run, resume_from)
     run.loop.diverge_window = diverge_window(hp.effective_batch(world))
+    if run.loop.diverge_window > 1 and run.history.diverge_reference is None:  # a resumed run keeps its own
+        run.history.diverge_reference = evaluate(model, reference_sample(data.train, device), data.task, loss_fn,
+                                                 device)[0]
     memory.reset_process_peak()
     run.loop.started = time.perf_counter() - history.seconds
     return run
@@ -364,7 +378,8 @@ def sync_steps(run: Run) -> None:
     for loss, norm in zip(losses, norms, strict=True):
         history.step_loss.append(finite_or_none(loss))
         reason = ("non-finite" if not math.isfinite(loss)
-                  else divergence(history.step_loss, loop.diverge_window, loop.diverge_factor))
+                  else divergence(history.step_loss, loop.diverge_window, loop.diverge_factor,
+                                  history.diverge_reference))
         history.step_grad_norm.append(None if reason else finite_or_none(norm))
         if reason:
             step = history.steps_done
