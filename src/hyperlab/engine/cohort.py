@@ -30,7 +30,7 @@ from hyperlab.engine.history import EpochRecord, History, finite_or_none
 from hyperlab.engine.stacked import Stack, member_losses
 from hyperlab.engine.steps import class_hits, like_targets, lone_sample_explained
 from hyperlab.engine.trainer import (EVAL_BATCH, LossFn, RunResult, batches, diverge_window, epoch_generator,
-                                     reference_sample)
+                                     reference_loss)
 from hyperlab.hparams import HParams
 from hyperlab.optim.functional import FAMILIES, PopulationOptimizer, member_settings, schedule_table
 
@@ -120,8 +120,10 @@ class Cohort:
         self.recent: collections.deque[Tensor] = collections.deque(maxlen=self.window)
         if self.window > 1:
             self.stack.train(False)
-            reference = evaluate_members(self.stack, reference_sample(train_set, device), data.task, loss_fn, device)[0]
+            reference = reference_loss(lambda sample: evaluate_members(self.stack, sample, data.task, loss_fn,
+                                                                       device)[0], train_set, device)
             self.stack.train(True)
+            reference = reference or [None] * len(self.runs)
             for run, value in zip(self.runs, reference, strict=True):
                 run.history.diverge_reference = value
             self.first = torch.tensor([math.nan if v is None else v for v in reference], dtype=torch.float64,

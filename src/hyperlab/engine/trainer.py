@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -194,10 +194,14 @@ def divergence(losses: list[float], window: int, factor: float = DIVERGE_FACTOR,
     return "exploded" if first is not None and first > 0 and latest > factor * first else None
 
 
-def reference_sample(dataset: Dataset, device: torch.device | None = None) -> TensorDataset:
-    """The first ``DIVERGE_SAMPLES`` training samples: the untrained model's mean loss on them is the
-    divergence rule's reference below a batch of that many."""
-    return TensorDataset(*first_samples(dataset, DIVERGE_SAMPLES, device))
+def reference_loss(evaluate_on: Callable[[Dataset], Any], dataset: Dataset, device: torch.device) -> Any:
+    """``evaluate_on`` the first ``DIVERGE_SAMPLES`` training samples: the untrained model's mean loss
+    on them is the divergence rule's reference below a batch of that many. None when the model fails
+    there: its first training step then reports what is wrong, as it would without this."""
+    try:
+        return evaluate_on(TensorDataset(*first_samples(dataset, DIVERGE_SAMPLES, device)))
+    except Exception:  # noqa: BLE001 - the step says it better (a model that returns a tuple, say)
+        return None
 
 
 @torch.no_grad()
@@ -311,8 +315,8 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
         restore_state(run, resume_from)
     run.loop.diverge_window = diverge_window(hp.effective_batch(world))
     if run.loop.diverge_window > 1 and run.history.diverge_reference is None:  # a resumed run keeps its own
-        run.history.diverge_reference = evaluate(model, reference_sample(data.train, device), data.task, loss_fn,
-                                                 device)[0]
+        run.history.diverge_reference = reference_loss(
+            lambda sample: evaluate(model, sample, data.task, loss_fn, device)[0], data.train, device)
     memory.reset_process_peak()
     run.loop.started = time.perf_counter() - history.seconds
     return run
