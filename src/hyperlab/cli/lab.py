@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hyperlab.cli.options import INT, NUMBER, read_as
+from hyperlab.cli.options import INT, NAME, NUMBER, read_as
 from hyperlab.errors import ConfigError
 from hyperlab.lab.config import DEFAULT_PORT, PORTS, QUEUE, POSITIVE, WORKERS, LabConfig, MiB
 
@@ -29,7 +29,7 @@ def lab(
     orphan_seconds: Annotated[float, typer.Option("--orphan-seconds", help="Stop a training no page has watched "
                                                                            "for this long.", metavar=NUMBER,
                                                   parser=read_as("orphan_seconds", POSITIVE))] = 20.0,
-    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="Another Host name the lab answers "
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar=NAME, help="Another Host name the lab answers "
                                                                               "to (with a non-loopback --host).")] = None,
 ) -> None:
     """Start the web lab: turn the four knobs and watch real training live in the browser."""

@@ -71,7 +71,8 @@ EpochsListOpt = Annotated[str | None, _knob("--epochs", INTS, _EPOCHS)]
 OptimizerListOpt = Annotated[str | None, _knob("--optimizer", NAMES, _OPTIMIZER)]
 SeedListOpt = Annotated[str | None, _knob("--seed", INTS, _SEED)]
 
-SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Any other setting as key=value, e.g. --set momentum=0.8.")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", metavar="<key=value>",
+                                                  help="Any other setting as key=value, e.g. --set momentum=0.8.")]
 OutOpt = Annotated[Path | None, typer.Option(help="Output directory.")]
 LangOpt = Annotated[str, typer.Option(help="Language of the text: en or ko.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
