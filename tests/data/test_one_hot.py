@@ -123,6 +123,27 @@ def test_a_pandas_dataframe_is_read_by_the_same_rule_as_a_csv_file():
     assert numbers.encoded == {} and numbers.n_features == 1
 
 
+def test_dates_are_refused_naming_the_column_and_numbers_held_as_text_are_numbers(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"size": rng.uniform(0, 1, 60), "when": pd.date_range("2024-01-01", periods=60),
+                          "took": pd.to_timedelta(rng.integers(0, 9, 60), unit="h"),
+                          "count": pd.Series([str(v) for v in rng.integers(0, 5, 60)], dtype=object)})
+    y = frame["size"] * 2
+    for column, kind in (("when", "datetime64"), ("took", "timedelta64")):  # an IndexError before
+        with pytest.raises(DataError, match=rf"^X: feature column '{column}' holds dates or times \({kind}.*\); "
+                                            "features must be numbers: convert it to numbers"):
+            hyperlab.as_data((frame[["size", column]], y))
+    counted = hyperlab.as_data((frame[["size", "count"]], y), features="raw")  # "3" in an object column: 3
+    assert counted.encoded == {} and counted.n_features == 2
+    assert sorted(set(counted.train.tensors[0][:, 1].tolist())) <= [0.0, 1.0, 2.0, 3.0, 4.0]
+    path = tmp_path / "days.csv"
+    path.write_text("day,x,y\n" + "".join(f"2024-{1 + i // 28:02d}-{1 + i % 28:02d},{i % 7},{i % 3}\n"
+                                          for i in range(150)))
+    with pytest.raises(DataError, match=r"days.csv: feature column 'day' holds dates \('2024-01-01', ...\)"):
+        load_data(path)
+
+
 def test_decimal_commas_in_a_semicolon_file_are_numbers_not_categories(tmp_path):
     path = tmp_path / "eu.csv"  # as a spreadsheet in many European locales saves it
     path.write_text("a;b;town;y\n" + "".join(f"{i},5;{i};{('Seoul, KR', 'Busan, KR')[i % 2]};{i % 2}\n"

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_CATEGORIES = 50  # distinct values a text column may have to be one-hot encoded
+CONVERT_DATES = ("convert it to numbers (a date: days since the first one, its month or hour; a duration: "
+                 "seconds) or drop the column")
 
 Place = Callable[[Sequence[int]], str]  # rows (0-based positions) -> where they are: "line 3", "rows 2, 5"
 
@@ -28,7 +30,17 @@ def frame_features(frame: pd.DataFrame, where: str, place: Place,
     ``features='ids'`` refuses text columns (their ids would be the user's to choose)."""
     import pandas as pd
 
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]) or pd.api.types.is_timedelta64_dtype(frame[column]):
+            raise DataError(f"{where}: feature column {column!r} holds dates or times ({frame[column].dtype}); "
+                            f"features must be numbers: {CONVERT_DATES}")
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    numbers_as_text = [c for c in text if _all_numbers(frame[c])]  # "1.5" and 2 in an object column
+    if numbers_as_text:
+        frame = frame.copy()  # a user's DataFrame is left as it was
+        for column in numbers_as_text:
+            frame[column] = pd.to_numeric(frame[column])
+        text = [c for c in text if c not in numbers_as_text]
     for column in text:
         _check_text(frame[column], where, place)
     missing = frame.isna().any()
@@ -62,6 +74,25 @@ def row_numbers(rows: Sequence[int]) -> str:
     return f"row{'s' if len(rows) != 1 else ''} {', '.join(str(int(r)) for r in rows)}"
 
 
+def _all_numbers(column: pd.Series) -> bool:
+    """Whether every present value of a non-numeric column reads as a number."""
+    import pandas as pd
+
+    present = column.dropna()
+    return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().all())
+
+
+def _all_dates(values: pd.Series) -> bool:
+    """Whether every value of a text column reads as a date or time ("2024-03-01", "2024-03-01 12:00")."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():  # pandas warns when it has to guess the format of each value
+        warnings.simplefilter("ignore")
+        return bool(pd.to_datetime(values, errors="coerce", format="mixed").notna().all())
+
+
 def _check_text(column: pd.Series, where: str, place: Place) -> None:
     """Refuse a column that holds numbers with a few stray texts (a typo, a unit): it is meant to be
     numeric, so its first non-number is named with where it is. A column of mostly text passes: it
@@ -91,6 +122,9 @@ def _one_hot(frame: pd.DataFrame, text: list[str], where: str) -> tuple[pd.DataF
         values = frame[column].astype(str).str.strip()
         categories = sorted(values.unique())
         if len(categories) > MAX_CATEGORIES or (len(frame) >= 20 and len(categories) > len(frame) / 2):
+            if _all_dates(values):
+                raise DataError(f"{where}: feature column {column!r} holds dates ({categories[0]!r}, ...); features "
+                                f"must be numbers: {CONVERT_DATES}")
             raise DataError(f"{where}: feature column {column!r} is text with {len(categories)} distinct values in "
                             f"{len(frame)} rows (e.g. {categories[0]!r}); a text column is one-hot encoded when it "
                             f"has at most {MAX_CATEGORIES} values, fewer than half the rows (a category, not a name "
