@@ -38,3 +38,19 @@ def test_bad_arguments_name_the_field(wine, kwargs, field):
     with pytest.raises(ConfigError) as err:
         epoch_find("logistic", wine, **kwargs)
     assert err.value.field == field
+
+
+def test_a_zero_loss_and_a_zero_accuracy_are_shown_as_numbers_not_nan():
+    # "x or nan" turned a validation loss of exactly 0 (a tiny, separable validation set) into "nan"
+    from hyperlab.engine import EpochRecord, History
+    from hyperlab.hparams import HParams
+    from hyperlab.tuners.epochs import EpochAdvice, explain
+
+    history = History(task="classification", metric="accuracy", n_train=8, batch_size=8, steps_per_epoch=1,
+                      total_steps=2, status="completed")
+    history.epochs = [EpochRecord(epoch=e, step=e, train_loss=0.5, train_metric=0.5, val_loss=0.0, val_metric=0.0,
+                                  lr=0.1, seconds=0.1, samples_per_second=80.0) for e in (1, 2)]
+    advice = EpochAdvice(history=history, max_epochs=2, patience=1, best_epoch=1, best_loss_epoch=1, verdict="ok",
+                         next_budget=2, hparams=HParams(batch_size=8))
+    text = " ".join(explain(advice))
+    assert "(0.0000); validation loss was lowest at epoch 1 (0.0000)" in text and "nan" not in text

@@ -132,7 +132,8 @@ class Advice(Displayable):
 
     def _epoch_evidence(self, lang: str, metric: str) -> str:
         epochs = self.epochs
-        value = epochs.best_record.val_metric or math.nan
+        value = epochs.best_record.val_metric
+        value = math.nan if value is None else value  # an accuracy of 0.0 is a value, not a missing one
         if epochs.history.status != "budget":
             return t("adv.ev.epochs", lang, metric=metric, best=epochs.best_epoch, max_epochs=epochs.max_epochs,
                      value=value, verdict=t(f"adv.verdict.{epochs.verdict}", lang))

@@ -133,9 +133,10 @@ def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
     h, best = advice.history, advice.best_record
     loss_epoch = advice.best_loss_epoch or advice.best_epoch
     metric = t(h.metric, lang)
+    loss = h.epochs[loss_epoch - 1].val_loss  # a loss of 0.0 is a value, not a missing one
     lines = [t("ep.ran", lang, max_epochs=advice.max_epochs, patience=advice.patience, run=len(h.epochs),
                status=t(h.status, lang), metric=metric, best=advice.best_epoch, value=best.val_metric,
-               best_loss=loss_epoch, loss=h.epochs[loss_epoch - 1].val_loss or math.nan)]
+               best_loss=loss_epoch, loss=math.nan if loss is None else loss)]
     if h.status == "budget":
         lines.append(t("ep.budget_cut", lang, run=len(h.epochs), max_epochs=advice.max_epochs))
     if h.diverged:
