@@ -250,3 +250,26 @@ def test_rates_trained_one_after_another_wait_at_the_rung_and_resume_exactly(win
     assert [narrowed.scores[i] for i in narrowed.kept] == pytest.approx([whole.scores[i] for i in narrowed.kept],
                                                                         rel=1e-6)
     assert narrowed.samples < whole.samples
+
+
+def test_a_sweep_that_training_barely_helps_says_so(wine):
+    # random labels: no rate gets below the untrained model's validation loss by more than 5%
+    import numpy as np
+
+    import hyperlab
+    from hyperlab.engine.trainer import evaluate
+    from hyperlab.models import build_model
+
+    rng = np.random.default_rng(0)
+    noise = hyperlab.as_data((rng.normal(size=(100, 4)), rng.integers(0, 2, 100)))
+    hp = {"optimizer": "adam", "batch_size": 16, "epochs": 5}
+    lost = lr_sweep("mlp", noise, hp, seeds=1, lang="ko")
+    untrained = evaluate(build_model("mlp", noise, seed=0), noise.val, "classification",
+                         torch.nn.functional.cross_entropy, torch.device("cpu"))[0]
+    assert lost.untrained_loss == pytest.approx(untrained)
+    best = min(s for s in lost.scores if s is not None)
+    assert best >= 0.95 * untrained and lost.no_gain and lost.to_dict()["no_gain"] is True
+    assert f"학습 전 모델의 검증 손실({untrained:.4f})보다 5% 넘게 낮게 끝나지 않았습니다" in " ".join(lost.explanation)
+    learned = lr_sweep("mlp", wine, hp, seeds=1)
+    assert not learned.no_gain and min(s for s in learned.scores if s is not None) < 0.5 * learned.untrained_loss
+    assert not any("barely helped" in line for line in learned.explanation)

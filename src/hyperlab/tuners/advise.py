@@ -39,7 +39,7 @@ from hyperlab.tuners.common import (Subject, TunerSetup, as_subject, check_float
 from hyperlab.tuners.epochs import EpochAdvice, epoch_find
 from hyperlab.tuners.lr_find import DEFAULT_STEPS, LRFindResult, lr_find
 from hyperlab.tuners.lr_scaling import LRScaling, scale_lr
-from hyperlab.tuners.lr_sweep import LRSweepResult, confirm_sweep, lr_sweep, plot_lr_sweep
+from hyperlab.tuners.lr_sweep import LRSweepResult, confirm_sweep, lr_sweep, no_gain_line, plot_lr_sweep
 from hyperlab.tuners.optimizer_check import DEFAULT_OPTIMIZERS, LR_METHODS, OptimizerCheckResult, optimizer_check
 from hyperlab.views.display import Displayable
 
@@ -160,6 +160,8 @@ class Advice(Displayable):
                 notes.append(t("adv.note.confirmed", lang, seeds=again.seeds, lr=again.suggested_lr,
                                before=swept.suggested_lr)
                              + " " + t("adv.note.measured_at", lang, before=swept.suggested_lr))
+        if isinstance(found, LRSweepResult) and found.no_gain:
+            notes.append(no_gain_line(found, lang))
         if self.n_val is not None and self.n_val < FEW_VALIDATION_ROWS:
             few = "adv.note.few_val_rows" if self.epochs.history.metric == "accuracy" else "adv.note.few_val_rows_r2"
             notes.append(t(few, lang, n=self.n_val, share=1 / self.n_val))

@@ -65,6 +65,9 @@ DEFAULT_SEEDS = 4  # seeds of the rates that are confirmed (the choice and its q
 MAX_SEEDS = 16
 CONFIRM_ROUNDS = 3  # the means may move the choice beside the confirmed rates: confirm its neighbours too
 
+# a sweep whose best validation loss is no more than this fraction below the untrained model's says so:
+# on a 12-row CSV of random labels the best rate was 1.4% below, on ten real sets 54-100%
+NO_GAIN = 0.05
 
 @dataclass(repr=False)
 class LRSweepResult(TunerDisplay):
@@ -89,6 +92,7 @@ class LRSweepResult(TunerDisplay):
     confirmed: dict[int, list[float | None]] = field(default_factory=dict)  # rate index -> its loss per seed
     confirm_histories: list[History] = field(default_factory=list)  # the confirming runs (extra seeds)
     first_lr: float | None = None  # the rate chosen on one seed, before the confirmation
+    untrained_loss: float | None = None  # the starting model's validation loss, before any step
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
     lang: str = "en"  # the language of its notebook display
@@ -125,6 +129,14 @@ class LRSweepResult(TunerDisplay):
     def at_edge(self) -> bool:
         return self.best_index in (0, len(self.lrs) - 1)
 
+    @property
+    def no_gain(self) -> bool:
+        """Whether no rate ended more than ``NO_GAIN`` below the untrained model's validation loss:
+        training barely helped, so which rate "won" says little."""
+        finite = [s for s in self.scores if s is not None]
+        return (self.untrained_loss is not None and bool(finite)
+                and min(finite) >= (1 - NO_GAIN) * self.untrained_loss)
+
     def to_dict(self) -> dict[str, Any]:
         return {"method": "sweep", "suggested_lr": self.suggested_lr, "lrs": self.lrs, "scores": self.scores,
                 "judged": self.judged, "narrowed_at": self.narrowed_at, "kept": self.kept, "seeds": self.seeds,
@@ -132,7 +144,8 @@ class LRSweepResult(TunerDisplay):
                 "rung_scores": self.rung_scores, "criterion": self.criterion, "statuses": [h.status for h in self.histories],
                 "epochs": self.epochs, "steps": self.steps, "steps_per_epoch": self.steps_per_epoch,
                 "n_train": self.n_train, "steps_run": self.steps_run, "samples": self.samples,
-                "epochs_run": self.epochs_run, "at_edge": self.at_edge, "optimizer": self.hparams.optimizer,
+                "epochs_run": self.epochs_run, "at_edge": self.at_edge, "untrained_loss": self.untrained_loss,
+                "no_gain": self.no_gain, "optimizer": self.hparams.optimizer,
                 "batch_size": self.hparams.batch_size, "plot": str(self.plot) if self.plot else None,
                 "explanation": self.explanation}
 
@@ -193,6 +206,7 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     narrowing = Narrowing(lrs, epochs, criterion) if narrow and epochs >= MIN_NARROW_EPOCHS else None
     module = subject.user_module
     with preserved(module):
+        untrained = untrained_loss(subject, hp.seed) if criterion == "val_loss" else None
         start = subject.model(hp.seed) if module is not None else subject.spec
         per_member = [[Deadline(deadline), *callbacks, *([narrowing.member(i)] if narrowing else [])]
                       for i in range(len(members))]
@@ -215,7 +229,8 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
                            narrowed_at=narrowing.rung if narrowed else None, kept=kept,  # type: ignore[union-attr]
                            rung_scores=narrowing.rung_scores() if narrowed else [],  # type: ignore[union-attr]
                            suggested_lr=lrs[best], best_index=best, epochs=epochs, steps=epochs * spe,
-                           steps_per_epoch=spe, n_train=n, criterion=criterion, hparams=hp, first_lr=lrs[best])
+                           steps_per_epoch=spe, n_train=n, criterion=criterion, hparams=hp, first_lr=lrs[best],
+                           untrained_loss=untrained)
     if seeds > 1:
         confirm_sweep(result, subject, seeds, deadline=deadline, callbacks=callbacks)  # explained below
     result.explanation = explain(result, lang)
@@ -224,6 +239,15 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     if path is not None:
         result.plot = plot_lr_sweep(result, path, lang=lang)
     return result
+
+
+def untrained_loss(subject: Subject, seed: int) -> float | None:
+    """The validation loss of the model every rate starts from, before any step: what training has to
+    beat for a rate's loss to mean anything."""
+    from hyperlab.engine.trainer import evaluate
+
+    device = subject.torch_device
+    return evaluate(subject.model(seed).to(device), subject.data.val, subject.data.task, subject.loss, device)[0]
 
 
 def confirm_sweep(result: LRSweepResult, model: ModelSpec | Subject, seeds: int = DEFAULT_SEEDS, *,
@@ -465,7 +489,15 @@ def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
             lines.append(t("lrs.not_lowest", lang, lr=result.lrs[lowest], loss=result.scores[lowest]))
     if result.at_edge:
         lines.append(t("lrs.edge", lang, lr=result.suggested_lr))
+    if result.no_gain:
+        lines.append(no_gain_line(result, lang))
     return lines
+
+
+def no_gain_line(result: LRSweepResult, lang: str) -> str:
+    """What a sweep in which no rate beat the untrained model means (``LRSweepResult.no_gain``)."""
+    best = min(s for s in result.scores if s is not None)
+    return t("lrs.no_gain", lang, margin=NO_GAIN, loss=result.untrained_loss, best=best, epochs=result.epochs)
 
 
 def plot_lr_sweep(result: LRSweepResult, path: Path, *, lang: str = "en") -> Path:

@@ -428,6 +428,14 @@ register({
                   "ko": "그래서 선택이 {first:.3g}에서 {lr:.3g}(으)로 바뀌었습니다."},
     "lrs.stopped_at": {"en": "stopped after {rung} {rung:epoch|epochs} (loss then)", "ko": "{rung} 에폭 뒤 멈춤(그때의 손실)"},
     "lrs.judged": {"en": "worst with its neighbours", "ko": "이웃 포함 가장 나쁜 값"},
+    "lrs.no_gain": {
+        "en": "No rate ended more than {margin:.0%} below the untrained model's validation loss ({loss:.4f}; the "
+              "best {best:.4f}): over {epochs} {epochs:epoch|epochs} training barely helped here, so the choice says "
+              "little. The data may carry nothing this model can learn, or the validation set is too small to show "
+              "it.",
+        "ko": "어떤 학습률도 학습 전 모델의 검증 손실({loss:.4f})보다 {margin:.0%} 넘게 낮게 끝나지 않았습니다(가장 낮은 "
+              "값 {best:.4f}): {epochs} 에폭 동안 학습이 거의 도움이 되지 않았으므로 이 선택은 의미가 적습니다. 데이터에 "
+              "이 모델이 배울 것이 없거나, 검증 세트가 너무 작아 드러나지 않았을 수 있습니다."},
     "lrs.edge": {"en": "The chosen rate {lr:.2g} is at the edge of the range: widen it (--min-lr / --max-lr) to see "
                        "whether a rate beyond does better.",
                  "ko": "선택한 학습률 {lr:.2g}이(가) 범위의 끝에 있습니다: 범위(--min-lr / --max-lr)를 넓혀 그 너머가 더 "
