@@ -186,7 +186,7 @@ def divergence(losses: list[float], window: int, factor: float = DIVERGE_FACTOR,
     or None (a non-finite loss is "non-finite", told before it is recorded): "exploded" when its
     latest loss passes ``factor`` times its first (``window`` 1: a batch of 32 or more), or, below,
     once the mean of its last ``window`` losses passes ``factor`` times ``reference``
-    (``reference_sample``; the first losses are not the reference there: at a high rate the first
+    (``reference_loss``; the first losses are not the reference there: at a high rate the first
     updates have already blown them up)."""
     if len(losses) < window:
         return None
