@@ -56,3 +56,28 @@ def test_lr_method_sweep_gives_each_optimizer_its_swept_rate(wine):
     assert given.explanation[0].startswith("sgd: lr 0.05 (given) -> ")
     with pytest.raises(ConfigError, match="lr_method='grid' is invalid: must be one of range, sweep"):
         optimizer_check("logistic", wine, lr_method="grid")
+
+
+def test_a_tie_on_the_metric_says_what_decided_and_a_full_tie_says_the_data_cannot_tell():
+    # two optimizers at the same validation accuracy used to read "ahead of adam by 0.0000"
+    from hyperlab.engine import History
+    from hyperlab.tuners.optimizer_check import OptimizerCheckResult, OptimizerRun, explain
+
+    def run(name, metric, loss):
+        history = History(task="classification", metric="accuracy", n_train=8, batch_size=8, steps_per_epoch=1,
+                          total_steps=5, status="completed")
+        return OptimizerRun(name, 0.01, history, 2, metric, loss, 5, 40)
+
+    def verdict(runs, lang="en"):
+        result = OptimizerCheckResult(runs=runs, suggested_optimizer=runs[0].optimizer, epochs=5, metric="accuracy")
+        return explain(result, lang)[-1]
+
+    assert verdict([run("sgd", 1.0, 0.02), run("adam", 1.0, 0.01)]) == (
+        "Best: adam (1.0000), tied with sgd on validation accuracy after the same 5 epochs; its validation loss "
+        "was lower (0.01 against 0.02).")
+    assert verdict([run("momentum", 1.0, 0.0), run("adam", 1.0, 0.0)]) == (
+        "momentum and adam tied on validation accuracy (1.0000) and loss (0) after the same 5 epochs: this data "
+        "cannot tell them apart; momentum is kept as the one listed first.")
+    assert "momentum과(와) adam의 검증 정확도(1.0000)와 손실(0)이 같습니다" in verdict(
+        [run("momentum", 1.0, 0.0), run("adam", 1.0, 0.0)], "ko")
+    assert verdict([run("sgd", 0.9, 0.02), run("adam", 1.0, 0.01)]).startswith("Best: adam (1.0000), ahead of sgd by 0.1000")

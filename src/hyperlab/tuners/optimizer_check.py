@@ -178,7 +178,13 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
         lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
                        value=r.best_val_metric, epoch=r.best_epoch, epochs=result.epochs, note=note))
     ranked = sorted((r for r in result.runs if r.best_val_metric is not None), key=_score, reverse=True)
-    if len(ranked) > 1:
+    if len(ranked) > 1 and ranked[0].best_val_metric == ranked[1].best_val_metric:  # tied: the loss decided
+        first, second = ranked[0], ranked[1]
+        key = "oc.verdict_tie" if _score(first) != _score(second) else "oc.verdict_same"  # same: listed first
+        lines.append(t(key, lang, optimizer=first.optimizer, value=first.best_val_metric,
+                       second=second.optimizer, metric=metric, loss=first.best_val_loss, other=second.best_val_loss,
+                       epochs=result.epochs))
+    elif len(ranked) > 1:
         lines.append(t("oc.verdict", lang, optimizer=ranked[0].optimizer, value=ranked[0].best_val_metric,
                        second=ranked[1].optimizer, gap=ranked[0].best_val_metric - ranked[1].best_val_metric,
                        epochs=result.epochs))

@@ -341,6 +341,17 @@ register({
     "oc.verdict": {
         "en": "Best: {optimizer} ({value:.4f}), ahead of {second} by {gap:.4f} after the same {epochs} {epochs:epoch|epochs}.",
         "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 {second}보다 {gap:.4f} 앞섬."},
+    "oc.verdict_tie": {
+        "en": "Best: {optimizer} ({value:.4f}), tied with {second} on validation {metric} after the same {epochs} "
+              "{epochs:epoch|epochs}; its validation loss was lower ({loss:.3g} against {other:.3g}).",
+        "ko": "최고: {optimizer}({value:.4f}), 같은 {epochs} 에폭 후 검증 {metric}은(는) {second}과(와) 같고, 검증 손실이 "
+              "더 낮았습니다({loss:.3g} 대 {other:.3g})."},
+    "oc.verdict_same": {
+        "en": "{optimizer} and {second} tied on validation {metric} ({value:.4f}) and loss ({loss:.3g}) after the "
+              "same {epochs} {epochs:epoch|epochs}: this data cannot tell them apart; {optimizer} is kept as the "
+              "one listed first.",
+        "ko": "같은 {epochs} 에폭 후 {optimizer}과(와) {second}의 검증 {metric}({value:.4f})과(와) 손실({loss:.3g})이 "
+              "같습니다: 이 데이터로는 둘을 가를 수 없어, 먼저 나열된 {optimizer}을(를) 둡니다."},
     "oc.alone": {"en": "Only {optimizer} produced a result.", "ko": "{optimizer}만 결과를 냈습니다."},
 })
 
