@@ -268,6 +268,19 @@ def test_epochs_overfitting_and_its_opposite():
     assert {c.key: c.verdict for c in epochs.judge(worse)}["epochs.early_stopping"] == "contradicted"
 
 
+def test_a_validation_loss_of_zero_leaves_the_relative_claims_unmeasured_instead_of_failing():
+    # 2 validation rows fitted exactly: the loss underflows to 0.0, and every claim that divides by the
+    # lowest validation loss raised ZeroDivisionError (`hyperlab tour` on a 12-row CSV)
+    zero = _epochs_measurements([0.5, 0.0, 0.0, 0.1], [0.6, 0.2, 0.1, 0.0], stopped=3, restored_loss=0.0)
+    zero["long_final"]["val"]["loss"] = 0.0
+    claims = {c.key: c for c in epochs.judge(zero)}
+    for key in ("epochs.overfit", "epochs.gap", "epochs.early_stopping"):
+        assert claims[key].verdict == "not_observed"
+        assert "the validation loss reached 0" in claims[key].text("evidence", "en")
+        assert "검증 손실이 0에 이름" in claims[key].text("evidence", "ko")
+    assert claims["epochs.underfit"].verdict == "confirmed"  # the metric still rose from epoch 1
+
+
 def _early_claim(m, restored, long):
     """The early-stopping claim with (val, test) metrics of the restored weights and of all epochs."""
     m["early"]["val"]["metric"], m["early"]["test"]["metric"] = restored

@@ -151,6 +151,8 @@ def _overfit_claim(m: dict[str, Any]) -> Claim:
     rule = {"rise": OVERFIT_RISE, "none": NO_RISE}
     if m.get("best_epoch") is None or m.get("final_val_loss") is None:
         return not_measured("epochs.overfit", "incomplete", rule)
+    if m["min_val_loss"] <= 0:  # fitted to the last digit (a tiny validation set): no rise relative to 0
+        return not_measured("epochs.overfit", "zero_loss", rule)
     rise = m["final_val_loss"] / m["min_val_loss"] - 1.0
     train_fell = m["final_train_loss"] < m["train_loss_at_best"]
     result = verdict(rise, OVERFIT_RISE, NO_RISE)
@@ -166,6 +168,8 @@ def _gap_claim(m: dict[str, Any]) -> Claim:
     rule = {"growth": GAP_GROWTH}
     if m.get("gap_loss_final") is None or m.get("gap_loss_at_best") is None:
         return not_measured("epochs.gap", "no_train_eval", rule)
+    if m["min_val_loss"] <= 0:
+        return not_measured("epochs.gap", "zero_loss", rule)
     growth = (m["gap_loss_final"] - m["gap_loss_at_best"]) / m["min_val_loss"]
     return Claim("epochs.gap", verdict(growth, GAP_GROWTH, 0.0),
                  {"best_epoch": m["best_epoch"], "gap_best": m["gap_loss_at_best"], "gap_final": m["gap_loss_final"],
@@ -187,6 +191,8 @@ def _early_claim(m: dict[str, Any]) -> Claim:
                      evidence_key="epochs.early_stopping.ran_all", labels={"status": ""})
     if values["val_restored"] is None or values["val_long"] is None:
         return not_measured("epochs.early_stopping", "no_validation", rule)
+    if values["val_long"] <= 0:
+        return not_measured("epochs.early_stopping", "zero_loss", rule)
     ratio_ = values["val_restored"] / values["val_long"]
     return Claim("epochs.early_stopping", verdict(ratio_, 1.0, RESTORE_TOLERANCE),
                  {**values, "ratio": rounded(ratio_, 4), "saved": m["epochs"] - e["epochs_run"],

@@ -22,6 +22,9 @@ register({
     "reason.no_divergence": {"en": "no rate diverged in this range", "ko": "이 범위에서 발산한 학습률이 없음"},
     "reason.all_diverged": {"en": "even the smallest rate diverged", "ko": "가장 작은 학습률도 발산함"},
     "reason.no_validation": {"en": "no validation numbers", "ko": "검증 수치가 없음"},
+    "reason.zero_loss": {"en": "the validation loss reached 0 (a set this small can be fitted exactly), so no change "
+                               "relative to it can be measured",
+                         "ko": "검증 손실이 0에 이름(이만큼 작은 세트는 정확히 맞출 수 있음): 그에 대한 상대 변화를 잴 수 없음"},
     "reason.no_train_eval": {"en": "the training split was not evaluated", "ko": "훈련 데이터가 평가되지 않음"},
     "reason.few_optimizers": {"en": "fewer than two optimizers completed", "ko": "끝까지 학습한 옵티마이저가 2개 미만"},
     "reason.needs_pair": {"en": "needs {slow} and {fast}, each with a completed run",
