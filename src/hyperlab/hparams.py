@@ -291,12 +291,18 @@ def parse_list(field: str, text: str) -> list[Any]:
     if not all(items):
         raise ConfigError(field, text, "has an empty value; write values separated by commas, e.g. 16,32")
     values = [parse_value(field, item) for item in items]
+    check_distinct(field, values, items, text)
+    return values
+
+
+def check_distinct(field: str, values: list[Any], written: list[Any], whole: Any) -> None:
+    """Refuse a list of settings that gives one value twice (``written``: each as the user wrote it,
+    so ``0.1`` and ``1e-1`` are named both); a comma list and a sweep's YAML list alike."""
     for j, value in enumerate(values):
         if value in values[:j]:
-            first = items[values.index(value)]
-            same = f"{first} twice" if first == items[j] else f"the same value twice ({first} and {items[j]})"
-            raise ConfigError(field, text, f"lists {same}: give each value once")
-    return values
+            first, again = str(written[values.index(value)]), str(written[j])
+            same = f"{first} twice" if first == again else f"the same value twice ({first} and {again})"
+            raise ConfigError(field, whole, f"lists {same}: give each value once")
 
 
 def samples_seen(n_train: int, batch_size: int, steps: int) -> int:

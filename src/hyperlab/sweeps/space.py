@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hyperlab.errors import ConfigError, did_you_mean
-from hyperlab.hparams import OPTIMIZERS, HParams, parse_list
+from hyperlab.hparams import OPTIMIZERS, HParams, check_distinct, parse_list
 
 # what may be searched, and the type of its values
 FLOAT_KNOBS = ("lr", "momentum", "alpha", "eps", "weight_decay")
@@ -280,9 +280,8 @@ def _choices(name: str, items: list[Any], whole: Any) -> Dim | Any:
             value = item.strip().lower()
         else:
             value = _number(name, item, whole)
-        if value in values:
-            raise ConfigError(name, whole, f"lists {_fmt(value)} twice")
         values.append(value)
+    check_distinct(name, values, items, whole)
     if len(values) == 1:
         return values[0]
     return Dim(name, choices=tuple(values))
