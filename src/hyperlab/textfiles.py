@@ -27,7 +27,17 @@ class NotText(ValueError):
 
 def text_encoding(path: str | Path) -> str:
     """``UTF8`` or ``KOREAN_LEGACY``; ``NotText`` for any other file."""
+    return _encoding_of(Path(path).read_bytes(), Path(path))
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """The file's text and the encoding it was read in (``text_encoding``), the file read once."""
     raw = Path(path).read_bytes()
+    encoding = _encoding_of(raw, Path(path))
+    return raw.decode(encoding), encoding
+
+
+def _encoding_of(raw: bytes, path: Path) -> str:
     try:
         raw.decode(UTF8)
         return UTF8
@@ -39,10 +49,4 @@ def text_encoding(path: str | Path) -> str:
         beyond_ascii = ""
     if _HANGUL_ONLY.fullmatch(beyond_ascii):
         return KOREAN_LEGACY
-    raise NotText(Path(path), raw[first_bad], raw.count(b"\n", 0, first_bad) + 1)
-
-
-def read_text(path: str | Path) -> tuple[str, str]:
-    """The file's text and the encoding it was read in (``text_encoding``)."""
-    encoding = text_encoding(path)
-    return Path(path).read_text(encoding=encoding), encoding
+    raise NotText(path, raw[first_bad], raw.count(b"\n", 0, first_bad) + 1)
