@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hyperlab.cli import app
+from hyperlab.hparams import HParams
 
 runner = CliRunner()
 
@@ -108,6 +109,16 @@ def test_lr_scale_json(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["suggested_lr"] == pytest.approx(0.02) and data["warmup_steps"] == 2 * 2
+
+
+def test_lr_scale_defaults_to_the_optimizer_its_help_names(tmp_path):
+    """The help says adam, the optimizer every run uses unless told; the command once scaled for sgd."""
+    r = run("lr-scale", "--lr", "0.01", "--from-batch", "16", "--to-batch", "64", "--json", "--quiet",
+            "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["optimizer"] == HParams().optimizer == "adam" and data["rule"] == "sqrt"
+    assert "(default adam)" in " ".join(run("lr-scale", "--help").output.split())
 
 
 def test_epoch_find_json(tmp_path):

@@ -248,7 +248,7 @@ def lr_scale(
     task = o.resolve(task=task).task  # checked up front
     n_train = as_data(dataset, label=label, task=task).n_train if dataset else None
     out = out or Path("runs") / "lr-scale"
-    result = scale_lr(lr, from_batch, to_batch, optimizer=(optimizer or "sgd").strip().lower(), n_train=n_train,
+    result = scale_lr(lr, from_batch, to_batch, optimizer=optimizer and optimizer.strip().lower(), n_train=n_train,
                       epochs=epochs, critical_batch_size=critical_batch, out=out, lang=lang)
     rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.4g} ({result.rule})", "linear_lr": result.linear_lr,
             "sqrt_lr": result.sqrt_lr, "warmup_epochs": result.warmup_epochs,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.errors import check_choice, check_out_dir
-from hyperlab.hparams import OPTIMIZERS
+from hyperlab.hparams import OPTIMIZERS, HParams
 from hyperlab.i18n import t
 from hyperlab.tuners.common import check_float, check_int, log_axis, plot_path
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
@@ -59,17 +59,18 @@ class LRScaling:
                 "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
 
 
-def scale_lr(lr: float, from_batch: int, to_batch: int, *, optimizer: str = "sgd", n_train: int | None = None,
+def scale_lr(lr: float, from_batch: int, to_batch: int, *, optimizer: str | None = None, n_train: int | None = None,
              epochs: int | None = None, critical_batch_size: float | None = None, out: str | Path | None = None,
              lang: str = "en") -> LRScaling:
     """Scale ``lr`` tuned at ``from_batch`` to ``to_batch``; suggest the rule that fits ``optimizer``
-    and a warmup (in steps too when ``n_train`` is given; at most 20% of ``epochs`` when given).
+    (default: the optimizer runs here use when none is given, adam) and a warmup (in steps too when
+    ``n_train`` is given; at most 20% of ``epochs`` when given).
     Example: ``scale_lr(3e-3, 32, 128, optimizer="adam").suggested_lr`` is 6e-3."""
     lr = check_float("lr", lr)
     check_out_dir("out", out)
     from_batch = check_int("from_batch", from_batch, 1)
     to_batch = check_int("to_batch", to_batch, 1)
-    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    optimizer = check_choice("optimizer", HParams().optimizer if optimizer is None else optimizer, OPTIMIZERS)
     if n_train is not None:
         n_train = check_int("n_train", n_train, 1)
         to_batch = check_int("to_batch", to_batch, 1, n_train, "at most the training set size")
