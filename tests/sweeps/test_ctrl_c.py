@@ -60,6 +60,9 @@ def test_ctrl_c_during_an_epoch_report_waits_for_its_write(monkeypatch):
     monkeypatch.setattr(storage, "set_trial_intermediate_value", ctrl_c_in_the_write)
 
     class Run:  # what the reporter reads of fit's run
+        class hparams:
+            epochs = 3
+
         class history:
             epochs = [EpochRecord(epoch=1, step=10, train_loss=1.0, train_metric=None, val_loss=1.0, val_metric=0.5,
                                   lr=0.1, seconds=0.1, samples_per_second=100.0)]

@@ -51,6 +51,31 @@ def test_a_pruned_trial_stops_training_at_that_epoch(moons):
     assert trial.value == pytest.approx(trial.intermediate_values[1])  # Optuna keeps the last reported value
 
 
+def test_a_trial_is_never_pruned_after_its_last_epoch(tmp_path):
+    """Stopping a run after its last epoch saves nothing and would store a finished trial as pruned
+    (``results`` listed a 3-epoch trial that had trained all 3 as pruned). Epochs 1 and 2 are
+    searched and the pruner stops every trial it is asked about, so after epoch 1 one trial is
+    finished and the other pruned: alone, and as one population."""
+    from hyperlab.sweeps import SweepPlan, open_study
+    from hyperlab.sweeps.prepare import prepare
+    from hyperlab.sweeps.session import Session
+    from hyperlab.sweeps.trial_loop import work
+
+    for population in (1, 2):
+        url = f"sqlite:///{tmp_path / f'p{population}.db'}"
+        setup = SweepSetup.build({"epochs": "1,2"}, dataset="moons", model="logistic", settings={"lr": 0.05})
+        plan = SweepPlan(study="last", storage=url, setup=setup, strategy="grid", population=population,
+                         echo="none")
+        prepared = prepare(plan)
+        session = Session(plan, prepared.setup, seed=0)
+        session.study.pruner = optuna.pruners.ThresholdPruner(lower=1.01)  # accuracy can never reach it
+        assert work(session, Objective(prepared.setup, prepared.data), prepared.target) == 2
+        by_epochs = {tr.params["epochs"]: tr for tr in open_study("last", url).trials}
+        assert by_epochs[1].state == TrialState.COMPLETE and trial_status(by_epochs[1]) == "complete", population
+        assert list(by_epochs[1].intermediate_values) == [1]
+        assert by_epochs[2].state == TrialState.PRUNED and list(by_epochs[2].intermediate_values) == [1]
+
+
 def test_a_diverged_trial_is_recorded_not_crashed_and_marked_infeasible(moons):
     setup = SweepSetup.build({"lr": "0.05,1000", "epochs": 2, "optimizer": "sgd"}, dataset="moons",
                              model="logistic")

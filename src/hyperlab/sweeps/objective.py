@@ -207,14 +207,16 @@ class PruningReporter(Callback):
             raise StopTraining("pruned", f"pruned after epoch {run.history.epochs[-1].epoch}")
 
     def should_prune(self, run: Run) -> bool:
-        """Report the epoch's validation metric and ask the pruner whether to stop here."""
+        """Report the epoch's validation metric and ask the pruner whether to stop here. Never after
+        the run's last epoch: stopping then saves nothing, and would store a finished trial as pruned."""
         record = run.history.epochs[-1]
         if record.val_metric is None:
             return False
         trial = self.trials[getattr(run, "member", 0)]  # fit's Run has no member: one trial
+        last = record.epoch >= run.hparams.epochs
         with SIGNALS.deferred():  # a Ctrl-C waits for the report's write: never half a database transaction
             trial.report(record.val_metric, record.epoch)
-            return may_prune(trial.study.pruner, record.epoch) and trial.should_prune()
+            return not last and may_prune(trial.study.pruner, record.epoch) and trial.should_prune()
 
 
 def record_result(trial: optuna.Trial, result: RunResult, status: str | None = None) -> None:

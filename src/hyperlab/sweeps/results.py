@@ -117,17 +117,17 @@ def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = 
              "seconds", "retry_of", "worker"}
     names = [k for k in rows[0] if k not in fixed]
     heads = ["#", t("status", lang), t(metric, lang),  # epochs_run: the epochs a trial ran (a searched epochs differs)
-             *(t(n, lang) for n in names), t("epochs_run", lang), t("steps", lang), t("diverged_step", lang),
-             t("seconds", lang)]
+             *(t(n, lang) for n in names), t("epochs_run", lang), t("steps", lang),
+             t("diverged_at_step", lang), t("seconds", lang)]
     cells = []
     for row in rows:
         status = status_text(row["status"], lang)
         if row["retry_of"] is not None:
             status += f" ({t('retry_of', lang, n=row['retry_of'])})"
-        where = (t("diverged_where", lang, step=row["diverged_step"], epoch=row["diverged_epoch"])
-                 if row["diverged_step"] is not None else "")
+        diverged_at = format_value(row["diverged_step"]) if row["diverged_step"] is not None else ""
         cells.append([str(row["number"]), status, format_value(row["value"]), *(format_value(row[n]) for n in names),
-                      format_value(row["epochs_run"]), format_value(row["steps"]), where, format_value(row["seconds"])])
+                      format_value(row["epochs_run"]), format_value(row["steps"]), diverged_at,
+                      format_value(row["seconds"])])
     return data_table(heads, cells, title=title or None, justify=["right", "left"] + ["right"] * (len(heads) - 2))
 
 
