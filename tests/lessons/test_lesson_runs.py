@@ -152,6 +152,19 @@ def test_a_barely_moving_rate_is_too_slow_in_a_real_run():
     assert low["kind"] == "too_slow" and result.claim("lr.too_low").verdict == "confirmed"
 
 
+def test_mini_batch_noise_is_not_oscillation_in_a_real_run():
+    """On diabetes (regression: batches differ a lot) the smoothed loss of every rate rebounded more
+    than 5% of its start, so all ten that finished were 'oscillating', the untrained 1e-5 included.
+    A rebound must now also pass 5 standard errors of the smoothed loss."""
+    result = run_lesson("learning-rate", "diabetes", budget="tiny", lrs=(1e-5, 0.01, 0.3, 1.0), epochs=8)
+    rows = {r["lr"]: r for r in result.measurements["rows"]}
+    for lr in (1e-5, 0.01):
+        assert rows[lr]["stats"]["rebound"] >= 0.05 * rows[lr]["stats"]["first"]  # what fooled the old rule
+        assert rows[lr]["stats"]["rebound"] < 5 * rows[lr]["stats"]["noise_se"]
+    assert [rows[lr]["kind"] for lr in (1e-5, 0.01, 0.3, 1.0)] == ["too_slow", "good", "oscillating", "diverged"]
+    assert result.claim("lr.too_low").verdict == "confirmed" and result.claim("lr.edge").verdict == "confirmed"
+
+
 def test_forced_large_batch_as_good_as_small():
     # a linear model on 2-D moons: every batch size reaches the same ceiling
     result = run_lesson("batch-size", "moons", "logistic", budget="tiny", sizes=(16,), epochs=30, optimizer="adam",

@@ -141,8 +141,9 @@ def _curve(kind: str, n: int = 80) -> list[float]:
         return [max(2.3 - 0.05 * i, 0.3) + (0.8 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
     if kind == "wobbly_flat":  # barely moves; its ups and downs of 0.3 (13% of the start) outlast the smoothing
         return [2.3 - 0.0005 * i + (0.15 if (i // 10) % 2 else -0.15) + e for i, e in enumerate(noise)]
-    if kind == "spike_first":  # jumps up by 2 at once, then falls below its start: rose before it ever fell
-        return [2.3 + (2.0 if 1 <= i < 12 else -0.02 * (i - 12)) + abs(e) for i, e in enumerate(noise)]
+    if kind == "spike_first":  # jumps up by 2 early, then falls below its start: rose before it ever fell
+        return [2.3 + (2.0 if 3 <= i < 15 else 0.0 if i < 3 else -0.02 * (i - 15)) + abs(e)
+                for i, e in enumerate(noise)]
     if kind == "surging_flat":  # barely falls overall, but surges up by 1.2 mid-run: a large swing
         return [2.3 + (1.2 if 40 <= i < 55 else 0.0) + e for i, e in enumerate(noise)]
     raise ValueError(kind)

@@ -6,10 +6,14 @@ Each rate is classified from its own loss curve (:func:`classify`), with these s
 - **diverged**: the trainer stopped the run because the loss became non-finite or exploded to
   20x its first value (averaged over 32 samples' steps: ``trainer.divergence``; the step is recorded);
 - **oscillating**: the smoothed loss (moving average over half an epoch) rose back above the lowest
-  value it had reached so far by at least 5% of the first loss (smoothing removes most of the
-  mini-batch noise, so such a rebound is the optimizer overshooting); for a rate that fell less than
-  half the largest fall, also by at least a quarter of that largest fall (a rate that barely moves
-  is slow even when its small ups and downs, noise around a flat line, pass the 5%);
+  value it had reached so far by at least 5% of the first loss, and by at least 5 standard errors of
+  that moving average (the step losses' own scatter, from one step to the next, over the square root
+  of the window): smoothing leaves some mini-batch noise, and on data whose batches differ a lot
+  (regression targets, most of all) its rebounds passed the 5% at every rate, the untrained ones
+  included. Pure noise (the lowest rates, which barely train) rebounds by 3-4 standard errors on
+  the built-in sets. For a rate that fell less than half the largest fall, the rebound must also be
+  at least a quarter of that largest fall (a rate that barely moves is slow even when its small ups
+  and downs, noise around a flat line, pass the rest);
 - **too slow**: the loss fell by less than half as much as it did at the rate with the largest fall;
 - **good**: otherwise.
 """
@@ -31,6 +35,7 @@ from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 NAME = "learning-rate"
 KINDS = ("too_slow", "good", "oscillating", "diverged")
 OSC_MIN_RISE = 0.05  # smoothed loss rose back above its lowest value so far by >= this fraction of the first loss
+OSC_NOISE_Z = 5.0  # ... and by >= this many standard errors of the smoothed loss (noise alone: 3-4)
 SLOW_FRACTION = 0.5  # fell by less than this fraction of the largest fall: too slow
 SLOW_MAX_SWING = 0.25  # ... unless its smoothed loss rose back by at least this fraction of the largest fall
 KIND_LABEL = {"kind": "lr.kind."}
@@ -97,12 +102,17 @@ def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
 
 def curve_stats(step_loss: list[float | None], steps_per_epoch: int) -> dict[str, Any]:
     """First and final loss, total fall, and the largest rebound of the smoothed curve: how far it
-    rose above the lowest value reached before (with the progress made up to that lowest value)."""
+    rose above the lowest value reached before (with the progress made up to that lowest value);
+    ``noise_se``, the standard error of the smoothed loss: the step losses' scatter from one step to
+    the next (their differences' deviation over sqrt 2) over the square root of the window."""
     losses = finite(step_loss)
     if not losses:
-        return {"first": None, "final": None, "fall": None, "rebound": 0.0, "progress": 0.0, "window": 0}
+        return {"first": None, "final": None, "fall": None, "rebound": 0.0, "progress": 0.0, "window": 0,
+                "noise_se": 0.0}
     n = len(losses)
     window = max(1, min(steps_per_epoch // 2, n // 4))
+    differences = [b - a for a, b in zip(losses, losses[1:])]
+    scatter = statistics.pstdev(differences) / math.sqrt(2) if len(differences) > 1 else 0.0
     smooth = [statistics.fmean(losses[i:i + window]) for i in range(n - window + 1)]
     low, rebound, progress = smooth[0], 0.0, 0.0
     for value in smooth:
@@ -111,7 +121,8 @@ def curve_stats(step_loss: list[float | None], steps_per_epoch: int) -> dict[str
             rebound, progress = value - low, losses[0] - low
     final = statistics.fmean(losses[-min(steps_per_epoch, n):])
     return {"first": losses[0], "final": final, "fall": losses[0] - final, "rebound": rebound,
-            "progress": progress, "window": window, "min_smoothed": min(smooth)}
+            "progress": progress, "window": window, "min_smoothed": min(smooth),
+            "noise_se": scatter / math.sqrt(window)}
 
 
 def classify(stats: dict[str, Any], diverged: dict[str, Any] | None, reference_fall: float | None) -> str:
@@ -124,7 +135,7 @@ def classify(stats: dict[str, Any], diverged: dict[str, Any] | None, reference_f
     slow = no_reference or stats["fall"] < SLOW_FRACTION * reference_fall
     if slow and not no_reference and stats["rebound"] < SLOW_MAX_SWING * reference_fall:
         return "too_slow"  # barely moved: its small ups and downs are noise, not oscillation
-    if stats["rebound"] >= OSC_MIN_RISE * stats["first"]:
+    if stats["rebound"] >= max(OSC_MIN_RISE * stats["first"], OSC_NOISE_Z * (stats.get("noise_se") or 0.0)):
         return "oscillating"
     return "too_slow" if slow else "good"
 
@@ -219,7 +230,7 @@ def _best_inside_claim(m: dict[str, Any]) -> Claim:
 
 
 def _edge_claim(rows: list[dict[str, Any]]) -> Claim:
-    rule = {"rise": OSC_MIN_RISE}
+    rule = {"rise": OSC_MIN_RISE, "z": OSC_NOISE_Z}
     first_div = next((i for i, r in enumerate(rows) if r["kind"] == "diverged"), None)
     if first_div is None:
         return not_measured("lr.edge", "no_divergence", rule)
@@ -249,7 +260,7 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
     rows = m["rows"]
     return {"count": len(rows), "low": rows[0]["lr"], "high": rows[-1]["lr"], "optimizer": m["optimizer"],
             "batch": m["batch_size"], "epochs": m["epochs"], "rise": OSC_MIN_RISE,
-            "slow": SLOW_FRACTION, "swing": SLOW_MAX_SWING}
+            "z": OSC_NOISE_Z, "slow": SLOW_FRACTION, "swing": SLOW_MAX_SWING}
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -283,14 +283,15 @@ register({
               "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
               "{epochs} {epochs:epoch|epochs}). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
-              "lowest value so far by at least {rise:.0%} of its start and, for a rate that fell less than "
-              "{slow:.0%} of the largest fall among the rates, by at least {swing:.0%} of that fall: the small ups "
-              "and downs of a flat line are noise, not oscillation); too slow (it fell less than {slow:.0%} of "
+              "lowest value so far by at least {rise:.0%} of its start and by at least {z:g} standard errors of that "
+              "average, from the step losses' own scatter: mini-batch noise alone rises 3-4; for a rate that fell "
+              "less than {slow:.0%} of the largest fall among the rates, also by at least {swing:.0%} of that fall: "
+              "the small ups and downs of a flat line are noise, not oscillation); too slow (it fell less than {slow:.0%} of "
               "the largest fall); good otherwise.",
         "ko": "학습률은 갱신식 W_new = W_old - lr * update의 보폭입니다. {low:g}부터 {high:g}까지 {count}개의 학습률을 "
               "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 학습했습니다. 각 곡선은 정해진 규칙으로 "
               "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
-              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상 다시 올라감; 가장 많이 내려간 학습률의 "
+              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상, 그리고 스텝 손실 자체의 흩어짐으로 잰 이동평균의 표준오차 {z:g}배 이상 다시 올라감(미니배치 잡음만으로는 3-4배); 가장 많이 내려간 학습률의 "
               "{slow:.0%}보다 적게 내려간 학습률은 그 감소의 {swing:.0%} 이상도 올라가야 함: 평평한 곡선의 작은 "
               "오르내림은 잡음이지 진동이 아님), 너무 느림(가장 많이 내려간 학습률의 {slow:.0%}보다 적게 내려감), "
               "그 밖에는 좋음."},
@@ -335,9 +336,10 @@ register({
               "fell below the first loss {first:.4f}, it rose by up to {rebound:.4f}",
         "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 이동평균 손실이 첫 손실 {first:.4f} "
               "아래로 내려가기 전에 최대 {rebound:.4f}만큼 올라감"},
-    "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the first loss), "
-                           "contradicted if it is good",
-                     "ko": "그 학습률이 진동(반등 >= 첫 손실의 {rise:.0%})이면 확인, 좋음이면 반박"},
+    "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the first loss and "
+                           ">= {z:g} standard errors of the smoothed loss), contradicted if it is good",
+                     "ko": "그 학습률이 진동(반등 >= 첫 손실의 {rise:.0%}, 그리고 이동평균 손실 표준오차의 {z:g}배 이상)이면 "
+                           "확인, 좋음이면 반박"},
 })
 
 # the learning-rate lesson: report table
