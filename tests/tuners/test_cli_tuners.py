@@ -139,6 +139,15 @@ def test_optimizer_check_json(tmp_path):
     assert data["suggested_optimizer"] == best["optimizer"]
 
 
+def test_optimizer_check_sweeps_each_rate_over_the_runs_it_compares(tmp_path):
+    """The sweep once ran over the default 10 epochs while the runs it chose rates for ran --epochs 2."""
+    r = run("optimizer-check", *COMMON, "--batch-size", "8", "--optimizers", "sgd,adam", "--epochs", "2",
+            "--lr-method", "sweep", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [line.split(" (")[1].split(")")[0] for line in data["explanation"][:2]] == ["sweep over 2 epochs"] * 2
+
+
 def test_advise_on_user_csv_with_a_module_function_model(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))

@@ -317,8 +317,11 @@ def optimizer_check(
                                          model=model, width=width, depth=depth, batch_size=batch_size, seed=seed,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with setup.threads(threads, subject.data):
-        result = optimizer_check_fn(subject, hparams=setup.hparams, optimizers=_names(optimizers) or [],
-                                    epochs=epochs, out=out, lang=lang, lr_method=lr_method)
+        # the command's one run length is its short runs': a swept rate is chosen for them (the Python
+        # function sweeps over hparams.epochs, the planned run, as advise's optimizer stage does)
+        result = optimizer_check_fn(subject, hparams=setup.hparams.replace(epochs=epochs),
+                                    optimizers=_names(optimizers) or [], epochs=epochs, out=out, lang=lang,
+                                    lr_method=lr_method)
     rows = {t("cli.suggestion", lang): f"{result.suggested_optimizer} (lr {result.suggested_lr:.3g})"}
     for r in result.runs:
         rows[r.optimizer] = "–" if r.best_val_metric is None else f"lr {r.lr:.3g}: {r.best_val_metric:.4f}"
