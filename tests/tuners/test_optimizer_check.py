@@ -81,3 +81,8 @@ def test_a_tie_on_the_metric_says_what_decided_and_a_full_tie_says_the_data_cann
     assert "momentum과(와) adam의 검증 정확도(1.0000)와 손실(0)이 같습니다" in verdict(
         [run("momentum", 1.0, 0.0), run("adam", 1.0, 0.0)], "ko")
     assert verdict([run("sgd", 0.9, 0.02), run("adam", 1.0, 0.01)]).startswith("Best: adam (1.0000), ahead of sgd by 0.1000")
+    # advise's evidence lists them in the same order, best first, with the loss where it decided
+    tied = OptimizerCheckResult(runs=[run("adam", 0.9, 0.5), run("sgd", 1.0, 0.03), run("momentum", 1.0, 0.02)],
+                                suggested_optimizer="momentum", epochs=5, metric="accuracy")
+    assert tied.scores_text() == "momentum 1.0000 (loss 0.02), sgd 1.0000 (loss 0.03), adam 0.9000"
+    assert tied.scores_text("ko") == "momentum 1.0000 (손실 0.02), sgd 1.0000 (손실 0.03), adam 0.9000"

@@ -111,7 +111,7 @@ class Advice(Displayable):
         metric = t(epochs.history.metric, lang)
         chosen_find = self.lr_search
         rules = ", ".join(f"{k} {v:.2g}" for k, v in chosen_find.suggestions.items() if v is not None)
-        scores = ", ".join(f"{r.optimizer} {r.best_val_metric:.4f}" for r in check.runs if r.best_val_metric is not None)
+        scores = check.scores_text(lang)
         critical = batch.critical_batch_size
         return {
             "batch_size": t("adv.ev.batch", lang, fits=batch.largest_fitting, plateau=batch.throughput_plateau or "–",

@@ -76,6 +76,20 @@ class OptimizerCheckResult(TunerDisplay):
     def suggested_lr(self) -> float:
         return next(r.lr for r in self.runs if r.optimizer == self.suggested_optimizer)  # type: ignore[return-value]
 
+    def ranked(self) -> list[OptimizerRun]:
+        """The runs with a validation score, best first: by metric, then by lower validation loss
+        (the order the suggestion was chosen by)."""
+        return sorted((r for r in self.runs if r.best_val_metric is not None), key=_score, reverse=True)
+
+    def scores_text(self, lang: str = "en") -> str:
+        """'sgd 0.9667, adam 0.9583', best first; where metrics print the same, each one's validation
+        loss too, since the loss decided between them."""
+        runs = self.ranked()
+        shown = [f"{r.best_val_metric:.4f}" for r in runs]
+        return ", ".join(f"{r.optimizer} {value}" + (f" ({t('oc.tie_loss', lang, loss=r.best_val_loss)})"
+                                                     if shown.count(value) > 1 and r.best_val_loss is not None else "")
+                         for r, value in zip(runs, shown))
+
     def to_dict(self) -> dict[str, Any]:
         return {"suggested_optimizer": self.suggested_optimizer, "suggested_lr": self.suggested_lr,
                 "epochs": self.epochs, "metric": self.metric,
@@ -177,7 +191,7 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
             if isinstance(found, LRSweepResult) else t("lrf.title", lang)
         lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
                        value=r.best_val_metric, epoch=r.best_epoch, epochs=result.epochs, note=note))
-    ranked = sorted((r for r in result.runs if r.best_val_metric is not None), key=_score, reverse=True)
+    ranked = result.ranked()
     if len(ranked) > 1 and ranked[0].best_val_metric == ranked[1].best_val_metric:  # tied: the loss decided
         first, second = ranked[0], ranked[1]
         key = "oc.verdict_tie" if _score(first) != _score(second) else "oc.verdict_same"  # same: listed first

@@ -94,6 +94,7 @@ register({
                               "each: {lr:.3g} (lowest validation loss counting its worst neighbour)",
                         "ko": "배치 크기 {batch}에서 {optimizer}의 고정 학습률 {k}개를 각각 {epochs} 에폭 스윕: "
                               "{lr:.3g}(가장 나쁜 이웃까지 본 검증 손실이 가장 낮음)"},
+    "oc.tie_loss": {"en": "loss {loss:.3g}", "ko": "손실 {loss:.3g}"},
     "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} {epochs:epoch|epochs} at each one's own lr: {scores}",
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
