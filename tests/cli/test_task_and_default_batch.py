@@ -91,6 +91,17 @@ def test_a_built_in_set_keeps_its_task(tmp_path):
     assert hyperlab.as_data("wine", task="classification").task == "classification"  # the same task: fine
 
 
+def test_a_label_column_is_refused_where_there_are_no_columns(tmp_path):
+    """--label names a CSV column; on a built-in set or an .npz file it was silently ignored."""
+    result = runner.invoke(app, ["train", "--dataset", "wine", "--label", "quality", "--out", str(tmp_path)])
+    assert (result.exit_code, result.output) == (2, "error: label='quality' is invalid: applies to .csv files only: "
+                                                    "the built-in 'wine' has its own labels\n")
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=np.arange(20) % 2)
+    with pytest.raises(ConfigError, match="label='y' is invalid: applies to .csv files only: an .npz file"):
+        hyperlab.load_data(tmp_path / "d.npz", label="y")
+    assert hyperlab.load_data(tmp_path / "d.npz").n_train > 0
+
+
 def test_a_sweep_stores_the_task_and_a_resumed_worker_trains_with_it(tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     path = _csv(tmp_path / "r.csv", [1, 2, 3, 4, 5] * 12)

@@ -40,9 +40,13 @@ def load_data(source: str | Path = "digits", *, label: str | None = None, task: 
             check_choice("features", features, FEATURES)
             raise ConfigError("features", features, f"must be 'standardise' for the built-in {text!r}; "
                                                     "it applies to .csv and .npz files")
+        if label is not None:
+            raise ConfigError("label", label, f"applies to .csv files only: the built-in {text!r} has its own labels")
         X, y, shape = loader(seed)
         return from_arrays(X, y, name=text, input_shape=shape, **{**kw, "task": builtin_task})
     path = Path(text)
+    if label is not None and path.suffix.lower() == ".npz":
+        raise ConfigError("label", label, "applies to .csv files only: an .npz file holds its labels as y")
     readers = {".csv": lambda: _read_csv(path, label, features), ".npz": lambda: _read_npz(path)}
     if path.suffix.lower() in readers:
         X, y, column, encoded, encoding = readers[path.suffix.lower()]()
