@@ -25,6 +25,9 @@ def test_early_stopping_finds_where_validation_stopped_improving(small_digits, t
     assert result.verdict == judge(best.epoch, 40)[0]
     assert (tmp_path / "epochs.png").exists()
     assert f"{best.val_metric:.4f}" in result.explanation[0]
+    assert result.verdict == "too_long"  # best at epoch 4 of 40: the budget named is the one the result holds
+    assert f"a budget of {result.next_budget} epochs, twice the best epoch, is enough" in result.explanation[1]
+    assert result.next_budget == 2 * best.epoch
 
 
 def test_still_improving_at_the_end_means_train_longer(wine):

@@ -260,9 +260,9 @@ register({
               "({loss:.4f})."},
     "ep.too_long": {
         "en": "The best epoch, {best}, is in the first {early:.0%} of the {budget}-epoch budget ({share:.0%}): the "
-              "budget is far too long; about {next} {next:epoch|epochs} are enough.",
+              "budget is far too long; a budget of {next} epochs, twice the best epoch, is enough.",
         "ko": "최고 에폭 {best}은(는) {budget} 에폭 예산의 앞 {early:.0%} 안({share:.0%})에 있습니다: 예산이 너무 깁니다. "
-              "약 {next} 에폭이면 충분합니다."},
+              "최고 에폭의 두 배인 {next} 에폭 예산이면 충분합니다."},
     "ep.train_longer": {
         "en": "The best epoch, {best}, is in the last {late:.0%} of the {budget}-epoch budget ({share:.0%}): "
               "validation was still improving, so train longer (try {next} {next:epoch|epochs}).",
