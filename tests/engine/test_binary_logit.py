@@ -78,6 +78,27 @@ def test_one_logit_for_more_than_two_classes_is_refused_before_any_update(digits
         fit_population(net, digits, [HParams(lr=lr, epochs=1) for lr in (0.01, 0.1)])
 
 
+def test_fewer_outputs_than_classes_are_refused_before_any_update():
+    """A class past the model's outputs once failed at the first batch that held it (mid-run here:
+    one sample of 200 is class 3) with torch's 'Target 3 is out of bounds'."""
+    from hyperlab.data import from_arrays
+
+    gen = torch.Generator().manual_seed(0)
+    X = torch.randn(200, 4, generator=gen).numpy()
+    y = (torch.arange(200) % 3).numpy()
+    y[7] = 3
+    data = from_arrays(X, y, name="rare", val_fraction=0.0, test_fraction=0.0)
+    net = nn.Linear(4, 3)
+    before = weights(net)
+    message = "this data has 4 classes and the model gives 3 outputs per sample: give it 4, one per class"
+    with pytest.raises(HyperlabError, match=message):
+        fit(net, data, HParams(lr=0.01, epochs=1, batch_size=8))
+    torch.testing.assert_close(weights(net), before, rtol=0, atol=0)
+    with pytest.raises(HyperlabError, match=message):
+        fit_population(net, data, [HParams(lr=lr, epochs=1, batch_size=8) for lr in (0.01, 0.1)])
+    assert fit(nn.Linear(4, 5), data, HParams(lr=0.01, epochs=1, batch_size=8)).history.status == "completed"
+
+
 @pytest.mark.parametrize("squeeze", [False, True])
 def test_population_members_match_their_own_fit(squeeze, cancer):
     data = cancer.subsample_train(200, seed=0)

@@ -61,7 +61,7 @@ from hyperlab.engine import memory
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses, replaced_buffers
-from hyperlab.engine.steps import broadcast_refused, check_one_logit, loss_or_default, output_mismatch
+from hyperlab.engine.steps import broadcast_refused, check_class_outputs, loss_or_default, output_mismatch
 from hyperlab.engine.threads import population_threads, torch_threads
 from hyperlab.engine.trainer import (DIVERGE_FACTOR, LossFn, RunResult, TrainingInterrupted, _target_variance, _to_device,
                                      fit)
@@ -281,7 +281,7 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
             alive = torch.ones(2, dtype=torch.bool, device=cohort.device)
             out = cohort.stack.forward(xb, shared)
             if cohort.data.task == "classification":
-                check_one_logit(out, yb, cohort.data.n_outputs, lead=1)
+                check_class_outputs(out, yb, cohort.data.n_outputs, lead=1)
             with broadcast_refused():
                 try:
                     losses = member_losses(cohort.loss_fn, out, yb, shared)

@@ -87,12 +87,20 @@ def class_hits(out: Tensor, target: Tensor, lead: int = 0) -> Tensor:
     return predicted == target
 
 
-def check_one_logit(out: Tensor, target: Tensor, n_classes: int, lead: int = 0) -> None:
-    """A single logit per sample tells two classes apart; refuse it for data with more."""
-    if one_logit(out, target, lead) and n_classes > 2:
-        raise output_mismatch(out.shape[lead:], target.shape[-1:], f"one output per sample is a binary "
-                              f"classifier's logit, and this data has {n_classes} classes: give the model "
-                              f"{n_classes} outputs")
+def check_class_outputs(out: Tensor, target: Tensor, n_classes: int, lead: int = 0) -> None:
+    """Class labels need an output per class (or, for two classes, one logit); refuse fewer before
+    training: with 3 outputs on 10 classes the loss fails at the first batch holding a label past 2,
+    which may come mid-run, and says only "Target 8 is out of bounds"."""
+    if one_logit(out, target, lead):
+        if n_classes > 2:
+            raise output_mismatch(out.shape[lead:], target.shape[-1:], f"one output per sample is a binary "
+                                  f"classifier's logit, and this data has {n_classes} classes: give the model "
+                                  f"{n_classes} outputs")
+        return
+    per_sample = out.shape[lead + 1:]
+    if not target.is_floating_point() and len(per_sample) == 1 and per_sample[0] < n_classes:
+        raise output_mismatch(out.shape[lead:], target.shape[-1:], f"this data has {n_classes} classes and the "
+                              f"model gives {per_sample[0]} outputs per sample: give it {n_classes}, one per class")
 
 
 # torch's warning when an elementwise loss (mse, l1, huber, ...) broadcasts outputs against targets
@@ -203,7 +211,7 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Loss
             with autocast(precision, device):
                 out = model(xb)
                 if n_classes is not None:
-                    check_one_logit(out, yb, n_classes)
+                    check_class_outputs(out, yb, n_classes)
                 loss = loss_fn(out, loss_targets(out, yb))
             weighted = loss if weight == 1 else loss * weight
             (scaler.scale(weighted) if scaler is not None else weighted).backward()
