@@ -36,6 +36,33 @@ def test_tensorboard_flag_writes_one_folder_per_run(tmp_path):
     assert sorted(p.name for p in tb.iterdir()) == ["run-0.01", "run-0.1"]
 
 
+def test_tensorboard_flag_with_comma_lists_writes_one_folder_per_member(tmp_path):
+    """The flag was silently ignored when the knobs were lists (a population)."""
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tb = tmp_path / "tb"
+    result = runner.invoke(app, ["train", "--dataset", "wine", "--epochs", "2", "--batch-size", "16,32",
+                                 "--lr", "0.01,0.1", "--threads", "1", "--json", "--quiet", "--tensorboard", str(tb),
+                                 "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 0, result.output
+    members = json.loads(result.stdout)
+    assert sorted(p.name for p in (tb / "cmp").iterdir()) == sorted(m["name"] for m in members)
+    for member in members:
+        acc = EventAccumulator(str(tb / "cmp" / member["name"]), size_guidance={"scalars": 0})
+        acc.Reload()
+        assert [e.value for e in acc.Scalars("step/loss")] == pytest.approx(member["history"]["step_loss"], rel=1e-6)
+
+
+def test_nproc_with_comma_lists_is_refused_in_one_line(tmp_path):
+    """A population trains in one process; --nproc 2 with lists was silently ignored."""
+    result = runner.invoke(app, ["train", "--dataset", "wine", "--lr", "0.01,0.1", "--nproc", "2",
+                                 "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: nproc=2 is invalid: trains one run over several processes; comma lists")
+    assert not (tmp_path / "cmp").exists()
+
+
 def test_tensorboard_flag_without_the_package_says_what_to_install(tmp_path):
     # the package made unimportable in a fresh interpreter, as on a machine without the extra
     code = ("import sys; sys.modules['tensorboard'] = None; sys.modules['torch.utils.tensorboard'] = None; "

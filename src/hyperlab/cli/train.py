@@ -107,11 +107,16 @@ def train(
     if any(value is not None and "," in value for value in knobs.values()):
         if resume:
             raise ConfigError("resume", True, "works with one run, not with lists of settings")
+        if _processes(nproc) > 1:
+            raise ConfigError("nproc", nproc or _processes(None), "trains one run over several processes; comma "
+                                                                 "lists train their runs as one population in one "
+                                                                 "process: give one value per setting, or no --nproc")
+        _check_tensorboard(tensorboard)
         common = {"dataset": dataset, "label": label, "task": task, "features": features, "model": model,
                   "width": width, "depth": depth,
                   "schedule": schedule, "early_stopping": early_stopping, "patience": patience, **scale}
         _train_lists(config, settings, common, knobs, out=out, lang=lang, json_out=json_out, quiet=quiet,
-                     threads=threads)
+                     threads=threads, tensorboard=tensorboard)
         return
     setup = o.resolve(config, settings=settings, dataset=dataset, label=label, task=task, features=features,
                       model=model, width=width, depth=depth, batch_size=batch_size, lr=lr, epochs=epochs,
@@ -185,8 +190,9 @@ def _processes(nproc: int | None) -> int:
 
 def _train_lists(config: Path | None, settings: list[str] | None, common: dict[str, object],
                  knobs: dict[str, str | None], *, out: Path | None, lang: str, json_out: bool, quiet: bool,
-                 threads: int | None) -> None:
-    """Every combination of the listed knobs, validated one by one, trained as one population."""
+                 threads: int | None, tensorboard: Path | None) -> None:
+    """Every combination of the listed knobs, validated one by one, trained as one population; with
+    ``tensorboard`` each member writes its own run, DIR/<comparison folder>/<member name>."""
     lists = {k: parse_list(k, v) if v is not None else [None] for k, v in knobs.items()}
     setups = [o.resolve(config, settings=settings, **common, **combo) for combo in expand_grid(lists)]
     first = setups[0]
@@ -206,7 +212,8 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
             # "training N runs": whether they stack is known only once they start
             task = progress.add_task(t("cmp.training", lang, n=len(hps)), total=total, info="")
             results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,
-                                 callbacks=[[ProgressBar(progress, lang, task=task, label=name)] for name in names])
+                                 callbacks=[[ProgressBar(progress, lang, task=task, label=name),
+                                             *_tensorboard_for(tensorboard, out.name, name)] for name in names])
     except TrainingInterrupted:  # what the members measured so far was saved over the earlier comparison
         _note_replaced_comparison(out, earlier, names, lang)
         raise
@@ -239,11 +246,16 @@ def _check_tensorboard(log_dir: Path | None) -> None:
 
 def _tensorboard_callbacks(job: Job) -> list[Any]:
     """The TensorBoard callback for --tensorboard DIR: the run writes into DIR/<run folder name>."""
-    if job.tensorboard is None:
-        return []
-    from hyperlab.engine.tensorboard import TensorBoard
+    return _tensorboard_for(job.tensorboard, job.out.name)
 
-    return [TensorBoard(job.tensorboard / job.out.name)]
+
+def _tensorboard_for(log_dir: Path | None, *names: str) -> list[Any]:
+    """[a TensorBoard callback writing one run into DIR/<names...>], or nothing without --tensorboard."""
+    if log_dir is None:
+        return []
+    from hyperlab.engine.tensorboard import OneRunTensorBoard
+
+    return [OneRunTensorBoard(log_dir.joinpath(*names))]
 
 
 def register(command) -> None:  # noqa: ANN001 - see hyperlab.cli.command

@@ -162,3 +162,13 @@ class TensorBoard(Callback):
         writer = self.writers.pop(getattr(run, "member", None), None)
         if writer is not None:
             writer.close(run.hparams, run.history, self.hparams)
+
+
+
+class OneRunTensorBoard(TensorBoard):
+    """``TensorBoard`` for one run (a sweep's trial, one member of ``train``'s comparison), written into
+    ``log_dir`` itself also when that run trains as a member of a population, where the plain
+    callback, given to the whole population, adds ``member-<i>``."""
+
+    def path_of(self, member: int | None, hp: HParams | None = None) -> Path:
+        return self.log_dir

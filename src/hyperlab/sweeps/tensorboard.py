@@ -18,16 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from hyperlab.engine.callbacks import Callback
-from hyperlab.engine.tensorboard import TensorBoard
+from hyperlab.engine.tensorboard import OneRunTensorBoard
 from hyperlab.errors import ConfigError
-
-
-class TrialTensorBoard(TensorBoard):
-    """``TensorBoard`` writing one trial into its own folder, also when the trial trains as a member
-    of a population (where the plain callback would add ``member-<i>``)."""
-
-    def path_of(self, member: int | None, hp: Any = None) -> Path:
-        return self.log_dir
 
 
 STUDY_MARKER = ".hyperlab-study"  # names the study whose runs a folder holds
@@ -65,4 +57,4 @@ def trial_callbacks(log_dir: str | None, trial: Any) -> list[Callback]:
     HParams entry is the trial's parameters (and, as metrics, its final numbers)."""
     if log_dir is None:
         return []
-    return [TrialTensorBoard(trial_folder(log_dir, trial.number), hparams=dict(trial.params))]
+    return [OneRunTensorBoard(trial_folder(log_dir, trial.number), hparams=dict(trial.params))]
