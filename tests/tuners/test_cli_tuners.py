@@ -188,6 +188,11 @@ def test_advise_on_user_csv_with_a_module_function_model(tmp_path, monkeypatch):
     (["advise", "--optimizers", "sgd,adamm"], "error: optimizer='adamm' is invalid"),
     (["epoch-find", "--max-epochs", "1"], "error: max_epochs='1' is invalid"),
     (["lr-scale", "--lr", "0.1", "--from-batch", "0", "--to-batch", "8"], "error: from_batch='0' is invalid"),
+    (["lr-find", "--seeds", "2"], "error: seeds='2' is invalid: applies to --method sweep only (this is --method range)"),
+    (["lr-find", "--no-narrow"], "error: narrow=False is invalid: applies to --method sweep only"),
+    (["lr-find", "--epochs", "3"], "error: epochs='3' is invalid: applies to --method sweep only"),
+    (["lr-find", "--method", "sweep", "--rule", "valley"],
+     "error: rule='valley' is invalid: applies to --method range only (this is --method sweep)"),
     (["noise-scale", "--model", "nowhere:net"], "error: model='nowhere:net' is invalid"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(args, message):

@@ -104,25 +104,34 @@ def lr_find(
     steps: Annotated[str | None, _opt("Steps of the range test (default 100), or of each rate of the sweep "
                                       "(default: the whole planned run, --epochs; the best rate depends on it).",
                                       metavar=o.INT)] = None,
-    repeats: Annotated[str, _opt("Range test: rerun with this many seeds and report the spread.", metavar=o.INT)] = "1",
-    rule: Annotated[str, _opt("Range test: rule of the recommendation: min_div_10, valley or steepest.")
-                    ] = "min_div_10",
-    stop_factor: Annotated[str, _opt("Range test: stop when the smoothed loss passes this many times its lowest "
-                                     "value.", metavar=o.NUMBER)] = "4",
-    per_decade: Annotated[str, _opt("Sweep: rates per decade.", metavar=o.INT)] = "4",
-    narrow: Annotated[bool, typer.Option("--narrow/--no-narrow", help="Sweep: after a fifth of the run, train on "
-                                         "only the rates near the best so far (about 60% of the compute).")] = True,
-    seeds: Annotated[str, _opt("Sweep: seeds the chosen rate and its neighbours are judged on, by their mean (the "
-                               "first pass trains every rate on one; 1: no confirmation).", metavar=o.INT)] = "4",
+    repeats: Annotated[str | None, _opt("Range test: rerun with this many seeds and report the spread "
+                                        "(default 1).", metavar=o.INT)] = None,
+    rule: Annotated[str | None, _opt("Range test: rule of the recommendation: min_div_10 (default), valley or "
+                                     "steepest.")] = None,
+    stop_factor: Annotated[str | None, _opt("Range test: stop when the smoothed loss passes this many times its "
+                                            "lowest value (default 4).", metavar=o.NUMBER)] = None,
+    per_decade: Annotated[str | None, _opt("Sweep: rates per decade (default 4).", metavar=o.INT)] = None,
+    narrow: Annotated[bool | None, typer.Option("--narrow/--no-narrow", help="Sweep: after a fifth of the run, "
+                                                "train on only the rates near the best so far (about 60% of the "
+                                                "compute; default on).", show_default=False)] = None,
+    seeds: Annotated[str | None, _opt("Sweep: seeds the chosen rate and its neighbours are judged on, by their mean "
+                                      "(the first pass trains every rate on one; 1: no confirmation; default 4).",
+                                      metavar=o.INT)] = None,
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Find a learning rate: the LR range test (--method range, default) or a short sweep of
     constant rates trained together (--method sweep)."""
-    from hyperlab.errors import check_choice
+    from hyperlab.errors import ConfigError, check_choice
     from hyperlab.tuners.optimizer_check import LR_METHODS
 
     method = check_choice("method", method, LR_METHODS)
+    only = {"range": {"repeats": repeats, "rule": rule, "stop_factor": stop_factor},
+            "sweep": {"epochs": epochs, "per_decade": per_decade, "narrow": narrow, "seeds": seeds}}
+    other = "sweep" if method == "range" else "range"
+    for name, value in only[other].items():  # given for the other method: it would change nothing here
+        if value is not None:
+            raise ConfigError(name, value, f"applies to --method {other} only (this is --method {method})")
     setup, subject, out, lang = _prepare("lr-find", config, settings, out, lang, quiet=quiet,
                                          dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size,
@@ -130,15 +139,16 @@ def lr_find(
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     cost = t("cli.cost", lang)
     if method == "sweep":
-        options = {"min_lr": 1e-5 if min_lr is None else min_lr, "max_lr": max_lr, "per_decade": per_decade,
-                   "steps": steps}
+        options = {"min_lr": 1e-5 if min_lr is None else min_lr, "max_lr": max_lr,
+                   "per_decade": "4" if per_decade is None else per_decade, "steps": steps}
         hp, n = setup.hparams, subject.data.n_train
         lrs, epochs = sweep_plan(hp, n, **options)  # checks the options; sizes the progress bar
         console = o.console(quiet, json_out)
         with setup.threads(threads, subject.data), make_progress(console) as progress:
             # the confirmation's runs are added to the bar when they start (``ProgressBar.add_work``)
             task = progress.add_task(t("lsw.title", lang), total=len(lrs) * epochs * hp.steps_per_epoch(n), info="")
-            swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow, seeds=seeds, out=out, lang=lang,
+            swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow is not False,
+                                seeds="4" if seeds is None else seeds, out=out, lang=lang,
                                 callbacks=[ProgressBar(progress, lang, task=task)], **options)
         rows = {t("cli.suggestion", lang): f"{swept.suggested_lr:.3g} (sweep)",
                 cost: t("cli.cost_value", lang, steps=swept.steps_run, epochs=swept.epochs_run,
@@ -147,8 +157,9 @@ def lr_find(
         return
     with setup.threads(threads, subject.data):
         result = lr_find_fn(subject, hparams=setup.hparams, min_lr=1e-6 if min_lr is None else min_lr,
-                            max_lr=max_lr, steps=steps, repeats=repeats, rule=rule, stop_factor=stop_factor,
-                            out=out, lang=lang)
+                            max_lr=max_lr, steps=steps, repeats="1" if repeats is None else repeats,
+                            rule="min_div_10" if rule is None else rule,
+                            stop_factor="4" if stop_factor is None else stop_factor, out=out, lang=lang)
     seen = samples_seen(result.n_train, result.hparams.effective_batch(), result.steps_run)
     rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.3g} ({result.recommended_rule})",
             **{name: value for name, value in result.suggestions.items() if value is not None},
