@@ -44,10 +44,28 @@ def test_resume_after_epoch_k_gives_identical_weights(tmp_path, small_digits, se
     assert [e.epoch for e in resumed.history.epochs] == [1, 2, 3, 4, 5]
 
 
-def test_resume_with_other_settings_is_refused(tmp_path, small_digits):
+def test_resume_with_other_settings_data_or_model_is_refused_naming_what_differs(tmp_path, small_digits):
     hyperlab.train("logistic", small_digits, epochs=2, out=tmp_path / "r")
-    with pytest.raises(HyperlabError, match=r"different settings \(lr\)"):
+    with pytest.raises(HyperlabError, match=r"other settings: lr 0.001 \(now 0.5\); train without --resume"):
         hyperlab.train("logistic", small_digits, epochs=2, lr=0.5, out=tmp_path / "r", resume=True)
+    # other data or another model once ended in torch's load_state_dict traceback
+    with pytest.raises(HyperlabError, match=r"made on other data \('digits', classification: 300 training rows, 64 "
+                                            r"features, 10 outputs\) than this run's \('wine'"):
+        hyperlab.train("logistic", "wine", epochs=2, out=tmp_path / "r", resume=True)
+    with pytest.raises(HyperlabError, match="the checkpoint's weights do not fit this model"):
+        hyperlab.train("mlp", small_digits, epochs=2, out=tmp_path / "r", resume=True)
+
+
+def test_resuming_a_run_that_stopped_early_trains_no_further(tmp_path):
+    """It went on for another epoch (and stopped again) as if the stop had never happened."""
+    hp = hyperlab.HParams(lr=0.05, epochs=60, early_stopping=True, patience=2)
+    first = hyperlab.train("mlp", "wine", hp, out=tmp_path / "e")
+    assert first.history.status == "stopped_early" and len(first.history.epochs) < 60
+    again = hyperlab.train("mlp", "wine", hp, out=tmp_path / "e", resume=True)
+    assert again.history.status == "stopped_early"
+    assert again.history.step_loss == first.history.step_loss and again.restored_epoch == first.restored_epoch
+    a, b = first.model.state_dict(), again.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)  # the best epoch's weights, restored again
 
 
 def test_damaged_checkpoint_is_a_clear_error(tmp_path):

@@ -75,30 +75,57 @@ def checkpoint_state(run: Run) -> dict[str, Any]:
         "rng": rng,
         "rng_ranks": distributed.gather_objects(rng),
         "epoch": run.epoch, "step": run.step,
+        "stop_status": run.stop_status,  # a callback ended the run here (stopped early...): resuming trains no more
+        "data": data_identity(run),
         "history": run.history.to_dict(),
         "hparams": run.hparams.to_dict(),
         "callbacks": [cb.state_dict() for cb in run.callbacks],
     }
 
 
+def data_identity(run: Run) -> dict[str, Any]:
+    """What a checkpoint's data are known by: name, task, training rows, features and outputs."""
+    data = run.data
+    return {"name": data.name, "task": data.task, "n_train": data.n_train, "n_features": data.n_features,
+            "n_outputs": data.n_outputs}
+
+
 def restore_state(run: Run, state: dict[str, Any]) -> None:
-    """Put a run back exactly as the checkpoint left it; refuse a checkpoint made with other settings."""
-    if state["hparams"] != run.hparams.to_dict():
-        changed = sorted(k for k, v in state["hparams"].items() if run.hparams.to_dict().get(k) != v)
-        raise HyperlabError(f"cannot resume: the checkpoint was made with different settings ({', '.join(changed)})")
+    """Put a run back exactly as the checkpoint left it; refuse a checkpoint made with other
+    settings, other data or another model, naming what differs."""
+    now = run.hparams.to_dict()
+    if state["hparams"] != now:
+        changed = [f"{k} {v!r} (now {now.get(k)!r})" for k, v in sorted(state["hparams"].items()) if now.get(k) != v]
+        raise HyperlabError(f"cannot resume: the checkpoint was made with other settings: {', '.join(changed)}; "
+                            "train without --resume to start a new run")
+    made_on, here = state.get("data"), data_identity(run)
+    if made_on is not None and made_on != here:
+        raise HyperlabError(f"cannot resume: the checkpoint was made on other data ({_describe(made_on)}) than this "
+                            f"run's ({_describe(here)})")
     processes = state["history"].get("world_size", 1)
     if processes != run.history.world_size:
         raise HyperlabError(f"cannot resume: the checkpoint was made by {processes} process(es) and this run has "
                             f"{run.history.world_size}; the effective batch would change (use --nproc {processes})")
-    run.model.load_state_dict(state["model"])
+    try:
+        run.model.load_state_dict(state["model"])
+    except RuntimeError as exc:  # another architecture: missing, unexpected or differently shaped weights
+        first = str(exc).strip().splitlines()
+        raise HyperlabError("cannot resume: the checkpoint's weights do not fit this model (another model, width or "
+                            f"depth?): {first[1].strip() if len(first) > 1 else first[0]}") from None
     run.optimizer.load_state_dict(state["optimizer"])
     if run.scheduler is not None and state["scheduler"] is not None:
         run.scheduler.load_state_dict(state["scheduler"])
     ranks = state.get("rng_ranks")
     torch.set_rng_state(ranks[run.loop.rank] if ranks else state["rng"])
     run.epoch, run.step = state["epoch"], state["step"]
+    run.stop_status = state.get("stop_status")
     loaded = History.from_dict(state["history"])
     run.history.__dict__.update(loaded.__dict__)
     run.history.status = "running"
     for cb, cb_state in zip(run.callbacks, state["callbacks"], strict=False):
         cb.load_state_dict(cb_state)
+
+
+def _describe(identity: dict[str, Any]) -> str:
+    return (f"{identity['name']!r}, {identity['task']}: {identity['n_train']} training rows, "
+            f"{identity['n_features']} features, {identity['n_outputs']} outputs")

@@ -260,6 +260,8 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     try:
         for cb in run.callbacks:  # a callback may end the run before its first step (StopTraining)
             cb.on_train_start(run)
+        if run.stop_status:  # resumed from a run that had ended (stopped early...): nothing is left to train
+            raise StopTraining(run.stop_status)
         with lone_sample_explained(run.hparams.batch_size, run.history.n_train):  # BatchNorm given 1 sample
             for epoch in range(run.epoch, run.hparams.epochs):
                 trained = train_one_epoch(run, epoch)
