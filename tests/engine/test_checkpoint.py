@@ -73,3 +73,32 @@ def test_damaged_checkpoint_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(HyperlabError, match="not a readable hyperlab checkpoint"):
         load_checkpoint(bad)
+
+
+@pytest.mark.parametrize("settings", [{"optimizer": "momentum"}, {"schedule": "step", "step_size": 2, "gamma": 0.5},
+                                      {"schedule": "warmup", "warmup_steps": 5}])
+def test_resume_with_more_epochs_trains_on_as_if_planned_from_the_start(tmp_path, small_digits, settings):
+    """epoch-find may say 'train longer': a finished run now goes on instead of being refused."""
+    hp = hyperlab.HParams(epochs=2, lr=0.01, **settings)
+    hyperlab.train("mlp", small_digits, hp, width=32, out=tmp_path / "r")
+    longer = hyperlab.train("mlp", small_digits, hp.replace(epochs=4), width=32, out=tmp_path / "r", resume=True)
+    planned = hyperlab.train("mlp", small_digits, hp.replace(epochs=4), width=32)
+    assert longer.history.status == "completed" and [e.epoch for e in longer.history.epochs] == [1, 2, 3, 4]
+    assert longer.history.step_loss == planned.history.step_loss and longer.history.step_lr == planned.history.step_lr
+    assert longer.history.total_steps == planned.history.total_steps
+    a, b = longer.model.state_dict(), planned.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_resume_with_more_epochs_is_refused_where_it_would_be_another_run(tmp_path, small_digits):
+    hyperlab.train("mlp", small_digits, epochs=2, schedule="cosine", width=32, out=tmp_path / "c")
+    with pytest.raises(HyperlabError, match=r"epochs 2 \(now 4\) \(a cosine schedule is spread over the whole run"):
+        hyperlab.train("mlp", small_digits, epochs=4, schedule="cosine", width=32, out=tmp_path / "c", resume=True)
+    hyperlab.train("mlp", small_digits, epochs=2, schedule="warmup", warmup_steps=100, width=32, out=tmp_path / "w")
+    with pytest.raises(HyperlabError, match="its warmup was cut to fit the shorter run"):
+        hyperlab.train("mlp", small_digits, epochs=4, schedule="warmup", warmup_steps=100, width=32,
+                       out=tmp_path / "w", resume=True)
+    hp = hyperlab.HParams(lr=0.05, epochs=60, early_stopping=True, patience=2)
+    assert hyperlab.train("mlp", "wine", hp, out=tmp_path / "e").history.status == "stopped_early"
+    with pytest.raises(HyperlabError, match=r"\(the run had ended: stopped early\)"):
+        hyperlab.train("mlp", "wine", hp.replace(epochs=80), out=tmp_path / "e", resume=True)

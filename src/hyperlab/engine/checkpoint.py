@@ -92,12 +92,16 @@ def data_identity(run: Run) -> dict[str, Any]:
 
 def restore_state(run: Run, state: dict[str, Any]) -> None:
     """Put a run back exactly as the checkpoint left it; refuse a checkpoint made with other
-    settings, other data or another model, naming what differs."""
+    settings (more epochs with a per-step schedule excepted: the run trains on to them), other
+    data or another model, naming what differs."""
     now = run.hparams.to_dict()
     if state["hparams"] != now:
-        changed = [f"{k} {v!r} (now {now.get(k)!r})" for k, v in sorted(state["hparams"].items()) if now.get(k) != v]
-        raise HyperlabError(f"cannot resume: the checkpoint was made with other settings: {', '.join(changed)}; "
-                            "train without --resume to start a new run")
+        why = _why_not_longer(state, now)
+        if why is not None:
+            changed = [f"{k} {v!r} (now {now.get(k)!r})" for k, v in sorted(state["hparams"].items())
+                       if now.get(k) != v]
+            raise HyperlabError(f"cannot resume: the checkpoint was made with other settings: {', '.join(changed)}"
+                                f"{why}; train without --resume to start a new run")
     made_on, here = state.get("data"), data_identity(run)
     if made_on is not None and made_on != here:
         raise HyperlabError(f"cannot resume: the checkpoint was made on other data ({_describe(made_on)}) than this "
@@ -120,10 +124,29 @@ def restore_state(run: Run, state: dict[str, Any]) -> None:
     run.epoch, run.step = state["epoch"], state["step"]
     run.stop_status = state.get("stop_status")
     loaded = History.from_dict(state["history"])
+    total_steps = run.history.total_steps
     run.history.__dict__.update(loaded.__dict__)
     run.history.status = "running"
+    run.history.total_steps = total_steps  # a longer run plans more steps
     for cb, cb_state in zip(run.callbacks, state["callbacks"], strict=False):
         cb.load_state_dict(cb_state)
+
+
+def _why_not_longer(state: dict[str, Any], now: dict[str, Any]) -> str | None:
+    """None when ``now`` only trains for more epochs than the checkpoint's run, with a schedule that
+    a longer run leaves unchanged up to there (constant, step, warmup: laid out per step): resuming
+    then gives exactly the weights of a run trained that long from the start. Else why not ('' when
+    more than the epochs changed)."""
+    saved = state["hparams"]
+    if [k for k in saved if now.get(k) != saved[k]] != ["epochs"] or now["epochs"] < saved["epochs"]:
+        return ""
+    if state.get("stop_status"):
+        return f" (the run had ended: {state['stop_status'].replace('_', ' ')})"
+    if now["schedule"] not in ("constant", "step", "warmup"):
+        return f" (a {now['schedule']} schedule is spread over the whole run, so a longer run is another run)"
+    if now["warmup_steps"] >= saved["epochs"] * state["history"]["steps_per_epoch"]:
+        return " (its warmup was cut to fit the shorter run)"
+    return None
 
 
 def _describe(identity: dict[str, Any]) -> str:
