@@ -93,7 +93,8 @@ def train(
                                                  help="Epochs without improvement before stopping.")] = None,
     accumulate: o.AccumulateOpt = None, precision: o.PrecisionOpt = None, clip_grad_norm: o.ClipGradNormOpt = None,
     compile_: o.CompileOpt = None, settings: o.SetOpt = None, out: o.OutOpt = None,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out (also on to more --epochs).")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from the checkpoint in --out (also on to "
+                                                          "more --epochs).")] = False,
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None, nproc: NprocOpt = None, dist_timeout: TimeoutOpt = distributed.DEFAULT_TIMEOUT,
     tensorboard: TensorBoardOpt = None,

@@ -286,12 +286,13 @@ register({
               "lowest value so far by at least {rise:.0%} of its start and by at least {z:g} standard errors of that "
               "average, from the step losses' own scatter: mini-batch noise alone rises 3-4; for a rate that fell "
               "less than {slow:.0%} of the largest fall among the rates, also by at least {swing:.0%} of that fall: "
-              "the small ups and downs of a flat line are noise, not oscillation); too slow (it fell less than {slow:.0%} of "
-              "the largest fall); good otherwise.",
+              "the small ups and downs of a flat line are noise, not oscillation); too slow (it fell less than "
+              "{slow:.0%} of the largest fall); good otherwise.",
         "ko": "학습률은 갱신식 W_new = W_old - lr * update의 보폭입니다. {low:g}부터 {high:g}까지 {count}개의 학습률을 "
               "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 학습했습니다. 각 곡선은 정해진 규칙으로 "
               "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
-              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상, 그리고 스텝 손실 자체의 흩어짐으로 잰 이동평균의 표준오차 {z:g}배 이상 다시 올라감(미니배치 잡음만으로는 3-4배); 가장 많이 내려간 학습률의 "
+              "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상, 그리고 스텝 손실 자체의 흩어짐으로 잰 "
+              "이동평균의 표준오차 {z:g}배 이상 다시 올라감(미니배치 잡음만으로는 3-4배); 가장 많이 내려간 학습률의 "
               "{slow:.0%}보다 적게 내려간 학습률은 그 감소의 {swing:.0%} 이상도 올라가야 함: 평평한 곡선의 작은 "
               "오르내림은 잡음이지 진동이 아님), 너무 느림(가장 많이 내려간 학습률의 {slow:.0%}보다 적게 내려감), "
               "그 밖에는 좋음."},
