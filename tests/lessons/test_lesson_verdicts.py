@@ -195,7 +195,7 @@ def test_the_edge_evidence_says_a_loss_rose_before_it_fell_instead_of_falling_by
     edge = next(c for c in learning_rate.judge(m) if c.key == "lr.edge")
     assert m["rows"][2]["kind"] == "oscillating" and edge.values["progress"] < 0  # smoothed, it never got below
     assert edge.text("evidence", "en").startswith("lr 0.01, the rate below the first diverging 0.1, is oscillating: "
-                                                   "before its smoothed loss fell below the first loss 2.")
+                                                   "before its smoothed loss fell below the starting loss 2.")
     assert "falling by" not in edge.text("evidence", "en") and "아래로 내려가기 전에" in edge.text("evidence", "ko")
     bouncy = next(c for c in learning_rate.judge(_lr_rows(["flat", "good", "bouncy", "good"], diverged_at={3}))
                   if c.key == "lr.edge")

@@ -285,6 +285,18 @@ class LessonContext:
         width = self.width if self.width is not None else width
         return build_model(self.model, data, width=width, depth=self.depth, seed=self.seed)
 
+    def untrained_loss(self) -> float | None:
+        """The untrained model's mean loss over the whole training set (one evaluation): where every
+        run of the lesson starts, as its first step's loss, one batch's, only estimates."""
+        from hyperlab.engine import distributed
+        from hyperlab.engine.steps import loss_for
+        from hyperlab.engine.trainer import evaluate
+
+        device = torch.device(self.device or distributed.default_device())
+        loss, _ = evaluate(self.new_model(self.data).to(device), self.data.train, self.data.task,
+                           loss_for(self.data.task), device)
+        return loss
+
     def planned_steps(self, specs: Sequence[RunSpec]) -> int:
         return sum(spec.planned_steps(self.data.n_train) for spec in specs)
 

@@ -281,7 +281,8 @@ register({
     "lr.intro": {
         "en": "The learning rate is the step size of the update W_new = W_old - lr * update. {count} {count:rate|rates} from "
               "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
-              "{epochs} {epochs:epoch|epochs}). Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
+              "{epochs} {epochs:epoch|epochs}), all from the same initial weights, whose loss over the training "
+              "set is the starting loss. Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
               "lowest value so far by at least {rise:.0%} of its start and by at least {z:g} standard errors of that "
               "average, from the step losses' own scatter: mini-batch noise alone rises 3-4; for a rate that fell "
@@ -289,7 +290,8 @@ register({
               "the small ups and downs of a flat line are noise, not oscillation); too slow (it fell less than "
               "{slow:.0%} of the largest fall); good otherwise.",
         "ko": "학습률은 갱신식 W_new = W_old - lr * update의 보폭입니다. {low:g}부터 {high:g}까지 {count}개의 학습률을 "
-              "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 학습했습니다. 각 곡선은 정해진 규칙으로 "
+              "나머지는 고정한 채({optimizer}, 배치 크기 {batch}, {epochs} 에폭) 모두 같은 초기 "
+              "가중치에서 학습했고, 그 가중치의 훈련 세트 손실이 시작 손실입니다. 각 곡선은 정해진 규칙으로 "
               "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
               "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상, 그리고 스텝 손실 자체의 흩어짐으로 잰 "
               "이동평균의 표준오차 {z:g}배 이상 다시 올라감(미니배치 잡음만으로는 3-4배); 가장 많이 내려간 학습률의 "
@@ -329,17 +331,17 @@ register({
                       "ko": "발산하는 학습률 바로 아래에서는 손실이 진동한다."},
     "lr.edge.evidence": {
         "en": "lr {lr:g}, the rate below the first diverging {diverged_lr:g}, is {kind}: after falling by {progress:.4f} "
-              "from the first loss {first:.4f}, the smoothed loss rose back by up to {rebound:.4f}",
-        "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 첫 손실 {first:.4f}에서 {progress:.4f} "
+              "from the starting loss {first:.4f}, the smoothed loss rose back by up to {rebound:.4f}",
+        "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 시작 손실 {first:.4f}에서 {progress:.4f} "
               "내려간 뒤 이동평균 손실이 최대 {rebound:.4f}만큼 다시 올라감"},
     "lr.edge.evidence_rose": {
         "en": "lr {lr:g}, the rate below the first diverging {diverged_lr:g}, is {kind}: before its smoothed loss "
-              "fell below the first loss {first:.4f}, it rose by up to {rebound:.4f}",
-        "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 이동평균 손실이 첫 손실 {first:.4f} "
+              "fell below the starting loss {first:.4f}, it rose by up to {rebound:.4f}",
+        "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 이동평균 손실이 시작 손실 {first:.4f} "
               "아래로 내려가기 전에 최대 {rebound:.4f}만큼 올라감"},
-    "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the first loss and "
+    "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the starting loss and "
                            ">= {z:g} standard errors of the smoothed loss), contradicted if it is good",
-                     "ko": "그 학습률이 진동(반등 >= 첫 손실의 {rise:.0%}, 그리고 이동평균 손실 표준오차의 {z:g}배 이상)이면 "
+                     "ko": "그 학습률이 진동(반등 >= 시작 손실의 {rise:.0%}, 그리고 이동평균 손실 표준오차의 {z:g}배 이상)이면 "
                            "확인, 좋음이면 반박"},
 })
 
@@ -347,7 +349,7 @@ register({
 register({
     "lr.table": {"en": "Each rate and its class", "ko": "학습률별 분류"},
     "col.kind": {"en": "class", "ko": "분류"},
-    "col.first_loss": {"en": "first loss", "ko": "첫 손실"},
+    "col.first_loss": {"en": "starting loss", "ko": "시작 손실"},
     "col.final_loss": {"en": "last-epoch loss", "ko": "마지막 에폭 손실"},
     "col.rebound": {"en": "largest rebound", "ko": "최대 반등"},
     "col.progress": {"en": "progress before it", "ko": "그 전까지의 감소"},
