@@ -35,7 +35,7 @@ def test_no_count_is_written_with_an_s_in_parentheses():
 def test_the_loss_falls_by_an_amount():
     evidence = t("lr.edge.evidence", lr=0.1, diverged_lr=1.0, kind="oscillating", progress=2.33, first=2.5,
                  rebound=0.4)
-    assert "after falling by 2.3300 from the first loss 2.5000" in evidence
+    assert "after falling by 2.3300 from the starting loss 2.5000" in evidence
 
 
 def test_one_missing_line_is_a_line(tmp_path):
