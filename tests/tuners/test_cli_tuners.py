@@ -146,6 +146,7 @@ def test_optimizer_check_sweeps_each_rate_over_the_runs_it_compares(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert [line.split(" (")[1].split(")")[0] for line in data["explanation"][:2]] == ["sweep over 2 epochs"] * 2
+    assert [run_["lr_found_by"] for run_ in data["runs"]] == [{"method": "sweep", "epochs": 2}] * 2
 
 
 def test_advise_on_user_csv_with_a_module_function_model(tmp_path, monkeypatch):

@@ -90,11 +90,20 @@ class OptimizerCheckResult(TunerDisplay):
                                                      if shown.count(value) > 1 and r.best_val_loss is not None else "")
                          for r, value in zip(runs, shown))
 
+    def lr_source(self, optimizer: str) -> dict[str, Any]:
+        """How an optimizer's learning rate was found: {'method': 'range'}, {'method': 'sweep',
+        'epochs': N} or {'method': 'given'}."""
+        found = self.lr_finds.get(optimizer)
+        if found is None:
+            return {"method": "given"}
+        return {"method": "sweep", "epochs": found.epochs} if isinstance(found, LRSweepResult) else {"method": "range"}
+
     def to_dict(self) -> dict[str, Any]:
         return {"suggested_optimizer": self.suggested_optimizer, "suggested_lr": self.suggested_lr,
                 "epochs": self.epochs, "metric": self.metric,
-                "runs": [{"optimizer": r.optimizer, "lr": r.lr, "best_epoch": r.best_epoch,
-                          "best_val_metric": r.best_val_metric, "best_val_loss": r.best_val_loss, "steps": r.steps,
+                "runs": [{"optimizer": r.optimizer, "lr": r.lr, "lr_found_by": self.lr_source(r.optimizer),
+                          "best_epoch": r.best_epoch, "best_val_metric": r.best_val_metric,
+                          "best_val_loss": r.best_val_loss, "steps": r.steps,
                           "status": r.history.status if r.history else None, "error": r.error} for r in self.runs],
                 "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
 
@@ -186,9 +195,9 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
             continue
         note = t("oc.cut", lang) if r.history.status == "budget" else \
             t("oc.diverged", lang) if r.history.status == "diverged" else ""  # type: ignore[union-attr]
-        found = result.lr_finds.get(r.optimizer)
-        source = t("oc.given", lang) if found is None else t("oc.swept", lang, epochs=found.epochs) \
-            if isinstance(found, LRSweepResult) else t("lrf.title", lang)
+        found = result.lr_source(r.optimizer)
+        source = t("oc.given", lang) if found["method"] == "given" else \
+            t("oc.swept", lang, epochs=found["epochs"]) if found["method"] == "sweep" else t("lrf.title", lang)
         lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
                        value=r.best_val_metric, epoch=r.best_epoch, epochs=result.epochs, note=note))
     ranked = result.ranked()
