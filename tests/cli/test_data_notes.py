@@ -34,6 +34,21 @@ def test_train_says_classes_their_outputs_and_a_class_validation_lacks(tmp_path)
     assert "class '11' has no rows in validation (1 in all)" in err
 
 
+def test_a_quantity_given_as_classes_gets_three_short_lines_not_hundreds(tmp_path):
+    """--task classification on 60 distinct values listed all 60 labels and outputs, then one line per
+    class validation lacked; now 10 of each, a warning that most classes have one row, and one count."""
+    labels = [f"{1 + i / 100:.2f}" for i in (np.arange(60) * 7) % 60]  # 60 distinct values, shuffled
+    err = _stderr("train", "--dataset", _csv(tmp_path / "q.csv", labels), "--task", "classification",
+                  "--epochs", "1", "--batch-size", "8", "--out", str(tmp_path / "run"))
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 3, notes
+    assert "(labels 1.0, 1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.08, 1.09, ... (60 in all) are outputs 0, 1, 2, " \
+           "3, 4, 5, 6, 7, 8, 9, ... (60 in all))" in notes[0]  # labels read as numbers: 1.00 is 1.0
+    assert notes[1] == ("note: 60 classes in 60 rows of column 'kind': most classes have a single row, which "
+                        "training cannot learn to predict; if the column is a quantity, use --task regression")
+    assert notes[2].startswith("note: 48 classes have no rows in validation ('")
+
+
 def test_lr_find_says_when_whole_numbers_are_read_as_a_regression_target(tmp_path):
     labels = list(range(40))  # 40 distinct whole numbers in 40 rows: more than 40 // 5 = 8 classes
     err = _stderr("lr-find", "--dataset", _csv(tmp_path / "r.csv", labels), "--batch-size", "8", "--steps", "20",

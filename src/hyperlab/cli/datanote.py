@@ -13,6 +13,10 @@ from hyperlab.data.notes import file_notes
 from hyperlab.i18n import t
 
 
+SHOWN_CLASSES = 10  # labels listed with their outputs; the rest counted
+SHOWN_MISSING = 3  # classes without validation rows named one per line; more are counted in one
+
+
 def data_notes(data: Data, source: str, lang: str, task: str | None = None,
                features: str | None = None) -> list[str]:
     """Nothing for a built-in set (`hyperlab datasets` describes those); for a file, one line on
@@ -43,17 +47,26 @@ def _task_notes(data: Data, source: str, lang: str, task: str | None) -> list[st
                   max_classes=max_classes(sum(sizes.values())))]
     labels = data.classes or [str(i) for i in range(data.n_outputs)]
     identity = labels == [str(i) for i in range(len(labels))]
-    mapping = "" if identity else t("cli.data.mapping", lang, labels=", ".join(labels),
-                                    outputs=", ".join(map(str, range(len(labels)))))
+    shown = labels[:SHOWN_CLASSES]  # a label column of quantities read as classes has hundreds
+    more = t("cli.data.more", lang, n=len(labels)) if len(labels) > len(shown) else ""
+    mapping = "" if identity else t("cli.data.mapping", lang, labels=", ".join(shown) + more,
+                                    outputs=", ".join(map(str, range(len(shown)))) + more)
     given = t("cli.data.given", lang) if task is not None else ""
     lines = [t("cli.data.classification", lang, name=source, given=given, k=data.n_outputs, column=column,
                mapping=mapping, **sizes)]
+    rows = sum(sizes.values())
+    if len(labels) > rows / 2:
+        lines.append(t("cli.data.one_row_classes", lang, k=len(labels), rows=rows, column=column))
     val = data.class_counts("val")
     if val:
         total = [a + b + c for a, b, c in zip(data.class_counts("train"), val,
                                               data.class_counts("test") or [0] * len(val))]
-        lines += [t("cli.data.missing", lang, label=labels[k], n=total[k])
-                  for k, count in enumerate(val) if count == 0 and total[k] > 0]
+        missing = [k for k, count in enumerate(val) if count == 0 and total[k] > 0]
+        if len(missing) > SHOWN_MISSING:
+            lines.append(t("cli.data.missing_many", lang, n=len(missing),
+                           labels=", ".join(repr(labels[k]) for k in missing[:SHOWN_MISSING])))
+        else:
+            lines += [t("cli.data.missing", lang, label=labels[k], n=total[k]) for k in missing]
     return lines
 
 

@@ -113,6 +113,15 @@ register({
               "클래스로 읽음; R² 보고); 학습 {n_train} / 검증 {n_val} / 시험 {n_test}행"},
     "cli.data.column": {"en": "column {label!r}", "ko": "열 {label!r}"},
     "cli.data.y": {"en": "y", "ko": "y"},
+    "cli.data.more": {"en": ", ... ({n} in all)", "ko": ", ... (모두 {n}개)"},
+    "cli.data.one_row_classes": {
+        "en": "{k} classes in {rows} rows of {column}: most classes have a single row, which training cannot "
+              "learn to predict; if the column is a quantity, use --task regression",
+        "ko": "{column}의 {rows}행에 클래스가 {k}개입니다: 대부분의 클래스가 한 행뿐이라 학습으로 예측할 수 없습니다. "
+              "이 열이 양(수치)이라면 --task regression을 쓰세요"},
+    "cli.data.missing_many": {
+        "en": "{n} classes have no rows in validation ({labels}, ...): their accuracy is not measured there",
+        "ko": "클래스 {n}개는 검증 세트에 행이 없습니다 ({labels}, ...): 검증에서 그 정확도는 측정되지 않습니다"},
     "cli.data.missing": {
         "en": "class {label!r} has no rows in validation ({n} in all): its accuracy is not measured there",
         "ko": "클래스 {label!r}은(는) 검증 세트에 행이 없습니다 (전체 {n}행): 검증에서 그 정확도는 측정되지 않습니다"},
