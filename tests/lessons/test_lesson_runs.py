@@ -20,7 +20,7 @@ from hyperlab.data import load_data
 from hyperlab.engine import Callback
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError
-from hyperlab.lessons import LESSONS, Monitor, run_lesson, run_tour
+from hyperlab.lessons import LESSONS, Monitor, learning_rate, run_lesson, run_tour
 from hyperlab.lessons.runner import lesson_module
 
 
@@ -160,7 +160,8 @@ def test_mini_batch_noise_is_not_oscillation_in_a_real_run():
     rows = {r["lr"]: r for r in result.measurements["rows"]}
     for lr in (1e-5, 0.01):
         assert rows[lr]["stats"]["rebound"] >= 0.05 * rows[lr]["stats"]["first"]  # what fooled the old rule
-        assert rows[lr]["stats"]["rebound"] < 5 * rows[lr]["stats"]["noise_se"]
+        stats = rows[lr]["stats"]
+        assert stats["rebound"] < learning_rate.noise_bound(stats["windows"]) * stats["noise_se"]
     assert [rows[lr]["kind"] for lr in (1e-5, 0.01, 0.3, 1.0)] == ["too_slow", "good", "oscillating", "diverged"]
     assert result.claim("lr.too_low").verdict == "confirmed" and result.claim("lr.edge").verdict == "confirmed"
     # every fall is measured from the untrained model's loss over the training set, where all rates
@@ -169,6 +170,17 @@ def test_mini_batch_noise_is_not_oscillation_in_a_real_run():
     starts = {r["stats"]["first"] for r in rows.values()}
     assert len(starts) == 1 and first_batch > 1.1 * starts.pop()
     assert rows[1e-5]["stats"]["fall"] < 0.15 * result.measurements["reference_fall"]
+
+
+def test_a_longer_run_needs_a_larger_rebound_to_oscillate():
+    """At 30 epochs (the full budget) moons' 0.002 and 0.003 passed a fixed 5 standard errors from
+    noise alone: more windows, larger extremes. The bound grows as sqrt(2 ln m)."""
+    assert learning_rate.noise_bound(17) == pytest.approx(5.0, abs=0.05)
+    assert learning_rate.noise_bound(63) == pytest.approx(6.07, abs=0.05)
+    result = run_lesson("learning-rate", "moons", budget="tiny", lrs=(1e-5, 0.002, 0.3, 10.0), epochs=30)
+    rows = {r["lr"]: r for r in result.measurements["rows"]}
+    assert 5 * rows[0.002]["stats"]["noise_se"] < rows[0.002]["stats"]["rebound"]  # what a fixed 5 called oscillation
+    assert rows[0.002]["kind"] == "good" and rows[0.3]["kind"] == "good"
 
 
 def test_forced_large_batch_as_good_as_small():

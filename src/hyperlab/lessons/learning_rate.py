@@ -6,12 +6,12 @@ Each rate is classified from its own loss curve (:func:`classify`), with these s
 - **diverged**: the trainer stopped the run because the loss became non-finite or exploded to
   20x its first value (averaged over 32 samples' steps: ``trainer.divergence``; the step is recorded);
 - **oscillating**: the smoothed loss (moving average over half an epoch) rose back above the lowest
-  value it had reached so far by at least 5% of the first loss, and by at least 5 standard errors of
-  that moving average (the step losses' own scatter, from one step to the next, over the square root
-  of the window): smoothing leaves some mini-batch noise, and on data whose batches differ a lot
-  (regression targets, most of all) its rebounds passed the 5% at every rate, the untrained ones
-  included. Pure noise (the lowest rates, which barely train) rebounds by 3-4 standard errors on
-  the built-in sets. For a rate that fell less than half the largest fall, the rebound must also be
+  value it had reached so far by at least 5% of the first loss, and by more standard errors of that
+  moving average (the step losses' own scatter, from one step to the next, over the square root of
+  the window) than noise reaches: 2.1 x sqrt(2 ln m) for a run of m windows (``noise_bound``: 5.0
+  at 8 epochs, 6.1 at 30). Smoothing leaves some mini-batch noise, and on data whose batches
+  differ a lot (regression targets, most of all) its rebounds passed the 5% at every rate, the
+  untrained ones included. For a rate that fell less than half the largest fall, the rebound must also be
   at least a quarter of that largest fall (a rate that barely moves is slow even when its small ups
   and downs, noise around a flat line, pass the rest);
 - **too slow**: the loss fell by less than half as much as it did at the rate with the largest fall;
@@ -40,7 +40,16 @@ from hyperlab.lessons import texts  # noqa: F401 - registers the lesson texts
 NAME = "learning-rate"
 KINDS = ("too_slow", "good", "oscillating", "diverged")
 OSC_MIN_RISE = 0.05  # smoothed loss rose back above its lowest value so far by >= this fraction of the first loss
-OSC_NOISE_Z = 5.0  # ... and by >= this many standard errors of the smoothed loss (noise alone: 3-4)
+OSC_NOISE_C = 2.1  # ... and by >= this x sqrt(2 ln m) standard errors of the smoothed loss, m its windows
+
+
+def noise_bound(windows: float) -> float:
+    """How many standard errors of the smoothed loss a rebound must pass to be more than mini-batch
+    noise: the largest rebound of noise grows with the number of windows the run holds, as the
+    maximum of that many draws does (sqrt(2 ln m)); 5.0 at the quick budget's 8 epochs (about 17
+    windows), 6.1 at the full budget's 30 (about 63). Measured on 7 data sets, the rates that barely
+    train (pure noise) reached at most 2.13 x sqrt(2 ln m), and in the quick budget 1.7."""
+    return OSC_NOISE_C * math.sqrt(2 * math.log(max(windows, 2.0)))
 SLOW_FRACTION = 0.5  # fell by less than this fraction of the largest fall: too slow
 SLOW_MAX_SWING = 0.25  # ... unless its smoothed loss rose back by at least this fraction of the largest fall
 KIND_LABEL = {"kind": "lr.kind."}
@@ -116,7 +125,7 @@ def curve_stats(step_loss: list[float | None], steps_per_epoch: int,
     losses = finite(step_loss)
     if not losses:
         return {"first": start, "final": None, "fall": None, "rebound": 0.0, "progress": 0.0, "window": 0,
-                "noise_se": 0.0}
+                "noise_se": 0.0, "windows": 0.0}
     first = losses[0] if start is None else start
     n = len(losses)
     window = max(1, min(steps_per_epoch // 2, n // 4))
@@ -131,7 +140,7 @@ def curve_stats(step_loss: list[float | None], steps_per_epoch: int,
     final = statistics.fmean(losses[-min(steps_per_epoch, n):])
     return {"first": first, "final": final, "fall": first - final, "rebound": rebound,
             "progress": progress, "window": window, "min_smoothed": min(smooth),
-            "noise_se": scatter / math.sqrt(window)}
+            "noise_se": scatter / math.sqrt(window), "windows": n / window}
 
 
 def classify(stats: dict[str, Any], diverged: dict[str, Any] | None, reference_fall: float | None) -> str:
@@ -144,7 +153,8 @@ def classify(stats: dict[str, Any], diverged: dict[str, Any] | None, reference_f
     slow = no_reference or stats["fall"] < SLOW_FRACTION * reference_fall
     if slow and not no_reference and stats["rebound"] < SLOW_MAX_SWING * reference_fall:
         return "too_slow"  # barely moved: its small ups and downs are noise, not oscillation
-    if stats["rebound"] >= max(OSC_MIN_RISE * stats["first"], OSC_NOISE_Z * (stats.get("noise_se") or 0.0)):
+    noise = noise_bound(stats.get("windows") or 2.0) * (stats.get("noise_se") or 0.0)
+    if stats["rebound"] >= max(OSC_MIN_RISE * stats["first"], noise):
         return "oscillating"
     return "too_slow" if slow else "good"
 
@@ -240,7 +250,7 @@ def _best_inside_claim(m: dict[str, Any]) -> Claim:
 
 
 def _edge_claim(rows: list[dict[str, Any]]) -> Claim:
-    rule = {"rise": OSC_MIN_RISE, "z": OSC_NOISE_Z}
+    rule = {"rise": OSC_MIN_RISE, "c": OSC_NOISE_C}
     first_div = next((i for i, r in enumerate(rows) if r["kind"] == "diverged"), None)
     if first_div is None:
         return not_measured("lr.edge", "no_divergence", rule)
@@ -270,7 +280,7 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
     rows = m["rows"]
     return {"count": len(rows), "low": rows[0]["lr"], "high": rows[-1]["lr"], "optimizer": m["optimizer"],
             "batch": m["batch_size"], "epochs": m["epochs"], "rise": OSC_MIN_RISE,
-            "z": OSC_NOISE_Z, "slow": SLOW_FRACTION, "swing": SLOW_MAX_SWING}
+            "c": OSC_NOISE_C, "slow": SLOW_FRACTION, "swing": SLOW_MAX_SWING}
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:

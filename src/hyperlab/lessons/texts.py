@@ -284,8 +284,9 @@ register({
               "{epochs} {epochs:epoch|epochs}), all from the same initial weights, whose loss over the training "
               "set is the starting loss. Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
-              "lowest value so far by at least {rise:.0%} of its start and by at least {z:g} standard errors of that "
-              "average, from the step losses' own scatter: mini-batch noise alone rises 3-4; for a rate that fell "
+              "lowest value so far by at least {rise:.0%} of its start and by more standard errors of that average, "
+              "from the step losses' own scatter, than mini-batch noise reaches ({c:g} x sqrt(2 ln m) for m "
+              "half-epoch windows: 5.0 at 8 epochs); for a rate that fell "
               "less than {slow:.0%} of the largest fall among the rates, also by at least {swing:.0%} of that fall: "
               "the small ups and downs of a flat line are noise, not oscillation); too slow (it fell less than "
               "{slow:.0%} of the largest fall); good otherwise.",
@@ -294,7 +295,8 @@ register({
               "가중치에서 학습했고, 그 가중치의 훈련 세트 손실이 시작 손실입니다. 각 곡선은 정해진 규칙으로 "
               "분류합니다: 발산(손실이 유한하지 않거나 시작값의 20배가 되어 트레이너가 중단), 진동(반 에폭 이동평균 "
               "손실이 그때까지의 최저값보다 시작값의 {rise:.0%} 이상, 그리고 스텝 손실 자체의 흩어짐으로 잰 "
-              "이동평균의 표준오차 {z:g}배 이상 다시 올라감(미니배치 잡음만으로는 3-4배); 가장 많이 내려간 학습률의 "
+              "이동평균의 표준오차로 미니배치 잡음이 닿는 것보다 더 다시 올라감(반 에폭 창 m개에 {c:g} x sqrt(2 ln m)배: "
+              "8 에폭에서 5.0); 가장 많이 내려간 학습률의 "
               "{slow:.0%}보다 적게 내려간 학습률은 그 감소의 {swing:.0%} 이상도 올라가야 함: 평평한 곡선의 작은 "
               "오르내림은 잡음이지 진동이 아님), 너무 느림(가장 많이 내려간 학습률의 {slow:.0%}보다 적게 내려감), "
               "그 밖에는 좋음."},
@@ -340,8 +342,9 @@ register({
         "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 이동평균 손실이 시작 손실 {first:.4f} "
               "아래로 내려가기 전에 최대 {rebound:.4f}만큼 올라감"},
     "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the starting loss and "
-                           ">= {z:g} standard errors of the smoothed loss), contradicted if it is good",
-                     "ko": "그 학습률이 진동(반등 >= 시작 손실의 {rise:.0%}, 그리고 이동평균 손실 표준오차의 {z:g}배 이상)이면 "
+                           "more standard errors of the smoothed loss than noise reaches, {c:g} x sqrt(2 ln m) for m windows), "
+                           "contradicted if it is good",
+                     "ko": "그 학습률이 진동(반등 >= 시작 손실의 {rise:.0%}, 그리고 이동평균 손실 표준오차의 {c:g} x sqrt(2 ln m)배 이상)이면 "
                            "확인, 좋음이면 반박"},
 })
 
