@@ -282,7 +282,8 @@ register({
         "en": "The learning rate is the step size of the update W_new = W_old - lr * update. {count} {count:rate|rates} from "
               "{low:g} to {high:g} were trained with everything else fixed ({optimizer}, batch size {batch}, "
               "{epochs} {epochs:epoch|epochs}), all from the same initial weights, whose loss over the training "
-              "set is the starting loss. Each curve is classified by stated rules: diverged (the trainer stopped it: loss "
+              "set is the starting loss. Each curve is classified by stated rules: diverged (the trainer stopped "
+              "it: loss "
               "non-finite or 20x its start); oscillating (the loss smoothed over half an epoch rose back above its "
               "lowest value so far by at least {rise:.0%} of its start and by more standard errors of that average, "
               "from the step losses' own scatter, than mini-batch noise reaches ({c:g} x sqrt(2 ln m) for m "
@@ -342,7 +343,8 @@ register({
         "ko": "처음 발산한 {diverged_lr:g} 바로 아래의 학습률 {lr:g}은(는) {kind}: 이동평균 손실이 시작 손실 {first:.4f} "
               "아래로 내려가기 전에 최대 {rebound:.4f}만큼 올라감"},
     "lr.edge.rule": {"en": "confirmed if that rate is oscillating (rebound >= {rise:.0%} of the starting loss and "
-                           "more standard errors of the smoothed loss than noise reaches, {c:g} x sqrt(2 ln m) for m windows), "
+                           "more standard errors of the smoothed loss than noise reaches, {c:g} x sqrt(2 ln m) for "
+                           "m windows), "
                            "contradicted if it is good",
                      "ko": "그 학습률이 진동(반등 >= 시작 손실의 {rise:.0%}, 그리고 이동평균 손실 표준오차의 {c:g} x sqrt(2 ln m)배 이상)이면 "
                            "확인, 좋음이면 반박"},

@@ -32,7 +32,8 @@ register({
     "cmp.seconds_shared": {
         "en": "seconds: members trained together share one clock, so each shows the wall time of its whole "
               "cohort (the members with its batch size) up to the member's own end, not its own share",
-        "ko": "초: 함께 학습한 멤버는 시계 하나를 나눠 쓰므로, 각 멤버의 초는 자기 몫이 아니라 그 멤버가 끝날 때까지 그 "
+        "ko": "초: 함께 학습한 멤버는 시계 하나를 나눠 쓰므로, 각 멤버의 초는 자기 몫이 아니라 그 멤버가 끝날 "
+              "때까지 그 "
               "묶음(같은 배치 크기의 멤버들) 전체가 쓴 벽시계 시간입니다"},
     "cmp.seed": {"en": "seed", "ko": "시드"},
     "cmp.best": {"en": "best: {name} (validation {metric} {value:.4f})",
