@@ -138,28 +138,28 @@ def lr_find(
                                          optimizer=optimizer, seed=seed, epochs=epochs,
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     cost = t("cli.cost", lang)
+    # only the options given: the Python functions' own defaults apply to the others
+    given = {name: value for name, value in {"min_lr": min_lr, **only[method]}.items()
+             if value is not None and name != "epochs"}  # epochs went into the settings
     if method == "sweep":
-        options = {"min_lr": 1e-5 if min_lr is None else min_lr, "max_lr": max_lr,
-                   "per_decade": "4" if per_decade is None else per_decade, "steps": steps}
+        plan = {name: given.pop(name) for name in ("min_lr", "per_decade") if name in given}
+        options = {"max_lr": max_lr, "steps": steps, **plan}
         hp, n = setup.hparams, subject.data.n_train
         lrs, epochs = sweep_plan(hp, n, **options)  # checks the options; sizes the progress bar
         console = o.console(quiet, json_out)
         with setup.threads(threads, subject.data), make_progress(console) as progress:
             # the confirmation's runs are added to the bar when they start (``ProgressBar.add_work``)
             task = progress.add_task(t("lsw.title", lang), total=len(lrs) * epochs * hp.steps_per_epoch(n), info="")
-            swept = lr_sweep_fn(subject, hparams=hp, narrow=narrow is not False,
-                                seeds="4" if seeds is None else seeds, out=out, lang=lang,
-                                callbacks=[ProgressBar(progress, lang, task=task)], **options)
+            swept = lr_sweep_fn(subject, hparams=hp, out=out, lang=lang,
+                                callbacks=[ProgressBar(progress, lang, task=task)], **options, **given)
         rows = {t("cli.suggestion", lang): f"{swept.suggested_lr:.3g} (sweep)",
                 cost: t("cli.cost_value", lang, steps=swept.steps_run, epochs=swept.epochs_run,
                         samples=swept.samples)}
         _finish(console, json_out, setup, swept.to_dict(), swept.explanation, rows, swept.plot, lang)
         return
     with setup.threads(threads, subject.data):
-        result = lr_find_fn(subject, hparams=setup.hparams, min_lr=1e-6 if min_lr is None else min_lr,
-                            max_lr=max_lr, steps=steps, repeats="1" if repeats is None else repeats,
-                            rule="min_div_10" if rule is None else rule,
-                            stop_factor="4" if stop_factor is None else stop_factor, out=out, lang=lang)
+        result = lr_find_fn(subject, hparams=setup.hparams, max_lr=max_lr, steps=steps, out=out, lang=lang,
+                            **given)
     seen = samples_seen(result.n_train, result.hparams.effective_batch(), result.steps_run)
     rows = {t("cli.suggestion", lang): f"{result.suggested_lr:.3g} ({result.recommended_rule})",
             **{name: value for name, value in result.suggestions.items() if value is not None},

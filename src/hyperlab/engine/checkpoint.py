@@ -94,14 +94,12 @@ def restore_state(run: Run, state: dict[str, Any]) -> None:
     """Put a run back exactly as the checkpoint left it; refuse a checkpoint made with other
     settings (more epochs with a per-step schedule excepted: the run trains on to them), other
     data or another model, naming what differs."""
-    now = run.hparams.to_dict()
-    if state["hparams"] != now:
-        why = _why_not_longer(state, now)
-        if why is not None:
-            changed = [f"{k} {v!r} (now {now.get(k)!r})" for k, v in sorted(state["hparams"].items())
-                       if now.get(k) != v]
-            raise HyperlabError(f"cannot resume: the checkpoint was made with other settings: {', '.join(changed)}"
-                                f"{why}; train without --resume to start a new run")
+    now, saved = run.hparams.to_dict(), state["hparams"]
+    changed = sorted(k for k in saved.keys() | now.keys() if saved.get(k) != now.get(k))
+    if changed and (why := _why_not_longer(state, now, changed)) is not None:
+        named = ", ".join(f"{k} {saved.get(k)!r} (now {now.get(k)!r})" for k in changed)
+        raise HyperlabError(f"cannot resume: the checkpoint was made with other settings: {named}{why}; "
+                            "train without --resume to start a new run")
     made_on, here = state.get("data"), data_identity(run)
     if made_on is not None and made_on != here:
         raise HyperlabError(f"cannot resume: the checkpoint was made on other data ({_describe(made_on)}) than this "
@@ -132,13 +130,13 @@ def restore_state(run: Run, state: dict[str, Any]) -> None:
         cb.load_state_dict(cb_state)
 
 
-def _why_not_longer(state: dict[str, Any], now: dict[str, Any]) -> str | None:
-    """None when ``now`` only trains for more epochs than the checkpoint's run, with a schedule that
-    a longer run leaves unchanged up to there (constant, step, warmup: laid out per step): resuming
-    then gives exactly the weights of a run trained that long from the start. Else why not ('' when
-    more than the epochs changed)."""
+def _why_not_longer(state: dict[str, Any], now: dict[str, Any], changed: list[str]) -> str | None:
+    """None when ``now`` only trains for more epochs than the checkpoint's run (``changed``: the
+    settings that differ), with a schedule that a longer run leaves unchanged up to there (constant,
+    step, warmup: laid out per step): resuming then gives exactly the weights of a run trained that
+    long from the start. Else why not ('' when more than the epochs changed)."""
     saved = state["hparams"]
-    if [k for k in saved if now.get(k) != saved[k]] != ["epochs"] or now["epochs"] < saved["epochs"]:
+    if changed != ["epochs"] or now["epochs"] < saved["epochs"]:
         return ""
     if state.get("stop_status"):
         return f" (the run had ended: {state['stop_status'].replace('_', ' ')})"
