@@ -29,8 +29,9 @@ def lab(
     orphan_seconds: Annotated[float, typer.Option("--orphan-seconds", help="Stop a training no page has watched "
                                                                            "for this long.", metavar=NUMBER,
                                                   parser=read_as("orphan_seconds", POSITIVE))] = 20.0,
-    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar=NAME, help="Another Host name the lab answers "
-                                                                              "to (with a non-loopback --host).")] = None,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar=NAME,
+                                                         help="Another Host name the lab answers to (with a "
+                                                              "non-loopback --host).")] = None,
 ) -> None:
     """Start the web lab: turn the four knobs and watch real training live in the browser."""
     from hyperlab.lab.server import serve

@@ -164,7 +164,6 @@ class TensorBoard(Callback):
             writer.close(run.hparams, run.history, self.hparams)
 
 
-
 class OneRunTensorBoard(TensorBoard):
     """``TensorBoard`` for one run (a sweep's trial, one member of ``train``'s comparison), written into
     ``log_dir`` itself also when that run trains as a member of a population, where the plain

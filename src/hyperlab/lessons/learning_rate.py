@@ -41,6 +41,9 @@ NAME = "learning-rate"
 KINDS = ("too_slow", "good", "oscillating", "diverged")
 OSC_MIN_RISE = 0.05  # smoothed loss rose back above its lowest value so far by >= this fraction of the first loss
 OSC_NOISE_C = 2.1  # ... and by >= this x sqrt(2 ln m) standard errors of the smoothed loss, m its windows
+SLOW_FRACTION = 0.5  # fell by less than this fraction of the largest fall: too slow
+SLOW_MAX_SWING = 0.25  # ... unless its smoothed loss rose back by at least this fraction of the largest fall
+KIND_LABEL = {"kind": "lr.kind."}
 
 
 def noise_bound(windows: float) -> float:
@@ -50,9 +53,6 @@ def noise_bound(windows: float) -> float:
     windows), 6.1 at the full budget's 30 (about 63). Measured on 7 data sets, the rates that barely
     train (pure noise) reached at most 2.13 x sqrt(2 ln m), and in the quick budget 1.7."""
     return OSC_NOISE_C * math.sqrt(2 * math.log(max(windows, 2.0)))
-SLOW_FRACTION = 0.5  # fell by less than this fraction of the largest fall: too slow
-SLOW_MAX_SWING = 0.25  # ... unless its smoothed loss rose back by at least this fraction of the largest fall
-KIND_LABEL = {"kind": "lr.kind."}
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ MIN_BUDGET = 1.0  # seconds: below this the fixed costs (setting up runs, plots)
 # below this many validation rows the advice says its stages' choices rest on few samples
 FEW_VALIDATION_ROWS = 30
 
+
 @dataclass
 class Compute:
     """Work done by one stage: wall seconds, steps (optimizer steps and gradient evaluations), samples."""
