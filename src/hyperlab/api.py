@@ -23,7 +23,7 @@ from hyperlab.data import VAL_FRACTION, DataSpec, as_data
 from hyperlab.engine import Callback, Checkpoint, RunResult, fit, load_checkpoint
 from hyperlab.engine.trainer import LossFn, TrainingInterrupted
 from hyperlab.errors import ConfigError, check_out_dir
-from hyperlab.hparams import HParams
+from hyperlab.hparams import HParams, as_hparams
 from hyperlab.models import ModelSpec, build_model, model_size
 from hyperlab.records import save_members, save_run
 from hyperlab.records.run_store import commit_run, discard, holds_run, staging
@@ -32,17 +32,6 @@ if TYPE_CHECKING:
     from hyperlab.views.comparison import Comparison
 
 __all__ = ["DataSpec", "as_data", "as_hparams", "expand_grid", "train", "train_many"]
-
-
-def as_hparams(hparams: HParams | dict[str, Any] | None = None, **overrides: Any) -> HParams:
-    """An HParams from an object, a dict, or nothing, with keyword overrides applied."""
-    if hparams is None:
-        return HParams(**overrides)
-    if isinstance(hparams, dict):
-        return HParams(**{**hparams, **overrides})
-    if isinstance(hparams, HParams):
-        return hparams.replace(**overrides) if overrides else hparams
-    raise ConfigError("hparams", type(hparams).__name__, "must be an HParams or a dict of settings")
 
 
 def train(model: ModelSpec = "mlp", data: DataSpec = "digits", hparams: HParams | dict[str, Any] | None = None,

@@ -263,6 +263,17 @@ class HParams(BaseModel):
         return n_train // b if self.drop_last else math.ceil(n_train / b)
 
 
+def as_hparams(hparams: HParams | dict[str, Any] | None = None, **overrides: Any) -> HParams:
+    """An HParams from an object, a dict, or nothing, with keyword overrides applied."""
+    if hparams is None:
+        return HParams(**overrides)
+    if isinstance(hparams, dict):
+        return HParams(**{**hparams, **overrides})
+    if isinstance(hparams, HParams):
+        return hparams.replace(**overrides) if overrides else hparams
+    raise ConfigError("hparams", type(hparams).__name__, "must be an HParams or a dict of settings")
+
+
 def whole_set_batch(n_train: int, accumulate: int = 1, world_size: int = 1) -> int:
     """The batch size whose step (x ``accumulate`` micro-batches x ``world_size`` processes) takes
     the whole training set, or as much of it as divides evenly (at least 1): the default for a

@@ -56,7 +56,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hyperlab.data import Data
+from hyperlab.data import Data, DataSpec, as_data
 from hyperlab.engine import memory
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
@@ -91,7 +91,7 @@ class PopulationInterrupted(KeyboardInterrupt):
         self.results = results
 
 
-def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams | dict[str, Any]], *,
+def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HParams | dict[str, Any]], *,
                    callbacks: Sequence[Callback] = (), device: torch.device | str | None = None,
                    loss_fn: LossFn | None = None, max_members: int | None = None,
                    memory_limit: int | None = None, width: int | None = None, depth: int | None = None,
@@ -100,7 +100,8 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
                    stop: threading.Event | None = None) -> list[RunResult]:
     """Train one member per HParams at once; return their results in the order given.
 
-    ``model`` is a built-in name, ``module:function`` or factory (each member gets
+    ``data`` is anything ``as_data`` takes (anything but ``Data`` is split by the first member's
+    seed). ``model`` is a built-in name, ``module:function`` or factory (each member gets
     ``build_model(model, data, width=, depth=, seed=hp.seed)``: the weights ``fit`` would start
     from) or an ``nn.Module`` (every member starts from a copy of its weights). Each result has
     exactly the form ``fit`` returns. ``forward`` picks the stacked forward pass: ``matmul``
@@ -111,7 +112,7 @@ def fit_population(model: ModelSpec, data: Data, hparams_list: Sequence[HParams 
     button) is set, every member ends at its next step with status "stopped", its steps so far
     recorded, as ``StopTraining("stopped")`` from a step callback ends a ``fit`` run.
     """
-    hps = _check_members(hparams_list, data)
+    hps, data = _check_members(hparams_list, data)
     if max_members is not None:
         max_members = check_int("max_members", max_members, 1)
     if memory_limit is not None:
@@ -305,7 +306,9 @@ def _choose_forward(forward: str, hps: list[HParams], groups: dict[tuple[int, bo
 
 # ---- checks and pieces ---------------------------------------------------------------------------
 
-def _check_members(hparams_list: Sequence[HParams | dict[str, Any]], data: Data) -> list[HParams]:
+def _check_members(hparams_list: Sequence[HParams | dict[str, Any]], data: DataSpec) -> tuple[list[HParams], Data]:
+    """The members as HParams and the data as ``Data`` (split by the first member's seed), each
+    member's batch checked against the training set's size."""
     if isinstance(hparams_list, (HParams, dict, str)) or not isinstance(hparams_list, Sequence) or not hparams_list:
         raise ConfigError("hparams_list", hparams_list if not isinstance(hparams_list, HParams) else "HParams(...)",
                           "must be a non-empty list of HParams (one per member)")
@@ -318,12 +321,14 @@ def _check_members(hparams_list: Sequence[HParams | dict[str, Any]], data: Data)
                 raise ConfigError(f"hparams_list[{i}].{exc.field}", exc.value, exc.allowed) from None
         if not isinstance(hp, HParams):
             raise ConfigError(f"hparams_list[{i}]", type(hp).__name__, "must be an HParams or a dict of settings")
+        hps.append(hp)
+    data = as_data(data, seed=hps[0].seed)
+    for i, hp in enumerate(hps):
         try:
             hp.check_data_size(data.n_train)
         except ConfigError as exc:
             raise ConfigError(f"hparams_list[{i}].{exc.field}", exc.value, exc.allowed) from None
-        hps.append(hp)
-    return hps
+    return hps, data
 
 
 # settings a cohort does not stack yet, with the value that stacks

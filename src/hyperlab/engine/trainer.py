@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from hyperlab.data import Data, target_variance
+from hyperlab.data import Data, DataSpec, as_data, target_variance
 from hyperlab.engine import distributed, memory
 from hyperlab.engine.batching import StepBatch, batches, epoch_generator, first_samples, step_batches
 from hyperlab.engine.callbacks import Callback, EarlyStopping, StopTraining
@@ -34,7 +34,7 @@ from hyperlab.engine.steps import (LossFn, StepResult, broadcast_refused, check_
                                   grad_scaler, like_targets, lone_sample_explained, loss_for, loss_or_default,
                                   loss_targets, output_mismatch, train_step)
 from hyperlab.errors import ConfigError, HyperlabError
-from hyperlab.hparams import HParams
+from hyperlab.hparams import HParams, as_hparams
 from hyperlab.optim import build_optimizer, build_scheduler
 from hyperlab.views.display import Displayable
 
@@ -246,11 +246,15 @@ def _slices(dataset: TensorDataset, device: torch.device) -> Iterator[tuple[Tens
 
 # ---- the loop ------------------------------------------------------------------------------
 
-def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[Callback] = (),
+def fit(model: nn.Module, data: DataSpec, hparams: HParams | dict[str, Any] | None, *,
+        callbacks: Sequence[Callback] = (),
         device: torch.device | str | None = None, loss_fn: LossFn | None = None,
         eval_train: bool = False, measure_memory: bool = True, fuse_grads: bool = True,
         diverge_factor: float = DIVERGE_FACTOR, resume_from: dict[str, Any] | None = None) -> RunResult:
     """Train ``model`` on ``data`` with ``hparams``; return its history. Emits callback events.
+
+    ``data`` is anything ``as_data`` takes (a ``Data`` is used as it is; anything else is split by
+    ``hparams.seed``); ``hparams`` an HParams or a dict of settings (None: the defaults).
 
     ``fuse_grads`` keeps the gradients as views of one buffer (same values, cheaper per-step
     gradient norm); it turns itself off for sparse, mixed-device or partly unused parameters."""
@@ -274,7 +278,8 @@ def fit(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[C
     return finish(run)
 
 
-def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequence[Callback],
+def set_up(model: nn.Module, data: DataSpec, hparams: HParams | dict[str, Any] | None, *,
+           callbacks: Sequence[Callback],
            device: torch.device | str | None, loss_fn: LossFn | None, eval_train: bool,
            measure_memory: bool, fuse_grads: bool, diverge_factor: float,
            resume_from: dict[str, Any] | None) -> Run:
@@ -283,7 +288,8 @@ def set_up(model: nn.Module, data: Data, hparams: HParams, *, callbacks: Sequenc
     if not isinstance(model, nn.Module):
         raise ConfigError("model", model, "must be an nn.Module for fit; hyperlab.train takes a built-in name, "
                                           "'module:function' or a factory (or build one with hyperlab.build_model)")
-    hp = hparams
+    hp = as_hparams(hparams)
+    data = as_data(data, seed=hp.seed)
     world = distributed.world_size()  # > 1 inside a process group (torchrun): data-parallel
     hp.check_data_size(data.n_train, world)
     distributed.check_shares(hp, data.n_train, world)
