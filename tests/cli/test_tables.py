@@ -63,6 +63,38 @@ def test_boxed_when_it_fits_compact_when_not():
     assert "┃" not in narrow and "│" not in narrow and max(map(len, narrow.splitlines())) <= 80
 
 
+def test_a_table_too_wide_even_compact_leaves_out_its_optional_columns_and_says_so():
+    """Rich squeezed the first column of `results` (the trial numbers) to nothing at 80 columns;
+    the columns marked optional now go first, named under the table."""
+    heads = ["#", "status", "R²", "learning rate", "batch size", "epochs", "optimizer", "weight decay",
+             "epochs run", "steps", "diverged at step", "seconds"]
+    rows = [[str(n), status, "0.9776", "0.0002446", "8", "8", "rmsprop", "0.004687", "8", "240", step, "1.567"]
+            for n, status, step in ((8, "complete", ""), (12, "diverged", "4"))]
+    note = "not shown at this width: {columns}"
+    text = render(data_table(heads, rows, optional=[11, 9, 8], left_out=note), 80)
+    assert max(map(len, text.splitlines())) <= 80
+    for row in rows:
+        line = next(line for line in text.splitlines() if line.split() and line.split()[0] == row[0])
+        assert line.split() == [cell for i, cell in enumerate(row) if i not in (8, 9, 11) and cell], line
+    assert "not shown at this width: seconds, steps, epochs run" in " ".join(text.split())
+    wide = render(data_table(heads, rows, optional=[11, 9, 8], left_out=note), 200)
+    assert "not shown" not in wide and "1.567" in wide and "240" in wide
+
+
+def test_results_at_80_columns_keep_every_trial_number(tmp_path):
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    sweep = runner.invoke(app, ["sweep", "--study", "n", "--storage", url, "--dataset", "moons", "--model", "logistic",
+                                "--lr", "1e-4..1", "--weight-decay", "0..0.01", "--batch-size", "8,32",
+                                "--optimizer", "sgd,rmsprop", "--epochs", "1..2", "--trials", "4", "--quiet"])
+    assert sweep.exit_code == 0, sweep.output
+    result = runner.invoke(app, ["results", "n", "--storage", url, "--no-report"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(map(len, lines)) <= 80
+    firsts = [line.split()[0] for line in lines if len(line.split()) > 1 and line.split()[1] in ("complete", "pruned")]
+    assert sorted(firsts, key=int) == ["0", "1", "2", "3"], result.output
+
+
 def test_train_lists_at_80_columns_keep_numbers_whole_and_say_seconds_are_shared(tmp_path):
     result = runner.invoke(app, ["train", "--dataset", "wine", "--model", "logistic", "--lr", "0.001,0.01,0.1",
                                  "--optimizer", "sgd,adam", "--epochs", "2", "--threads", "1", "--json",

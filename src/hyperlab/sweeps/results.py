@@ -128,7 +128,9 @@ def rows_table(rows: list[dict[str, Any]], metric: str, lang: str, title: str = 
         cells.append([str(row["number"]), status, format_value(row["value"]), *(format_value(row[n]) for n in names),
                       format_value(row["epochs_run"]), format_value(row["steps"]), diverged_at,
                       format_value(row["seconds"])])
-    return data_table(heads, cells, title=title or None, justify=["right", "left"] + ["right"] * (len(heads) - 2))
+    last = len(heads) - 1  # seconds, steps, epochs run: left out first when the terminal is narrow
+    return data_table(heads, cells, title=title or None, justify=["right", "left"] + ["right"] * (len(heads) - 2),
+                      optional=[last, last - 2, last - 3], left_out=t("columns_left_out", lang))
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:

@@ -20,6 +20,8 @@ register({
     "diverged_where": {"en": "step {step} (epoch {epoch})", "ko": "스텝 {step} (에폭 {epoch})"},
     # the terminal table's column: the step alone, so the cell fits (the epoch is in --format csv/json)
     "diverged_at_step": {"en": "diverged at step", "ko": "발산 스텝"},
+    "columns_left_out": {"en": "not shown at this width: {columns} (a wider terminal or --format csv shows them)",
+                         "ko": "이 너비에서 생략한 열: {columns} (더 넓은 터미널이나 --format csv에서 보입니다)"},
     "sweep_effective_batch": {
         "en": "effective batch {effective} = {batch} x {accumulate} micro-batch{a_plural} x {world} process{w_plural}",
         "ko": "유효 배치 {effective} = 배치 {batch} x 마이크로배치 {accumulate}개 x 프로세스 {world}개"},
