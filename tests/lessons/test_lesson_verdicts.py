@@ -387,3 +387,17 @@ def test_judging_does_not_mutate_measurements():
     before = copy.deepcopy(m)
     batch_size.judge(m)
     assert m == before
+
+
+def test_batch_noise_counts_the_smaller_of_the_absolute_and_relative_ratios():
+    """A small batch trained to a far lower loss has a huge noise relative to its level and a small one
+    in loss units: the level, not the batch, made the first ratio, so the claim is not confirmed."""
+    m = _batch_measurements()
+    small, large = m["rows"]
+    small.update(noise_relative=0.5, noise_absolute=0.0015, noise_mean_loss=0.003)
+    large.update(noise_relative=0.001, noise_absolute=0.001, noise_mean_loss=1.0)
+    claim = next(c for c in batch_size.judge(m) if c.key == "batch.noise")
+    assert claim.values["ratio_relative"] == 500 and claim.values["ratio_absolute"] == 1.5
+    assert claim.values["ratio"] == 1.5 and claim.verdict != "confirmed"
+    large.update(noise_absolute=0.0001)  # noisier in loss units too: confirmed
+    assert next(c for c in batch_size.judge(m) if c.key == "batch.noise").verdict == "confirmed"

@@ -69,14 +69,21 @@ register({
     "batch.noise.claim": {"en": "Small batches give a noisier per-step loss than large ones.",
                           "ko": "작은 배치는 큰 배치보다 스텝별 손실의 노이즈가 크다."},
     "batch.noise.evidence": {
-        "en": "relative noise at batch {small}: {noise_small:.4f} (loss level {loss_small:.4f}); at batch {large}: "
-              "{noise_large:.4f} (loss level {loss_large:.4f}); ratio {ratio:.3g}",
-        "ko": "배치 {small}의 상대 노이즈 {noise_small:.4f}(손실 수준 {loss_small:.4f}), 배치 {large}: "
-              "{noise_large:.4f}(손실 수준 {loss_large:.4f}); 비율 {ratio:.3g}"},
-    "batch.noise.rule": {"en": "confirmed if the smallest batch's relative noise is >= {confirm}x the largest's, "
-                               "contradicted if <= {contradict}x",
-                         "ko": "가장 작은 배치의 상대 노이즈가 가장 큰 배치의 {confirm}배 이상이면 확인, "
-                               "{contradict}배 이하면 반박"},
+        "en": "noise at batch {small}: {abs_small:.4g} ({noise_small:.4f} of its loss level {loss_small:.4f}); "
+              "at batch {large}: {abs_large:.4g} ({noise_large:.4f} of its loss level {loss_large:.4f}); "
+              "ratio {ratio_absolute:.3g} in loss units, {ratio_relative:.3g} relative to the level; "
+              "counted: {ratio:.3g}",
+        "ko": "배치 {small}의 노이즈 {abs_small:.4g}(손실 수준 {loss_small:.4f}의 {noise_small:.4f}), 배치 {large}: "
+              "{abs_large:.4g}(손실 수준 {loss_large:.4f}의 {noise_large:.4f}); 비율은 손실 단위로 "
+              "{ratio_absolute:.3g}, 수준 대비 {ratio_relative:.3g}; 판정에 쓴 값: {ratio:.3g}"},
+    "batch.noise.rule": {"en": "confirmed if the smallest batch's noise is >= {confirm}x the largest's, "
+                               "contradicted if <= {contradict}x, both in loss units and relative to each one's loss "
+                               "level (the smaller ratio counts: the small batch has usually trained to a lower loss, "
+                               "which shrinks the first and inflates the second)",
+                         "ko": "가장 작은 배치의 노이즈가 가장 큰 배치의 {confirm}배 이상이면 확인, "
+                               "{contradict}배 이하면 반박. 손실 단위와 각자의 손실 수준 대비 "
+                               "두 비율 중 작은 쪽으로 판정합니다(작은 배치는 보통 더 낮은 손실까지 "
+                               "학습해서, 앞의 비율은 작아지고 뒤의 비율은 커집니다)"},
     "batch.speed.claim": {"en": "Large batches process more samples per second (an epoch takes less time).",
                           "ko": "큰 배치는 초당 더 많은 샘플을 처리한다(에폭 시간이 짧다)."},
     "batch.speed.evidence": {
