@@ -119,3 +119,11 @@ def test_random_keys_are_refused_or_known(extra):
         HParams(**extra)
     except ConfigError as exc:
         assert exc.field in extra or exc.field in HParams.model_fields
+
+
+def test_a_range_where_one_value_goes_points_to_the_sweep():
+    with pytest.raises(ConfigError, match=r"lr='1e-3\.\.1e-1' is invalid: must be a finite number > 0; a range is what "
+                                          r"a sweep searches \(hyperlab sweep --lr 1e-3\.\.1e-1\)"):
+        HParams(lr="1e-3..1e-1")
+    with pytest.raises(ConfigError, match=r"--batch-size 8\.\.64"):
+        HParams(batch_size="8..64")

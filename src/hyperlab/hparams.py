@@ -343,6 +343,8 @@ def _config_error(exc: ValidationError) -> ConfigError:
         return ConfigError(field, value, "is not a known setting"
                            + (did_you_mean(field, keys) or f"; known: {', '.join(keys)}"))
     message = error["msg"].removeprefix("Value error, ")
+    if isinstance(value, str) and ".." in value:  # a sweep's range given where one value goes
+        message += f"; a range is what a sweep searches (hyperlab sweep --{field.replace('_', '-')} {value})"
     return ConfigError(field, value, message)
 
 
