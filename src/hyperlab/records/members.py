@@ -26,15 +26,8 @@ def member_names(hparams: Sequence[HParams]) -> list[str]:
     """Directory names from each member's settings: optimizer, batch size and lr always, epochs and
     seed when they differ between members (``adam-b32-lr0.01``, ``sgd-b32-lr0.1-s2``); a number
     is appended where the rest is equal."""
-    varying = {k for k in NAMED if len({getattr(hp, k) for hp in hparams}) > 1}
-    names = []
-    for hp in hparams:
-        parts = [hp.optimizer, f"b{hp.batch_size}", f"lr{hp.lr:g}"]
-        if "epochs" in varying:
-            parts.append(f"e{hp.epochs}")
-        if "seed" in varying:
-            parts.append(f"s{hp.seed}")
-        names.append("-".join(parts))
+    varying = _varying(hparams)
+    names = [_name(hp, varying) for hp in hparams]
     seen: dict[str, int] = {}
     numbered = []
     for name in names:
@@ -43,6 +36,29 @@ def member_names(hparams: Sequence[HParams]) -> list[str]:
             name = f"{name}-{seen[name]}"
         numbered.append(name)
     return numbered
+
+
+def seed_groups(hparams: Sequence[HParams]) -> list[str] | None:
+    """Each member's name without its seed (``sgd-b32-lr0.1``), when members differ in seed and some
+    settings were trained on more than one seed; else None. Plots draw a group as one line."""
+    varying = _varying(hparams)
+    if "seed" not in varying:
+        return None
+    groups = [_name(hp, varying - {"seed"}) for hp in hparams]
+    return groups if len(set(groups)) < len(groups) else None
+
+
+def _varying(hparams: Sequence[HParams]) -> set[str]:
+    return {k for k in NAMED if len({getattr(hp, k) for hp in hparams}) > 1}
+
+
+def _name(hp: HParams, varying: set[str]) -> str:
+    parts = [hp.optimizer, f"b{hp.batch_size}", f"lr{hp.lr:g}"]
+    if "epochs" in varying:
+        parts.append(f"e{hp.epochs}")
+    if "seed" in varying:
+        parts.append(f"s{hp.seed}")
+    return "-".join(parts)
 
 
 def comparison_members(out: str | Path) -> list[str]:
@@ -75,7 +91,8 @@ def save_members(results: Sequence[RunResult | None], out: str | Path, *, setup:
             save_run(result, stage / name, setup=setup, lang=lang)
         write_json(stage / "comparison.json", [{"name": name, "hparams": r.hparams.to_dict(), "summary": r.summary()}
                                                for name, r in done])
-        plot_overlaid_curves({name: r.history for name, r in done}, stage / "curves.png", lang=lang)
+        plot_overlaid_curves({name: r.history for name, r in done}, stage / "curves.png", lang=lang,
+                             groups=seed_groups([r.hparams for _, r in done]))
         earlier = comparison_members(out)
         out.mkdir(parents=True, exist_ok=True)
         dirs = {}

@@ -85,9 +85,11 @@ class Comparison(list, Displayable):
 
     def plot(self, lang: str | None = None) -> Figure:
         """Every member's validation loss and metric per epoch on one pair of axes, as a matplotlib Figure."""
+        from hyperlab.records.members import seed_groups
         from hyperlab.views.plots import overlaid_curves_figure
 
-        return overlaid_curves_figure({name: r.history for name, r in zip(self.names, self)}, lang=lang or self.lang)
+        return overlaid_curves_figure({name: r.history for name, r in zip(self.names, self)}, lang=lang or self.lang,
+                                      groups=seed_groups([r.hparams for r in self]))
 
     def display_sections(self, lang: str) -> tuple[str, list[Any], str]:
         from hyperlab.views.plots import png_bytes

@@ -6,6 +6,7 @@ GUI backend, and a process that only saves a PNG does not pay pyplot's import (~
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,38 +132,86 @@ def learning_curves_figure(history: History, *, lang: str = "en", title: str = "
     return fig
 
 
-def plot_overlaid_curves(histories: dict[str, History], path: str | Path, *, lang: str = "en") -> Path:
+def plot_overlaid_curves(histories: dict[str, History], path: str | Path, *, lang: str = "en",
+                         groups: Sequence[str] | None = None) -> Path:
     """``overlaid_curves_figure`` saved as PNG at ``path``."""
-    return save(overlaid_curves_figure(histories, lang=lang), path)
+    return save(overlaid_curves_figure(histories, lang=lang, groups=groups), path)
 
 
-def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en") -> Figure:
-    """Validation loss and metric per epoch of several runs on one pair of axes (one line per run; a
-    diverged run ends in an x at its last epoch)."""
+NAMED_LINES = 12  # lines named in the legend of overlaid curves; more are drawn grey
+
+
+def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en",
+                           groups: Sequence[str] | None = None) -> Figure:
+    """Validation loss and metric per epoch of several runs on one pair of axes: one line per run,
+    or per group of runs (``groups``: each run's group, as its settings without the seed), drawn as
+    the group's mean with a band from its lowest to its highest value. A diverged run ends in an x
+    at its last epoch. Beyond ``NAMED_LINES`` lines, the best (final validation metric) are
+    coloured and named, best first, and the others drawn thin and grey, so the legend stays legible."""
+    from matplotlib.ticker import MaxNLocator
+
     from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
 
     use_font(lang)
     fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(11, 4.2))
     metric = next(iter(histories.values())).metric
-    for i, (name, history) in enumerate(histories.items()):
-        epochs = history.column("epoch")
-        color = f"C{i % 10}"
-        style = "-" if i < 10 else "--" if i < 20 else ":"
+    lines: dict[str, list[History]] = {}
+    for key, history in zip(groups if groups is not None else list(histories), histories.values(), strict=True):
+        lines.setdefault(key, []).append(history)
+    ranked = sorted(lines, key=lambda key: _line_rank(lines[key])) if len(lines) > NAMED_LINES else list(lines)
+    for i, key in enumerate(ranked):
+        named = i < NAMED_LINES
+        look = ({"color": f"C{i % 10}", "lw": 1.3, "label": key, "zorder": 3} if named
+                else {"color": "0.7", "lw": 0.7, "zorder": 1})
+        style = "-" if i < 10 or not named else "--"
         for ax, field in ((ax_loss, "val_loss"), (ax_metric, "val_metric")):
-            values = [float("nan") if v is None else v for v in history.column(field)]
-            ax.plot(epochs, values, style, color=color, lw=1.3, label=name)
-            if history.diverged and epochs:
-                ax.plot(epochs[-1:], values[-1:], "x", color=color, markersize=8)
+            epochs, mean, low, high = _spread(lines[key], field)
+            ax.plot(epochs, mean, style, **look)
+            if len(lines[key]) > 1:
+                ax.fill_between(epochs, low, high, color=look["color"], alpha=0.15 if named else 0.08, lw=0)
+            for history in lines[key]:
+                if history.diverged and history.epochs:
+                    value = getattr(history.epochs[-1], field)
+                    ax.plot([history.epochs[-1].epoch], [float("nan") if value is None else value], "x",
+                            color=look["color"], markersize=8 if named else 5, zorder=look["zorder"])
     ax_loss.set_ylabel(f"{t('val', lang)} {t('loss', lang)}")
     ax_metric.set_ylabel(f"{t('val', lang)} {t(metric, lang)}")
-    from matplotlib.ticker import MaxNLocator
-
     for ax in (ax_loss, ax_metric):
         ax.set_xlabel(t("epoch", lang))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    ax_metric.legend(fontsize=7, ncol=1 + len(histories) // 12, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    shown = min(len(ranked), NAMED_LINES)
+    ax_metric.legend(fontsize=7, ncol=1 + shown // 12, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    notes = []
+    if len(ranked) > NAMED_LINES:
+        notes.append(t("cmp.curves_best", lang, k=NAMED_LINES, m=len(ranked), metric=t(metric, lang)))
     if any(h.diverged and h.epochs for h in histories.values()):  # an x is drawn: say what it means
-        fig.text(0.5, -0.02, t("cmp.diverged_mark", lang), ha="center", color="red")
-    fig.suptitle(t("cmp.curves", lang, n=len(histories)))
+        notes.append(t("cmp.diverged_mark", lang))
+    if notes:
+        fig.text(0.5, -0.02, "; ".join(notes), ha="center", color="dimgray")
+    title = (t("cmp.curves_grouped", lang, n=len(histories), m=len(lines)) if len(lines) < len(histories)
+             else t("cmp.curves", lang, n=len(histories)))
+    fig.suptitle(title)
     return fig
+
+
+def _spread(histories: list[History], field: str) -> tuple[list[int], list[float], list[float], list[float]]:
+    """Epochs, and at each the mean, lowest and highest ``field`` of the runs that recorded it."""
+    by_epoch: dict[int, list[float]] = {}
+    for history in histories:
+        for record in history.epochs:
+            value = getattr(record, field)
+            if value is not None and math.isfinite(value):
+                by_epoch.setdefault(record.epoch, []).append(value)
+    epochs = sorted(by_epoch)
+    return (epochs, [sum(by_epoch[e]) / len(by_epoch[e]) for e in epochs], [min(by_epoch[e]) for e in epochs],
+            [max(by_epoch[e]) for e in epochs])
+
+
+def _line_rank(histories: list[History]) -> tuple[float, float]:
+    """Best first: the higher mean final validation metric, then the lower mean final validation
+    loss, of the runs that did not diverge; a line whose runs all diverged last."""
+    finals = [h.epochs[-1] for h in histories if h.epochs and not h.diverged]
+    metrics = [r.val_metric for r in finals if r.val_metric is not None and math.isfinite(r.val_metric)]
+    losses = [r.val_loss for r in finals if r.val_loss is not None and math.isfinite(r.val_loss)]
+    return (-sum(metrics) / len(metrics) if metrics else math.inf, sum(losses) / len(losses) if losses else math.inf)

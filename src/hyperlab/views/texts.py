@@ -40,6 +40,11 @@ register({
                  "ko": "최고: {name} (검증 {metric} {value:.4f})"},
     "cmp.curves": {"en": "Validation curves of {n} {n:run|runs}", "ko": "{n}개 실행의 검증 곡선"},
     "cmp.diverged_mark": {"en": "x = diverged", "ko": "x = 발산"},
+    "cmp.curves_grouped": {"en": "Validation curves of {n} runs as {m} settings (each line the mean over its seeds; "
+                                 "band: lowest to highest)",
+                           "ko": "{n}개 실행을 설정 {m}개로 묶은 검증 곡선 (선은 시드 평균, 띠는 최저~최고)"},
+    "cmp.curves_best": {"en": "the {k} best of {m} lines by final validation {metric} are named; the others are grey",
+                        "ko": "최종 검증 {metric} 기준 상위 {k}개 선만 이름을 붙였고(전체 {m}개), 나머지는 회색입니다"},
     "cmp.results_in": {"en": "One run directory per member in {path}; overlaid curves: {plot}",
                        "ko": "실행마다 디렉터리 하나: {path}; 겹친 곡선: {plot}"},
 })
