@@ -378,3 +378,27 @@ def test_at_batch_1_one_samples_small_first_loss_does_not_make_a_slow_run_diverg
     assert [m.status for m in members] == ["completed", "diverged"]
     assert members[1].history.diverged == exploding.history.diverged
     assert members[0].history.step_loss == pytest.approx(run.history.step_loss, rel=1e-5)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without CUDA")
+def test_a_device_this_machine_lacks_is_refused_naming_it_everywhere(tmp_path):
+    """device='cuda' on a CPU build ended in torch's bare `AssertionError: Torch not compiled with CUDA
+    enabled`, in fit, populations, the tuners, sweeps and lessons alike."""
+    import hyperlab
+    from hyperlab.lessons import run_lesson
+    from hyperlab.sweeps import sweep
+    from hyperlab.tuners import TunerSetup
+
+    no_cuda = r"device='cuda' is invalid: is not available: this torch sees no CUDA device"
+    calls = [lambda: hyperlab.train("logistic", "wine", epochs=1, device="cuda"),
+             lambda: hyperlab.fit_population("logistic", "wine", [{"epochs": 1}], device="cuda"),
+             lambda: TunerSetup(device="cuda"),
+             lambda: sweep({"lr": "0.01,0.1"}, study="d", storage=f"sqlite:///{tmp_path / 'd.db'}", data="wine",
+                           model="logistic", device="cuda", epochs=1),
+             lambda: run_lesson("batch-size", "wine", device="cuda")]
+    for call in calls:
+        with pytest.raises(hyperlab.ConfigError, match=no_cuda):
+            call()
+    with pytest.raises(hyperlab.ConfigError, match=r"device='gpu' is invalid: must be a torch device such as 'cpu'"):
+        hyperlab.train("logistic", "wine", epochs=1, device="gpu")
+    assert not (tmp_path / "d.db").exists()  # refused before the study was made

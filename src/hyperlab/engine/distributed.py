@@ -92,6 +92,30 @@ def default_device() -> torch.device:
     return torch.device("cpu")
 
 
+def resolve_device(device: torch.device | str | None) -> torch.device:
+    """The device to train on: ``device`` checked against what this machine has, or
+    ``default_device()`` when None (a device torch cannot use here is refused naming it)."""
+    if device is None:
+        return default_device()
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ConfigError("device", device, "must be a torch device such as 'cpu', 'cuda' or 'cuda:1'") from None
+    if resolved.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ConfigError("device", device, "is not available: this torch sees no CUDA device "
+                                                "(torch.cuda.is_available() is False); use 'cpu'")
+        if resolved.index is not None and resolved.index >= count:
+            raise ConfigError("device", device, f"is not available: this machine has {count} CUDA "
+                                                f"device{'s' if count > 1 else ''} (cuda:0 .. cuda:{count - 1})")
+    elif resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError("device", device, "is not available: this torch has no MPS device; use 'cpu'")
+    elif resolved.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError("device", device, "must be 'cpu', 'cuda' (or 'cuda:N') or 'mps'")
+    return resolved
+
+
 # ---- joining and leaving -------------------------------------------------------------------
 
 @contextlib.contextmanager

@@ -58,6 +58,7 @@ from torch import nn
 
 from hyperlab.data import Data, DataSpec, as_data
 from hyperlab.engine import memory
+from hyperlab.engine.distributed import resolve_device
 from hyperlab.engine.callbacks import AsMember, Callback, EarlyStopping, StopTraining
 from hyperlab.engine.cohort import Cohort, MemberRun
 from hyperlab.engine.stacked import member_losses, replaced_buffers
@@ -120,7 +121,7 @@ def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HPar
     check_choice("forward", forward, FORWARDS)
     threads = population_threads() if threads is None else check_int("threads", threads, 1)
     callbacks = _check_callbacks(callbacks)
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    device = resolve_device(device)
     loss_fn = loss_or_default(loss_fn, data.task)
     initial = _initial_models(model, data, hps, width, depth, device)
     template = initial(0)

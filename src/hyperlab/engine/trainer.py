@@ -293,7 +293,7 @@ def set_up(model: nn.Module, data: DataSpec, hparams: HParams | dict[str, Any] |
     world = distributed.world_size()  # > 1 inside a process group (torchrun): data-parallel
     hp.check_data_size(data.n_train, world)
     distributed.check_shares(hp, data.n_train, world)
-    device = torch.device(device or distributed.default_device())
+    device = distributed.resolve_device(device)
     check_precision(hp.precision, device)
     torch.manual_seed(hp.seed + distributed.rank())  # rank r draws its own dropout masks (seed + r)
     model.to(device)

@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from hyperlab.api import DataSpec, as_data
+from hyperlab.engine.distributed import resolve_device
 from hyperlab.engine.threads import torch_threads
 from hyperlab.errors import ConfigError, check_choice, check_int, check_out_dir, did_you_mean
 from hyperlab.hparams import HParams
@@ -62,6 +63,8 @@ def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: i
     """Load the data and check the model builds, before any training starts."""
     seed = check_int("seed", seed, 0)
     training = check_training(training)
+    if device is not None:
+        resolve_device(device)
     ctx = LessonContext(as_data(data, seed=seed, label=label, task=task), model, width, depth, seed, device,
                         monitor or Monitor(), population=bool(population), training=training)
     ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now

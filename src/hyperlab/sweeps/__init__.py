@@ -18,6 +18,7 @@ from typing import Any
 
 from hyperlab.data import Data
 from hyperlab.engine import Callback
+from hyperlab.engine.distributed import resolve_device
 from hyperlab.models import ModelSpec
 from hyperlab.sweeps.objective import Objective, SweepSetup
 from hyperlab.sweeps.plan import SweepInterrupted, SweepOutcome, SweepPlan
@@ -56,6 +57,8 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     'regression') overrides the task read from the labels; the study stores it with ``label``, and
     ``features`` ('standardise', 'raw' or 'ids': how a file's or arrays' features are read, ``as_data``).
     """
+    if device is not None:  # refused before any trial, not as every trial's failure
+        resolve_device(device)
     model_name = model if isinstance(model, str) else getattr(model, "__name__", type(model).__name__)
     data_name = str(data) if isinstance(data, (str, Path)) else getattr(data, "name", type(data).__name__)
     setup = SweepSetup.build(space, dataset=data_name, label=label, task=task, features=features,

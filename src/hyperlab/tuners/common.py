@@ -20,6 +20,7 @@ from torch import nn
 from hyperlab.api import DataSpec, as_data
 from hyperlab.data import Data, with_validation
 from hyperlab.engine import Callback, Run, RunResult, StopTraining, fit
+from hyperlab.engine.distributed import resolve_device
 from hyperlab.engine.trainer import LossFn, loss_for
 from hyperlab.errors import ConfigError, DataError, check_float, check_int  # noqa: F401 - re-exported for the tuners
 from hyperlab.hparams import HParams
@@ -38,6 +39,10 @@ class TunerSetup:
     depth: int | None = None
     loss_fn: LossFn | None = None
     device: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.device is not None:  # a device this machine lacks is refused here, before any tool runs
+            resolve_device(self.device)
 
 
 @dataclass
@@ -83,7 +88,7 @@ class Subject:
 
     @property
     def torch_device(self) -> torch.device:
-        return torch.device(self.setup.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        return resolve_device(self.setup.device)
 
 
 def as_subject(model: ModelSpec | Subject, data: DataSpec | None = None, *, seed: int = 0,
