@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import pytest
 import torch
@@ -273,3 +274,20 @@ def test_a_sweep_that_training_barely_helps_says_so(wine):
     learned = lr_sweep("mlp", wine, hp, seeds=1)
     assert not learned.no_gain and min(s for s in learned.scores if s is not None) < 0.5 * learned.untrained_loss
     assert not any("barely helped" in line for line in learned.explanation)
+
+
+def test_a_lower_single_loss_beside_a_stopped_or_diverged_rate_is_explained_as_such(wine):
+    """It read "a neighbour did worse" where the neighbour had no loss at all: stopped by the narrowing
+    (the window's edge cannot win) or diverged."""
+    for status, epochs, words in (("pruned", 5, "at the edge of the narrowed window: its neighbour lr {other:.3g} "
+                                                "stopped after epoch {rung}"),
+                                  ("diverged", 1, "but its neighbour lr {other:.3g} diverged")):
+        result = lr_sweep("logistic", wine, {"optimizer": "adam", "epochs": epochs}, min_lr=1e-3, max_lr=1e3, seeds=1)
+        statuses = [h.status for h in result.histories]
+        edge = next(i for i in range(len(statuses) - 1) if statuses[i + 1] == status and result.scores[i] is not None)
+        scores = list(result.scores)
+        scores[edge] = min(s for s in scores if s is not None) / 2
+        shown = replace(result, scores=scores, judged=judge(result.lrs, scores))
+        text = " ".join(" ".join(explain(shown)).split())
+        expected = words.format(other=result.lrs[edge + 1], rung=result.narrowed_at)
+        assert f"The single lowest was lr {result.lrs[edge]:.3g}" in text and expected in text, text

@@ -487,13 +487,25 @@ def explain(result: LRSweepResult, lang: str = "en") -> list[str]:
         lines.append(t("lrs.verdict.judged", lang, lr=result.suggested_lr, judged=judged,
                        loss=result.scores[result.best_index], what=t(f"lrs.{result.criterion}", lang)))
         if lowest != result.best_index:
-            lines.append(t("lrs.not_lowest", lang, lr=result.lrs[lowest], loss=result.scores[lowest]))
+            lines.append(_why_not_lowest(result, lowest, lang))
     if result.at_edge:
         lines.append(t("lrs.edge", lang, lr=result.suggested_lr))
     if result.no_gain:
         lines.append(no_gain_line(result, lang))
     return lines
 
+
+
+def _why_not_lowest(result: LRSweepResult, lowest: int, lang: str) -> str:
+    """Why the rate with the single lowest loss was not chosen: a neighbour that diverged, one the
+    narrowing stopped (what lies beyond the window's edge is unknown) or one that did worse."""
+    lr, loss = result.lrs[lowest], result.scores[lowest]
+    beside = [j for j in neighbours(result.lrs, lowest) if j != lowest and result.scores[j] is None]
+    for status, key in (("diverged", "lrs.not_lowest_diverged"), ("pruned", "lrs.not_lowest_edge")):
+        hit = [j for j in beside if result.histories[j].status == status]
+        if hit:
+            return t(key, lang, lr=lr, loss=loss, other=result.lrs[hit[0]], rung=result.narrowed_at)
+    return t("lrs.not_lowest", lang, lr=lr, loss=loss)
 
 def no_gain_line(result: LRSweepResult, lang: str) -> str:
     """What a sweep in which no rate beat the untrained model means (``LRSweepResult.no_gain``)."""

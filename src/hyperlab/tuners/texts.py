@@ -423,6 +423,16 @@ register({
               "of a cliff, not the safe middle of the good range.",
         "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})(이)었지만 이웃 하나가 더 나빴습니다: 좋은 구간의 "
               "안전한 가운데가 아니라 운 좋은 한 점이거나 절벽 가장자리입니다."},
+    "lrs.not_lowest_diverged": {
+        "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), but its neighbour lr {other:.3g} diverged: the edge of "
+              "a cliff, not the safe middle of the good range.",
+        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})(이)었지만 이웃 학습률 {other:.3g}이(가) 발산했습니다: "
+              "좋은 구간의 안전한 가운데가 아니라 절벽 가장자리입니다."},
+    "lrs.not_lowest_edge": {
+        "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), at the edge of the narrowed window: its neighbour lr "
+              "{other:.3g} stopped after epoch {rung}, so what lies beyond it is unknown, and an edge does not win.",
+        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})(이)었지만 좁힌 창의 가장자리였습니다: 이웃 학습률 "
+              "{other:.3g}은(는) {rung} 에폭 뒤에 멈춰서 그 너머는 알 수 없고, 가장자리는 선택되지 않습니다."},
     "lrs.narrowed": {
         "en": "After {rung} of {epochs} {epochs:epoch|epochs} only the {k} {k:rate|rates} from {lo:.2g} to {hi:.2g} ({below:g} decades below "
               "to {above:g} above the best so far) trained on; the {stopped} others stopped there (long runs favour "
