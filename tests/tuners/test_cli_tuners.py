@@ -239,3 +239,13 @@ def test_our_warnings_print_as_one_note_line_without_a_source_location(tmp_path)
     # one line per population that falls back: the sweep's, then its confirmation's
     assert len(notes) == 2 and all(note.startswith("note: fit_population: training the ") for note in notes)
     assert ".py:" not in done.stderr and "warn(" not in done.stderr
+
+
+def test_optimizer_check_on_several_seeds(tmp_path):
+    r = run("optimizer-check", *COMMON, "--batch-size", "8", "--optimizers", "sgd,adam", "--epochs", "2",
+            "--seeds", "2", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["seeds"] == 2 and all(len(run_["seed_metrics"]) == 2 for run_ in data["runs"])
+    bad = run("optimizer-check", *COMMON, "--seeds", "0", "--out", tmp_path)
+    assert bad.exit_code == 2 and "seeds='0' is invalid: must be an integer >= 1" in bad.output

@@ -86,3 +86,43 @@ def test_a_tie_on_the_metric_says_what_decided_and_a_full_tie_says_the_data_cann
                                 suggested_optimizer="momentum", epochs=5, metric="accuracy")
     assert tied.scores_text() == "momentum 1.0000 (loss 0.02), sgd 1.0000 (loss 0.03), adam 0.9000"
     assert tied.scores_text("ko") == "momentum 1.0000 (손실 0.02), sgd 1.0000 (손실 0.03), adam 0.9000"
+
+
+def test_on_several_seeds_each_optimizer_is_judged_by_its_mean_and_the_overlap_is_said(wine):
+    result = optimizer_check("mlp", wine, {"batch_size": 16}, optimizers=["sgd", "adam"], epochs=3,
+                             lrs={"sgd": 0.05, "adam": 0.003}, seeds=3)
+    assert result.seeds == 3
+    for run in result.runs:
+        assert len(run.histories) == 3 and run.history is run.histories[0]
+        assert len({tuple(h.step_loss[:3]) for h in run.histories}) == 3  # three seeds, three starts
+        each = [max(e.val_metric for e in h.epochs) for h in run.histories]
+        assert run.seed_metrics == pytest.approx(each)
+        assert run.best_val_metric == pytest.approx(sum(each) / 3)
+    first, second = result.ranked()
+    assert result.suggested_optimizer == first.optimizer
+    apart = min(first.seed_metrics) > max(second.seed_metrics)
+    said = result.explanation[-1]
+    assert said.startswith("On every seed" if apart else "Their seeds overlap"), said
+    assert "mean best validation accuracy" in result.explanation[0] and "over 3 seeds" in result.explanation[0]
+    assert [len(r["seed_metrics"]) for r in result.to_dict()["runs"]] == [3, 3]
+    with pytest.raises(ConfigError, match="seeds=0 is invalid"):
+        optimizer_check("logistic", wine, optimizers=["sgd"], seeds=0)
+
+
+def test_seeds_that_overlap_and_seeds_that_do_not_are_told_apart():
+    from hyperlab.tuners.optimizer_check import OptimizerRun, _seeds_line
+
+    def candidate(name, metrics, losses=(0.1, 0.1)):
+        return OptimizerRun(name, 0.1, None, 1, sum(metrics) / len(metrics), sum(losses) / len(losses), 1, 1,
+                            seed_metrics=metrics, seed_losses=list(losses))
+
+    assert _seeds_line(candidate("adam", [0.95, 0.96]), candidate("sgd", [0.90, 0.94]), "accuracy", "en").startswith(
+        "On every seed adam did better than sgd did on any (validation accuracy: adam's worst 0.9500 against "
+        "sgd's best 0.9400)")
+    assert _seeds_line(candidate("adam", [0.93, 0.99]), candidate("sgd", [0.90, 0.94]), "accuracy", "en").startswith(
+        "Their seeds overlap (validation accuracy: adam 0.9300 to 0.9900, sgd 0.9000 to 0.9400)")
+    # tied on the metric: the loss decided, so the seeds are compared on the loss (lower is better)
+    tie = _seeds_line(candidate("adam", [1.0, 0.9], [0.02, 0.03]), candidate("sgd", [0.9, 1.0], [0.2, 0.4]),
+                      "accuracy", "en")
+    assert tie.startswith("On every seed adam did better than sgd did on any (validation loss: adam's worst 0.03 "
+                          "against sgd's best 0.2)"), tie

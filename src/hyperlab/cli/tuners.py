@@ -318,11 +318,13 @@ def optimizer_check(
     optimizers: Annotated[str, _opt("Comma-separated optimizers to compare.", metavar=o.NAMES)] = "sgd,momentum,adam",
     epochs: Annotated[str, _opt("Epochs of each short run.", metavar=o.INT)] = "5",
     lr_method: LrMethodOpt = "range",
+    seeds: Annotated[str, _opt("Seeds each optimizer trains on, all in the same population: the verdict "
+                               "compares their means and says whether the seeds overlap.", metavar=o.INT)] = "1",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
-    sweep), trained side by side as one population."""
+    sweep), trained side by side as one population (--seeds N: on N seeds each)."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet,
                                          dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size, seed=seed,
@@ -332,7 +334,7 @@ def optimizer_check(
         # function sweeps over hparams.epochs, the planned run, as advise's optimizer stage does)
         result = optimizer_check_fn(subject, hparams=setup.hparams.replace(epochs=epochs),
                                     optimizers=_names(optimizers) or [], epochs=epochs, out=out, lang=lang,
-                                    lr_method=lr_method)
+                                    lr_method=lr_method, seeds=seeds)
     rows = {t("cli.suggestion", lang): f"{result.suggested_optimizer} (lr {result.suggested_lr:.3g})"}
     for r in result.runs:
         rows[r.optimizer] = "–" if r.best_val_metric is None else f"lr {r.lr:.3g}: {r.best_val_metric:.4f}"

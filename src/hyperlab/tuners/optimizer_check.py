@@ -11,6 +11,7 @@ learning rate says nothing). The candidates' short runs train together as one po
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,9 @@ LR_METHODS = ("range", "sweep")
 
 @dataclass
 class OptimizerRun:
-    """One optimizer: its range-test learning rate and the short run at it (None if it failed)."""
+    """One optimizer: its range-test learning rate and the short run at it (None if it failed). On
+    several seeds, ``best_val_metric`` and ``best_val_loss`` are the means of each seed's best epoch,
+    ``seed_metrics`` each seed's best metric, ``histories`` each seed's run (``history`` the first)."""
 
     optimizer: str
     lr: float | None
@@ -60,6 +63,9 @@ class OptimizerRun:
     steps: int
     samples: int
     error: str | None = None
+    histories: list[History] = field(default_factory=list)
+    seed_metrics: list[float | None] = field(default_factory=list)
+    seed_losses: list[float | None] = field(default_factory=list)
 
 
 @dataclass(repr=False)
@@ -69,6 +75,7 @@ class OptimizerCheckResult(TunerDisplay):
     epochs: int
     metric: str
     lr_finds: dict[str, LRFindResult | LRSweepResult] = field(default_factory=dict)
+    seeds: int = 1  # seeds each candidate trained on (hparams.seed, +1, ...), together in one population
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
 
@@ -101,9 +108,11 @@ class OptimizerCheckResult(TunerDisplay):
     def to_dict(self) -> dict[str, Any]:
         return {"suggested_optimizer": self.suggested_optimizer, "suggested_lr": self.suggested_lr,
                 "epochs": self.epochs, "metric": self.metric,
+                "seeds": self.seeds,
                 "runs": [{"optimizer": r.optimizer, "lr": r.lr, "lr_found_by": self.lr_source(r.optimizer),
                           "best_epoch": r.best_epoch, "best_val_metric": r.best_val_metric,
-                          "best_val_loss": r.best_val_loss, "steps": r.steps,
+                          "best_val_loss": r.best_val_loss, "seed_metrics": r.seed_metrics,
+                          "seed_losses": r.seed_losses, "steps": r.steps,
                           "status": r.history.status if r.history else None, "error": r.error} for r in self.runs],
                 "plot": str(self.plot) if self.plot else None, "explanation": self.explanation}
 
@@ -119,10 +128,13 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                     lrs: dict[str, float] | None = None, lr_find_options: dict[str, Any] | None = None,
                     out: str | Path | None = None, lang: str = "en", setup: TunerSetup | None = None,
                     deadline: float | None = None, callbacks: Sequence[Callback] = (),
-                    lr_method: str = "range") -> OptimizerCheckResult:
+                    lr_method: str = "range", seeds: int = 1) -> OptimizerCheckResult:
     """Train each optimizer for ``epochs`` at its own learning rate (``lrs[name]`` when given, else
     from its range test, or from a short sweep with ``lr_method="sweep"``), all candidates together
-    as one population, and compare their best validation metric. Example:
+    as one population, and compare their best validation metric. ``seeds`` > 1 trains each
+    candidate on that many seeds (its own initial weights and shuffle order; a user's module
+    starts every seed from its own weights) in the same population, compares their means and says
+    whether the seeds of the first two overlap. Example:
     ``optimizer_check("mlp", "digits", optimizers=["sgd", "adam"]).suggested_optimizer``."""
     hp = as_hparams(hparams)
     check_out_dir("out", out)
@@ -131,6 +143,7 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
     if not names:
         raise ConfigError("optimizers", list(optimizers), "must name at least one optimizer")
     epochs = check_int("epochs", epochs, 1)
+    seeds = check_int("seeds", seeds, 1)
     hp.check_data_size(subject.data.n_train)
     check_choice("lr_method", lr_method, LR_METHODS)
     by_name: dict[str, OptimizerRun] = {}
@@ -155,19 +168,14 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                 by_name[name] = OptimizerRun(name, None, None, None, None, None, 0, 0, str(exc))
         # then the candidates' short runs, together
         start = subject.model(hp.seed) if subject.user_module is not None else subject.spec
-        members = [with_optimizer(hp, name).replace(lr=lr, epochs=epochs, early_stopping=False)
-                   for name, lr in chosen.items()]
+        members = [with_optimizer(hp, name).replace(lr=lr, epochs=epochs, early_stopping=False, seed=hp.seed + k)
+                   for name, lr in chosen.items() for k in range(seeds)]
         results = train_members(start, subject.data, members,
                                 callbacks=[[Deadline(deadline, min_epochs=1), *callbacks] for _ in members],
                                 device=subject.setup.device, loss_fn=subject.setup.loss_fn,
                                 width=subject.setup.width, depth=subject.setup.depth) if members else []
-    for (name, lr), result in zip(chosen.items(), results, strict=True):
-        h = result.history
-        seen = samples_seen(h.n_train, h.effective_batch, h.steps_done)
-        best = best_epoch_of(h)
-        record = h.epochs[best - 1] if best else None
-        by_name[name] = OptimizerRun(name, lr, h, best, record.val_metric if record else None,
-                                  record.val_loss if record else None, h.steps_done, seen)
+    for k, (name, lr) in enumerate(chosen.items()):
+        by_name[name] = _candidate(name, lr, [r.history for r in results[k * seeds:(k + 1) * seeds]])
     runs = [by_name[name] for name in names]
     scored = [r for r in runs if r.best_val_metric is not None]
     if not scored:
@@ -175,13 +183,29 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
                             + "; ".join(f"{r.optimizer}: {r.error or 'diverged'}" for r in runs))
     winner = max(scored, key=_score)
     metric = scored[0].history.metric  # type: ignore[union-attr]
-    result_ = OptimizerCheckResult(runs, winner.optimizer, epochs, metric, finds)
+    result_ = OptimizerCheckResult(runs, winner.optimizer, epochs, metric, finds, seeds=seeds)
     result_.explanation = explain(result_, lang)
     result_.lang = lang  # the language its notebook display uses
     path = plot_path(out, "optimizers.png")
     if path is not None:
         result_.plot = plot_optimizers(result_, path, lang=lang)
     return result_
+
+
+def _candidate(name: str, lr: float, histories: list[History]) -> OptimizerRun:
+    """One optimizer's runs (one per seed) as its scores: each seed's best epoch, and their means."""
+    bests = [h.epochs[best - 1] if (best := best_epoch_of(h)) else None for h in histories]
+    metrics = [b.val_metric if b is not None else None for b in bests]
+    scored = [b for b in bests if b is not None and b.val_metric is not None]
+    losses = [b.val_loss for b in scored if b.val_loss is not None]
+    first = next((b for b in bests if b is not None), None)
+    return OptimizerRun(name, lr, histories[0], first.epoch if first else None,
+                        statistics.fmean(b.val_metric for b in scored) if scored else None,  # type: ignore[misc]
+                        statistics.fmean(losses) if losses else None,
+                        sum(h.steps_done for h in histories),
+                        sum(samples_seen(h.n_train, h.effective_batch, h.steps_done) for h in histories),
+                        histories=histories, seed_metrics=metrics,
+                        seed_losses=[b.val_loss if b is not None else None for b in bests])
 
 
 def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
@@ -198,8 +222,15 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
         found = result.lr_source(r.optimizer)
         source = t("oc.given", lang) if found["method"] == "given" else \
             t("oc.swept", lang, epochs=found["epochs"]) if found["method"] == "sweep" else t("lrf.title", lang)
-        lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
-                       value=r.best_val_metric, epoch=r.best_epoch, epochs=result.epochs, note=note))
+        if result.seeds > 1:
+            seen = [m for m in r.seed_metrics if m is not None]
+            note += t("oc.seeds_missing", lang, k=result.seeds - len(seen)) if len(seen) < result.seeds else ""
+            lines.append(t("oc.row_seeds", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
+                           value=r.best_val_metric, seeds=result.seeds, lo=min(seen), hi=max(seen),
+                           epochs=result.epochs, note=note))
+        else:
+            lines.append(t("oc.row", lang, optimizer=r.optimizer, lr=r.lr, source=source, metric=metric,
+                           value=r.best_val_metric, epoch=r.best_epoch, epochs=result.epochs, note=note))
     ranked = result.ranked()
     if len(ranked) > 1 and ranked[0].best_val_metric == ranked[1].best_val_metric:  # tied: the loss decided
         first, second = ranked[0], ranked[1]
@@ -213,7 +244,26 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
                        epochs=result.epochs))
     else:
         lines.append(t("oc.alone", lang, optimizer=ranked[0].optimizer))
+    if result.seeds > 1 and len(ranked) > 1 and (said := _seeds_line(ranked[0], ranked[1], metric, lang)):
+        lines.append(said)
     return lines
+
+
+def _seeds_line(first: OptimizerRun, second: OptimizerRun, metric: str, lang: str) -> str:
+    """Whether the first two candidates' seeds overlap on what decided between them (the metric, or
+    the validation loss when their metrics tie): a gap within seed noise says either will do."""
+    by_loss = first.best_val_metric == second.best_val_metric
+    what = f"{t('val', lang)} {t('loss', lang) if by_loss else metric}"
+    a, b = ([m for m in (r.seed_losses if by_loss else r.seed_metrics) if m is not None] for r in (first, second))
+    if by_loss and (not a or not b):
+        return ""
+    a_worst, b_best = (max(a), min(b)) if by_loss else (min(a), max(b))
+    shown = "{:.4g}".format if by_loss else "{:.4f}".format  # as the rows print each
+    if (a_worst < b_best) if by_loss else (a_worst > b_best):
+        return t("oc.seeds_apart", lang, first=first.optimizer, second=second.optimizer, what=what,
+                 worst=shown(a_worst), best=shown(b_best))
+    return t("oc.seeds_overlap", lang, first=first.optimizer, second=second.optimizer, what=what,
+             lo1=shown(min(a)), hi1=shown(max(a)), lo2=shown(min(b)), hi2=shown(max(b)))
 
 
 def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en") -> Path:
@@ -224,20 +274,23 @@ def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en
 
 
 def optimizers_figure(result: OptimizerCheckResult, *, lang: str = "en") -> Figure:
-    """Validation loss and metric per epoch for each optimizer at its own learning rate."""
-    from hyperlab.views.plots import subplots, use_font
+    """Validation loss and metric per epoch for each optimizer at its own learning rate (on several
+    seeds: their mean, with a band from the lowest to the highest)."""
+    from hyperlab.views.plots import spread, subplots, use_font
 
     use_font(lang)
     fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(11, 4))
-    for r in result.runs:
-        if r.history is None or not r.history.epochs:
+    for i, r in enumerate(result.runs):
+        histories = [h for h in (r.histories or [r.history]) if h is not None and h.epochs]
+        if not histories:
             continue
         label = f"{r.optimizer} (lr {r.lr:.2g})"
-        epochs = r.history.column("epoch")
-        ax_loss.plot(epochs, [math.nan if v is None else v for v in r.history.column("val_loss")], "o-",
-                     markersize=3, label=label, lw=2.2 if r.optimizer == result.suggested_optimizer else 1.2)
-        ax_metric.plot(epochs, [math.nan if v is None else v for v in r.history.column("val_metric")], "o-",
-                       markersize=3, label=label, lw=2.2 if r.optimizer == result.suggested_optimizer else 1.2)
+        lw = 2.2 if r.optimizer == result.suggested_optimizer else 1.2
+        for ax, field_ in ((ax_loss, "val_loss"), (ax_metric, "val_metric")):
+            epochs, mean, low, high = spread(histories, field_)
+            ax.plot(epochs, mean, "o-", markersize=3, label=label, lw=lw, color=f"C{i % 10}")
+            if len(histories) > 1:
+                ax.fill_between(epochs, low, high, color=f"C{i % 10}", alpha=0.15, lw=0)
     ax_loss.set_ylabel(f"{t('val', lang)} {t('loss', lang)}")
     ax_metric.set_ylabel(f"{t('val', lang)} {t(result.metric, lang)}")
     for ax in (ax_loss, ax_metric):

@@ -333,6 +333,22 @@ register({
                      "of {epochs}{note}.",
                "ko": "{optimizer}: 학습률 {lr:.3g}({source}) -> 검증 {metric} 최고 {value:.4f}"
                      "(에폭 {epoch}/{epochs}){note}."},
+    "oc.row_seeds": {
+        "en": "{optimizer}: lr {lr:.3g} ({source}) -> mean best validation {metric} {value:.4f} over {seeds} seeds "
+              "({lo:.4f} to {hi:.4f}) within {epochs} {epochs:epoch|epochs}{note}.",
+        "ko": "{optimizer}: 학습률 {lr:.3g}({source}) -> 검증 {metric} 최고값의 시드 {seeds}개 평균 {value:.4f}"
+              "({lo:.4f}~{hi:.4f}, {epochs} 에폭 안){note}."},
+    "oc.seeds_missing": {"en": ", no score on {k} {k:seed|seeds}", "ko": ", 시드 {k}개는 점수 없음"},
+    "oc.seeds_apart": {
+        "en": "On every seed {first} did better than {second} did on any ({what}: {first}'s worst {worst} against "
+              "{second}'s best {best}): the gap is larger than seed noise.",
+        "ko": "모든 시드에서 {first}이(가) {second}의 어느 시드보다도 나았습니다({what}: {first}의 가장 나쁜 값 "
+              "{worst} 대 {second}의 가장 좋은 값 {best}): 차이가 시드 잡음보다 큽니다."},
+    "oc.seeds_overlap": {
+        "en": "Their seeds overlap ({what}: {first} {lo1} to {hi1}, {second} {lo2} to {hi2}): the gap is within "
+              "seed noise, so either will do here.",
+        "ko": "두 시드 범위가 겹칩니다({what}: {first} {lo1}~{hi1}, {second} {lo2}~{hi2}): 차이가 시드 잡음 "
+              "안에 있으니 여기서는 어느 쪽이든 괜찮습니다."},
     "oc.given": {"en": "given", "ko": "주어진 값"},
     "oc.swept": {"en": "sweep over {epochs} {epochs:epoch|epochs}", "ko": "{epochs} 에폭 스윕"},
     "oc.failed": {"en": "{optimizer}: no result ({why}).", "ko": "{optimizer}: 결과 없음({why})."},

@@ -165,7 +165,7 @@ def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en",
                 else {"color": "0.7", "lw": 0.7, "zorder": 1})
         style = "-" if i < 10 or not named else "--"
         for ax, field in ((ax_loss, "val_loss"), (ax_metric, "val_metric")):
-            epochs, mean, low, high = _spread(lines[key], field)
+            epochs, mean, low, high = spread(lines[key], field)
             ax.plot(epochs, mean, style, **look)
             if len(lines[key]) > 1:
                 ax.fill_between(epochs, low, high, color=look["color"], alpha=0.15 if named else 0.08, lw=0)
@@ -195,7 +195,7 @@ def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en",
     return fig
 
 
-def _spread(histories: list[History], field: str) -> tuple[list[int], list[float], list[float], list[float]]:
+def spread(histories: list[History], field: str) -> tuple[list[int], list[float], list[float], list[float]]:
     """Epochs, and at each the mean, lowest and highest ``field`` of the runs that recorded it."""
     by_epoch: dict[int, list[float]] = {}
     for history in histories:
