@@ -53,6 +53,7 @@ SHARES = {"batch_size": 0.15, "lr": 0.10, "optimizer": 0.35, "epochs": 0.40}
 TIMING_STEPS = 4
 PROBE_STEPS = 4
 MIN_BUDGET = 1.0  # seconds: below this the fixed costs (setting up runs, plots) leave nothing to measure
+OPTIMIZER_SEEDS = 3  # the optimizer stage trains each candidate on this many seeds, in one population
 
 
 # below this many validation rows the advice says its stages' choices rest on few samples
@@ -127,7 +128,12 @@ class Advice(Displayable):
                   + ("" if self.recheck is None or self.swept is None or self.recheck.epochs == self.swept.epochs else
                      t("adv.ev.lr_over", lang, epochs=self.swept.epochs, lr=self.swept.suggested_lr))
                   + ("" if winner == started else f"; {started}: {self.lr.suggested_lr:.3g}"),
-            "optimizer": t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores),
+            "optimizer": (t("adv.ev.optimizer_seeds", lang, metric=metric, epochs=check.epochs, scores=scores,
+                            seeds=check.seeds) if check.seeds > 1 else
+                          t("adv.ev.optimizer", lang, metric=metric, epochs=check.epochs, scores=scores))
+                         + ("" if check.seeds_apart() is None else
+                            t("adv.ev.seeds_apart" if check.seeds_apart() else "adv.ev.seeds_overlap", lang,
+                              first=check.ranked()[0].optimizer, second=check.ranked()[1].optimizer)),
             "epochs": self._epoch_evidence(lang, metric),
         }
 
@@ -318,7 +324,8 @@ def advise(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits",
     t0 = time.perf_counter()
     check = optimizer_check(subject, hparams=hp_b, optimizers=names, epochs=check_epochs,
                             lrs={hp.optimizer: lr_result.suggested_lr}, deadline=budget.deadline("optimizer"),
-                            callbacks=callbacks, out=out, lang=lang, lr_method=lr_method, lr_find_options=one_seed)
+                            callbacks=callbacks, out=out, lang=lang, lr_method=lr_method, lr_find_options=one_seed,
+                            seeds=OPTIMIZER_SEEDS)
     finds = check.lr_finds.values()
     compute["optimizer"] = Compute(time.perf_counter() - t0, sum(r.steps for r in check.runs)
                                    + sum(f.steps_run for f in finds),

@@ -97,6 +97,15 @@ class OptimizerCheckResult(TunerDisplay):
                                                      if shown.count(value) > 1 and r.best_val_loss is not None else "")
                          for r, value in zip(runs, shown))
 
+    def seeds_apart(self) -> bool | None:
+        """On several seeds: whether every seed of the best candidate did better than every seed of
+        the second (on what decided between them); None on one seed or with one candidate."""
+        ranked = self.ranked()
+        if self.seeds < 2 or len(ranked) < 2:
+            return None
+        compared = _seeds_compared(ranked[0], ranked[1])
+        return None if compared is None else compared[0]
+
     def lr_source(self, optimizer: str) -> dict[str, Any]:
         """How an optimizer's learning rate was found: {'method': 'range'}, {'method': 'sweep',
         'epochs': N} or {'method': 'given'}."""
@@ -108,7 +117,7 @@ class OptimizerCheckResult(TunerDisplay):
     def to_dict(self) -> dict[str, Any]:
         return {"suggested_optimizer": self.suggested_optimizer, "suggested_lr": self.suggested_lr,
                 "epochs": self.epochs, "metric": self.metric,
-                "seeds": self.seeds,
+                "seeds": self.seeds, "seeds_apart": self.seeds_apart(),
                 "runs": [{"optimizer": r.optimizer, "lr": r.lr, "lr_found_by": self.lr_source(r.optimizer),
                           "best_epoch": r.best_epoch, "best_val_metric": r.best_val_metric,
                           "best_val_loss": r.best_val_loss, "seed_metrics": r.seed_metrics,
@@ -249,19 +258,30 @@ def explain(result: OptimizerCheckResult, lang: str = "en") -> list[str]:
     return lines
 
 
-def _seeds_line(first: OptimizerRun, second: OptimizerRun, metric: str, lang: str) -> str:
-    """Whether the first two candidates' seeds overlap on what decided between them (the metric, or
-    the validation loss when their metrics tie): a gap within seed noise says either will do."""
+def _seeds_compared(first: OptimizerRun, second: OptimizerRun) -> tuple[bool, bool, list[float], list[float]] | None:
+    """(apart, by_loss, first's seeds, second's seeds) on what decided between the two: the metric,
+    or the validation loss when their metrics tie; apart when every seed of the first did better
+    than every seed of the second. None without the values to compare."""
     by_loss = first.best_val_metric == second.best_val_metric
-    what = f"{t('val', lang)} {t('loss', lang) if by_loss else metric}"
     a, b = ([m for m in (r.seed_losses if by_loss else r.seed_metrics) if m is not None] for r in (first, second))
-    if by_loss and (not a or not b):
+    if not a or not b:
+        return None
+    apart = max(a) < min(b) if by_loss else min(a) > max(b)
+    return apart, by_loss, a, b
+
+
+def _seeds_line(first: OptimizerRun, second: OptimizerRun, metric: str, lang: str) -> str:
+    """Whether the first two candidates' seeds overlap on what decided between them: a gap within
+    seed noise says either will do ("" without the values to compare)."""
+    compared = _seeds_compared(first, second)
+    if compared is None:
         return ""
-    a_worst, b_best = (max(a), min(b)) if by_loss else (min(a), max(b))
+    apart, by_loss, a, b = compared
+    what = f"{t('val', lang)} {t('loss', lang) if by_loss else metric}"
     shown = "{:.4g}".format if by_loss else "{:.4f}".format  # as the rows print each
-    if (a_worst < b_best) if by_loss else (a_worst > b_best):
+    if apart:
         return t("oc.seeds_apart", lang, first=first.optimizer, second=second.optimizer, what=what,
-                 worst=shown(a_worst), best=shown(b_best))
+                 worst=shown(max(a) if by_loss else min(a)), best=shown(min(b) if by_loss else max(b)))
     return t("oc.seeds_overlap", lang, first=first.optimizer, second=second.optimizer, what=what,
              lo1=shown(min(a)), hi1=shown(max(a)), lo2=shown(min(b)), hi2=shown(max(b)))
 

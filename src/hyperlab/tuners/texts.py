@@ -97,6 +97,14 @@ register({
     "oc.tie_loss": {"en": "loss {loss:.3g}", "ko": "손실 {loss:.3g}"},
     "adv.ev.optimizer": {"en": "best validation {metric} after {epochs} {epochs:epoch|epochs} at each one's own lr: {scores}",
                          "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고: {scores}"},
+    "adv.ev.optimizer_seeds": {
+        "en": "mean best validation {metric} over {seeds} seeds after {epochs} {epochs:epoch|epochs} at each one's "
+              "own lr: {scores}",
+        "ko": "각자의 학습률로 {epochs} 에폭 후 검증 {metric} 최고값의 시드 {seeds}개 평균: {scores}"},
+    "adv.ev.seeds_apart": {"en": "; {first} ahead of {second} on every seed",
+                           "ko": "; 모든 시드에서 {first}이(가) {second}보다 앞섬"},
+    "adv.ev.seeds_overlap": {"en": "; the seeds of {first} and {second} overlap: either will do",
+                             "ko": "; {first}과(와) {second}의 시드 범위가 겹침: 어느 쪽이든 괜찮음"},
     "adv.ev.epochs": {"en": "validation {metric} best at epoch {best} of {max_epochs} ({value:.4f}); {verdict}",
                       "ko": "검증 {metric}이(가) {max_epochs} 에폭 중 {best}에서 최고({value:.4f}); {verdict}"},
     "adv.ev.epochs_cut": {
