@@ -25,3 +25,15 @@ def small_digits(digits: Data) -> Data:
 @pytest.fixture(scope="session")
 def diabetes() -> Data:
     return load_data("diabetes", seed=0)
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny models run faster on one thread, and two xdist workers share two cores: no contention.
+    The worker's setting is put back after each test (``pytestmark = pytest.mark.usefixtures(...)``)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

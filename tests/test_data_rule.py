@@ -4,7 +4,6 @@ validation split held out) and a user's own (train, val) split, as ``hyperlab.tr
 from __future__ import annotations
 
 import pytest
-import torch
 
 from hyperlab.lessons import run_lesson
 from hyperlab.sweeps import sweep
@@ -12,12 +11,7 @@ from hyperlab.tuners import advise, lr_find
 from test_api import Points
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,5 @@ def breast_cancer() -> Data:
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, and two xdist workers share two cores: no contention.
-    The worker's setting is put back after each test."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def _one_thread(one_thread):
+    """Every tuner test on one thread (the shared ``one_thread`` fixture)."""

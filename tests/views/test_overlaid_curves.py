@@ -6,7 +6,6 @@ from __future__ import annotations
 import statistics
 
 import pytest
-import torch
 
 import hyperlab
 from hyperlab import HParams
@@ -14,12 +13,7 @@ from hyperlab.records.members import seed_groups
 from hyperlab.views.plots import NAMED_LINES, overlaid_curves_figure
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _legend(fig):
