@@ -109,6 +109,25 @@ def test_train_lists_at_80_columns_keep_numbers_whole_and_say_seconds_are_shared
     assert "members trained together share one clock" in " ".join(table.split())
 
 
+def test_a_comparison_too_wide_for_80_columns_leaves_out_seconds_and_its_note_not_the_names(tmp_path):
+    """A diverged member's status widened the table past 80 columns, and the run names folded mid-number
+    ("adam-b32-lr0.00" over "3"); the seconds column goes first now, with the note that explains it."""
+    result = runner.invoke(app, ["train", "--dataset", "wine", "--lr", "0.003,30", "--epochs", "2", "--threads", "1",
+                                 "--out", str(tmp_path / "w")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    rows = [line for line in lines if line.startswith("adam-")]
+    assert rows and max(map(len, rows)) <= 80
+    firsts = [line.split()[0] for line in rows]
+    assert firsts == ["adam-b32-lr0.003", "adam-b32-lr30"], result.output
+    text = " ".join(result.output.split())
+    assert "diverged (step" in text and "not shown at this width: seconds (a wider terminal or --json shows them)" in text
+    assert "share one clock" not in text  # the note on seconds goes with its column
+    wide = runner.invoke(app, ["train", "--dataset", "wine", "--lr", "0.003,30", "--epochs", "2", "--threads", "1",
+                               "--out", str(tmp_path / "w")], env={"COLUMNS": "160"})
+    assert "share one clock" in wide.output and "not shown" not in wide.output
+
+
 def test_results_heads_the_searched_epochs_apart_from_the_epochs_run(tmp_path):
     url = f"sqlite:///{tmp_path / 'e.db'}"
     sweep = runner.invoke(app, ["sweep", "--study", "e", "--storage", url, "--dataset", "moons", "--model", "logistic",

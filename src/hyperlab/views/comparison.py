@@ -50,7 +50,9 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> D
     return data_table(headers, rows, title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)),
                       justify=["left"] * 3 + ["right"] * 4,
                       row_styles=["bold" if i == best else None for i in range(len(rows))],
-                      caption=t("cmp.seconds_shared", lang) if stacked else None, fold=[0])  # long run names
+                      column_notes={6: t("cmp.seconds_shared", lang)} if stacked else None,
+                      fold=[0],  # long run names, once seconds and best epoch are left out
+                      optional=[6, 5], left_out=t("cmp.columns_left_out", lang))
 
 
 def best_line(results: list[RunResult], names: list[str], lang: str) -> str | None:
@@ -98,6 +100,7 @@ class Comparison(list, Displayable):
         results, names = list(self), self.names
         table = comparison_table(results, names, lang)
         rows = [dict(zip(table.headers, row, strict=True)) for row in table.rows]
-        paragraphs = [line for line in (best_line(results, names, lang), table.caption) if line]
+        paragraphs = [line for line in (best_line(results, names, lang), table.caption, *table.column_notes.values())
+                      if line]
         return table.title or "", [Section(t("view.summary", lang), paragraphs=paragraphs, table=rows),
                                    Section(t("view.curves", lang), images=[png_bytes(self.plot(lang))])], ""

@@ -30,14 +30,17 @@ class DataTable:
     """A table that picks its layout when printed: boxed when it fits the console, else compact (no
     vertical rules, no empty columns) so numbers keep their width; only when even that is too wide
     does rich cut cells, with an ellipsis; ``optional`` columns are first left out, in that order,
-    ``left_out`` (a text with ``{columns}``) saying which."""
+    ``left_out`` (a text with ``{columns}``) saying which; ``column_notes`` are caption lines that
+    explain one column each, shown only while it is."""
 
     def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None,
                  justify: Sequence[str] | None, row_styles: Sequence[str | None] | None, caption: str | None,
-                 fold: Sequence[int] = (), optional: Sequence[int] = (), left_out: str = "") -> None:
+                 fold: Sequence[int] = (), optional: Sequence[int] = (), left_out: str = "",
+                 column_notes: dict[int, str] | None = None) -> None:
         self.headers, self.rows = list(headers), [[str(cell) for cell in row] for row in rows]
         self.fold = set(fold)
         self.optional, self.left_out = list(optional), left_out
+        self.column_notes = dict(column_notes or {})
         self.title, self.caption = title, caption
         self.justify = list(justify or ["left"] * len(self.headers))
         self.row_styles = list(row_styles or [None] * len(self.rows))
@@ -50,6 +53,7 @@ class DataTable:
         if compact:
             style = {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True}
         caption = [self.caption] if self.caption else []
+        caption += [note for i, note in sorted(self.column_notes.items()) if i not in skip]  # a note goes with its column
         if skip:
             caption.append(self.left_out.format(columns=", ".join(self.headers[i] for i in skip)))
         table = Table(title=self.title, caption="\n".join(caption) or None, caption_justify="left", **style)
@@ -97,15 +101,16 @@ def _width(console: Console, options: ConsoleOptions, table: Table) -> int:
 def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
                justify: Sequence[str] | None = None, row_styles: Sequence[str | None] | None = None,
                caption: str | None = None, fold: Sequence[int] = (), optional: Sequence[int] = (),
-               left_out: str = "") -> DataTable:
+               left_out: str = "", column_notes: dict[int, str] | None = None) -> DataTable:
     """A table of ``rows`` (texts) under ``headers``; ``justify`` per column (default left),
     ``row_styles`` per row (e.g. the best one bold), ``caption`` a line under the table, ``fold``
     the columns of names that may break across lines rather than cut the others short,
     ``optional`` the columns left out, in that order, of a table too wide for the terminal, with
-    ``left_out`` (a text with ``{columns}``) as the caption that names them.
+    ``left_out`` (a text with ``{columns}``) as the caption that names them, ``column_notes`` caption
+    lines each explaining one column (left out with it).
 
         >>> data_table(["run", "validation loss"], [["sgd-b32", "1.6749"]]).table().columns[1].no_wrap
         True
     """
     return DataTable(headers, rows, title=title, justify=justify, row_styles=row_styles, caption=caption, fold=fold,
-                     optional=optional, left_out=left_out)
+                     optional=optional, left_out=left_out, column_notes=column_notes)

@@ -40,6 +40,8 @@ register({
                  "ko": "최고: {name} (검증 {metric} {value:.4f})"},
     "cmp.curves": {"en": "Validation curves of {n} {n:run|runs}", "ko": "{n}개 실행의 검증 곡선"},
     "cmp.diverged_mark": {"en": "x = diverged", "ko": "x = 발산"},
+    "cmp.columns_left_out": {"en": "not shown at this width: {columns} (a wider terminal or --json shows them)",
+                             "ko": "이 너비에서 생략한 열: {columns} (더 넓은 터미널이나 --json에서 보입니다)"},
     "cmp.curves_grouped": {"en": "Validation curves of {n} runs as {m} settings (each line the mean over its seeds; "
                                  "band: lowest to highest)",
                            "ko": "{n}개 실행을 설정 {m}개로 묶은 검증 곡선 (선은 시드 평균, 띠는 최저~최고)"},
