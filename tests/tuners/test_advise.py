@@ -46,14 +46,8 @@ def test_advise_gives_four_values_with_evidence_report_and_compute(wine, tmp_pat
     assert advice.evidence_in("en") == advice.evidence and advice.notes_in("en") == advice.notes
     assert advice.notes_in("ko")[0] == "시작 배치 크기 200을 훈련 세트 크기인 106으로 낮췄습니다."
     assert advice.evidence_in("ko")["optimizer"].startswith("각자의 학습률로 2 에폭 후 검증 ")
-    # the optimizer stage trains each candidate on 3 seeds and says whether the first two's seeds overlap
-    check = advice.optimizers
-    assert check.seeds == 3 and all(len(r.histories) == 3 for r in check.runs if r.history is not None)
-    first, second = check.ranked()[:2]
-    assert advice.evidence["optimizer"].startswith("mean best validation accuracy over 3 seeds after 2 epochs")
-    said = (f"; {first.optimizer} ahead of {second.optimizer} on every seed" if check.seeds_apart() else
-            f"; the seeds of {first.optimizer} and {second.optimizer} overlap: either will do")
-    assert advice.evidence["optimizer"].endswith(said), advice.evidence["optimizer"]
+    assert advice.optimizers.seeds == 1 and advice.evidence["optimizer"].startswith(
+        "best validation accuracy after 2 epochs at each one's own lr: ")
     assert all(advice.plots[k] is not None and advice.plots[k].exists() for k in v)
     # compute: the total is the sum of the stages; every stage did some work
     assert advice.total.steps == sum(c.steps for c in advice.compute.values())
@@ -224,3 +218,17 @@ def test_with_accumulation_the_lr_scaling_rules_scale_the_effective_batch(wine):
     assert all(s.from_batch == 2 * b and s.to_batch % 2 == 0 for s in advice.scaling)
     for s in advice.scaling:  # warmup counted in optimizer steps of the effective batch
         assert s.warmup_steps == math.ceil(s.warmup_epochs * math.ceil(wine.n_train / s.to_batch))
+
+
+def test_on_several_optimizer_seeds_the_evidence_says_whether_the_first_two_overlap(wine):
+    advice = advise("logistic", wine, {"batch_size": 16}, budget_seconds=60, optimizers=["sgd", "adam"],
+                    check_epochs=2, max_epochs=4, optimizer_seeds=3)
+    check = advice.optimizers
+    assert check.seeds == 3 and all(len(r.histories) == 3 for r in check.runs if r.history is not None)
+    first, second = check.ranked()[:2]
+    assert advice.evidence["optimizer"].startswith("mean best validation accuracy over 3 seeds after 2 epochs")
+    said = (f"; {first.optimizer} ahead of {second.optimizer} on every seed" if check.seeds_apart() else
+            f"; the seeds of {first.optimizer} and {second.optimizer} overlap: either will do")
+    assert advice.evidence["optimizer"].endswith(said), advice.evidence["optimizer"]
+    with pytest.raises(ConfigError, match="optimizer_seeds=0 is invalid"):
+        advise("logistic", wine, optimizer_seeds=0)

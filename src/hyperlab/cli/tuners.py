@@ -353,6 +353,8 @@ def advise(
     optimizers: Annotated[str, _opt("Comma-separated optimizers to check "
                                     "(the --optimizer one first).", metavar=o.NAMES)] = "sgd,momentum,adam",
     check_epochs: Annotated[str, _opt("Epochs of each optimizer's short run.", metavar=o.INT)] = "5",
+    optimizer_seeds: Annotated[str, _opt("Seeds each optimizer's short run trains on, in one population "
+                                         "(the evidence says whether the first two overlap).", metavar=o.INT)] = "1",
     max_epochs: Annotated[str, _opt("Epoch budget of the early-stopping run.", metavar=o.INT)] = "50",
     patience: Annotated[str | None, _opt("Early-stopping patience (default 5).", metavar=o.INT)] = None,
     memory_limit: Annotated[str | None, _opt("Memory budget on CPU, e.g. 64MB (GPU: the device's memory).")] = None,
@@ -371,7 +373,8 @@ def advise(
     stages = {"batch_size": 1, "lr": 2, "optimizer": 3, "epochs": 4}
     with setup.threads(threads, subject.data):
         advice = advise_fn(subject, hparams=setup.hparams, budget_seconds=budget_seconds,
-                           optimizers=_names(optimizers), check_epochs=check_epochs, max_epochs=max_epochs,
+                           optimizers=_names(optimizers), check_epochs=check_epochs,
+                           optimizer_seeds=optimizer_seeds, max_epochs=max_epochs,
                            patience=patience, memory_limit=memory_limit, out=out, lang=lang, lr_method=lr_method,
                            on_stage=lambda name: console.print(
                                t("cli.stage", lang, i=stages[name], name=t(name, lang)) if name in stages
