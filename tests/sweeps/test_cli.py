@@ -169,3 +169,16 @@ def test_heatmap_cells_count_diverged_trials_where_they_happened(tmp_path):
     assert cells.y_labels == ["0.05", "1e+03"] and cells.x_labels == ["16", "32"]
     assert list(cells.count[0]) == [1, 1] and list(cells.count[1]) == [0, 0]  # lr 1000 never completes
     assert cells.stopped == {(1, 0): {"diverged": 1}, (1, 1): {"diverged": 1}}
+
+
+def test_a_linear_range_over_decades_gets_a_note_with_the_log_spelling(tmp_path):
+    """`--lr 1e-4..1` (no :log) draws 90% of its rates above 0.1: a run of mostly diverged trials."""
+    url = f"sqlite:///{tmp_path / 'lin.db'}"
+    base = ["sweep", "--storage", url, "--dataset", "moons", "--model", "logistic", "--epochs", "1", "--trials", "1"]
+    linear = run(*base, "--study", "a", "--lr", "1e-4..1")
+    assert linear.exit_code == 0, linear.output
+    assert ("note: lr 0.0001..1 is searched on a linear scale, so 90% of its draws fall above 0.1; write "
+            "0.0001..1:log to spread them evenly over the decades") in " ".join(linear.output.split())
+    for study, spec in (("b", "1e-4..1:log"), ("c", "0.01..0.5")):  # a log scale, or a range under two decades
+        other = run(*base, "--study", study, "--lr", spec)
+        assert other.exit_code == 0 and "linear scale" not in other.output, other.output

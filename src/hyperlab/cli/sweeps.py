@@ -148,6 +148,10 @@ def sweep(
                             n=prepared.data.n_train if prepared.data else "?", a=accumulate,
                             dropped=", ".join(map(str, prepared.dropped_batch_sizes)),
                             kept=dim.describe() if dim else prepared.setup.hparams().batch_size), soft_wrap=True)
+        for dim in prepared.setup.search_space().dims:  # a linear range over decades: most draws at the top
+            if (share := dim.top_decade_share()) is not None:
+                console.print(t("sweep_linear_note", lang, name=dim.name, range=dim.describe(), share=share,
+                                top=dim.high / 10), soft_wrap=True)
         lists = [d.name for d in prepared.setup.search_space().dims if d.choices]
         if plan.strategy == "cmaes" and lists:
             console.print(t("sweep_cmaes_note", lang, names=", ".join(t(n, lang) for n in lists)))

@@ -48,6 +48,9 @@ def applies(option: str, optimizer: str) -> bool:
     return True
 
 
+WIDE_LINEAR = 100  # a linear range whose high is this many times its low is said to bunch at the top
+
+
 @dataclass(frozen=True)
 class Dim:
     """One searched setting: a numeric range (``low``..``high``, maybe log) or a list of choices."""
@@ -65,6 +68,14 @@ class Dim:
     @property
     def is_int(self) -> bool:
         return self.name in INT_KNOBS
+
+    def top_decade_share(self) -> float | None:
+        """For a linear range over two decades or more (``1e-4..1``): the share of its draws that
+        fall in its top decade (0.9 here), which a log scale would spread evenly; else None."""
+        if self.choices or self.log or self.low is None or self.high is None or self.low <= 0 \
+                or self.high < WIDE_LINEAR * self.low:
+            return None
+        return (self.high - self.high / 10) / (self.high - self.low)
 
     def describe(self) -> str:
         """The flag syntax that gives this dimension back: ``1e-4..1:log`` or ``16,32``."""
