@@ -47,7 +47,10 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> D
                      "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
                      "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
                      str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}"])
-    return data_table(headers, rows, title=t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)),
+    cohorts = sorted({r.hparams.batch_size for r in results if trained_together(r.history)})  # one per batch size
+    title = (t("cmp.title_cohorts", lang, n=len(results), k=len(cohorts), sizes=", ".join(map(str, cohorts)))
+             if len(cohorts) > 1 else t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)))
+    return data_table(headers, rows, title=title,
                       justify=["left"] * 3 + ["right"] * 4,
                       row_styles=["bold" if i == best else None for i in range(len(rows))],
                       column_notes={6: t("cmp.seconds_shared", lang)} if stacked else None,

@@ -26,6 +26,8 @@ register({
     "plot.seconds": {"en": "seconds (whole run)", "ko": "초 (전체 실행)"},
     # the comparison of runs trained together (cli/train.py, records)
     "cmp.title": {"en": "{n} {n:run|runs} trained together as one population", "ko": "한 번에(하나의 집단으로) 학습한 {n}개 실행"},
+    "cmp.title_cohorts": {"en": "{n} runs trained as one population, in {k} cohorts by batch size ({sizes})",
+                          "ko": "{n}개 실행을 하나의 집단으로 학습(배치 크기별 코호트 {k}개: {sizes})"},
     "cmp.training": {"en": "training {n} {n:run|runs}", "ko": "{n}개 실행 학습 중"},
     "cmp.title_sequential": {"en": "{n} {n:run|runs} trained one after another", "ko": "차례로 학습한 {n}개 실행"},
     "cmp.run": {"en": "run", "ko": "실행"},
