@@ -29,8 +29,10 @@ from hyperlab.errors import ConfigError, Interval, check_float, check_int
 from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
 from hyperlab.records import comparison_members, holds_run, member_names
+from hyperlab.records.members import seed_groups
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
-from hyperlab.views.comparison import best_line, comparison_table
+from hyperlab.views.comparison import (best_line, best_setting_line, comparison_table, settings_over_seeds,
+                                       settings_table)
 from hyperlab.views.run_summary import summary_rows
 
 LISTED = ("optimizer", "batch_size", "lr", "epochs", "seed")  # knobs that take comma lists (first varies slowest)
@@ -225,6 +227,12 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
     best = best_line(results, names, lang)
     if best is not None:
         console.print(best)
+    groups = seed_groups(hps)
+    if groups is not None:  # settings listed with several seeds: each setting over its seeds too
+        rows = settings_over_seeds(results, groups)
+        console.print(settings_table(rows, results[0].history.metric, lang))
+        if (line := best_setting_line(rows, results[0].history.metric, lang)) is not None:
+            console.print(line)
     console.print(t("cmp.results_in", lang, path=out, plot=out / "curves.png"), soft_wrap=True)
     _note_replaced_comparison(out, earlier, names, lang)
 

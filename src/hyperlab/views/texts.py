@@ -28,6 +28,17 @@ register({
     "cmp.title": {"en": "{n} {n:run|runs} trained together as one population", "ko": "한 번에(하나의 집단으로) 학습한 {n}개 실행"},
     "cmp.title_cohorts": {"en": "{n} runs trained as one population, in {k} cohorts by batch size ({sizes})",
                           "ko": "{n}개 실행을 하나의 집단으로 학습(배치 크기별 코호트 {k}개: {sizes})"},
+    "cmp.settings_title": {"en": "{n} {n:setting|settings} over their seeds (final validation numbers)",
+                           "ko": "시드를 묶은 설정 {n}개 (최종 검증 값)"},
+    "cmp.setting": {"en": "setting", "ko": "설정"},
+    "cmp.seeds": {"en": "seeds", "ko": "시드"},
+    "cmp.mean": {"en": "mean", "ko": "평균"},
+    "cmp.seed_range": {"en": "lowest – highest", "ko": "최저 – 최고"},
+    "cmp.failed": {"en": "diverged", "ko": "발산"},
+    "cmp.best_setting": {
+        "en": "best setting on the mean of its {seeds} seeds: {name} (validation {metric} {value:.4f}, "
+              "{lo:.4f} to {hi:.4f})",
+        "ko": "시드 {seeds}개 평균으로 가장 좋은 설정: {name} (검증 {metric} {value:.4f}, {lo:.4f}~{hi:.4f})"},
     "cmp.training": {"en": "training {n} {n:run|runs}", "ko": "{n}개 실행 학습 중"},
     "cmp.title_sequential": {"en": "{n} {n:run|runs} trained one after another", "ko": "차례로 학습한 {n}개 실행"},
     "cmp.run": {"en": "run", "ko": "실행"},
