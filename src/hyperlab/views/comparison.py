@@ -165,7 +165,8 @@ class Comparison(list, Displayable):
         if over_seeds is not None:
             metric = results[0].history.metric
             settings = settings_table(over_seeds, metric, lang)
-            sections.append(Section(settings.title or "", paragraphs=[best_setting_line(over_seeds, metric, lang) or ""],
+            best = best_setting_line(over_seeds, metric, lang)
+            sections.append(Section(settings.title or "", paragraphs=[best] if best else [],
                                     table=[dict(zip(settings.headers, row, strict=True)) for row in settings.rows]))
         sections.append(Section(t("view.curves", lang), images=[png_bytes(self.plot(lang))]))
         return table.title or "", sections, ""
