@@ -251,3 +251,25 @@ def test_an_interrupted_lesson_leaves_the_previous_report_untouched(small, tmp_p
         run_lesson("learning-rate", small, budget="tiny", seed=5, out=out, monitor=_CtrlC())
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert _strict_json(out / "lesson.json")["claims"] == [c.to_dict() for c in first.claims]
+
+
+def test_the_optimizer_lesson_on_several_seeds_judges_each_rate_by_its_mean(tmp_path):
+    """`--full` trains every rate on 3 seeds: a rate's number is its seeds' mean, and a rate one of
+    whose seeds failed is not a finished rate."""
+    grids = {"sgd": (0.1, 1e4), "adam": (0.01,)}
+    result = run_lesson("optimizer", "wine", "logistic", budget="tiny", optimizers=("sgd", "adam"), grids=grids,
+                        seeds=3, surfaces=(), out=tmp_path)
+    runs = {r.spec.key: r for r in result.runs}
+    assert sorted(runs) == ["adam/lr0.01", "adam/lr0.01/s1", "adam/lr0.01/s2", "sgd/lr0.1", "sgd/lr0.1/s1",
+                            "sgd/lr0.1/s2", "sgd/lr10000", "sgd/lr10000/s1", "sgd/lr10000/s2"]
+    assert [runs[f"sgd/lr0.1{k}"].result.hparams.seed for k in ("", "/s1", "/s2")] == [0, 1, 2]
+    rows = {r["optimizer"]: r for r in result.measurements["rows"]}
+    finals = [runs[f"sgd/lr0.1{k}"].history.final().val_metric for k in ("", "/s1", "/s2")]
+    assert rows["sgd"]["grid"][0]["val_metric"] == pytest.approx(sum(finals) / 3)
+    assert rows["sgd"]["grid"][0]["seed_metrics"] == finals and rows["sgd"]["lr"] == 0.1
+    assert rows["sgd"]["grid"][1]["val_metric"] is None and rows["sgd"]["grid"][1]["status"] == "diverged"
+    curve = rows["adam"]["curves"]["val_metric"]
+    seeds = [runs[f"adam/lr0.01{k}"].history.column("val_metric") for k in ("", "/s1", "/s2")]
+    assert curve == pytest.approx([sum(v) / 3 for v in zip(*seeds)])
+    page = " ".join((tmp_path / "report.html").read_text(encoding="utf-8").split())
+    assert "Every rate was trained on 3 seeds" in page and "3 seeds: lowest – highest" in page

@@ -324,7 +324,7 @@ def optimizer_check(
     threads: o.ThreadsOpt = None,
 ) -> None:
     """Optimizer check: a few optimizers, each at its own learning rate (range test, or --lr-method
-    sweep), trained side by side as one population (--seeds N: on N seeds each)."""
+    sweep), trained side by side as one population."""
     setup, subject, out, lang = _prepare("optimizer-check", config, settings, out, lang, quiet=quiet,
                                          dataset=dataset, label=label, task=task, features=features,
                                          model=model, width=width, depth=depth, batch_size=batch_size, seed=seed,

@@ -187,6 +187,7 @@ class RunSpec:
     width: int | None = None
     eval_train: bool = False
     stop_at_step: int | None = None  # evaluate on validation after this many steps, then stop
+    seed_offset: int = 0  # trains with the lesson's seed + this (a comparison repeated on more seeds)
 
     def planned_steps(self, n_train: int) -> int:
         total = self.hparams.epochs * self.hparams.steps_per_epoch(self.train_size or n_train)
@@ -306,7 +307,7 @@ class LessonContext:
         step probe, or whose monitor callbacks need step events, trains alone with ``fit``."""
         prepared = []
         for spec in specs:
-            hp = spec.hparams.replace(seed=self.seed, **self.training)
+            hp = spec.hparams.replace(seed=self.seed + spec.seed_offset, **self.training)
             callbacks = self.monitor.callbacks(spec.key, spec.planned_steps(self.data.n_train))
             probe = StepProbe(spec.stop_at_step) if spec.stop_at_step else None
             prepared.append((spec, hp, callbacks + ([probe] if probe else []), probe))

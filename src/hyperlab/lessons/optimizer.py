@@ -2,7 +2,9 @@
 
 Each optimizer (sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw) is trained over its own
 small grid of learning rates and compared at its best rate (highest final validation metric, ties
-broken by lower validation loss), so the comparison is fair. "Epochs to target" is the first epoch
+broken by lower validation loss), so the comparison is fair; with ``seeds`` > 1 (``--full``: 3) every
+rate trains on that many seeds and is judged by their mean, finished only when every seed finished.
+"Epochs to target" is the first epoch
 whose validation metric reaches 90% of the best final metric of any optimizer (epochs + 1 if never).
 The same optimizers then walk three 2-D surfaces (``lessons.surfaces``), each at the rate from a
 grid that ends lowest (ties: the one with the lower mean value along its path).
@@ -55,6 +57,7 @@ class Settings:
     surfaces: tuple[str, ...] = tuple(SURFACES)
     surface_steps: int = 100
     surface_lrs: tuple[float, ...] = SURFACE_LRS_QUICK
+    seeds: int = 1  # each rate trained on this many seeds (lesson seed, +1, ...) and judged by their mean
 
     def __post_init__(self) -> None:
         if isinstance(self.optimizers, str) or not self.optimizers:
@@ -71,6 +74,7 @@ class Settings:
             if name not in SURFACES:
                 raise ConfigError("surfaces", name, f"must be among {', '.join(SURFACES)}")
         check_int("epochs", self.epochs, 1)
+        check_int("seeds", self.seeds, 1)
         check_int("surface_steps", self.surface_steps, 1)
         HParams(batch_size=self.batch_size)
         object.__setattr__(self, "surface_lrs", tuple(HParams(lr=lr).lr for lr in self.surface_lrs))
@@ -80,7 +84,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "tiny": {"grids": {k: v[1:] for k, v in GRIDS_QUICK.items()}, "epochs": 2, "surface_steps": 20,
              "surface_lrs": (1e-3, 1e-2, 0.1, 1.0)},
     "quick": {},
-    "full": {"grids": GRIDS_FULL, "epochs": 40, "surface_steps": 300,
+    "full": {"grids": GRIDS_FULL, "epochs": 40, "seeds": 3, "surface_steps": 300,
              "surface_lrs": (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0)},
 }
 
@@ -90,21 +94,43 @@ def settings(budget: str = "quick", **overrides: Any) -> Settings:
     return settings_for(Settings, PRESETS, budget, NAME, overrides)
 
 
+def _key(name: str, lr: float, k: int) -> str:
+    """A run's key: ``adam/lr0.001``, and ``adam/lr0.001/s1`` for the second seed."""
+    return f"{name}/lr{lr:g}" + (f"/s{k}" if k else "")
+
+
 def plan(ctx: LessonContext, s: Settings) -> list[RunSpec]:
     """The runs of this lesson, in order (the progress bar counts their planned steps)."""
-    return [RunSpec(f"{name}/lr{lr:g}", HParams(optimizer=name, lr=lr, batch_size=ctx.batch(s.batch_size),
-                                                 epochs=s.epochs, seed=ctx.seed))
-            for name in s.optimizers for lr in s.grids[name]]
+    return [RunSpec(_key(name, lr, k), HParams(optimizer=name, lr=lr, batch_size=ctx.batch(s.batch_size),
+                                                epochs=s.epochs), seed_offset=k)
+            for name in s.optimizers for lr in s.grids[name] for k in range(s.seeds)]
 
 
 # ---- measuring ---------------------------------------------------------------------------------
 
-def _grid_row(run: RunOutcome) -> dict[str, Any]:
-    h = run.history
-    last = h.final() if h.status == "completed" else None
-    return {"lr": run.result.hparams.lr, "status": h.status, "val_metric": last.val_metric if last else None,
-            "val_loss": last.val_loss if last else None,
-            "diverged_step": h.diverged["step"] if h.diverged else None}
+def _grid_row(runs: list[RunOutcome]) -> dict[str, Any]:
+    """One rate on its seeds: completed only when every seed did, its numbers their means."""
+    finals = [r.history.final() if r.history.status == "completed" else None for r in runs]
+    failed = next((r.history for r, last in zip(runs, finals) if last is None), None)
+    done = failed is None
+    metrics = [last.val_metric for last in finals if last is not None]
+    losses = [last.val_loss for last in finals if last is not None and last.val_loss is not None]
+    return {"lr": runs[0].result.hparams.lr, "status": failed.status if failed else "completed",
+            "val_metric": _mean(metrics) if done and None not in metrics else None,
+            "val_loss": _mean(losses) if done and losses else None,
+            "seed_metrics": metrics if done and len(runs) > 1 else None,
+            "diverged_step": failed.diverged["step"] if failed is not None and failed.diverged else None}
+
+
+def _mean(values: list[Any]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _mean_curve(histories: list[Any], column: str) -> list[float | None]:
+    """Epoch by epoch, the mean of the runs' ``column`` (None where a run has none)."""
+    curves = [h.column(column) for h in histories]
+    return [None if any(v is None for v in values) else sum(values) / len(values)
+            for values in zip(*curves, strict=True)]
 
 
 def pick_best(grid: list[dict[str, Any]]) -> int | None:
@@ -127,21 +153,23 @@ def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) ->
     data = ctx.data
     rows = []
     for name in s.optimizers:
-        runs = [outcomes[f"{name}/lr{lr:g}"] for lr in s.grids[name]]
+        runs = [[outcomes[_key(name, lr, k)] for k in range(s.seeds)] for lr in s.grids[name]]
         grid = [_grid_row(r) for r in runs]
         best = pick_best(grid)
         row: dict[str, Any] = {"optimizer": name, "grid": grid, "best_index": best}
         if best is not None:
-            run = runs[best]
-            h = run.history
-            model = run.result.model
-            test = (evaluate(model, data.test, data.task, loss_for(data.task), next(model.parameters()).device)
-                    if data.test is not None else (None, None))
+            seeds = runs[best]
+            h = seeds[0].history
+            tests = [evaluate(r.result.model, data.test, data.task, loss_for(data.task),
+                              next(r.result.model.parameters()).device)[1] for r in seeds] if data.test is not None \
+                else []
             row.update({"lr": grid[best]["lr"], "at_grid_edge": best in (0, len(grid) - 1) and len(grid) > 1,
                         "val_metric": grid[best]["val_metric"], "val_loss": grid[best]["val_loss"],
-                        "test_metric": test[1], "seconds": rounded(h.seconds),
-                        "seconds_per_epoch": rounded(median(h.column("seconds"))),
-                        "curves": {k: h.column(k) for k in ("train_loss", "val_loss", "val_metric")}})
+                        "seed_metrics": grid[best]["seed_metrics"],
+                        "test_metric": _mean(tests) if tests and None not in tests else None,
+                        "seconds": rounded(h.seconds), "seconds_per_epoch": rounded(median(h.column("seconds"))),
+                        "curves": {k: _mean_curve([r.history for r in seeds], k)
+                                   for k in ("train_loss", "val_loss", "val_metric")}})
         rows.append(row)
     best_metrics = [r["val_metric"] for r in rows if r.get("val_metric") is not None]
     top = max(best_metrics) if best_metrics else None
@@ -158,7 +186,7 @@ def measure(ctx: LessonContext, s: Settings, outcomes: dict[str, RunOutcome]) ->
                            "distance": path.distance_to(surface.minimum), "escape_step": path.escape_step()}
         surfaces[sname] = {"start": list(surface.start), "minimum": list(surface.minimum),
                            "steps": s.surface_steps, "paths": paths}
-    return {"metric": next(iter(outcomes.values())).history.metric, "epochs": s.epochs,
+    return {"metric": next(iter(outcomes.values())).history.metric, "epochs": s.epochs, "seeds": s.seeds,
             "batch_size": ctx.batch(s.batch_size), "target": rounded(target), "rows": rows, "surfaces": surfaces}
 
 
@@ -254,7 +282,7 @@ def _escape_claim(surface: dict[str, Any], slow: str, fast: str) -> Claim:
 def settings_dict(s: Settings) -> dict[str, Any]:
     """The settings as plain JSON values."""
     return {"optimizers": list(s.optimizers), "grids": {k: list(v) for k, v in s.grids.items()},
-            "epochs": s.epochs, "batch_size": s.batch_size, "surfaces": list(s.surfaces),
+            "epochs": s.epochs, "seeds": s.seeds, "batch_size": s.batch_size, "surfaces": list(s.surfaces),
             "surface_steps": s.surface_steps, "surface_lrs": list(s.surface_lrs)}
 
 
@@ -266,7 +294,8 @@ def intro_values(m: dict[str, Any], lang: str) -> dict[str, Any]:
 
     return {"count": len(m["rows"]), "epochs": m["epochs"], "batch": m["batch_size"], "metric": t(m["metric"], lang),
             "target_fraction": TARGET_FRACTION, "target": "-" if m["target"] is None else f"{m['target']:.4f}",
-            "steps": m["settings"]["surface_steps"], "n_lrs": len(m["settings"]["surface_lrs"])}
+            "steps": m["settings"]["surface_steps"], "n_lrs": len(m["settings"]["surface_lrs"]),
+            "seeds_note": t("opt.seeds_note", lang, seeds=m["seeds"]) if m.get("seeds", 1) > 1 else ""}
 
 
 def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -277,9 +306,12 @@ def tables(m: dict[str, Any], lang: str) -> list[tuple[str, list[dict[str, Any]]
     rows = []
     for r in m["rows"]:
         grid = ", ".join(f"{g['lr']:g}" for g in r["grid"])
+        seeds = r.get("seed_metrics")
         rows.append({t("optimizer", lang): r["optimizer"], t("col.best_lr", lang): r.get("lr"),
                      t("col.grid", lang): grid + (" *" if r.get("at_grid_edge") else ""),
                      f"{t('val', lang)} {metric}": r.get("val_metric"),
+                     **({t("col.seed_range", lang, n=len(seeds)): f"{min(seeds):.4f} – {max(seeds):.4f}"}
+                        if seeds else {}),
                      f"{t('col.test', lang)} {metric}": r.get("test_metric"),
                      t("col.epochs_to_target", lang): r.get("epochs_to_target"),
                      t("seconds", lang): r.get("seconds"), t("col.sec_epoch", lang): r.get("seconds_per_epoch")})

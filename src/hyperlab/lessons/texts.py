@@ -393,12 +393,17 @@ register({
               "validation {metric}), so no optimizer loses for a badly chosen lr. Epochs to target = first epoch "
               "reaching {target_fraction:.0%} of the best final {metric} ({target}). Then the same torch.optim "
               "optimizers walk 2-D surfaces for {steps} {steps:step|steps} from a fixed start, each at the rate (from "
-              "{n_lrs} {n_lrs:rate|rates}) that ends lowest.",
+              "{n_lrs} {n_lrs:rate|rates}) that ends lowest.{seeds_note}",
         "ko": "옵티마이저는 갱신 규칙입니다. {count}개의 옵티마이저를 각자의 작은 학습률 그리드의 모든 값으로 {epochs} 에폭"
               "(배치 크기 {batch}) 학습하고, 각자 가장 좋은 학습률(최종 검증 {metric} 최고)에서 비교했습니다. 그래서 "
               "학습률을 잘못 골라 지는 옵티마이저는 없습니다. 목표 도달 에폭 = 최고 최종 {metric}의 {target_fraction:.0%}"
               "({target})에 처음 도달한 에폭. 이어서 같은 torch.optim 옵티마이저로 2차원 곡면 위를 고정된 시작점에서 "
-              "{steps} 스텝 이동했습니다(각자 {n_lrs}개 학습률 중 가장 낮게 끝난 값)."},
+              "{steps} 스텝 이동했습니다(각자 {n_lrs}개 학습률 중 가장 낮게 끝난 값).{seeds_note}"},
+    "opt.seeds_note": {
+        "en": " Every rate was trained on {seeds} seeds (own initial weights and data order) and is judged by their "
+              "mean; a rate counts as finished only when every seed finished.",
+        "ko": " 모든 학습률을 시드 {seeds}개(각자의 초기 가중치와 데이터 순서)로 학습하고 그 평균으로 판단했습니다. "
+              "모든 시드가 끝까지 학습했을 때만 끝난 학습률로 셉니다."},
     "opt.lr_matters.claim": {"en": "The learning rate matters more than the choice of optimizer.",
                              "ko": "옵티마이저 선택보다 학습률이 더 중요하다."},
     "opt.lr_matters.evidence": {
@@ -451,6 +456,7 @@ register({
                   "ko": "최적 학습률에서의 각 옵티마이저 (* = 최적 학습률이 그리드 끝에 있음)"},
     "opt.surface_table": {"en": "2-D surfaces after {steps} {steps:step|steps}", "ko": "{steps} 스텝 후 2차원 곡면"},
     "col.best_lr": {"en": "best lr", "ko": "최적 학습률"},
+    "col.seed_range": {"en": "{n} seeds: lowest – highest", "ko": "시드 {n}개: 최저 – 최고"},
     "col.grid": {"en": "lr grid", "ko": "학습률 그리드"},
     "col.epochs_to_target": {"en": "epochs to target", "ko": "목표 도달 에폭"},
     "col.escape": {"en": "steps to escape", "ko": "탈출 스텝"},

@@ -63,8 +63,8 @@ register({
     "sweep_linear_note": {
         "en": "note: {name} {range} is searched on a linear scale, so {share:.0%} of its draws fall above {top:g}; "
               "write {range}:log to spread them evenly over the decades",
-        "ko": "참고: {name} {range}은(는) 선형 척도로 탐색하므로 뽑는 값의 {share:.0%}가 {top:g}보다 큽니다. "
-              "디케이드마다 고르게 뽑으려면 {range}:log로 쓰세요"},
+        "ko": "참고: {name} {range}은(는) 선형 척도로 탐색하므로 뽑는 값의 {share:.0%}이(가) {top:g}보다 큽니다. "
+              "디케이드마다 고르게 뽑으려면 {range}:log 형식으로 쓰세요"},
     "sweep_cmaes_note": {"en": "cmaes moves through the ranges; lists ({names}) are drawn at random",
                          "ko": "cmaes는 범위 값만 탐색하고, 목록({names})은 무작위로 뽑습니다"},
     "report_title": {"en": "Sweep '{study}'", "ko": "스윕 '{study}'"},
