@@ -450,8 +450,8 @@ register({
     "lrs.not_lowest_diverged": {
         "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), but its neighbour lr {other:.3g} diverged: the edge of "
               "a cliff, not the safe middle of the good range.",
-        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})(이)었지만 이웃 학습률 {other:.3g}이(가) 발산했습니다: "
-              "좋은 구간의 안전한 가운데가 아니라 절벽 가장자리입니다."},
+        "ko": "단독으로 가장 낮은 값은 학습률 {lr:.3g}({loss:.4f})(이)었지만 이웃 학습률 {other:.3g}이(가) "
+              "발산했습니다: 좋은 구간의 안전한 가운데가 아니라 절벽 가장자리입니다."},
     "lrs.not_lowest_edge": {
         "en": "The single lowest was lr {lr:.3g} ({loss:.4f}), at the edge of the narrowed window: its neighbour lr "
               "{other:.3g} stopped after epoch {rung}, so what lies beyond it is unknown, and an edge does not win.",

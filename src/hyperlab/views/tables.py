@@ -53,7 +53,7 @@ class DataTable:
         if compact:
             style = {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True}
         caption = [self.caption] if self.caption else []
-        caption += [note for i, note in sorted(self.column_notes.items()) if i not in skip]  # a note goes with its column
+        caption += [note for i, note in sorted(self.column_notes.items()) if i not in skip]  # goes with its column
         if skip:
             caption.append(self.left_out.format(columns=", ".join(self.headers[i] for i in skip)))
         table = Table(title=self.title, caption="\n".join(caption) or None, caption_justify="left", **style)
