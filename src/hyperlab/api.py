@@ -21,6 +21,7 @@ from torch.utils.data import Dataset
 
 from hyperlab.data import VAL_FRACTION, DataSpec, as_data
 from hyperlab.engine import Callback, Checkpoint, RunResult, fit, load_checkpoint
+from hyperlab.engine.memory import parse_bytes
 from hyperlab.engine.trainer import LossFn, TrainingInterrupted
 from hyperlab.errors import ConfigError, check_out_dir
 from hyperlab.hparams import HParams, as_hparams
@@ -114,7 +115,7 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
                device: str | None = None, loss_fn: LossFn | None = None, eval_train: bool = False,
                width: int | None = None, depth: int | None = None, lang: str = "en",
                val: Dataset | None = None, val_fraction: float = VAL_FRACTION, population: bool = True,
-               **overrides: Any) -> Comparison:
+               memory_limit: int | str | None = None, **overrides: Any) -> Comparison:
     """Train several settings of one model on one data set together (one population); return one
     result per member, in order, as a ``Comparison``: a list that shows the comparison table and
     the overlaid curves in a notebook.
@@ -127,13 +128,16 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
     weights and shuffle order. With ``out``: ``out/<member>/`` per member (config, history,
     summary, curves; no checkpoint), ``out/comparison.json`` and the overlaid ``out/curves.png``.
     ``callbacks[i]`` go to member i (epoch events only, or the member trains with ``fit``);
-    ``population=False`` trains one ``fit`` after another (same numbers to float tolerance).
+    ``population=False`` trains one ``fit`` after another (same numbers to float tolerance);
+    ``memory_limit`` (bytes or a size such as "64MB") keeps each population's training step within
+    it, training a cohort that would not fit in chunks one after another (same numbers).
     """
     from hyperlab.members import MembersInterrupted, train_members
     from hyperlab.views.comparison import Comparison
 
     members = _members(hparams, overrides)
     check_out_dir("out", out)
+    parse_bytes(memory_limit)  # a bad size is refused before the data are read
     bundle = as_data(data, seed=members[0].seed, val=val, val_fraction=val_fraction)
     for i, hp in enumerate(members):
         try:
@@ -149,7 +153,8 @@ def train_many(model: ModelSpec = "mlp", data: DataSpec = "digits",
 
     try:
         results = train_members(model, bundle, members, callbacks=callbacks, population=population, device=device,
-                                loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth)
+                                loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth,
+                                memory_limit=memory_limit)
     except MembersInterrupted as interrupted:
         if out is not None:  # what each member measured so far, as a single run's Ctrl-C keeps it
             save_members(interrupted.results, out, setup=setup(interrupted.result), lang=lang, hparams=members)

@@ -88,14 +88,16 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
                   callbacks: Sequence[Sequence[Callback]] | None = None, population: bool = True,
                   device: str | None = None, loss_fn: LossFn | None = None, eval_train: bool = False,
                   width: int | None = None, depth: int | None = None,
-                  max_members: int | None = None, stop: threading.Event | None = None) -> list[RunResult]:
+                  max_members: int | None = None, memory_limit: int | str | None = None,
+                  stop: threading.Event | None = None) -> list[RunResult]:
     """Train one run per HParams (with ``callbacks[i]`` for member i); results in the order given.
 
     Members that can stack train as one ``fit_population`` call; the others (per-step callbacks,
     or ``population=False``, or a single member) one after another with ``fit``. Ctrl-C raises
     ``MembersInterrupted`` (a ``TrainingInterrupted``) with every member's result so far. ``stop``
     ends the population's members at their next step (``fit_population(stop=)``); members trained
-    with ``fit`` stop through their own callbacks."""
+    with ``fit`` stop through their own callbacks. ``memory_limit`` (bytes or "64MB") splits a
+    cohort whose training step would not fit into chunks trained one after another."""
     hps = list(hparams)
     cbs = [list(c) for c in (callbacks or [[] for _ in hps])]
     stacked = [i for i in range(len(hps)) if population and not any(needs_steps(cb) for cb in cbs[i])]
@@ -107,7 +109,7 @@ def train_members(model: ModelSpec, data: Data, hparams: Sequence[HParams], *,
             found = fit_population(model, data, [hps[i] for i in stacked],
                                    callbacks=[PerMember([cbs[i] for i in stacked])], device=device,
                                    loss_fn=loss_fn, eval_train=eval_train, width=width, depth=depth,
-                                   max_members=max_members, stop=stop)
+                                   max_members=max_members, memory_limit=memory_limit, stop=stop)
         except PopulationInterrupted as interrupted:
             if not any(r is not None for r in interrupted.results):
                 raise

@@ -248,3 +248,26 @@ def test_a_list_that_falls_back_says_so_and_never_claims_a_population(tmp_path, 
     assert "2 runs trained one after another" in result.output
     assert "Batching rule not implemented for aten::gru" in result.output  # the reason, once
     assert "trained together as one population" not in result.output
+
+
+def test_lists_under_a_memory_limit_train_in_chunks_and_say_so(tmp_path):
+    """The engine's chunking, from the command line: a population whose step would not fit the limit
+    trains in chunks (same results), and the title says why."""
+    args = ["train", "--dataset", "wine", "--model", "logistic", "--lr", "0.01,0.03,0.1", "--epochs", "2",
+            "--threads", "1", "--json"]
+    whole = run(*args, "--out", str(tmp_path / "a"))
+    assert whole.exit_code == 0, whole.output
+    step = json.loads(whole.stdout)[0]["history"]["peak_memory"]
+    limit = (step["population_step_peak_bytes"] + step["step_peak_bytes"]) // 2  # room for fewer than three
+    limited = run(*args, "--memory-limit", f"{limit}B", "--out", str(tmp_path / "b"))
+    assert limited.exit_code == 0, limited.output
+    runs = json.loads(limited.stdout)
+    assert max(r["history"]["peak_memory"]["population_members"] for r in runs) < 3
+    for a, b in zip(json.loads(whole.stdout), runs, strict=True):
+        assert b["summary"]["final_val_loss"] == pytest.approx(a["summary"]["final_val_loss"], rel=1e-5)
+    assert "3 runs trained as populations of at most" in " ".join(limited.stderr.split())
+    single = run("train", "--dataset", "wine", "--memory-limit", "1MB", "--out", str(tmp_path / "c"))
+    assert single.exit_code == 2 and "memory_limit='1MB' is invalid: applies to comma lists" in single.output
+    bad = run(*args, "--memory-limit", "lots", "--out", str(tmp_path / "d"))
+    assert bad.exit_code == 2 and "memory_limit='lots' is invalid: must be a positive size" in bad.output
+    assert not (tmp_path / "d").exists()

@@ -285,8 +285,17 @@ def test_a_memory_limit_chunks_the_population(small_digits):
     assert all(r.history.peak_memory["population_step_peak_bytes"] <= step_peak * 3 // 5 for r in limited)
     for a, b in zip(whole, limited, strict=True):
         assert_same_run(a, b, rtol=1e-6)
-    with pytest.raises(ConfigError, match=r"memory_limit=100 is invalid: must be at least \d+ bytes"):
+    assert {r.history.peak_memory["memory_limit_chunk"] for r in limited} == {max(sizes)}  # said, for the title
+    assert "memory_limit_chunk" not in whole[0].history.peak_memory
+    with pytest.raises(ConfigError, match=r"memory_limit=100 is invalid: must be at least [\d.]+ KiB \(\d+ bytes\)"):
         fit_population("mlp", small_digits, hps, width=WIDTH, memory_limit=100)
+    with pytest.raises(ConfigError, match=r"memory_limit='1KB' is invalid: must be at least"):  # as written
+        fit_population("mlp", small_digits, hps, width=WIDTH, memory_limit="1KB")
+    with pytest.raises(ConfigError, match=r"memory_limit='lots' is invalid: must be a positive size such as 64MB"):
+        fit_population("mlp", small_digits, hps, width=WIDTH, memory_limit="lots")
+    sized = fit_population("mlp", small_digits, hps, width=WIDTH, memory_limit=f"{step_peak * 3 // 5}B")
+    assert [r.history.peak_memory["population_members"] for r in sized] == \
+        [r.history.peak_memory["population_members"] for r in limited]  # a size string is the same limit
     assert per_member * 5 <= step_peak + 5
 
 

@@ -28,6 +28,7 @@ from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, Interval, check_float, check_int
 from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
+from hyperlab.engine.memory import parse_bytes
 from hyperlab.records import comparison_members, holds_run, member_names
 from hyperlab.records.members import seed_groups
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts
@@ -100,6 +101,10 @@ def train(
     lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None, nproc: NprocOpt = None, dist_timeout: TimeoutOpt = distributed.DEFAULT_TIMEOUT,
     tensorboard: TensorBoardOpt = None,
+    memory_limit: Annotated[str | None, typer.Option(
+        metavar="SIZE", help="With comma lists: keep each population's training step within SIZE of tensor "
+                             "memory (e.g. 256MB); a cohort that would not fit trains in chunks, one after "
+                             "another, with the same results.")] = None,
 ) -> None:
     """Train one model with the four hyperparameters and save the run directory. Comma lists
     (--lr 0.001,0.01 --optimizer sgd,adam --batch-size 32,128 --epochs 5,10 --seed 0,1) train every
@@ -115,12 +120,16 @@ def train(
                                                                  "lists train their runs as one population in one "
                                                                  "process: give one value per setting, or no --nproc")
         _check_tensorboard(tensorboard)
+        parse_bytes(memory_limit)  # a bad size is refused before anything is read
         common = {"dataset": dataset, "label": label, "task": task, "features": features, "model": model,
                   "width": width, "depth": depth,
                   "schedule": schedule, "early_stopping": early_stopping, "patience": patience, **scale}
         _train_lists(config, settings, common, knobs, out=out, lang=lang, json_out=json_out, quiet=quiet,
-                     threads=threads, tensorboard=tensorboard)
+                     threads=threads, tensorboard=tensorboard, memory_limit=memory_limit)
         return
+    if memory_limit is not None:
+        raise ConfigError("memory_limit", memory_limit, "applies to comma lists (a population, which it splits "
+                                                        "into chunks that fit); one run trains as it is")
     setup = o.resolve(config, settings=settings, dataset=dataset, label=label, task=task, features=features,
                       model=model, width=width, depth=depth, batch_size=batch_size, lr=lr, epochs=epochs,
                       optimizer=optimizer, seed=seed, schedule=schedule, early_stopping=early_stopping,
@@ -193,7 +202,7 @@ def _processes(nproc: int | None) -> int:
 
 def _train_lists(config: Path | None, settings: list[str] | None, common: dict[str, object],
                  knobs: dict[str, str | None], *, out: Path | None, lang: str, json_out: bool, quiet: bool,
-                 threads: int | None, tensorboard: Path | None) -> None:
+                 threads: int | None, tensorboard: Path | None, memory_limit: str | None = None) -> None:
     """Every combination of the listed knobs, validated one by one, trained as one population; with
     ``tensorboard`` each member writes its own run, DIR/<comparison folder>/<member name>."""
     lists = {k: parse_list(k, v) if v is not None else [None] for k, v in knobs.items()}
@@ -215,6 +224,7 @@ def _train_lists(config: Path | None, settings: list[str] | None, common: dict[s
             # "training N runs": whether they stack is known only once they start
             task = progress.add_task(t("cmp.training", lang, n=len(hps)), total=total, info="")
             results = train_many(first.model, data, hps, out=out, width=first.width, depth=first.depth, lang=lang,
+                                 memory_limit=memory_limit,
                                  callbacks=[[ProgressBar(progress, lang, task=task, label=name),
                                              *_tensorboard_for(tensorboard, out.name, name)] for name in names])
     except TrainingInterrupted:  # what the members measured so far was saved over the earlier comparison

@@ -13,6 +13,8 @@ recorded too, for the whole-process view.
 from __future__ import annotations
 
 import contextlib
+import math
+import re
 import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
+
+from hyperlab.errors import ConfigError
 
 _STATUS = Path("/proc/self/status")
 
@@ -110,3 +114,36 @@ def finish(result: dict[str, Any], device: torch.device) -> dict[str, Any]:
         result["peak_bytes"] = result.get("step_peak_bytes")
     result["process_peak_rss_bytes"] = process_peak_bytes()
     return result
+
+
+# ---- sizes as people write them ------------------------------------------------------------
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def parse_bytes(text: str | int | float | None, field_name: str = "memory_limit") -> int | None:
+    """'64MB', '512KiB', '1.5GB' or a number of bytes -> bytes (KB/MB/GB decimal, KiB/MiB/GiB binary)."""
+    if text is None:
+        return None
+    allowed = "must be a positive size such as 64MB, 512KiB, 2GiB or a number of bytes"
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value, unit = float(text), ""
+    else:
+        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
+        if not match or match.group(2).lower() not in _UNITS:
+            raise ConfigError(field_name, text, allowed)
+        value, unit = float(match.group(1)), match.group(2).lower()
+    size = value * _UNITS[unit]
+    if not math.isfinite(size) or size < 1:
+        raise ConfigError(field_name, text, allowed)
+    return int(size)
+
+
+def human_bytes(n: float | None) -> str:
+    if n is None:
+        return "?"
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n:.0f} B"

@@ -95,7 +95,7 @@ class PopulationInterrupted(KeyboardInterrupt):
 def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HParams | dict[str, Any]], *,
                    callbacks: Sequence[Callback] = (), device: torch.device | str | None = None,
                    loss_fn: LossFn | None = None, max_members: int | None = None,
-                   memory_limit: int | None = None, width: int | None = None, depth: int | None = None,
+                   memory_limit: int | str | None = None, width: int | None = None, depth: int | None = None,
                    eval_train: bool = False, diverge_factor: float = DIVERGE_FACTOR,
                    forward: str = "auto", threads: int | None = None,
                    stop: threading.Event | None = None) -> list[RunResult]:
@@ -116,8 +116,7 @@ def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HPar
     hps, data = _check_members(hparams_list, data)
     if max_members is not None:
         max_members = check_int("max_members", max_members, 1)
-    if memory_limit is not None:
-        memory_limit = check_int("memory_limit", memory_limit, 1, why="bytes")
+    given_limit, memory_limit = memory_limit, memory.parse_bytes(memory_limit)  # bytes, or a size such as "64MB"
     check_choice("forward", forward, FORWARDS)
     threads = population_threads() if threads is None else check_int("threads", threads, 1)
     callbacks = _check_callbacks(callbacks)
@@ -152,10 +151,13 @@ def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HPar
 
     workers = threads if _parallel_safe(chosen, template, device, memory_limit) else 1
     chunks = []
+    split_by_memory: dict[int, int] = {}  # member -> the chunk size the memory limit allowed its cohort
     for indices in groups.values():
         size = len(indices) if max_members is None else max_members
         if memory_limit is not None:
-            size = min(size, members_within(memory_limit, [hps[i] for i in indices[:2]], initial, chosen, setup))
+            size = min(size, members_within(memory_limit, [hps[i] for i in indices[:2]], initial, chosen, setup,
+                                            given=given_limit))
+            split_by_memory.update({i: size for i in indices} if size < len(indices) else {})
         if workers > 1 and max_members is None and memory_limit is None and len(indices) >= workers * MIN_SPLIT:
             chunks += balanced_split(indices, hps, workers)
         else:
@@ -173,6 +175,8 @@ def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HPar
                 make(chunk).train(results)
     except KeyboardInterrupt:
         raise PopulationInterrupted([results.get(i) for i in range(len(hps))]) from None
+    for i, size in split_by_memory.items():  # recorded, so what says how they trained can say so
+        results[i].history.peak_memory["memory_limit_chunk"] = size
     return [results[i] for i in range(len(hps))]
 
 
@@ -235,17 +239,18 @@ def _train_on_threads(chunks: list[list[int]], make: Callable[..., Cohort], resu
 
 
 def members_within(limit: int, sample: list[HParams], initial: Callable[[int], nn.Module], forward: str,
-                   setup: dict[str, Any]) -> int:
+                   setup: dict[str, Any], given: int | str | None = None) -> int:
     """How many members of this batch size fit in ``limit`` bytes: the first step of one member
     and of two are measured (as ``fit`` measures its first step), giving the fixed and the
-    per-member cost."""
+    per-member cost. ``given``: the limit as the user wrote it, for the message."""
     one = _probe_peak([sample[0]], initial, forward, setup)
     two = _probe_peak([sample[0], sample[-1]], initial, forward, setup)
     per_member = max(two - one, 1)
     fixed = max(one - per_member, 0)
     if limit < fixed + per_member:
-        raise ConfigError("memory_limit", limit, f"must be at least {fixed + per_member} bytes: one member's "
-                          f"training step at batch size {sample[0].batch_size} measured that much")
+        raise ConfigError("memory_limit", limit if given is None else given, f"must be at least {memory.human_bytes(fixed + per_member)} "
+                          f"({fixed + per_member} bytes): one member's training step at batch size "
+                          f"{sample[0].batch_size} measured that much")
     return (limit - fixed) // per_member
 
 

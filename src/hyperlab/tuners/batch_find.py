@@ -17,7 +17,6 @@ MemTracker on CPU, the CUDA allocator's peak on a GPU). Batch sizes double until
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,7 +27,7 @@ import torch
 
 from hyperlab.api import DataSpec, as_hparams
 from hyperlab.engine import Callback, Run, StopAfter
-from hyperlab.engine.memory import CUDA_METHOD, DISPATCH_METHOD
+from hyperlab.engine.memory import CUDA_METHOD, DISPATCH_METHOD, human_bytes, parse_bytes
 from hyperlab.errors import ConfigError, HyperlabError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
@@ -56,37 +55,6 @@ if TYPE_CHECKING:
 GPU_SAFETY_MARGIN = 0.2  # a batch that fits a few probe steps can still run out in real training
 CPU_SAFETY_MARGIN = 0.1
 METHOD_TEXT = {DISPATCH_METHOD: "bf.method.dispatch", CUDA_METHOD: "bf.method.cuda"}  # how peaks were measured
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "k": 2**10, "m": 2**20, "g": 2**30}
-
-
-def parse_bytes(text: str | int | float | None, field_name: str = "memory_limit") -> int | None:
-    """'64MB', '512KiB', '1.5GB' or a number of bytes -> bytes (KB/MB/GB decimal, KiB/MiB/GiB binary)."""
-    if text is None:
-        return None
-    allowed = "must be a positive size such as 64MB, 512KiB, 2GiB or a number of bytes"
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        value, unit = float(text), ""
-    else:
-        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
-        if not match or match.group(2).lower() not in _UNITS:
-            raise ConfigError(field_name, text, allowed)
-        value, unit = float(match.group(1)), match.group(2).lower()
-    size = value * _UNITS[unit]
-    if not math.isfinite(size) or size < 1:
-        raise ConfigError(field_name, text, allowed)
-    return int(size)
-
-
-def human_bytes(n: float | None) -> str:
-    if n is None:
-        return "?"
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n:.0f} B"
-
-
 @dataclass
 class Probe:
     """One batch size: throughput of its timed steps and its measured peak memory."""

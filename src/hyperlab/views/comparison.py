@@ -48,9 +48,16 @@ def comparison_table(results: list[RunResult], names: list[str], lang: str) -> D
                      "–" if s["final_val_metric"] is None else f"{s['final_val_metric']:.4f}",
                      "–" if s["final_val_loss"] is None else f"{s['final_val_loss']:.4f}",
                      str(s["best_epoch"] or "–"), f"{s['seconds']:.2f}"])
-    cohorts = sorted({r.hparams.batch_size for r in results if trained_together(r.history)})  # one per batch size
-    title = (t("cmp.title_cohorts", lang, n=len(results), k=len(cohorts), sizes=", ".join(map(str, cohorts)))
-             if len(cohorts) > 1 else t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results)))
+    together = [r for r in results if trained_together(r.history)]
+    cohorts = sorted({r.hparams.batch_size for r in together})  # one per batch size
+    chunks = [r.history.peak_memory["memory_limit_chunk"] for r in results
+              if "memory_limit_chunk" in r.history.peak_memory]
+    if chunks:  # a memory limit split a cohort
+        title = t("cmp.title_chunks", lang, n=len(results), k=max(chunks))
+    elif len(cohorts) > 1:
+        title = t("cmp.title_cohorts", lang, n=len(results), k=len(cohorts), sizes=", ".join(map(str, cohorts)))
+    else:
+        title = t("cmp.title" if stacked else "cmp.title_sequential", lang, n=len(results))
     return data_table(headers, rows, title=title,
                       justify=["left"] * 3 + ["right"] * 4,
                       row_styles=["bold" if i == best else None for i in range(len(rows))],

@@ -39,6 +39,8 @@ register({
         "en": "best setting on the mean of its {seeds} seeds: {name} (validation {metric} {value:.4f}, "
               "{lo:.4f} to {hi:.4f})",
         "ko": "시드 {seeds}개 평균으로 가장 좋은 설정: {name} (검증 {metric} {value:.4f}, {lo:.4f}~{hi:.4f})"},
+    "cmp.title_chunks": {"en": "{n} runs trained as populations of at most {k}, to fit the memory limit",
+                         "ko": "{n}개 실행을 메모리 한도에 맞춰 최대 {k}개씩 집단으로 학습"},
     "cmp.training": {"en": "training {n} {n:run|runs}", "ko": "{n}개 실행 학습 중"},
     "cmp.title_sequential": {"en": "{n} {n:run|runs} trained one after another", "ko": "차례로 학습한 {n}개 실행"},
     "cmp.run": {"en": "run", "ko": "실행"},
