@@ -248,9 +248,10 @@ def members_within(limit: int, sample: list[HParams], initial: Callable[[int], n
     per_member = max(two - one, 1)
     fixed = max(one - per_member, 0)
     if limit < fixed + per_member:
-        raise ConfigError("memory_limit", limit if given is None else given, f"must be at least {memory.human_bytes(fixed + per_member)} "
-                          f"({fixed + per_member} bytes): one member's training step at batch size "
-                          f"{sample[0].batch_size} measured that much")
+        least = fixed + per_member
+        raise ConfigError("memory_limit", limit if given is None else given,
+                          f"must be at least {memory.human_bytes(least)} ({least} bytes): one member's training "
+                          f"step at batch size {sample[0].batch_size} measured that much")
     return (limit - fixed) // per_member
 
 
