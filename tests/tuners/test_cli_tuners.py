@@ -249,3 +249,13 @@ def test_optimizer_check_on_several_seeds(tmp_path):
     assert data["seeds"] == 2 and all(len(run_["seed_metrics"]) == 2 for run_ in data["runs"])
     bad = run("optimizer-check", *COMMON, "--seeds", "0", "--out", tmp_path)
     assert bad.exit_code == 2 and "seeds='0' is invalid: must be an integer >= 1" in bad.output
+
+
+def test_epoch_find_on_several_seeds(tmp_path):
+    r = run("epoch-find", *COMMON, "--batch-size", "8", "--lr", "0.01", "--max-epochs", "6", "--patience", "2",
+            "--seeds", "3", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert len(data["seed_best_epochs"]) == 3 and data["suggested_epochs"] == sorted(data["seed_best_epochs"])[1]
+    bad = run("epoch-find", *COMMON, "--seeds", "x", "--out", tmp_path)
+    assert bad.exit_code == 2 and "seeds='x' is invalid" in bad.output

@@ -60,3 +60,19 @@ def test_a_zero_loss_and_a_zero_accuracy_are_shown_as_numbers_not_nan():
                          next_budget=2, hparams=HParams(batch_size=8))
     text = " ".join(explain(advice))
     assert "(0.0000); validation loss was lowest at epoch 1 (0.0000)" in text and "nan" not in text
+
+
+def test_on_several_seeds_the_suggestion_is_the_median_of_their_best_epochs(wine):
+    one = epoch_find("mlp", wine, {"lr": 0.003, "batch_size": 16}, max_epochs=12, patience=3)
+    many = epoch_find("mlp", wine, {"lr": 0.003, "batch_size": 16}, max_epochs=12, patience=3, seeds=3)
+    bests = many.seed_best_epochs
+    assert len(bests) == 3 and bests[0] == one.best_epoch  # seed 0 in the population is the one-seed run
+    assert many.suggested_epochs == sorted(bests)[1]  # the median
+    assert many.best_epoch == best_epoch_of(many.history)  # the advice describes the median seed's run
+    assert one.seed_best_epochs == [] and one.to_dict()["seed_best_epochs"] == [one.best_epoch]
+    assert many.to_dict()["seed_best_epochs"] == bests
+    assert (f"On 3 seeds, trained together and each stopped on its own, the best epochs were "
+            f"{', '.join(map(str, bests))}: the suggestion is their median, {many.suggested_epochs}") \
+        in many.explanation[-1]
+    with pytest.raises(ConfigError, match="seeds=0 is invalid"):
+        epoch_find("mlp", wine, seeds=0)

@@ -285,6 +285,8 @@ def epoch_find(
     max_epochs: Annotated[str, _opt("Epoch budget; early stopping usually ends sooner.", metavar=o.INT)] = "50",
     patience: Annotated[str | None, _opt("Epochs without validation improvement before stopping (default 5).",
                                          metavar=o.INT)] = None,
+    seeds: Annotated[str, _opt("Seeds trained together, each stopping on its own; the suggestion is the median "
+                               "of their best epochs.", metavar=o.INT)] = "1",
     out: o.OutOpt = None, lang: o.LangOpt = "en", json_out: o.JsonOpt = False, quiet: o.QuietOpt = False,
     threads: o.ThreadsOpt = None,
 ) -> None:
@@ -296,7 +298,7 @@ def epoch_find(
                                          **o.scale_flags(accumulate, precision, clip_grad_norm, compile_))
     with setup.threads(threads, subject.data):
         result = epoch_find_fn(subject, hparams=setup.hparams, max_epochs=max_epochs, patience=patience, out=out,
-                               lang=lang)
+                               lang=lang, seeds=seeds)
     rows = {t("cli.suggestion", lang): result.suggested_epochs, "verdict": result.verdict,
             "next_budget": result.next_budget}
     data = result.to_dict()

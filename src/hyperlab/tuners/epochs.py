@@ -10,6 +10,7 @@ stopped improving, judged as the Deep Learning Tuning Playbook does: a best epoc
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from hyperlab.engine import Callback, EpochRecord, History
 from hyperlab.errors import HyperlabError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
+from hyperlab.members import train_members
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
@@ -47,6 +49,7 @@ class EpochAdvice(TunerDisplay):
     hparams: HParams
     plot: Path | None = None
     explanation: list[str] = field(default_factory=list)
+    seed_best_epochs: list[int | None] = field(default_factory=list)  # on several seeds: each one's best epoch
 
     @property
     def suggested_epochs(self) -> int:
@@ -63,6 +66,7 @@ class EpochAdvice(TunerDisplay):
                 "max_epochs": self.max_epochs, "patience": self.patience, "epochs_run": len(self.history.epochs),
                 "status": self.history.status, "best_val_metric": best.val_metric, "best_val_loss": best.val_loss,
                 "metric": self.history.metric, "steps": self.history.steps_done,
+                "seed_best_epochs": self.seed_best_epochs or [self.best_epoch],
                 "history": self.history.to_dict(), "plot": str(self.plot) if self.plot else None,
                 "explanation": self.explanation}
 
@@ -90,9 +94,11 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
                hparams: HParams | dict[str, Any] | None = None, *, max_epochs: int | None = None,
                patience: int | None = None, out: str | Path | None = None, lang: str = "en",
                setup: TunerSetup | None = None, deadline: float | None = None,
-               callbacks: Sequence[Callback] = ()) -> EpochAdvice:
+               callbacks: Sequence[Callback] = (), seeds: int = 1) -> EpochAdvice:
     """Train with early stopping (``max_epochs``, default ``hparams.epochs``; ``patience``, default
-    ``hparams.patience``) and recommend the epoch where validation stopped improving.
+    ``hparams.patience``) and recommend the epoch where validation stopped improving. ``seeds`` > 1
+    trains that many seeds together as one population, each stopping on its own, and recommends
+    the median of their best epochs (the advice then describes the seed whose best epoch that is).
     Example: ``epoch_find("mlp", "digits", {"lr": 3e-3}, max_epochs=40).suggested_epochs``."""
     hp = as_hparams(hparams)
     check_out_dir("out", out)
@@ -101,14 +107,16 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     if max_epochs < 2:
         raise HyperlabError("epochs must be at least 2 to see where validation stops improving")
     patience = hp.patience if patience is None else check_int("patience", patience, 1)
+    seeds = check_int("seeds", seeds, 1)
     if subject.data.val is None or len(subject.data.val) == 0:  # type: ignore[arg-type]
         raise HyperlabError("epoch advice needs a validation split, and this data has none")
     hp = hp.replace(epochs=max_epochs, early_stopping=True, patience=patience, restore_best=True)
-    net = subject.model(hp.seed)
-    with preserved(subject.user_module):
-        result = subject.fit(net, hp, [Deadline(deadline, min_epochs=1), *callbacks], measure_memory=False)
-    history = result.history
-    best = best_epoch_of(history)
+    histories = _early_stopped(subject, hp, seeds, [Deadline(deadline, min_epochs=1), *callbacks])
+    bests = [best_epoch_of(h) for h in histories]
+    found = sorted(b for b in bests if b is not None)
+    middle = statistics.median_low(found) if found else None
+    history = histories[bests.index(middle)] if middle is not None else histories[0]
+    best = middle
     if best is None:
         d = history.diverged or {}
         raise HyperlabError(f"no epoch finished with a finite validation score (status {history.status}"
@@ -119,13 +127,27 @@ def epoch_find(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digi
     verdict, next_budget = judge(best, budget)
     if history.status == "budget" and verdict == "train_longer":
         next_budget = max(next_budget, max_epochs)
-    advice = EpochAdvice(history, max_epochs, patience, best, best_loss, verdict, next_budget, hp)
+    advice = EpochAdvice(history, max_epochs, patience, best, best_loss, verdict, next_budget, hp,
+                         seed_best_epochs=bests if seeds > 1 else [])
     advice.explanation = explain(advice, lang)
     advice.lang = lang  # the language its notebook display uses
     path = plot_path(out, "epochs.png")
     if path is not None:
         advice.plot = plot_epochs(advice, path, lang=lang)
     return advice
+
+
+def _early_stopped(subject: Subject, hp: HParams, seeds: int, callbacks: list[Callback]) -> list[History]:
+    """The early-stopped run on ``hp.seed``, or on ``seeds`` seeds trained together as one population."""
+    with preserved(subject.user_module):
+        if seeds == 1:
+            return [subject.fit(subject.model(hp.seed), hp, callbacks, measure_memory=False).history]
+        start = subject.model(hp.seed) if subject.user_module is not None else subject.spec
+        members = [hp.replace(seed=hp.seed + k) for k in range(seeds)]
+        results = train_members(start, subject.data, members, callbacks=[list(callbacks) for _ in members],
+                                device=subject.setup.device, loss_fn=subject.setup.loss_fn,
+                                width=subject.setup.width, depth=subject.setup.depth)
+    return [r.history for r in results]
 
 
 def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
@@ -149,6 +171,9 @@ def explain(advice: EpochAdvice, lang: str = "en") -> list[str]:
                    late=1 - TOO_LATE, share=advice.best_epoch / budget, next=advice.next_budget))
     if best.train_metric is not None and best.val_metric is not None:
         lines.append(t("ep.gap", lang, metric=metric, gap=best.train_metric - best.val_metric))
+    if advice.seed_best_epochs:
+        shown = ", ".join("–" if b is None else str(b) for b in advice.seed_best_epochs)
+        lines.append(t("ep.seeds", lang, seeds=len(advice.seed_best_epochs), bests=shown, best=advice.best_epoch))
     return lines
 
 

@@ -281,6 +281,11 @@ register({
               "and the last {late:.0%}, so the budget fits; train {best} {best:epoch|epochs}.",
         "ko": "최고 에폭 {best}은(는) {budget} 에폭 예산의 {share:.0%} 지점입니다: 앞 {early:.0%}과(와) 마지막 {late:.0%} "
               "사이이므로 예산이 알맞습니다. {best} 에폭 훈련하세요."},
+    "ep.seeds": {
+        "en": "On {seeds} seeds, trained together and each stopped on its own, the best epochs were {bests}: the "
+              "suggestion is their median, {best}, and the lines above describe that seed's run.",
+        "ko": "함께 학습하고 각자 멈춘 시드 {seeds}개의 최고 에폭은 {bests}(이)었습니다: 제안은 그 중앙값인 "
+              "{best} 에폭이고, 위 문장들은 그 시드의 실행을 설명합니다."},
     "ep.gap": {"en": "At the best epoch the train/validation gap in {metric} was {gap:+.4f}.",
                "ko": "최고 에폭에서 {metric}의 훈련/검증 차이는 {gap:+.4f}(이)었습니다."},
     "ep.metric_still_rising": {
