@@ -24,6 +24,7 @@ from hyperlab.engine.distributed import resolve_device
 from hyperlab.engine.trainer import LossFn, loss_for
 from hyperlab.errors import ConfigError, DataError, check_float, check_int  # noqa: F401 - re-exported for the tuners
 from hyperlab.hparams import HParams
+from hyperlab.members import train_members
 from hyperlab.models import ModelSpec, build_model
 
 
@@ -85,6 +86,18 @@ class Subject:
         """``engine.fit`` of ``net`` on this data with the setup's loss and device: every tool trains here."""
         return fit(net, self.data, hp, callbacks=callbacks, device=self.setup.device, loss_fn=self.setup.loss_fn,
                    **options)
+
+    def start(self) -> ModelSpec:
+        """What several runs of this subject start from: the user's module at its first weights (each
+        run copies them), else the model's name or factory (each run builds it from its own seed)."""
+        return self.model() if self.user_module is not None else self.spec
+
+    def train_together(self, members: Sequence[HParams],
+                       callbacks: Sequence[Sequence[Callback]]) -> list[RunResult]:
+        """Several runs as one population (``members.train_members``; ``callbacks[i]`` for run i) on
+        this data with the setup's width, depth, loss and device: what ``fit`` is for one run."""
+        return train_members(self.start(), self.data, members, callbacks=callbacks, device=self.setup.device,
+                             loss_fn=self.setup.loss_fn, width=self.setup.width, depth=self.setup.depth)
 
     @property
     def torch_device(self) -> torch.device:

@@ -21,7 +21,6 @@ from hyperlab.engine import Callback, EpochRecord, History
 from hyperlab.errors import HyperlabError, check_out_dir
 from hyperlab.hparams import HParams
 from hyperlab.i18n import t
-from hyperlab.members import train_members
 from hyperlab.models import ModelSpec
 from hyperlab.tuners.common import Deadline, Subject, TunerSetup, as_subject, check_int, plot_path, preserved
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
@@ -142,11 +141,8 @@ def _early_stopped(subject: Subject, hp: HParams, seeds: int, callbacks: list[Ca
     with preserved(subject.user_module):
         if seeds == 1:
             return [subject.fit(subject.model(hp.seed), hp, callbacks, measure_memory=False).history]
-        start = subject.model(hp.seed) if subject.user_module is not None else subject.spec
         members = [hp.replace(seed=hp.seed + k) for k in range(seeds)]
-        results = train_members(start, subject.data, members, callbacks=[list(callbacks) for _ in members],
-                                device=subject.setup.device, loss_fn=subject.setup.loss_fn,
-                                width=subject.setup.width, depth=subject.setup.depth)
+        results = subject.train_together(members, [list(callbacks) for _ in members])
     return [r.history for r in results]
 
 

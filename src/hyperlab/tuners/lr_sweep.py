@@ -33,7 +33,7 @@ from hyperlab.engine.checkpoint import checkpoint_state
 from hyperlab.errors import ConfigError, HyperlabError, check_out_dir
 from hyperlab.hparams import HParams, samples_seen
 from hyperlab.i18n import steps_arithmetic, t
-from hyperlab.members import MembersInterrupted, initial_model, train_members, trained_together
+from hyperlab.members import MembersInterrupted, initial_model, trained_together
 from hyperlab.models import ModelSpec
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.common import (
@@ -208,14 +208,11 @@ def lr_sweep(model: ModelSpec | Subject = "mlp", data: DataSpec | None = "digits
     module = subject.user_module
     with preserved(module):
         untrained = untrained_loss(subject, hp.seed) if criterion == "val_loss" else None
-        start = subject.model(hp.seed) if module is not None else subject.spec
         per_member = [[Deadline(deadline), *callbacks, *([narrowing.member(i)] if narrowing else [])]
                       for i in range(len(members))]
-        results = train_members(start, subject.data, members, callbacks=per_member,
-                                device=subject.setup.device, loss_fn=subject.setup.loss_fn,
-                                width=subject.setup.width, depth=subject.setup.depth)
+        results = subject.train_together(members, per_member)
         if narrowing is not None and narrowing.paused:
-            resume_paused(narrowing, results, start, subject, members, per_member)
+            resume_paused(narrowing, results, subject, members, per_member)
     histories = [r.history for r in results]
     kept = narrowing.kept if narrowing is not None and narrowing.kept is not None else list(range(len(lrs)))
     scores: list[float | None] = [None] * len(lrs)
@@ -274,9 +271,7 @@ def confirm_sweep(result: LRSweepResult, model: ModelSpec | Subject, seeds: int 
         if not todo:
             break
         with preserved(module):
-            start = subject.model(hp.seed) if module is not None else subject.spec
-            more, runs = confirm(lrs, scores, todo, base, seeds, start, subject, result.criterion, deadline,
-                                 callbacks)
+            more, runs = confirm(lrs, scores, todo, base, seeds, subject, result.criterion, deadline, callbacks)
         result.confirm_histories += runs
         if not more:  # cut by the time budget: the choice stays what the losses so far say
             break
@@ -295,7 +290,7 @@ def confirm_sweep(result: LRSweepResult, model: ModelSpec | Subject, seeds: int 
 
 
 def confirm(lrs: Sequence[float], scores: Sequence[float | None], near: Sequence[int], base: HParams, seeds: int,
-            start: ModelSpec, subject: Subject, criterion: str, deadline: float | None,
+            subject: Subject, criterion: str, deadline: float | None,
             callbacks: Sequence[Callback]) -> tuple[dict[int, list[float | None]], list[History]]:
     """Train the rates ``near`` (the chosen one and its quarter-decade neighbours) on ``seeds - 1``
     more seeds (one population); return each one's final loss per seed, the sweep's own first
@@ -307,10 +302,7 @@ def confirm(lrs: Sequence[float], scores: Sequence[float | None], near: Sequence
         add_work = getattr(cb, "add_work", None)
         if add_work is not None:
             add_work(len(members) * base.epochs * base.steps_per_epoch(subject.data.n_train))
-    setup = subject.setup
-    results = train_members(start, subject.data, members,
-                            callbacks=[[Deadline(deadline), *callbacks] for _ in members], device=setup.device,
-                            loss_fn=setup.loss_fn, width=setup.width, depth=setup.depth)
+    results = subject.train_together(members, [[Deadline(deadline), *callbacks] for _ in members])
     histories = [r.history for r in results]
     if any(h.status not in ("completed", "diverged") for h in histories):
         return {}, histories
@@ -398,13 +390,13 @@ class _NarrowingMember(Callback):
         self.narrowing.report(self.index, None)  # diverged or cut before the rung: no score there
 
 
-def resume_paused(narrowing: Narrowing, results: list[RunResult], start: ModelSpec, subject: Subject,
+def resume_paused(narrowing: Narrowing, results: list[RunResult], subject: Subject,
                   members: Sequence[HParams], callbacks: Sequence[Sequence[Callback]]) -> None:
     """Go on with the members that paused at the rung, each from exactly where it stopped (``fit``
     with ``resume_from``): those kept train to the end, the others end at once as pruned. Under the
     one-after-another fallback this is what lets narrowing save compute (each rate would otherwise
     train to the end before the next started)."""
-    setup = subject.setup
+    setup, start = subject.setup, subject.start()
     for i, state in sorted(narrowing.paused.items()):
         net = initial_model(start, subject.data, members[i].seed, width=setup.width, depth=setup.depth)
         try:

@@ -23,7 +23,6 @@ from hyperlab.engine import Callback, History
 from hyperlab.errors import ConfigError, HyperlabError, check_choice, check_out_dir
 from hyperlab.hparams import HParams, optimizer_name, samples_seen
 from hyperlab.i18n import t
-from hyperlab.members import train_members
 from hyperlab.models import ModelSpec
 from hyperlab.tuners import texts  # noqa: F401 - registers the tuner texts
 from hyperlab.tuners.common import (
@@ -176,13 +175,10 @@ def optimizer_check(model: ModelSpec | Subject = "mlp", data: DataSpec | None = 
             except HyperlabError as exc:
                 by_name[name] = OptimizerRun(name, None, None, None, None, None, 0, 0, str(exc))
         # then the candidates' short runs, together
-        start = subject.model(hp.seed) if subject.user_module is not None else subject.spec
         members = [with_optimizer(hp, name).replace(lr=lr, epochs=epochs, early_stopping=False, seed=hp.seed + k)
                    for name, lr in chosen.items() for k in range(seeds)]
-        results = train_members(start, subject.data, members,
-                                callbacks=[[Deadline(deadline, min_epochs=1), *callbacks] for _ in members],
-                                device=subject.setup.device, loss_fn=subject.setup.loss_fn,
-                                width=subject.setup.width, depth=subject.setup.depth) if members else []
+        results = subject.train_together(members, [[Deadline(deadline, min_epochs=1), *callbacks] for _ in members]) \
+            if members else []
     for k, (name, lr) in enumerate(chosen.items()):
         by_name[name] = _candidate(name, lr, [r.history for r in results[k * seeds:(k + 1) * seeds]])
     runs = [by_name[name] for name in names]
