@@ -289,11 +289,11 @@ class LessonContext:
     def untrained_loss(self) -> float | None:
         """The untrained model's mean loss over the whole training set (one evaluation): where every
         run of the lesson starts, as its first step's loss, one batch's, only estimates."""
-        from hyperlab.engine import distributed
+        from hyperlab.engine.distributed import resolve_device
         from hyperlab.engine.steps import loss_for
         from hyperlab.engine.trainer import evaluate
 
-        device = torch.device(self.device or distributed.default_device())
+        device = resolve_device(self.device)
         loss, _ = evaluate(self.new_model(self.data).to(device), self.data.train, self.data.task,
                            loss_for(self.data.task), device)
         return loss

@@ -63,8 +63,7 @@ def make_context(data: DataSpec = "digits", model: ModelSpec = "mlp", *, seed: i
     """Load the data and check the model builds, before any training starts."""
     seed = check_int("seed", seed, 0)
     training = check_training(training)
-    if device is not None:
-        resolve_device(device)
+    resolve_device(device)  # a device this machine lacks is refused before any data are read
     ctx = LessonContext(as_data(data, seed=seed, label=label, task=task), model, width, depth, seed, device,
                         monitor or Monitor(), population=bool(population), training=training)
     ctx.new_model(ctx.data)  # a bad model name or a factory that fails is reported now

@@ -57,8 +57,7 @@ def sweep(space: dict[str, Any] | None = None, *, model: ModelSpec = "mlp", data
     'regression') overrides the task read from the labels; the study stores it with ``label``, and
     ``features`` ('standardise', 'raw' or 'ids': how a file's or arrays' features are read, ``as_data``).
     """
-    if device is not None:  # refused before any trial, not as every trial's failure
-        resolve_device(device)
+    resolve_device(device)  # a device this machine lacks: refused before any trial, not as every trial's failure
     model_name = model if isinstance(model, str) else getattr(model, "__name__", type(model).__name__)
     data_name = str(data) if isinstance(data, (str, Path)) else getattr(data, "name", type(data).__name__)
     setup = SweepSetup.build(space, dataset=data_name, label=label, task=task, features=features,

@@ -42,8 +42,7 @@ class TunerSetup:
     device: str | None = None
 
     def __post_init__(self) -> None:
-        if self.device is not None:  # a device this machine lacks is refused here, before any tool runs
-            resolve_device(self.device)
+        resolve_device(self.device)  # a device this machine lacks is refused here, before any tool runs
 
 
 @dataclass
