@@ -24,11 +24,11 @@ from hyperlab.cli import options as o
 from hyperlab.cli import texts as _cli_texts  # noqa: F401 - registers the command-line texts
 from hyperlab.cli.progress import ProgressBar, make_progress
 from hyperlab.engine import History, distributed
+from hyperlab.engine.memory import parse_bytes
 from hyperlab.engine.trainer import TrainingInterrupted
 from hyperlab.errors import ConfigError, Interval, check_float, check_int
 from hyperlab.hparams import HParams, parse_list
 from hyperlab.i18n import t
-from hyperlab.engine.memory import parse_bytes
 from hyperlab.records import comparison_members, holds_run, member_names
 from hyperlab.records.members import seed_groups
 from hyperlab.views import texts  # noqa: F401 - registers the comparison texts

@@ -12,7 +12,7 @@ catalogs, ``advise``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich import box
@@ -81,12 +81,18 @@ class DataTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         unbounded = options.update_width(1 << 16)
-        layouts = [self.table(wrap_headers=False), self.table(), self.table(compact=True)]
-        layouts += [self.table(compact=True, skip=self.optional[:n]) for n in range(1, len(self.optional) + 1)]
-        for table in layouts:
+        for table in self._layouts():  # built one at a time: the first that fits ends the search
             if _width(console, unbounded, table) <= options.max_width:
                 break
         yield table  # the first layout that fits, else the last (rich cuts cells with an ellipsis)
+
+    def _layouts(self) -> Iterator[Table]:
+        """Boxed with whole headers, boxed, compact, then compact without more and more optional columns."""
+        yield self.table(wrap_headers=False)
+        yield self.table()
+        yield self.table(compact=True)
+        for n in range(1, len(self.optional) + 1):
+            yield self.table(compact=True, skip=self.optional[:n])
 
 
 def _width(console: Console, options: ConsoleOptions, table: Table) -> int:
