@@ -292,7 +292,7 @@ def plot_optimizers(result: OptimizerCheckResult, path: Path, *, lang: str = "en
 def optimizers_figure(result: OptimizerCheckResult, *, lang: str = "en") -> Figure:
     """Validation loss and metric per epoch for each optimizer at its own learning rate (on several
     seeds: their mean, with a band from the lowest to the highest)."""
-    from hyperlab.views.plots import spread, subplots, use_font
+    from hyperlab.views.plots import draw_spread, subplots, use_font
 
     use_font(lang)
     fig, (ax_loss, ax_metric) = subplots(1, 2, figsize=(11, 4))
@@ -303,10 +303,7 @@ def optimizers_figure(result: OptimizerCheckResult, *, lang: str = "en") -> Figu
         label = f"{r.optimizer} (lr {r.lr:.2g})"
         lw = 2.2 if r.optimizer == result.suggested_optimizer else 1.2
         for ax, field_ in ((ax_loss, "val_loss"), (ax_metric, "val_metric")):
-            epochs, mean, low, high = spread(histories, field_)
-            ax.plot(epochs, mean, "o-", markersize=3, label=label, lw=lw, color=f"C{i % 10}")
-            if len(histories) > 1:
-                ax.fill_between(epochs, low, high, color=f"C{i % 10}", alpha=0.15, lw=0)
+            draw_spread(ax, histories, field_, "o-", markersize=3, label=label, lw=lw, color=f"C{i % 10}")
     ax_loss.set_ylabel(f"{t('val', lang)} {t('loss', lang)}")
     ax_metric.set_ylabel(f"{t('val', lang)} {t(result.metric, lang)}")
     for ax in (ax_loss, ax_metric):

@@ -165,10 +165,7 @@ def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en",
                 else {"color": "0.7", "lw": 0.7, "zorder": 1})
         style = "-" if i < 10 or not named else "--"
         for ax, field in ((ax_loss, "val_loss"), (ax_metric, "val_metric")):
-            epochs, mean, low, high = spread(lines[key], field)
-            ax.plot(epochs, mean, style, **look)
-            if len(lines[key]) > 1:
-                ax.fill_between(epochs, low, high, color=look["color"], alpha=0.15 if named else 0.08, lw=0)
+            draw_spread(ax, lines[key], field, style, band_alpha=0.15 if named else 0.08, **look)
             for history in lines[key]:
                 if history.diverged and history.epochs:
                     value = getattr(history.epochs[-1], field)
@@ -193,6 +190,17 @@ def overlaid_curves_figure(histories: dict[str, History], *, lang: str = "en",
              else t("cmp.curves", lang, n=len(histories)))
     fig.suptitle(title)
     return fig
+
+
+def draw_spread(ax: Any, histories: list[History], field: str, fmt: str, *, band_alpha: float = 0.15,
+                **look: Any) -> None:
+    """``field`` per epoch over ``histories`` as one line, their mean (``fmt`` and ``look``: matplotlib's
+    format and keywords, ``color`` among them), with a band from the lowest to the highest run when
+    there are several (seeds of one setting)."""
+    epochs, mean, low, high = spread(histories, field)
+    ax.plot(epochs, mean, fmt, **look)
+    if len(histories) > 1:
+        ax.fill_between(epochs, low, high, color=look["color"], alpha=band_alpha, lw=0)
 
 
 def spread(histories: list[History], field: str) -> tuple[list[int], list[float], list[float], list[float]]:
