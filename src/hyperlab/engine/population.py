@@ -157,7 +157,8 @@ def fit_population(model: ModelSpec, data: DataSpec, hparams_list: Sequence[HPar
         if memory_limit is not None:
             size = min(size, members_within(memory_limit, [hps[i] for i in indices[:2]], initial, chosen, setup,
                                             given=given_limit))
-            split_by_memory.update({i: size for i in indices} if size < len(indices) else {})
+            if size < len(indices):
+                split_by_memory.update(dict.fromkeys(indices, size))
         if workers > 1 and max_members is None and memory_limit is None and len(indices) >= workers * MIN_SPLIT:
             chunks += balanced_split(indices, hps, workers)
         else:
