@@ -98,7 +98,7 @@ def settings_table(rows: list[dict[str, Any]], metric: str, lang: str) -> DataTa
     name = t(metric, lang)
     headers = [t("cmp.setting", lang), t("cmp.seeds", lang), f"{t('cmp.mean', lang)} {t('val', lang)} {name}",
                t("cmp.seed_range", lang), f"{t('cmp.mean', lang)} {t('val', lang)} {t('loss', lang)}",
-               t("cmp.failed", lang)]
+               t("diverged", lang)]
     cells = [[r["setting"], str(r["seeds"]), _number(r["mean"]),
               "–" if r["lowest"] is None else f"{r['lowest']:.4f} – {r['highest']:.4f}", _number(r["mean_loss"]),
               str(r["failed"]) if r["failed"] else ""] for r in rows]

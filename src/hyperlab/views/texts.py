@@ -34,7 +34,6 @@ register({
     "cmp.seeds": {"en": "seeds", "ko": "시드"},
     "cmp.mean": {"en": "mean", "ko": "평균"},
     "cmp.seed_range": {"en": "lowest – highest", "ko": "최저 – 최고"},
-    "cmp.failed": {"en": "diverged", "ko": "발산"},
     "cmp.best_setting": {
         "en": "best setting on the mean of its {seeds} seeds: {name} (validation {metric} {value:.4f}, "
               "{lo:.4f} to {hi:.4f})",
